@@ -1,0 +1,9 @@
+DROP TABLE calendar_days;
+DROP TABLE job_leases;
+DROP TABLE audit_head;
+DROP TABLE audit_entries;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE one_time_links;
+DROP TABLE users;
+DROP TABLE organisations;

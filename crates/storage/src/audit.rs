@@ -1,0 +1,313 @@
+//! The audit trail: every read and change of personal data, who did it, when, from
+//! where and why. Entries are appended in the same transaction as the work they record
+//! and chained by hash (see `advocase_domain::audit`).
+
+use crate::schema::{audit_entries, audit_head};
+use crate::{DbConnection, Store, StoreError};
+use advocase_domain::audit::{
+    AuditAction, AuditContent, ChainBreak, ChainHead, ChainVerifier, StoredEntry, chain_hash,
+};
+use advocase_domain::identity::Actor;
+use chrono::{NaiveDate, SecondsFormat};
+use diesel::prelude::*;
+use std::path::Path;
+
+/// One thing that happened, before it is written.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub actor_user_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    pub action: AuditAction,
+    pub record_type: &'static str,
+    pub record_id: Option<String>,
+    pub address: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl AuditEvent {
+    /// An event done by a signed-in actor.
+    pub fn by(actor: &Actor, action: AuditAction, record_type: &'static str, record_id: Option<i64>) -> Self {
+        Self {
+            actor_user_id: Some(actor.user_id),
+            organisation_id: Some(actor.organisation_id),
+            action,
+            record_type,
+            record_id: record_id.map(|id| id.to_string()),
+            address: actor.address.clone(),
+            reason: None,
+        }
+    }
+
+    /// An event with no signed-in actor: a failed sign-in, or a command run by an
+    /// operator on the server itself.
+    pub fn anonymous(action: AuditAction, record_type: &'static str, record_id: Option<i64>) -> Self {
+        Self {
+            actor_user_id: None,
+            organisation_id: None,
+            action,
+            record_type,
+            record_id: record_id.map(|id| id.to_string()),
+            address: None,
+            reason: None,
+        }
+    }
+
+    pub fn because(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    pub fn from_address(mut self, address: Option<String>) -> Self {
+        self.address = address;
+        self
+    }
+
+    pub fn in_organisation(mut self, organisation_id: Option<i64>) -> Self {
+        self.organisation_id = organisation_id;
+        self
+    }
+}
+
+/// The events a write transaction records; appended when the work succeeds.
+#[derive(Debug, Default)]
+pub struct Trail {
+    events: Vec<AuditEvent>,
+}
+
+impl Trail {
+    pub fn record(&mut self, event: AuditEvent) {
+        self.events.push(event);
+    }
+
+    /// Appends the recorded events to the chain. Must run inside the transaction that
+    /// locked the head (see [`Store::write`]).
+    pub(crate) fn append_all(self, conn: &mut DbConnection) -> Result<Option<ChainHead>, StoreError> {
+        if self.events.is_empty() {
+            return Ok(None);
+        }
+        let (mut sequence, mut previous): (i64, String) = audit_head::table
+            .select((audit_head::sequence, audit_head::chain_hash))
+            .filter(audit_head::id.eq(1))
+            .first(conn)?;
+        for event in self.events {
+            let at = crate::now().and_utc().to_rfc3339_opts(SecondsFormat::Micros, true);
+            let record_id = event.record_id.as_deref();
+            let content = AuditContent {
+                at: &at,
+                actor_user_id: event.actor_user_id,
+                organisation_id: event.organisation_id,
+                action: event.action.as_str(),
+                record_type: event.record_type,
+                record_id,
+                ip: event.address.as_deref(),
+                reason: event.reason.as_deref(),
+            };
+            let content_hash = content.hash();
+            let link = chain_hash(&previous, &content_hash);
+            sequence += 1;
+            diesel::insert_into(audit_entries::table)
+                .values((
+                    audit_entries::sequence.eq(sequence),
+                    audit_entries::at.eq(&at),
+                    audit_entries::actor_user_id.eq(event.actor_user_id),
+                    audit_entries::organisation_id.eq(event.organisation_id),
+                    audit_entries::action.eq(event.action.as_str()),
+                    audit_entries::record_type.eq(event.record_type),
+                    audit_entries::record_id.eq(record_id),
+                    audit_entries::ip.eq(event.address.as_deref()),
+                    audit_entries::reason.eq(event.reason.as_deref()),
+                    audit_entries::content_hash.eq(&content_hash),
+                    audit_entries::chain_hash.eq(&link),
+                ))
+                .execute(conn)?;
+            previous = link;
+        }
+        diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
+            .set((audit_head::sequence.eq(sequence), audit_head::chain_hash.eq(&previous)))
+            .execute(conn)?;
+        Ok(Some(ChainHead { sequence, chain_hash: previous }))
+    }
+}
+
+/// Takes the write lock that orders all writers (see [`Store::write`]).
+pub(crate) fn lock_head(conn: &mut DbConnection) -> Result<(), StoreError> {
+    let touched = diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
+        .set(audit_head::sequence.eq(audit_head::sequence))
+        .execute(conn)?;
+    if touched != 1 {
+        return Err(StoreError::Data("the audit head row is missing".into()));
+    }
+    Ok(())
+}
+
+/// Writes the newest link to the file outside the database, replacing it atomically.
+/// Several processes may share the file; a process never moves the head backwards.
+/// Failure to write is logged, not fatal: the database commit has already happened and
+/// `audit verify` will report the mismatch.
+pub(crate) fn publish_head(file: Option<&Path>, head: &ChainHead) {
+    tracing::info!(audit_sequence = head.sequence, audit_chain_hash = %head.chain_hash, "audit head");
+    let Some(file) = file else { return };
+    if let Ok(Some(existing)) = read_head(file)
+        && existing.sequence >= head.sequence
+    {
+        return;
+    }
+    let temporary = file.with_extension("tmp");
+    let text = serde_json::to_string(head).unwrap_or_default();
+    let result = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, file));
+    if let Err(error) = result {
+        tracing::error!(%error, "could not write the audit head file");
+    }
+}
+
+pub fn read_head(file: &Path) -> Result<Option<ChainHead>, StoreError> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| StoreError::Data(format!("the audit head file {} is unreadable: {e}", file.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+type EntryRow = (i64, i64, String, Option<i64>, Option<i64>, String, String, Option<String>, Option<String>, Option<String>, String, String);
+
+/// One entry as shown to a manager searching the trail.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditEntry {
+    pub sequence: i64,
+    pub at: String,
+    pub actor_user_id: Option<i64>,
+    pub action: String,
+    pub record_type: String,
+    pub record_id: Option<String>,
+    pub address: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// What a manager searches the trail for; every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub actor_user_id: Option<i64>,
+    pub action: Option<AuditAction>,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Show entries older than this sequence number (for paging back).
+    pub before: Option<i64>,
+}
+
+/// How many entries one page of search results shows.
+pub const AUDIT_PAGE: i64 = 50;
+
+/// How verification went: how many entries, and whether the external head was there.
+#[derive(Debug)]
+pub struct Verification {
+    pub entries: i64,
+    pub head_checked: bool,
+}
+
+impl Store {
+    /// Searches the trail of the actor's own organisation, newest first. The search is
+    /// itself recorded.
+    pub fn search_audit(&self, actor: &Actor, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        if !actor.may_search_audit() {
+            return Err(StoreError::NotFound);
+        }
+        let organisation = actor.organisation_id;
+        let query = query.clone();
+        self.write(|conn, trail| {
+            let mut select = audit_entries::table
+                .filter(audit_entries::organisation_id.eq(organisation))
+                .order(audit_entries::sequence.desc())
+                .limit(AUDIT_PAGE)
+                .into_boxed();
+            if let Some(user) = query.actor_user_id {
+                select = select.filter(audit_entries::actor_user_id.eq(user));
+            }
+            if let Some(action) = query.action {
+                select = select.filter(audit_entries::action.eq(action.as_str()));
+            }
+            if let Some(record_type) = &query.record_type {
+                select = select.filter(audit_entries::record_type.eq(record_type.clone()));
+            }
+            if let Some(record_id) = &query.record_id {
+                select = select.filter(audit_entries::record_id.eq(record_id.clone()));
+            }
+            // Timestamps are RFC 3339 text in UTC, so text order is time order.
+            if let Some(from) = query.from {
+                select = select.filter(audit_entries::at.ge(format!("{from}T00:00:00")));
+            }
+            if let Some(to) = query.to {
+                select = select.filter(audit_entries::at.lt(format!("{}T00:00:00", to.succ_opt().unwrap_or(to))));
+            }
+            if let Some(before) = query.before {
+                select = select.filter(audit_entries::sequence.lt(before));
+            }
+            let rows: Vec<EntryRow> = select.load(conn)?;
+            trail.record(AuditEvent::by(actor, AuditAction::Search, "audit_trail", None));
+            Ok(rows
+                .into_iter()
+                .map(|r| AuditEntry {
+                    sequence: r.1,
+                    at: r.2,
+                    actor_user_id: r.3,
+                    action: r.5,
+                    record_type: r.6,
+                    record_id: r.7,
+                    address: r.8,
+                    reason: r.9,
+                })
+                .collect())
+        })
+    }
+
+    /// Checks the whole chain in order, in batches so that a long trail does not have
+    /// to fit in memory, and then the head kept outside the database.
+    pub fn verify_audit(&self) -> Result<Result<Verification, ChainBreak>, StoreError> {
+        let mut conn = self.conn()?;
+        let mut verifier = ChainVerifier::default();
+        let mut last = 0i64;
+        loop {
+            let rows: Vec<EntryRow> = audit_entries::table
+                .filter(audit_entries::sequence.gt(last))
+                .order(audit_entries::sequence.asc())
+                .limit(10_000)
+                .load(&mut *conn)?;
+            let Some(tail) = rows.last() else { break };
+            last = tail.1;
+            for r in rows {
+                let recomputed = AuditContent {
+                    at: &r.2,
+                    actor_user_id: r.3,
+                    organisation_id: r.4,
+                    action: &r.5,
+                    record_type: &r.6,
+                    record_id: r.7.as_deref(),
+                    ip: r.8.as_deref(),
+                    reason: r.9.as_deref(),
+                }
+                .hash();
+                let entry = StoredEntry {
+                    id: r.0,
+                    sequence: r.1,
+                    content_hash: r.10,
+                    chain_hash: r.11,
+                    recomputed_content_hash: Some(recomputed),
+                };
+                if let Err(broken) = verifier.check(entry) {
+                    return Ok(Err(broken));
+                }
+            }
+        }
+        let head = match self.audit_head_file.as_deref() {
+            Some(file) => read_head(file)?,
+            None => None,
+        };
+        Ok(verifier.finish(head.as_ref()).map(|count| Verification {
+            entries: count,
+            head_checked: head.is_some(),
+        }))
+    }
+}

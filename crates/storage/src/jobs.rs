@@ -1,0 +1,53 @@
+//! Leases for background jobs, so that with several processes on one database each job
+//! runs in one process at a time.
+
+use crate::schema::job_leases;
+use crate::{Store, StoreError, now};
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+impl Store {
+    /// Tries to take the lease on `job` for `holder` for `length`. Answers whether this
+    /// holder now has it. Taking it is one conditional update, so two processes racing
+    /// for the same lease cannot both win.
+    pub fn take_job_lease(&self, job: &str, holder: &str, length: Duration) -> Result<bool, StoreError> {
+        self.read(|conn| {
+            // The first process to run a job creates its row; for every later one the
+            // insert fails on the key, which is expected. This runs outside a
+            // transaction, so the failed insert leaves nothing to roll back.
+            let created = diesel::insert_into(job_leases::table)
+                .values(job_leases::name.eq(job))
+                .execute(conn);
+            if let Err(error) = created.map_err(StoreError::from)
+                && !error.is_unique_violation()
+            {
+                return Err(error);
+            }
+            let at = now();
+            let taken = diesel::update(
+                job_leases::table.find(job).filter(
+                    job_leases::leased_until
+                        .is_null()
+                        .or(job_leases::leased_until.lt(at))
+                        .or(job_leases::holder.eq(holder)),
+                ),
+            )
+            .set((job_leases::holder.eq(holder), job_leases::leased_until.eq(at + length)))
+            .execute(conn)?;
+            Ok(taken == 1)
+        })
+    }
+
+    /// Gives the lease back when the job is done, noting when it finished.
+    pub fn finish_job(&self, job: &str, holder: &str) -> Result<(), StoreError> {
+        self.read(|conn| {
+            diesel::update(job_leases::table.find(job).filter(job_leases::holder.eq(holder)))
+                .set((
+                    job_leases::leased_until.eq(None::<NaiveDateTime>),
+                    job_leases::last_finished_at.eq(now()),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,161 @@
+//! Storage for Advocase: one schema, one model set and one query path over SQLite (the
+//! embedded default) and PostgreSQL, through Diesel's `MultiConnection`.
+//!
+//! The rest of the system sees only [`Store`] and the domain types: the web crate never
+//! names a Diesel type. Every method that touches personal data takes the acting
+//! [`advocase_domain::identity::Actor`] and records an audit entry in the same
+//! transaction as the work, so an access is never done without its trail.
+
+pub mod accounts;
+pub mod audit;
+pub mod calendars;
+mod connection;
+pub mod error;
+pub mod jobs;
+pub mod schema;
+pub mod transfer;
+
+pub use connection::{Backend, DbConnection};
+pub use error::StoreError;
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::r2d2::{Pool, PooledConnection};
+use std::path::PathBuf;
+
+/// The handle to the database that every part of Advocase shares. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<connection::Manager>,
+    backend: Backend,
+    /// The file outside the database where the audit chain's newest link is written.
+    audit_head_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens a pool on the database at `url`: `postgres://…` or `postgresql://…` for
+    /// PostgreSQL, anything else a SQLite file path (optionally `sqlite://path`).
+    /// Migrations are not run here; call [`Store::migrate`].
+    pub fn open(url: &str, audit_head_file: Option<PathBuf>) -> Result<Self, StoreError> {
+        let (backend, target) = Backend::from_url(url);
+        let manager = connection::Manager::new(backend, target);
+        let size = match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        };
+        let pool = Pool::builder()
+            .max_size(size)
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(Self {
+            pool,
+            backend,
+            audit_head_file,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies every migration not yet applied, returning the names of those applied.
+    pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.conn()?;
+        connection::run_migrations(&mut conn)
+    }
+
+    /// Migrations embedded in this binary that the database has not yet applied.
+    pub fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.conn()?;
+        connection::pending_migrations(&mut conn)
+    }
+
+    pub(crate) fn conn(&self) -> Result<PooledConnection<connection::Manager>, StoreError> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// Answers whether the database takes a query, for `/readyz`.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn)?;
+        Ok(())
+    }
+
+    /// Runs `work` in a read-only way: no audit entry, no write lock. Only for data that
+    /// is not personal (settings, counts) or for the audit trail itself.
+    pub fn read<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn()?;
+        work(&mut conn)
+    }
+
+    /// Runs `work` in one transaction together with the audit entries it records.
+    ///
+    /// The transaction first touches the audit head row. On SQLite that takes the write
+    /// lock at once (waiting up to the busy timeout rather than failing later when a read
+    /// turns into a write); on PostgreSQL it locks the row. Either way, writers line up
+    /// before they read the chain head, so the chain never forks.
+    pub fn write<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection, &mut audit::Trail) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn()?;
+        let (value, head) = conn.transaction(|conn| {
+            audit::lock_head(conn)?;
+            let mut trail = audit::Trail::default();
+            let value = work(conn, &mut trail)?;
+            let head = trail.append_all(conn)?;
+            Ok::<_, StoreError>((value, head))
+        })?;
+        if let Some(head) = head {
+            audit::publish_head(self.audit_head_file.as_deref(), &head);
+        }
+        Ok(value)
+    }
+
+    /// Reads one record of personal data on behalf of `actor`. `find` must return the
+    /// record only if the actor may see it (the scope lives in its query); `None` means
+    /// "not there or not yours", and the two are never told apart. A read is audited as
+    /// a read, a refusal as a denied access, both in the same transaction.
+    pub fn read_scoped<T>(
+        &self,
+        actor: &advocase_domain::identity::Actor,
+        record_type: &'static str,
+        record_id: i64,
+        find: impl FnOnce(&mut DbConnection) -> Result<Option<T>, StoreError>,
+    ) -> Result<T, StoreError> {
+        use advocase_domain::audit::AuditAction;
+        self.write(|conn, trail| {
+            let found = find(conn)?;
+            let action = if found.is_some() { AuditAction::Read } else { AuditAction::Denied };
+            trail.record(audit::AuditEvent::by(actor, action, record_type, Some(record_id)));
+            Ok(found)
+        })?
+        .ok_or(StoreError::NotFound)
+    }
+
+    pub fn audit_head_file(&self) -> Option<&std::path::Path> {
+        self.audit_head_file.as_deref()
+    }
+}
+
+/// The current time in UTC, as stored. One function, so every timestamp is taken the
+/// same way (to the microsecond, which both backends keep exactly).
+pub fn now() -> NaiveDateTime {
+    let now = Utc::now().naive_utc();
+    now.with_nanosecond((now.and_utc().timestamp_subsec_micros()) * 1000)
+        .unwrap_or(now)
+}
+
+use chrono::Timelike;

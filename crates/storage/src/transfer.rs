@@ -1,0 +1,261 @@
+//! `advocase export` and `import`: a whole installation as one file of JSON lines, so it
+//! can move between SQLite and PostgreSQL (either way) or to a new machine.
+//!
+//! The first line names the format and the migrations the data was written under; each
+//! further line is one row: `{"table": "users", "row": {…}}`. Tables are written parents
+//! first, so importing in file order satisfies every foreign key.
+
+use crate::schema::*;
+use crate::{Backend, DbConnection, Store, StoreError};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, Write};
+
+const FORMAT: &str = "advocase-export";
+const FORMAT_VERSION: u32 = 1;
+const PAGE: i64 = 5_000;
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+    migrations: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Line<T> {
+    table: String,
+    row: T,
+}
+
+#[derive(Queryable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = one_time_links)]
+struct OneTimeLinkRow {
+    token_hash: String,
+    purpose: String,
+    user_id: Option<i64>,
+    created_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+    used_at: Option<NaiveDateTime>,
+}
+
+#[derive(Queryable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = audit_entries)]
+struct AuditEntryRow {
+    id: i64,
+    sequence: i64,
+    at: String,
+    actor_user_id: Option<i64>,
+    organisation_id: Option<i64>,
+    action: String,
+    record_type: String,
+    record_id: Option<String>,
+    ip: Option<String>,
+    reason: Option<String>,
+    content_hash: String,
+    chain_hash: String,
+}
+
+#[derive(Queryable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = audit_head)]
+struct AuditHeadRow {
+    id: i32,
+    sequence: i64,
+    chain_hash: String,
+}
+
+#[derive(Queryable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = job_leases)]
+struct JobLeaseRow {
+    name: String,
+    holder: Option<String>,
+    leased_until: Option<NaiveDateTime>,
+    last_finished_at: Option<NaiveDateTime>,
+}
+
+#[derive(Queryable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = calendar_days)]
+struct CalendarDayRow {
+    nation: String,
+    day: NaiveDate,
+    name: String,
+    added_by: Option<i64>,
+    added_at: NaiveDateTime,
+}
+
+/// Reports how far a long export or import has gone: the table and rows done so far.
+pub type Progress<'a> = &'a mut dyn FnMut(&str, u64);
+
+/// Declares, once, every table of the installation in foreign-key order: how to read it
+/// page by page and how to write a row back. Tables keyed by an `id` are paged by key so
+/// that a table of millions of rows is never held in memory; the small tables are read
+/// whole.
+macro_rules! installation_tables {
+    ($( $name:literal => $table:ident, $row:ty, $key:ident $(, $paged:ident)? ; )*) => {
+        /// The names of every table, in the order they are exported and imported.
+        pub const TABLES: &[&str] = &[$($name),*];
+
+        fn export_tables(conn: &mut DbConnection, out: &mut dyn Write, progress: Progress) -> Result<u64, StoreError> {
+            let mut total = 0u64;
+            $(
+                total += installation_tables!(@export conn, out, progress, $name, $table, $row, $key $(, $paged)?);
+            )*
+            Ok(total)
+        }
+
+        fn import_line(conn: &mut DbConnection, table: &str, row: serde_json::Value) -> Result<(), StoreError> {
+            match table {
+                $(
+                    $name => {
+                        let row: $row = serde_json::from_value(row)
+                            .map_err(|e| StoreError::Data(format!("a row of {} is malformed: {e}", $name)))?;
+                        diesel::insert_into($table::table).values(row).execute(conn)?;
+                    }
+                )*
+                other => return Err(StoreError::Data(format!("unknown table {other:?} in the export"))),
+            }
+            Ok(())
+        }
+    };
+    (@export $conn:ident, $out:ident, $progress:ident, $name:literal, $table:ident, $row:ty, $key:ident, paged) => {{
+        let mut last: Option<i64> = None;
+        let mut count = 0u64;
+        loop {
+            let mut query = $table::table.order($table::$key.asc()).limit(PAGE).into_boxed();
+            if let Some(last) = last {
+                query = query.filter($table::$key.gt(last));
+            }
+            let rows: Vec<$row> = query.load($conn)?;
+            let Some(tail) = rows.last() else { break };
+            last = Some(tail.$key);
+            for row in &rows {
+                write_line($out, $name, row)?;
+            }
+            count += rows.len() as u64;
+            $progress($name, count);
+        }
+        count
+    }};
+    (@export $conn:ident, $out:ident, $progress:ident, $name:literal, $table:ident, $row:ty, $key:ident) => {{
+        let rows: Vec<$row> = $table::table.order($table::$key.asc()).load($conn)?;
+        for row in &rows {
+            write_line($out, $name, row)?;
+        }
+        $progress($name, rows.len() as u64);
+        rows.len() as u64
+    }};
+}
+
+installation_tables! {
+    "organisations" => organisations, crate::accounts::Organisation, id, paged;
+    "users" => users, crate::accounts::UserRecord, id, paged;
+    "one_time_links" => one_time_links, OneTimeLinkRow, token_hash;
+    "sessions" => sessions, crate::accounts::SessionRecord, token_hash;
+    "api_tokens" => api_tokens, crate::accounts::ApiToken, id, paged;
+    "audit_entries" => audit_entries, AuditEntryRow, id, paged;
+    "audit_head" => audit_head, AuditHeadRow, id;
+    "job_leases" => job_leases, JobLeaseRow, name;
+    "calendar_days" => calendar_days, CalendarDayRow, day;
+}
+
+/// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
+/// sequences are moved past the imported ids.
+const IDENTITY_TABLES: &[&str] = &["organisations", "users", "api_tokens", "audit_entries"];
+
+fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {
+    serde_json::to_writer(&mut *out, &Line { table: table.to_string(), row })
+        .map_err(|e| StoreError::Data(e.to_string()))?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+impl Store {
+    /// Writes the whole installation. Runs in one read transaction, so the copy is
+    /// consistent even while the server is serving.
+    pub fn export(&self, out: &mut dyn Write, progress: Progress) -> Result<u64, StoreError> {
+        let mut conn = self.conn()?;
+        let migrations = applied_migrations(&mut conn)?;
+        let header = Header {
+            format: FORMAT.into(),
+            version: FORMAT_VERSION,
+            migrations,
+        };
+        serde_json::to_writer(&mut *out, &header).map_err(|e| StoreError::Data(e.to_string()))?;
+        out.write_all(b"\n")?;
+        let count = conn.transaction(|conn| export_tables(conn, out, progress))?;
+        out.flush()?;
+        Ok(count)
+    }
+
+    /// Loads an export into this database, which must be freshly migrated and hold no
+    /// installation yet. Everything is loaded in one transaction: a bad line leaves the
+    /// database as it was.
+    pub fn import(&self, input: &mut dyn BufRead, progress: Progress) -> Result<u64, StoreError> {
+        let mut conn = self.conn()?;
+        let mut lines = input.lines();
+        let header: Header = match lines.next() {
+            Some(line) => serde_json::from_str(&line?)
+                .map_err(|_| StoreError::Data("this file is not an Advocase export".into()))?,
+            None => return Err(StoreError::Data("the export file is empty".into())),
+        };
+        if header.format != FORMAT || header.version != FORMAT_VERSION {
+            return Err(StoreError::Data("this file is not an Advocase export of a known version".into()));
+        }
+        let here = applied_migrations(&mut conn)?;
+        if header.migrations != here {
+            return Err(StoreError::Data(format!(
+                "the export was written at schema {:?} but this database is at {:?}; run the same version of Advocase on both",
+                header.migrations.last(),
+                here.last()
+            )));
+        }
+        let existing: i64 = organisations::table.count().get_result(&mut *conn)?;
+        if existing > 0 {
+            return Err(StoreError::Data("the target database already holds an installation; import only into an empty one".into()));
+        }
+        let backend = self.backend();
+        conn.transaction(|conn| {
+            // The migration seeds the audit head; the export carries the real one.
+            diesel::delete(audit_head::table).execute(conn)?;
+            let mut count = 0u64;
+            let mut current = String::new();
+            for (number, line) in lines.enumerate() {
+                let line = line?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let Line { table, row }: Line<serde_json::Value> = serde_json::from_str(&line)
+                    .map_err(|e| StoreError::Data(format!("line {} of the export is malformed: {e}", number + 2)))?;
+                import_line(conn, &table, row)?;
+                count += 1;
+                if table != current || count % PAGE as u64 == 0 {
+                    progress(&table, count);
+                    current = table;
+                }
+            }
+            if backend == Backend::Postgres {
+                for table in IDENTITY_TABLES {
+                    diesel::sql_query(format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                    ))
+                    .execute(conn)?;
+                }
+            }
+            Ok(count)
+        })
+    }
+}
+
+diesel::table! {
+    __diesel_schema_migrations (version) {
+        version -> Text,
+    }
+}
+
+fn applied_migrations(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    Ok(__diesel_schema_migrations::table
+        .select(__diesel_schema_migrations::version)
+        .order(__diesel_schema_migrations::version)
+        .load(conn)?)
+}
