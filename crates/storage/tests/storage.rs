@@ -1,0 +1,289 @@
+//! The storage suite: every test runs on a fresh SQLite database and again on a fresh
+//! PostgreSQL database, through the same code path.
+
+use advocase_domain::audit::{AuditAction, ChainBreak};
+use advocase_domain::identity::{Actor, EmailAddress, OrganisationKind, Role};
+use advocase_storage::accounts::{LockoutPolicy, NewUser};
+use advocase_storage::audit::AuditQuery;
+use advocase_storage::{Store, StoreError};
+use advocase_testkit::{TestBackend, TestDb, on_both_backends};
+use diesel::prelude::*;
+
+const POLICY: LockoutPolicy = LockoutPolicy { attempts: 5, minutes: 15 };
+
+fn add_user(store: &Store, organisation_id: i64, email: &str, role: Role) -> Actor {
+    let id = store
+        .create_user(
+            None,
+            NewUser {
+                organisation_id,
+                email: EmailAddress::parse("email", email).unwrap(),
+                display_name: email.to_string(),
+                role,
+                password_hash: Some("not-a-real-hash".into()),
+                is_demo: false,
+            },
+        )
+        .unwrap();
+    Actor { user_id: id, organisation_id, role, address: Some("127.0.0.1".into()) }
+}
+
+/// Two providers with an administrator and an advocate each.
+fn two_providers(store: &Store) -> (Actor, Actor, Actor, Actor) {
+    let a = store.create_organisation(OrganisationKind::Provider, "North Advocacy").unwrap();
+    let b = store.create_organisation(OrganisationKind::Provider, "South Advocacy").unwrap();
+    (
+        add_user(store, a, "admin@north.example", Role::Administrator),
+        add_user(store, a, "advocate@north.example", Role::Advocate),
+        add_user(store, b, "admin@south.example", Role::Administrator),
+        add_user(store, b, "advocate@south.example", Role::Advocate),
+    )
+}
+
+fn tamper(db: &TestDb, sql: &str) {
+    use advocase_storage::DbConnection;
+    let mut conn = DbConnection::establish(&db.url).unwrap();
+    diesel::sql_query(sql).execute(&mut conn).unwrap();
+}
+
+on_both_backends! {
+    fn migrations_leave_nothing_pending(db) {
+        assert!(db.store.pending_migrations().unwrap().is_empty());
+    }
+
+    fn email_addresses_are_unique_whatever_their_case(db) {
+        let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+        add_user(&db.store, org, "ada@example.org", Role::Advocate);
+        let duplicate = db.store.create_user(None, NewUser {
+            organisation_id: org,
+            email: EmailAddress::parse("email", "ADA@example.org").unwrap(),
+            display_name: "Ada again".into(),
+            role: Role::Advocate,
+            password_hash: None,
+            is_demo: false,
+        });
+        match duplicate {
+            Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("email").is_some()),
+            other => panic!("expected an email error, got {other:?}"),
+        }
+        assert_eq!(db.store.count_users().unwrap(), 1);
+    }
+
+    fn a_commissioner_cannot_join_a_provider(db) {
+        let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+        let result = db.store.create_user(None, NewUser {
+            organisation_id: org,
+            email: EmailAddress::parse("email", "c@example.org").unwrap(),
+            display_name: "C".into(),
+            role: Role::Commissioner,
+            password_hash: None,
+            is_demo: false,
+        });
+        assert!(matches!(result, Err(StoreError::Invalid(_))));
+    }
+
+    fn five_failed_sign_ins_lock_the_account(db) {
+        let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+        let actor = add_user(&db.store, org, "ada@example.org", Role::Advocate);
+        for _ in 0..4 {
+            assert!(!db.store.record_failed_sign_in(actor.user_id, None, POLICY).unwrap());
+        }
+        assert!(db.store.record_failed_sign_in(actor.user_id, None, POLICY).unwrap());
+        let user = db.store.user_by_id(actor.user_id).unwrap().unwrap();
+        assert!(user.is_locked(advocase_storage::now()));
+    }
+
+    fn an_administrator_cannot_see_an_account_of_another_provider(db) {
+        let (north_admin, _, _, south_advocate) = two_providers(&db.store);
+        let result = db.store.find_user(&north_admin, south_advocate.user_id);
+        assert!(matches!(result, Err(StoreError::NotFound)));
+        let missing = db.store.find_user(&north_admin, 999_999);
+        assert!(matches!(missing, Err(StoreError::NotFound)));
+    }
+
+    fn an_advocate_cannot_see_a_colleagues_account(db) {
+        let (north_admin, north_advocate, _, _) = two_providers(&db.store);
+        assert!(matches!(db.store.find_user(&north_advocate, north_admin.user_id), Err(StoreError::NotFound)));
+        assert_eq!(db.store.find_user(&north_advocate, north_advocate.user_id).unwrap().id, north_advocate.user_id);
+    }
+
+    fn every_read_and_every_refusal_is_in_the_audit_trail(db) {
+        let (north_admin, _, south_admin, south_advocate) = two_providers(&db.store);
+        db.store.find_user(&north_admin, north_admin.user_id).unwrap();
+        let _ = db.store.find_user(&north_admin, south_advocate.user_id);
+        let entries = db.store.search_audit(&north_admin, &AuditQuery::default()).unwrap();
+        assert!(entries.iter().any(|e| e.action == "read" && e.record_id.as_deref() == Some(&north_admin.user_id.to_string())));
+        assert!(entries.iter().any(|e| e.action == "denied" && e.record_id.as_deref() == Some(&south_advocate.user_id.to_string())));
+        // The other provider's trail holds none of it.
+        let theirs = db.store.search_audit(&south_admin, &AuditQuery { action: Some(AuditAction::Read), ..Default::default() }).unwrap();
+        assert!(theirs.iter().all(|e| e.actor_user_id != Some(north_admin.user_id)));
+    }
+
+    fn advocates_cannot_search_the_audit_trail(db) {
+        let (_, north_advocate, _, _) = two_providers(&db.store);
+        assert!(matches!(db.store.search_audit(&north_advocate, &AuditQuery::default()), Err(StoreError::NotFound)));
+    }
+
+    fn an_untouched_audit_trail_verifies_against_its_head(db) {
+        let (north_admin, ..) = two_providers(&db.store);
+        db.store.find_user(&north_admin, north_admin.user_id).unwrap();
+        let verification = db.store.verify_audit().unwrap().unwrap();
+        assert!(verification.head_checked);
+        assert!(verification.entries >= 6);
+    }
+
+    fn a_single_byte_edit_in_the_audit_trail_is_detected(db) {
+        let (north_admin, ..) = two_providers(&db.store);
+        db.store.find_user(&north_admin, north_admin.user_id).unwrap();
+        tamper(&db, "UPDATE audit_entries SET record_type = 'usex' WHERE sequence = 3");
+        assert!(matches!(db.store.verify_audit().unwrap(), Err(ChainBreak::EditedContent { .. })));
+    }
+
+    fn deleting_the_last_audit_entry_is_detected(db) {
+        let (north_admin, ..) = two_providers(&db.store);
+        db.store.find_user(&north_admin, north_admin.user_id).unwrap();
+        tamper(&db, "DELETE FROM audit_entries WHERE sequence = (SELECT MAX(sequence) FROM audit_entries)");
+        assert!(matches!(db.store.verify_audit().unwrap(), Err(ChainBreak::Truncated { .. })));
+    }
+
+    fn deleting_an_entry_in_the_middle_is_detected(db) {
+        let (north_admin, ..) = two_providers(&db.store);
+        db.store.find_user(&north_admin, north_admin.user_id).unwrap();
+        tamper(&db, "DELETE FROM audit_entries WHERE sequence = 2");
+        assert!(matches!(db.store.verify_audit().unwrap(), Err(ChainBreak::Sequence { .. })));
+    }
+
+    fn a_two_factor_code_is_accepted_only_once(db) {
+        let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+        let actor = add_user(&db.store, org, "ada@example.org", Role::Advocate);
+        let user = db.store.user_by_id(actor.user_id).unwrap().unwrap();
+        let expires = advocase_storage::now() + chrono::Duration::hours(8);
+        db.store.start_session(&user, "session-hash", expires, false, None).unwrap();
+        assert!(db.store.accept_two_factor_step(&user, 1000, "session-hash", None).unwrap());
+        assert!(!db.store.accept_two_factor_step(&user, 1000, "session-hash", None).unwrap());
+        assert!(!db.store.accept_two_factor_step(&user, 999, "session-hash", None).unwrap());
+        assert!(db.store.accept_two_factor_step(&user, 1001, "session-hash", None).unwrap());
+        let (session, _) = db.store.session("session-hash").unwrap().unwrap();
+        assert!(session.two_factor_passed);
+    }
+
+    fn idle_sessions_are_purged(db) {
+        let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+        let actor = add_user(&db.store, org, "ada@example.org", Role::Advocate);
+        let user = db.store.user_by_id(actor.user_id).unwrap().unwrap();
+        let expires = advocase_storage::now() + chrono::Duration::hours(8);
+        db.store.start_session(&user, "old", expires, true, None).unwrap();
+        db.store.start_session(&user, "fresh", expires, true, None).unwrap();
+        db.store.touch_session("old", advocase_storage::now() - chrono::Duration::hours(1)).unwrap();
+        let purged = db.store.purge_sessions(advocase_storage::now() - chrono::Duration::minutes(30)).unwrap();
+        assert_eq!(purged, 1);
+        assert!(db.store.session("old").unwrap().is_none());
+        assert!(db.store.session("fresh").unwrap().is_some());
+    }
+
+    fn changing_a_password_ends_every_session(db) {
+        let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+        let actor = add_user(&db.store, org, "ada@example.org", Role::Advocate);
+        let user = db.store.user_by_id(actor.user_id).unwrap().unwrap();
+        let expires = advocase_storage::now() + chrono::Duration::hours(8);
+        db.store.start_session(&user, "a", expires, true, None).unwrap();
+        db.store.set_password(Some(&actor), actor.user_id, "new-hash").unwrap();
+        assert!(db.store.session("a").unwrap().is_none());
+    }
+
+    fn a_job_lease_is_held_by_one_process_at_a_time(db) {
+        let lease = chrono::Duration::minutes(5);
+        assert!(db.store.take_job_lease("purge", "process-a", lease).unwrap());
+        assert!(!db.store.take_job_lease("purge", "process-b", lease).unwrap());
+        db.store.finish_job("purge", "process-a").unwrap();
+        assert!(db.store.take_job_lease("purge", "process-b", lease).unwrap());
+    }
+
+    fn a_revoked_api_token_no_longer_signs_in(db) {
+        let (north_admin, north_advocate, south_admin, _) = two_providers(&db.store);
+        let id = db.store.issue_api_token(&north_admin, north_advocate.user_id, "script", "token-hash").unwrap();
+        assert_eq!(db.store.user_by_api_token("token-hash").unwrap().unwrap().id, north_advocate.user_id);
+        assert!(matches!(db.store.revoke_api_token(&south_admin, id), Err(StoreError::NotFound)));
+        db.store.revoke_api_token(&north_admin, id).unwrap();
+        assert!(db.store.user_by_api_token("token-hash").unwrap().is_none());
+    }
+
+    fn a_one_time_link_works_once(db) {
+        let expires = advocase_storage::now() + chrono::Duration::hours(1);
+        db.store.create_one_time_link("first_administrator", None, "link-hash", expires).unwrap();
+        assert!(db.store.one_time_link_is_valid("first_administrator", "link-hash").unwrap());
+        assert!(db.store.consume_one_time_link("first_administrator", "link-hash").unwrap());
+        assert!(!db.store.consume_one_time_link("first_administrator", "link-hash").unwrap());
+    }
+
+    fn a_calendar_day_cannot_be_added_twice(db) {
+        let (north_admin, ..) = two_providers(&db.store);
+        let day = chrono::NaiveDate::from_ymd_opt(2031, 1, 1).unwrap();
+        let nation = advocase_domain::clocks::Nation::EnglandAndWales;
+        db.store.add_calendar_day(&north_admin, nation, day, "New Year's Day").unwrap();
+        assert!(matches!(db.store.add_calendar_day(&north_admin, nation, day, "Again"), Err(StoreError::Invalid(_))));
+        assert_eq!(db.store.added_calendar_days(nation).unwrap().len(), 1);
+    }
+}
+
+fn export_text(store: &Store) -> String {
+    let mut out = Vec::new();
+    store.export(&mut out, &mut |_, _| {}).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn populate(store: &Store) {
+    let (north_admin, north_advocate, ..) = two_providers(store);
+    store.find_user(&north_admin, north_advocate.user_id).unwrap();
+    store.issue_api_token(&north_admin, north_advocate.user_id, "script", "hash").unwrap();
+    let user = store.user_by_id(north_advocate.user_id).unwrap().unwrap();
+    store.start_session(&user, "session", advocase_storage::now(), true, None).unwrap();
+    store.take_job_lease("purge", "me", chrono::Duration::minutes(1)).unwrap();
+    store
+        .add_calendar_day(&north_admin, advocase_domain::clocks::Nation::Scotland, chrono::NaiveDate::from_ymd_opt(2031, 1, 2).unwrap(), "2nd January")
+        .unwrap();
+}
+
+#[test]
+fn export_from_sqlite_then_import_into_postgresql_gives_identical_data() {
+    let source = TestDb::new(TestBackend::Sqlite).unwrap();
+    populate(&source.store);
+    let Some(target) = TestDb::new(TestBackend::Postgres) else { return };
+    let exported = export_text(&source.store);
+    target.store.import(&mut exported.as_bytes(), &mut |_, _| {}).unwrap();
+    assert_eq!(export_text(&target.store), exported);
+    // The audit chain still verifies on the new backend, and new ids follow the old.
+    std::fs::copy(source.head_file(), target.head_file()).unwrap();
+    assert!(target.store.verify_audit().unwrap().is_ok());
+    target.store.create_organisation(OrganisationKind::Provider, "After import").unwrap();
+}
+
+#[test]
+fn export_from_postgresql_then_import_into_sqlite_gives_identical_data() {
+    let Some(source) = TestDb::new(TestBackend::Postgres) else { return };
+    populate(&source.store);
+    let target = TestDb::new(TestBackend::Sqlite).unwrap();
+    let exported = export_text(&source.store);
+    target.store.import(&mut exported.as_bytes(), &mut |_, _| {}).unwrap();
+    assert_eq!(export_text(&target.store), exported);
+}
+
+#[test]
+fn import_refuses_a_database_that_already_holds_an_installation() {
+    let source = TestDb::new(TestBackend::Sqlite).unwrap();
+    populate(&source.store);
+    let exported = export_text(&source.store);
+    let result = source.store.import(&mut exported.as_bytes(), &mut |_, _| {});
+    assert!(matches!(result, Err(StoreError::Data(_))));
+}
+
+#[test]
+fn a_malformed_export_line_imports_nothing() {
+    let source = TestDb::new(TestBackend::Sqlite).unwrap();
+    populate(&source.store);
+    let mut exported = export_text(&source.store);
+    exported.push_str("{\"table\":\"users\",\"row\":{\"id\":\"oops\"}}\n");
+    let target = TestDb::new(TestBackend::Sqlite).unwrap();
+    assert!(target.store.import(&mut exported.as_bytes(), &mut |_, _| {}).is_err());
+    assert!(target.store.organisations().unwrap().is_empty());
+}
