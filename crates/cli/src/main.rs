@@ -1,1 +1,447 @@
-fn main() {}
+//! The `advocase` command: runs the server and every operator task, on the embedded
+//! SQLite database by default or on PostgreSQL.
+
+mod config;
+mod demo;
+
+use advocase_domain::identity::{EmailAddress, NewPassword, Role};
+use advocase_storage::Store;
+use advocase_storage::accounts::{NewUser, link_purpose};
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use config::Settings;
+use std::io::{BufRead, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "advocase", version, about = "Case management for independent advocacy.")]
+struct Cli {
+    /// A TOML configuration file (default: ./advocase.toml when it exists).
+    #[arg(long, global = true, env = "ADVOCASE_CONFIG")]
+    config: Option<PathBuf>,
+    /// The folder for the embedded database and the audit head.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve {
+        /// Fill an empty installation with made-up people and accounts to explore.
+        #[arg(long)]
+        demo: bool,
+        /// The address to listen on, such as 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Apply pending migrations first (always done for the embedded database).
+        #[arg(long)]
+        migrate: bool,
+    },
+    /// Apply every pending database migration.
+    Migrate,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Copy the running embedded database to a new file.
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Write the whole installation to a file (JSON lines), from either database.
+    Export {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Load an export into an empty, migrated database (SQLite or PostgreSQL).
+    Import {
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Check eligibility: the request JSON on standard input, the answer on standard output.
+    Eligibility,
+    /// Compute a statutory deadline.
+    Deadline {
+        /// The day the clock starts (day 0), as YYYY-MM-DD.
+        #[arg(long, allow_hyphen_values = true)]
+        from: String,
+        /// Count this many working days.
+        #[arg(long, allow_hyphen_values = true)]
+        working_days: Option<String>,
+        /// Count this many calendar months (the subject-access clock).
+        #[arg(long, allow_hyphen_values = true)]
+        months: Option<String>,
+        /// england-and-wales (default), scotland or northern-ireland.
+        #[arg(long, allow_hyphen_values = true)]
+        nation: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff account and print a one-time link for choosing its password.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// administrator, manager, intake_worker, advocate or commissioner.
+        #[arg(long)]
+        role: String,
+        /// The organisation's number; without it, a new organisation is made with --organisation-name.
+        #[arg(long)]
+        organisation: Option<i64>,
+        /// The name of a new organisation for this account.
+        #[arg(long)]
+        organisation_name: Option<String>,
+        /// Read the password from standard input instead of printing a link.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account; its sessions and tokens end.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Print a one-time link with which the account's owner chooses a new password.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// List organisations and accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that no entry was changed, removed, reordered or cut off the end.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("advocase: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(dir) = &cli.data_dir {
+        settings.data_dir = dir.clone();
+    }
+    Ok(settings)
+}
+
+fn init_logging(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ADVOCASE_LOG").unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if settings.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Opens the configured database, creating the data folder for SQLite.
+fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating the data folder {}", settings.data_dir.display()))?;
+    Store::open(&settings.database(), Some(settings.audit_head_file())).context("opening the database")
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Eligibility => return Ok(eligibility()),
+        Command::Deadline { from, working_days, months, nation } => {
+            let settings = load_settings(&cli)?;
+            return Ok(deadline(&settings, from, working_days.as_deref(), months.as_deref(), nation.as_deref()));
+        }
+        _ => {}
+    }
+    let settings = load_settings(&cli)?;
+    init_logging(&settings);
+    match cli.command {
+        Command::Serve { demo, listen, migrate } => serve(settings, demo, listen, migrate)?,
+        Command::Migrate => {
+            let store = open_store(&settings)?;
+            let applied = store.migrate()?;
+            println!("{} migration(s) applied on {}.", applied.len(), store.backend().name());
+        }
+        Command::User(command) => user(&settings, command)?,
+        Command::Audit(AuditCommand::Verify) => {
+            let store = open_store(&settings)?;
+            match store.verify_audit()? {
+                Ok(verification) => {
+                    println!("The audit trail is intact: {} entries checked.", verification.entries);
+                    if !verification.head_checked {
+                        println!(
+                            "Warning: no audit head file at {}, so a cut-off tail cannot be ruled out.",
+                            settings.audit_head_file().display()
+                        );
+                    }
+                }
+                Err(broken) => {
+                    eprintln!("The audit trail is broken: {broken}.");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        Command::Backup { to } => {
+            let store = open_store(&settings)?;
+            store.backup_to(&to)?;
+            let head = to.with_extension("audit-head.json");
+            if settings.audit_head_file().exists() {
+                std::fs::copy(settings.audit_head_file(), &head).context("copying the audit head")?;
+            }
+            println!("Backed up to {} (audit head: {}).", to.display(), head.display());
+        }
+        Command::Export { to } => {
+            let store = open_store(&settings)?;
+            let file = std::fs::File::create(&to).with_context(|| format!("creating {}", to.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let bar = progress();
+            let rows = store.export(&mut out, &mut |table, done| bar.set_message(format!("{table}: {done} rows")))?;
+            out.flush()?;
+            bar.finish_and_clear();
+            println!("Exported {rows} rows to {}.", to.display());
+        }
+        Command::Import { from } => {
+            let store = open_store(&settings)?;
+            store.migrate()?;
+            let file = std::fs::File::open(&from).with_context(|| format!("opening {}", from.display()))?;
+            let mut input = std::io::BufReader::new(file);
+            let bar = progress();
+            let rows = store.import(&mut input, &mut |table, done| bar.set_message(format!("{table}: {done} rows")))?;
+            bar.finish_and_clear();
+            println!("Imported {rows} rows into {}.", store.backend().name());
+            println!("Copy the audit head file of the source installation to {} so that `advocase audit verify` can check the tail.", settings.audit_head_file().display());
+        }
+        Command::Eligibility | Command::Deadline { .. } => unreachable!("handled above"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// Reads an eligibility request on standard input and prints the answer, per the
+/// eligibility contract: exit 0 on a valid request, exit 2 and a message otherwise.
+fn eligibility() -> ExitCode {
+    let mut input = String::new();
+    if let Err(error) = std::io::stdin().read_to_string(&mut input) {
+        eprintln!("advocase eligibility: could not read standard input: {error}");
+        return ExitCode::from(2);
+    }
+    match advocase_domain::eligibility::parse_request(&input) {
+        Ok(request) => {
+            let response = advocase_domain::eligibility::assess(&request);
+            match serde_json::to_string_pretty(&response) {
+                Ok(text) => {
+                    println!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("advocase eligibility: {error}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Err(invalid) => {
+            if invalid.field.is_empty() {
+                eprintln!("advocase eligibility: {}", invalid.message);
+            } else {
+                eprintln!("advocase eligibility: {}: {}", invalid.field, invalid.message);
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Prints a deadline per the clocks contract. Days an administrator added to the
+/// calendars are read from the configured database when there is one, so the command
+/// answers exactly as the server does.
+fn deadline(settings: &Settings, from: &str, working_days: Option<&str>, months: Option<&str>, nation: Option<&str>) -> ExitCode {
+    let extra = added_days(settings, nation);
+    match advocase_domain::clocks::deadline_for_cli(from, working_days, months, nation, &extra) {
+        Ok(date) => {
+            println!("{}", date.format("%Y-%m-%d"));
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("advocase deadline: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn added_days(settings: &Settings, nation: Option<&str>) -> Vec<chrono::NaiveDate> {
+    let Ok(nation) = advocase_domain::clocks::Nation::parse(nation.unwrap_or("england-and-wales")) else {
+        return Vec::new();
+    };
+    if !settings.uses_postgres() && !settings.sqlite_path().exists() {
+        return Vec::new();
+    }
+    let days = Store::open(&settings.database(), None).and_then(|store| store.added_calendar_days(nation));
+    match days {
+        Ok(days) => days.into_iter().map(|d| d.day).collect(),
+        Err(error) => {
+            eprintln!("advocase deadline: warning: using the shipped calendar only, the database could not be read ({error})");
+            Vec::new()
+        }
+    }
+}
+
+fn serve(settings: Settings, demo: bool, listen: Option<String>, migrate: bool) -> anyhow::Result<()> {
+    let store = open_store(&settings)?;
+    if !settings.uses_postgres() || migrate || settings.migrate_on_start {
+        let applied = store.migrate()?;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "applied migrations");
+        }
+    } else {
+        let pending = store.pending_migrations()?;
+        if !pending.is_empty() {
+            bail!("the database needs {} migration(s); run `advocase migrate` or start with --migrate", pending.len());
+        }
+    }
+    let listen = listen.unwrap_or_else(|| settings.listen.clone());
+    let first_run = store.count_users()? == 0;
+    if demo && first_run {
+        demo::create(&store)?;
+    }
+    let mut state = advocase_web::AppState::new(store.clone(), settings.web(demo));
+    if demo {
+        state.demo_accounts = demo::sign_in_list();
+    }
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&listen)
+            .await
+            .with_context(|| format!("listening on {listen}"))?;
+        let address = listener.local_addr()?;
+        let base = format!("http://{address}");
+        println!("Advocase is running at {base} on {}.", store.backend().name());
+        if demo {
+            println!("This is a demonstration with made-up people. Sign in with any of these (password: {}):", advocase_web::pages::sign_in::DEMO_PASSWORD);
+            for (role, email) in &state.demo_accounts {
+                println!("  {role:<15} {email}");
+            }
+        } else if first_run {
+            let token = advocase_web::auth::new_token();
+            let expires = advocase_storage::now() + chrono::Duration::hours(24);
+            store.create_one_time_link(link_purpose::FIRST_ADMINISTRATOR, None, &advocase_web::auth::token_hash(&token), expires)?;
+            println!("No one has an account yet. Open this link within 24 hours to create the first administrator:");
+            println!("  {base}/setup/{token}");
+        }
+        std::io::stdout().flush().ok();
+        let holder = format!("{}-{}", std::process::id(), advocase_web::auth::new_token().get(..8).unwrap_or_default());
+        advocase_web::app::spawn_jobs(state.clone(), holder);
+        let app = advocase_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving")?;
+        tracing::info!("stopped");
+        anyhow::Ok(())
+    })
+}
+
+/// Finishes the requests in flight and stops on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
+    let store = open_store(settings)?;
+    store.migrate()?;
+    match command {
+        UserCommand::Add { email, name, role, organisation, organisation_name, password_stdin } => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use administrator, manager, intake_worker, advocate or commissioner"))?;
+            let email = EmailAddress::parse("email", &email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+            let organisation_id = match (organisation, organisation_name) {
+                (Some(id), _) => id,
+                (None, Some(name)) => store.create_organisation(role.organisation_kind(), &name)?,
+                (None, None) => {
+                    let kind = role.organisation_kind();
+                    let found: Vec<_> = store.organisations()?.into_iter().filter(|o| o.kind() == Some(kind)).collect();
+                    match found.as_slice() {
+                        [only] => only.id,
+                        [] => bail!("there is no {} organisation yet: give --organisation-name", kind.as_str()),
+                        _ => bail!("there are several {} organisations: give --organisation with its number (see `advocase user list`)", kind.as_str()),
+                    }
+                }
+            };
+            let password_hash = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                let password = NewPassword::parse("password", line.trim_end_matches(['\r', '\n'])).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                Some(advocase_web::auth::password::hash(password.expose())?)
+            } else {
+                None
+            };
+            let has_password = password_hash.is_some();
+            let id = store.create_user(None, NewUser { organisation_id, email, display_name: name, role, password_hash, is_demo: false })?;
+            println!("Added account {id}.");
+            if !has_password {
+                print_password_link(&store, id, settings)?;
+            }
+        }
+        UserCommand::Disable { email } => {
+            let user = find_by_email(&store, &email)?;
+            store.disable_user(None, user.id)?;
+            println!("Disabled account {}; its sessions and API tokens have ended.", user.id);
+        }
+        UserCommand::ResetPassword { email } => {
+            let user = find_by_email(&store, &email)?;
+            print_password_link(&store, user.id, settings)?;
+        }
+        UserCommand::List => {
+            for organisation in store.organisations()? {
+                println!("{} {} ({})", organisation.id, organisation.name, organisation.kind);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn find_by_email(store: &Store, email: &str) -> anyhow::Result<advocase_storage::accounts::UserRecord> {
+    let email = EmailAddress::parse("email", email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+    store.user_by_email(&email)?.context("no account has that email address")
+}
+
+fn print_password_link(store: &Store, user_id: i64, settings: &Settings) -> anyhow::Result<()> {
+    let token = advocase_web::auth::new_token();
+    let expires = advocase_storage::now() + chrono::Duration::days(7);
+    store.create_one_time_link(link_purpose::SET_PASSWORD, Some(user_id), &advocase_web::auth::token_hash(&token), expires)?;
+    println!("Give the account's owner this link (it works once, for 7 days): http://{}/set-password/{token}", settings.listen);
+    Ok(())
+}

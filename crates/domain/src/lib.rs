@@ -6,6 +6,6 @@
 
 pub mod audit;
 pub mod clocks;
-// pub mod eligibility;
+pub mod eligibility;
 pub mod identity;
 pub mod validation;

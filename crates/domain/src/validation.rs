@@ -21,6 +21,14 @@ impl FieldError {
     }
 }
 
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
 /// A set of field errors from one submission, in the order the fields appear.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Invalid(pub Vec<FieldError>);

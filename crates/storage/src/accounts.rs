@@ -646,3 +646,103 @@ impl Store {
     }
 }
 
+
+/// What a one-time link is for.
+pub mod link_purpose {
+    /// Creates the first administrator of a new installation.
+    pub const FIRST_ADMINISTRATOR: &str = "first_administrator";
+    /// Lets a newly invited member of staff (or one whose password was reset) choose a
+    /// password.
+    pub const SET_PASSWORD: &str = "set_password";
+}
+
+impl Store {
+    /// Uses up the first-administrator link and creates the provider and its first
+    /// administrator, all in one transaction: a second use of the link, or any failure,
+    /// creates nothing.
+    pub fn set_up_installation(
+        &self,
+        link_hash: &str,
+        organisation_name: &str,
+        display_name: &str,
+        email: &EmailAddress,
+        password_hash: &str,
+    ) -> Result<UserRecord, StoreError> {
+        self.write(|conn, trail| {
+            let at = now();
+            let used = diesel::update(
+                one_time_links::table
+                    .filter(one_time_links::token_hash.eq(link_hash))
+                    .filter(one_time_links::purpose.eq(link_purpose::FIRST_ADMINISTRATOR))
+                    .filter(one_time_links::used_at.is_null())
+                    .filter(one_time_links::expires_at.gt(at)),
+            )
+            .set(one_time_links::used_at.eq(at))
+            .execute(conn)?;
+            if used != 1 {
+                return Err(StoreError::NotFound);
+            }
+            let organisation: i64 = diesel::insert_into(organisations::table)
+                .values((
+                    organisations::kind.eq(OrganisationKind::Provider.as_str()),
+                    organisations::name.eq(organisation_name),
+                    organisations::created_at.eq(at),
+                ))
+                .returning(organisations::id)
+                .get_result(conn)?;
+            // `RETURNING` a whole row is not available through the two-backend
+            // connection, so the new id comes back and the row is read by it.
+            let user_id: i64 = diesel::insert_into(users::table)
+                .values((
+                    users::organisation_id.eq(organisation),
+                    users::email.eq(email.as_str()),
+                    users::display_name.eq(display_name),
+                    users::role.eq(Role::Administrator.as_str()),
+                    users::password_hash.eq(password_hash),
+                    users::created_at.eq(at),
+                ))
+                .returning(users::id)
+                .get_result(conn)?;
+            let user: UserRecord = users::table.find(user_id).select(UserRecord::as_select()).first(conn)?;
+            trail.record(AuditEvent::anonymous(AuditAction::Create, "organisation", Some(organisation)).in_organisation(Some(organisation)));
+            trail.record(AuditEvent::anonymous(AuditAction::Create, "user", Some(user.id)).in_organisation(Some(organisation)));
+            Ok(user)
+        })
+    }
+
+    /// Uses up a set-password link and sets the password of the account it names.
+    pub fn use_password_link(&self, link_hash: &str, password_hash: &str) -> Result<UserRecord, StoreError> {
+        self.write(|conn, trail| {
+            let at = now();
+            let user_id: Option<Option<i64>> = diesel::update(
+                one_time_links::table
+                    .filter(one_time_links::token_hash.eq(link_hash))
+                    .filter(one_time_links::purpose.eq(link_purpose::SET_PASSWORD))
+                    .filter(one_time_links::used_at.is_null())
+                    .filter(one_time_links::expires_at.gt(at)),
+            )
+            .set(one_time_links::used_at.eq(at))
+            .returning(one_time_links::user_id)
+            .get_result(conn)
+            .optional()?;
+            let Some(Some(user_id)) = user_id else { return Err(StoreError::NotFound) };
+            let updated = diesel::update(users::table.find(user_id).filter(users::disabled_at.is_null()))
+                .set((
+                    users::password_hash.eq(password_hash),
+                    users::failed_sign_ins.eq(0),
+                    users::locked_until.eq(None::<NaiveDateTime>),
+                    users::version.eq(users::version + 1),
+                ))
+                .execute(conn)?;
+            if updated != 1 {
+                return Err(StoreError::NotFound);
+            }
+            let user: UserRecord = users::table.find(user_id).select(UserRecord::as_select()).first(conn)?;
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
+            trail.record(
+                AuditEvent::anonymous(AuditAction::PasswordChanged, "user", Some(user_id)).in_organisation(Some(user.organisation_id)),
+            );
+            Ok(user)
+        })
+    }
+}

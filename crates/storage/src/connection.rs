@@ -46,9 +46,9 @@ impl Backend {
 /// Connection settings SQLite needs on every connection: write-ahead logging so readers
 /// never block the writer, full sync so an acknowledged write survives a power cut,
 /// foreign keys (off by default in SQLite), a busy timeout instead of "database is
-/// locked", and secure delete so that destroyed records leave no bytes behind.
-const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;";
+/// locked" (set first, so that even switching to WAL waits for a lock), and secure delete so that destroyed records leave no bytes behind.
+const SQLITE_SETTINGS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;";
 
 #[derive(Debug)]
 pub struct Manager {

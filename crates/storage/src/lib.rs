@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit;
+mod backup;
 pub mod calendars;
 mod connection;
 pub mod error;

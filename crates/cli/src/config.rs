@@ -1,0 +1,137 @@
+//! Configuration: built-in defaults, then an optional TOML file, then `ADVOCASE_`
+//! environment variables (and `DATABASE_URL`). A secret can come from a file named by
+//! the same variable with `_FILE` added, such as `ADVOCASE_DATABASE_URL_FILE`.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Where the embedded database, the audit head and the key files live.
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL; empty for the embedded SQLite database.
+    #[serde(serialize_with = "serialize_secret")]
+    pub database_url: SecretString,
+    /// The address to listen on.
+    pub listen: String,
+    /// Apply pending migrations when the server starts. Always done for SQLite; for
+    /// PostgreSQL, where several processes may share the database, ask for it.
+    pub migrate_on_start: bool,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub lockout_attempts: i32,
+    pub lockout_minutes: i64,
+    /// Mark cookies `Secure`. Leave on: browsers accept secure cookies from localhost.
+    pub secure_cookies: bool,
+    pub assets_dir: PathBuf,
+    /// Log lines as JSON (for log collectors) instead of plain text.
+    pub log_json: bool,
+}
+
+fn serialize_secret<S: serde::Serializer>(secret: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose_secret())
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let web = advocase_web::WebConfig::default();
+        Self {
+            data_dir: PathBuf::from("advocase-data"),
+            database_url: SecretString::from(String::new()),
+            listen: "127.0.0.1:8080".into(),
+            migrate_on_start: false,
+            session_idle_minutes: web.session_idle_minutes,
+            session_absolute_hours: web.session_absolute_hours,
+            lockout_attempts: web.lockout_attempts,
+            lockout_minutes: web.lockout_minutes,
+            secure_cookies: web.secure_cookies,
+            assets_dir: web.assets_dir,
+            log_json: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads the settings. `config_file` is the TOML file, if any.
+    pub fn load(config_file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        let file = config_file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("advocase.toml"));
+        if file.exists() {
+            figment = figment.merge(Toml::file(&file));
+        } else if config_file.is_some() {
+            anyhow::bail!("the configuration file {} does not exist", file.display());
+        }
+        figment = figment
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("ADVOCASE_").filter(|k| !k.as_str().ends_with("_FILE")));
+        let mut settings: Settings = figment.extract()?;
+        if let Ok(path) = std::env::var("ADVOCASE_DATABASE_URL_FILE") {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read ADVOCASE_DATABASE_URL_FILE {path}: {e}"))?;
+            settings.database_url = SecretString::from(text.trim().to_string());
+        }
+        Ok(settings)
+    }
+
+    /// The database to open: PostgreSQL when a URL is configured, else the SQLite file
+    /// in the data folder.
+    pub fn database(&self) -> String {
+        let url = self.database_url.expose_secret();
+        if url.is_empty() {
+            self.sqlite_path().display().to_string()
+        } else {
+            url.to_string()
+        }
+    }
+
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("advocase.sqlite3")
+    }
+
+    pub fn uses_postgres(&self) -> bool {
+        !self.database_url.expose_secret().is_empty()
+    }
+
+    /// The file outside the database that holds the audit chain's newest link.
+    pub fn audit_head_file(&self) -> PathBuf {
+        self.data_dir.join("audit-head.json")
+    }
+
+    pub fn web(&self, demo: bool) -> advocase_web::WebConfig {
+        advocase_web::WebConfig {
+            session_idle_minutes: self.session_idle_minutes,
+            session_absolute_hours: self.session_absolute_hours,
+            lockout_attempts: self.lockout_attempts,
+            lockout_minutes: self.lockout_minutes,
+            demo,
+            secure_cookies: self.secure_cookies,
+            assets_dir: self.assets_dir.clone(),
+            ..advocase_web::WebConfig::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_database_url() {
+        let settings = Settings {
+            database_url: SecretString::from("postgres://advocase:hunter2@db/advocase".to_string()),
+            ..Settings::default()
+        };
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    #[test]
+    fn without_a_url_the_embedded_database_is_in_the_data_folder() {
+        let settings = Settings::default();
+        assert!(!settings.uses_postgres());
+        assert_eq!(settings.database(), "advocase-data/advocase.sqlite3");
+    }
+}

@@ -1,0 +1,187 @@
+//! The application state and the router with its middleware.
+
+use crate::config::WebConfig;
+use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
+use crate::i18n::Catalogue;
+use crate::pages::{account, admin, audit, home, sign_in};
+use crate::{api, ops, pages, security};
+use advocase_storage::Store;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::{Arc, OnceLock};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub catalogue: Catalogue,
+    pub metrics: Option<PrometheusHandle>,
+    /// The demo's accounts as (role, email), shown on the demo's sign-in page.
+    pub demo_accounts: Vec<(String, String)>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+            catalogue: Catalogue::english(),
+            metrics: metrics_handle(),
+            demo_accounts: Vec::new(),
+        }
+    }
+}
+
+/// The process-wide Prometheus recorder. A process has one recorder, however many
+/// routers it builds (the tests build many).
+fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder).ok().map(|()| handle)
+        })
+        .clone()
+}
+
+pub fn router(state: AppState) -> Router {
+    let assets = ServeDir::new(&state.config.assets_dir);
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .route("/", get(home::show))
+        .route("/sign-in", get(sign_in::show).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/two-factor", get(sign_in::two_factor_form).post(sign_in::two_factor_submit))
+        .route(
+            "/two-factor/setup",
+            get(sign_in::two_factor_setup_form).post(sign_in::two_factor_setup_submit),
+        )
+        .route("/setup/{token}", get(account::setup_form).post(account::setup_submit))
+        .route(
+            "/set-password/{token}",
+            get(account::password_link_form).post(account::password_link_submit),
+        )
+        .route("/settings", get(account::settings))
+        .route("/settings/password", post(account::change_password))
+        .route("/settings/sign-out-everywhere", post(account::sign_out_everywhere))
+        .route("/audit", get(audit::search))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}/disable", post(admin::disable_user))
+        .route("/admin/tokens", get(admin::tokens).post(admin::issue_token))
+        .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/admin/calendars", get(admin::calendars).post(admin::add_calendar_day))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .nest("/api/v1", api::router())
+        .nest_service("/assets", assets)
+        .fallback(not_found)
+        .layer(middleware::from_fn(security::same_origin_writes))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), error_pages))
+        .layer(middleware::from_fn(security::security_headers))
+        .layer(middleware::from_fn(ops::count_requests))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            // The span names the method and route pattern only: paths can hold
+            // identifiers and query strings can hold names, which must never be logged.
+            let route = request
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default();
+            tracing::info_span!("request", method = %request.method(), route = %route)
+        }))
+        .with_state(state)
+}
+
+async fn not_found() -> crate::error::AppError {
+    crate::error::AppError::NotFound
+}
+
+/// Gives every error response a body fit for who asked: the accessible error page for
+/// pages, the JSON envelope for the API. Errors made by the framework itself (an
+/// unknown route, a wrong method, a body too large, a form that cannot be read) arrive
+/// here as plain text and leave as a proper page, so no one sees a bare status.
+async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let marked = response.extensions().get::<ErrorPage>().is_some();
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    if is_api {
+        if content_type.starts_with("application/json") {
+            return response;
+        }
+        let envelope = ApiErrors {
+            errors: vec![ApiProblem {
+                field: None,
+                detail: api_detail(status).to_string(),
+            }],
+        };
+        return (status, axum::Json(envelope)).into_response();
+    }
+    if marked || !content_type.starts_with("text/html") {
+        let mut page = pages::error_page(&state, status);
+        // Keep the headers the handler set, such as `Allow` on a 405.
+        for (name, value) in response.headers() {
+            if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+                page.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        return page;
+    }
+    response
+}
+
+/// How often the background jobs look for work.
+const JOB_INTERVAL: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Starts the background jobs. Each run takes the job's lease first, so with several
+/// processes on one database only one of them does the work.
+pub fn spawn_jobs(state: AppState, holder: String) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(JOB_INTERVAL);
+        loop {
+            interval.tick().await;
+            let store = state.store.clone();
+            let holder = holder.clone();
+            let idle = chrono::Duration::minutes(state.config.session_idle_minutes);
+            let result = tokio::task::spawn_blocking(move || {
+                if store.take_job_lease("purge_sessions", &holder, chrono::Duration::minutes(5))? {
+                    let purged = store.purge_sessions(advocase_storage::now() - idle)?;
+                    store.finish_job("purge_sessions", &holder)?;
+                    tracing::info!(purged, "purged ended sessions");
+                }
+                Ok::<_, advocase_storage::StoreError>(())
+            })
+            .await;
+            if let Ok(Err(error)) = result {
+                tracing::error!(%error, "the session purge job failed");
+            }
+        }
+    });
+}
+
+/// Answers with a given status, for handlers that only refuse.
+pub fn status(status: StatusCode) -> Response {
+    status.into_response()
+}

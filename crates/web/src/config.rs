@@ -1,0 +1,49 @@
+//! Settings of the web application. The command line builds these from defaults, the
+//! configuration file and `ADVOCASE_` environment variables.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// A session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// A session ends this many hours after sign-in, however active.
+    pub session_absolute_hours: i64,
+    /// Failed sign-ins in a row before the account is locked.
+    pub lockout_attempts: i32,
+    /// How long a locked account stays locked.
+    pub lockout_minutes: i64,
+    /// Demo mode: a banner on every page, and demo accounts may skip two-factor.
+    pub demo: bool,
+    /// Whether cookies carry the `Secure` flag. Always true in production; browsers
+    /// accept secure cookies from `http://localhost` and `127.0.0.1` for development.
+    pub secure_cookies: bool,
+    /// Where the built styles and images are served from.
+    pub assets_dir: PathBuf,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// The name shown in the authenticator app next to the codes.
+    pub totp_issuer: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            lockout_attempts: 5,
+            lockout_minutes: 15,
+            demo: false,
+            secure_cookies: true,
+            assets_dir: default_assets_dir(),
+            max_body_bytes: 1024 * 1024,
+            totp_issuer: "Advocase".into(),
+        }
+    }
+}
+
+/// The `assets` folder of the source tree, where `frontend/build.sh` writes the built
+/// styles. An installation elsewhere sets `ADVOCASE_ASSETS_DIR`.
+pub fn default_assets_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets"))
+}

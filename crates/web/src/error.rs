@@ -1,0 +1,162 @@
+//! One error type for the whole web application, rendered two ways: as an accessible
+//! HTML page for the pages, and as the JSON envelope for the API
+//! (`{"errors": [{"field": …, "detail": …}]}`). Internal causes are logged, never shown.
+
+use advocase_domain::validation::Invalid;
+use advocase_storage::StoreError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not there, or not the actor's to see: the answer is the same.
+    #[error("not found")]
+    NotFound,
+    /// No valid session: pages redirect to sign-in, the API answers 401.
+    #[error("sign-in required")]
+    SignInRequired,
+    /// A request refused whoever sends it, such as a cross-site form post.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("invalid input: {0}")]
+    Invalid(Invalid),
+    #[error("the record changed since it was read")]
+    Conflict,
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error("the database is unavailable")]
+    Unavailable,
+    #[error("internal error: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict => AppError::Conflict,
+            StoreError::Invalid(invalid) => AppError::Invalid(invalid),
+            StoreError::Unavailable(_) => AppError::Unavailable,
+            other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(invalid: Invalid) -> Self {
+        AppError::Invalid(invalid)
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::SignInRequired => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(error) = self {
+            // The cause may name a table or a constraint, never personal data: queries
+            // are parameterised and their values are not part of Diesel's errors.
+            tracing::error!(error = %format!("{error:#}"), "internal error");
+        }
+    }
+}
+
+/// Marks a response whose page the error-page layer must render. The layer has the
+/// application state (for the demo banner) that a bare error does not.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPage(pub StatusCode);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        if let AppError::SignInRequired = self {
+            return Redirect::to("/sign-in").into_response();
+        }
+        let status = self.status();
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorPage(status));
+        response
+    }
+}
+
+/// One problem in an API answer: the field (a dotted path) when one field is to blame.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiProblem {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub detail: String,
+}
+
+/// The error envelope of every API answer that is not a success.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiErrors {
+    pub errors: Vec<ApiProblem>,
+}
+
+/// An error from an API handler, rendered as the JSON envelope.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(error: E) -> Self {
+        ApiError(error.into())
+    }
+}
+
+impl ApiErrors {
+    pub fn of(error: &AppError) -> Self {
+        let problems = match error {
+            AppError::Invalid(invalid) => invalid
+                .0
+                .iter()
+                .map(|e| ApiProblem {
+                    field: Some(e.field.clone()),
+                    detail: e.message.clone(),
+                })
+                .collect(),
+            other => vec![ApiProblem {
+                field: None,
+                detail: api_detail(other.status()).to_string(),
+            }],
+        };
+        ApiErrors { errors: problems }
+    }
+}
+
+/// The plain sentence the API gives for a status without field errors.
+pub fn api_detail(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "Not found.",
+        StatusCode::UNAUTHORIZED => "Sign in or send a valid API token.",
+        StatusCode::FORBIDDEN => "This request is not allowed.",
+        StatusCode::CONFLICT => "The record was changed by someone else. Read it again and retry.",
+        StatusCode::TOO_MANY_REQUESTS => "Too many requests. Wait a minute and try again.",
+        StatusCode::SERVICE_UNAVAILABLE => "The service is unavailable. Try again shortly.",
+        StatusCode::METHOD_NOT_ALLOWED => "This method is not allowed here.",
+        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Send the body as application/json.",
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "The request could not be read.",
+        _ => "Something went wrong on our side. It has been logged.",
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let status = self.0.status();
+        (status, Json(ApiErrors::of(&self.0))).into_response()
+    }
+}

@@ -1,0 +1,65 @@
+//! The home page: what each role does here, with a way into each part it may use.
+
+use super::{Layout, render};
+use crate::app::AppState;
+use crate::auth::Staff;
+use crate::error::AppError;
+use advocase_domain::identity::Role;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+
+pub struct Tile {
+    pub href: &'static str,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    errors: super::FormErrors,
+    name: String,
+    role_intro: String,
+    tiles: Vec<Tile>,
+}
+
+/// The tiles of a role's home page: the menu's destinations with what each is for.
+fn tiles(state: &AppState, role: Role) -> Vec<Tile> {
+    let t = |key: &str| state.catalogue.text(key);
+    let mut tiles: Vec<Tile> = super::menu(role)
+        .into_iter()
+        .skip(1)
+        .map(|(href, key)| Tile {
+            href,
+            title: t(key),
+            description: t(&format!("tile-{}-description", key.trim_start_matches("nav-"))),
+        })
+        .collect();
+    tiles.push(Tile {
+        href: "/settings",
+        title: t("nav-settings"),
+        description: t("tile-settings-description"),
+    });
+    if role != Role::Commissioner {
+        tiles.push(Tile {
+            href: "/api/v1/openapi.json",
+            title: t("tile-api-title"),
+            description: t("tile-api-description"),
+        });
+    }
+    tiles
+}
+
+pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    let role = staff.actor.role;
+    let page = HomePage {
+        layout: Layout::staff(&state, &staff, "nav-home", "/"),
+        errors: super::FormErrors::none(),
+        name: staff.user.display_name.clone(),
+        role_intro: state.catalogue.text(&format!("home-intro-{}", role.as_str())),
+        tiles: tiles(&state, role),
+    };
+    render(&page)
+}

@@ -1,0 +1,194 @@
+//! The HTML pages, one module per area, each page a struct with its askama template.
+//! Every page works without JavaScript; forms post back and re-show with an error
+//! summary in the GOV.UK pattern when something is wrong.
+
+pub mod account;
+pub mod admin;
+pub mod audit;
+pub mod home;
+pub mod sign_in;
+
+use crate::app::AppState;
+use crate::auth::Staff;
+use crate::error::AppError;
+use crate::i18n::Catalogue;
+use advocase_domain::identity::Role;
+use advocase_domain::validation::{FieldError, Invalid};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+/// Who is signed in, as the header shows it.
+pub struct SignedIn {
+    pub name: String,
+    pub role_label: String,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+/// What every page needs from the layout: its title, the catalogue, who is signed in,
+/// the menu for their role, and whether this is a demonstration installation.
+pub struct Layout {
+    pub title: String,
+    pub catalogue: Catalogue,
+    pub signed_in: Option<SignedIn>,
+    pub nav: Vec<NavItem>,
+    pub demo: bool,
+}
+
+impl Layout {
+    /// The layout of a page seen before sign-in. `title_key` names its catalogue text.
+    pub fn public(state: &AppState, title_key: &str) -> Self {
+        let catalogue = state.catalogue.clone();
+        Self {
+            title: catalogue.text(title_key),
+            catalogue,
+            signed_in: None,
+            nav: Vec::new(),
+            demo: state.config.demo,
+        }
+    }
+
+    /// The layout of a signed-in page, with the menu of the actor's role. `section` is
+    /// the address of the menu item to mark as current.
+    pub fn staff(state: &AppState, staff: &Staff, title_key: &str, section: &str) -> Self {
+        let mut layout = Self::public(state, title_key);
+        let role = staff.actor.role;
+        layout.signed_in = Some(SignedIn {
+            name: staff.user.display_name.clone(),
+            role_label: role.label().to_string(),
+        });
+        layout.nav = menu(role)
+            .into_iter()
+            .map(|(href, key)| NavItem {
+                href,
+                label: layout.catalogue.text(key),
+                current: href == section,
+            })
+            .collect();
+        layout
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.catalogue.text(key)
+    }
+
+    pub fn t_with(&self, key: &str, name: &str, value: &str) -> String {
+        self.catalogue.text_with(key, name, value)
+    }
+}
+
+/// The menu of each role: only what that role may use.
+pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
+    let mut items = vec![("/", "nav-home")];
+    match role {
+        Role::Administrator => items.extend([
+            ("/admin/users", "nav-users"),
+            ("/admin/tokens", "nav-tokens"),
+            ("/admin/calendars", "nav-calendars"),
+            ("/audit", "nav-audit"),
+        ]),
+        Role::Manager => items.push(("/audit", "nav-audit")),
+        Role::IntakeWorker | Role::Advocate | Role::Commissioner => {}
+    }
+    items
+}
+
+/// The field errors of a form, as templates ask for them.
+#[derive(Default)]
+pub struct FormErrors(Invalid);
+
+impl FormErrors {
+    pub fn none() -> Self {
+        Self(Invalid::default())
+    }
+
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.message_for(field).is_some()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.message_for(field)
+    }
+
+    pub fn list(&self) -> &[FieldError] {
+        &self.0.0
+    }
+}
+
+impl From<Invalid> for FormErrors {
+    fn from(invalid: Invalid) -> Self {
+        Self(invalid)
+    }
+}
+
+/// Renders a page with status 200.
+pub fn render(page: &impl Template) -> Result<Response, AppError> {
+    render_with(StatusCode::OK, page)
+}
+
+/// Renders a page with a given status: 422 when a form is shown again with errors.
+pub fn render_with(status: StatusCode, page: &impl Template) -> Result<Response, AppError> {
+    let html = page
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a page failed: {e}")))?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// Splits a form's failure into "show the form again with these errors" and anything
+/// else, which propagates as an error page.
+pub fn form_errors(error: AppError) -> Result<FormErrors, AppError> {
+    match error {
+        AppError::Invalid(invalid) => Ok(invalid.into()),
+        other => Err(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorTemplate {
+    pub(crate) layout: Layout,
+    pub(crate) errors: FormErrors,
+    pub(crate) heading: String,
+    pub(crate) message: String,
+}
+
+/// The page for an error status, used by the error-page layer for every HTML response
+/// that carries no page of its own (404, 405, 413 and the rest).
+pub fn error_page(state: &AppState, status: StatusCode) -> Response {
+    let key = match status {
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::METHOD_NOT_ALLOWED => "method",
+        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::TOO_MANY_REQUESTS => "too-many",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        s if s.is_client_error() => "bad-request",
+        _ => "internal",
+    };
+    let heading_key = format!("error-{key}-heading");
+    let page = ErrorTemplate {
+        layout: Layout::public(state, &heading_key),
+        errors: FormErrors::none(),
+        heading: state.catalogue.text(&heading_key),
+        message: state.catalogue.text(&format!("error-{key}-message")),
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => status.into_response(),
+    }
+}
+
+/// Formats a stored UTC time for a page.
+pub fn when(at: chrono::NaiveDateTime) -> String {
+    at.format("%-d %b %Y %H:%M").to_string()
+}

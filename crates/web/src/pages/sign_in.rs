@@ -1,0 +1,298 @@
+//! Sign in, two-factor (enrolment and codes), and sign out.
+
+use super::{FormErrors, Layout, render, render_with};
+use crate::app::AppState;
+use crate::auth::session::{absolute_expiry, blocking, clear_cookie, client_address, set_cookie};
+use crate::auth::{PendingStaff, new_token, password, token_hash, totp};
+use crate::error::AppError;
+use advocase_domain::identity::{EmailAddress, Role};
+use advocase_domain::validation::Invalid;
+use advocase_storage::accounts::LockoutPolicy;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+/// The password of every demonstration account, shown on the demo's sign-in page.
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    layout: Layout,
+    errors: FormErrors,
+    email: String,
+    notice: Option<String>,
+    demo_accounts: Vec<(String, String)>,
+    demo_password: &'static str,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SignInNotice {
+    #[serde(default)]
+    pub signed_out: Option<String>,
+}
+
+fn sign_in_page(state: &AppState, errors: FormErrors, email: String, notice: Option<String>) -> SignInPage {
+    let demo_accounts = if state.config.demo { state.demo_accounts.clone() } else { Vec::new() };
+    SignInPage {
+        layout: Layout::public(state, "sign-in-heading"),
+        errors,
+        email,
+        notice,
+        demo_accounts,
+        demo_password: DEMO_PASSWORD,
+    }
+}
+
+pub async fn show(State(state): State<AppState>, Query(notice): Query<SignInNotice>) -> Result<Response, AppError> {
+    let notice = notice.signed_out.map(|_| state.catalogue.text("sign-in-signed-out"));
+    render(&sign_in_page(&state, FormErrors::none(), String::new(), notice))
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn policy(state: &AppState) -> LockoutPolicy {
+    LockoutPolicy {
+        attempts: state.config.lockout_attempts,
+        minutes: state.config.lockout_minutes,
+    }
+}
+
+/// Checks the password; on success starts a session that still needs two-factor
+/// (unless this is a demo account on a demo server) and sends the person on.
+pub async fn submit(State(state): State<AppState>, parts: Parts, Form(form): Form<SignInForm>) -> Result<Response, AppError> {
+    let address = client_address(&parts);
+    let mut invalid = Invalid::default();
+    let email = invalid.check(EmailAddress::parse("email", &form.email));
+    if form.password.is_empty() {
+        invalid.push("password", state.catalogue.text("sign-in-password-missing"));
+    }
+    let Some(email) = email.filter(|_| invalid.is_empty()) else {
+        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &sign_in_page(&state, invalid.into(), form.email, None));
+    };
+    let store = state.store.clone();
+    let lookup = email.clone();
+    let user = blocking(move || store.user_by_email(&lookup)).await?;
+    let password_text = form.password.clone();
+    let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let right = tokio::task::spawn_blocking(move || password::verify(stored_hash.as_deref(), &password_text))
+        .await
+        .unwrap_or(false);
+    let now = advocase_storage::now();
+    let failed = || {
+        render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &sign_in_page(&state, Invalid::one("email", state.catalogue.text("sign-in-failed")).into(), form.email.clone(), None),
+        )
+    };
+    let Some(user) = user else {
+        let store = state.store.clone();
+        blocking(move || store.record_unknown_sign_in(address)).await?;
+        return failed();
+    };
+    if user.disabled_at.is_some() || user.is_locked(now) || !right {
+        if !user.is_locked(now) && user.disabled_at.is_none() {
+            let store = state.store.clone();
+            let policy = policy(&state);
+            let id = user.id;
+            blocking(move || store.record_failed_sign_in(id, address, policy)).await?;
+        }
+        return failed();
+    }
+    let token = new_token();
+    let skip_two_factor = state.config.demo && user.is_demo;
+    let store = state.store.clone();
+    let expires = absolute_expiry(&state);
+    let hash = token_hash(&token);
+    let next = if skip_two_factor {
+        "/"
+    } else if user.has_two_factor() {
+        "/two-factor"
+    } else {
+        "/two-factor/setup"
+    };
+    blocking(move || store.start_session(&user, &hash, expires, skip_two_factor, address)).await?;
+    Ok(with_cookie(set_cookie(&state, &token), Redirect::to(next)))
+}
+
+fn with_cookie(cookie: String, response: impl IntoResponse) -> Response {
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = cookie.parse() {
+        headers.insert(SET_COOKIE, value);
+    }
+    (headers, response).into_response()
+}
+
+/// Ends the session and removes the cookie.
+pub async fn sign_out(State(state): State<AppState>, staff: Option<PendingStaff>) -> Result<Response, AppError> {
+    if let Some(pending) = staff {
+        let actor = pending.user.actor(pending.address.clone()).ok();
+        let store = state.store.clone();
+        blocking(move || store.end_session(&pending.token_hash, actor.as_ref())).await?;
+    }
+    Ok(with_cookie(clear_cookie(&state), Redirect::to("/sign-in?signed_out=1")))
+}
+
+#[derive(Template)]
+#[template(path = "two_factor.html")]
+struct TwoFactorPage {
+    layout: Layout,
+    errors: FormErrors,
+}
+
+pub async fn two_factor_form(State(state): State<AppState>, pending: PendingStaff) -> Result<Response, AppError> {
+    if pending.two_factor_passed {
+        return Ok(Redirect::to("/").into_response());
+    }
+    if !pending.user.has_two_factor() {
+        return Ok(Redirect::to("/two-factor/setup").into_response());
+    }
+    render(&TwoFactorPage {
+        layout: Layout::public(&state, "two-factor-heading"),
+        errors: FormErrors::none(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    secret: String,
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+pub async fn two_factor_submit(
+    State(state): State<AppState>,
+    pending: PendingStaff,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let Some(secret) = pending.user.totp_secret.clone() else {
+        return Ok(Redirect::to("/two-factor/setup").into_response());
+    };
+    let step = totp::matching_step(&secret, &form.code, unix_now());
+    let store = state.store.clone();
+    let address = pending.address.clone();
+    let user = pending.user.clone();
+    let accepted = match step {
+        Some(step) => {
+            let hash = pending.token_hash.clone();
+            let address = address.clone();
+            blocking(move || store.accept_two_factor_step(&user, step, &hash, address)).await?
+        }
+        None => false,
+    };
+    if accepted {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let store = state.store.clone();
+    let policy = policy(&state);
+    let user = pending.user.clone();
+    let locked = blocking(move || store.record_failed_two_factor(&user, address, policy)).await?;
+    if locked {
+        // A locked account's session ends: the person starts again at sign-in.
+        let store = state.store.clone();
+        blocking(move || store.end_session(&pending.token_hash, None)).await?;
+        return Ok(with_cookie(clear_cookie(&state), Redirect::to("/sign-in")));
+    }
+    render_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &TwoFactorPage {
+            layout: Layout::public(&state, "two-factor-heading"),
+            errors: Invalid::one("code", state.catalogue.text("two-factor-wrong")).into(),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "two_factor_setup.html")]
+struct TwoFactorSetupPage {
+    layout: Layout,
+    errors: FormErrors,
+    secret: String,
+    secret_grouped: String,
+    qr_data_url: String,
+}
+
+fn setup_page(state: &AppState, pending: &PendingStaff, secret: String, errors: FormErrors) -> Result<TwoFactorSetupPage, AppError> {
+    use base64::Engine;
+    let url = totp::setup_url(&secret, &state.config.totp_issuer, &pending.user.email)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("could not build the two-factor set-up address")))?;
+    let svg = totp::setup_qr_svg(&url).unwrap_or_default();
+    let qr_data_url = format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    );
+    let secret_grouped = secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(TwoFactorSetupPage {
+        layout: Layout::public(state, "two-factor-setup-heading"),
+        errors,
+        secret,
+        secret_grouped,
+        qr_data_url,
+    })
+}
+
+pub async fn two_factor_setup_form(State(state): State<AppState>, pending: PendingStaff) -> Result<Response, AppError> {
+    if pending.user.has_two_factor() {
+        return Ok(Redirect::to(if pending.two_factor_passed { "/" } else { "/two-factor" }).into_response());
+    }
+    render(&setup_page(&state, &pending, totp::new_secret(), FormErrors::none())?)
+}
+
+/// Enrols the secret shown on the set-up page once the person proves their app has it.
+/// The secret travels in the form: it is the account holder's own, and an account that
+/// already has two-factor never reaches this page.
+pub async fn two_factor_setup_submit(
+    State(state): State<AppState>,
+    pending: PendingStaff,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    if pending.user.has_two_factor() {
+        return Ok(Redirect::to("/two-factor").into_response());
+    }
+    let secret = form.secret.trim().to_string();
+    let valid_secret = secret.len() >= 26 && secret.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
+    let secret = if valid_secret { secret } else { totp::new_secret() };
+    let step = valid_secret.then(|| totp::matching_step(&secret, &form.code, unix_now())).flatten();
+    let Some(step) = step else {
+        let errors = Invalid::one("code", state.catalogue.text("two-factor-wrong")).into();
+        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &setup_page(&state, &pending, secret, errors)?);
+    };
+    let actor = pending.user.actor(pending.address.clone())?;
+    let store = state.store.clone();
+    let hash = pending.token_hash.clone();
+    blocking(move || store.enrol_two_factor(&actor, &secret, step, &hash)).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+/// The roles in the order the demo's sign-in page lists them.
+pub const DEMO_ROLES: [Role; 5] = [
+    Role::Manager,
+    Role::IntakeWorker,
+    Role::Advocate,
+    Role::Administrator,
+    Role::Commissioner,
+];

@@ -1,0 +1,111 @@
+// Shared set-up for Advocase's browser tests, run with `node --test tests/browser/`.
+//
+// The tests drive Debian's Chromium (`/usr/bin/chromium`, package `chromium`) through
+// playwright-core. We never use Playwright's own browser download: it fails on our
+// machines, and the Debian package is what the test script installs.
+//
+// Typical use:
+//
+//   import { test, after } from "node:test";
+//   import { openBrowser, newContext, baseUrl, expectNoAxeViolations } from "./lib.mjs";
+//
+//   const browser = await openBrowser();
+//   after(() => browser.close());
+//
+//   test("the sign-in page has no accessibility failures", async () => {
+//     const context = await newContext(browser, { withJavaScriptDisabled: true });
+//     const page = await context.newPage();
+//     await page.goto(`${baseUrl}/sign-in`);
+//     await expectNoAxeViolations(page);
+//   });
+
+import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+
+/// Where the server under test listens, e.g. `http://127.0.0.1:40123`, without a
+/// trailing slash. scripts/test sets ADVOCASE_URL after starting the server.
+export const baseUrl = (process.env.ADVOCASE_URL ?? "").replace(/\/+$/, "");
+if (baseUrl === "") {
+  throw new Error(
+    "ADVOCASE_URL is not set: start the server and run e.g. " +
+      "ADVOCASE_URL=http://127.0.0.1:8080 node --test tests/browser/ (scripts/test does this)",
+  );
+}
+
+/// Chromium's binary; CHROMIUM_PATH overrides it on machines that keep it elsewhere.
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/// Flags for a headless Chromium on a machine with a closed network. Without the
+/// background-networking ones Chromium keeps trying to reach Google's servers, and
+/// those refused connections slow every start; --no-sandbox because the tests run as
+/// root in CI, where Chromium's sandbox cannot start.
+export const chromiumArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/// The accessibility standard we hold every page to: WCAG 2.2 level AA (axe tags are
+/// not cumulative, so every level up to it is listed).
+export const axeTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/// Starts Chromium and returns it. Playwright gives every launch a fresh, empty
+/// temporary profile (its own --user-data-dir, deleted on close), so no state leaks
+/// between runs; it refuses a --user-data-dir in `args`, which is why none is passed.
+export async function openBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: chromiumArgs,
+    headless: true,
+  });
+}
+
+/// A new browser context (a separate cookie jar and cache, like a private window)
+/// with British locale and time zone. `withJavaScriptDisabled: true` turns
+/// JavaScript off, to prove a page works without it, as every Advocase page must;
+/// other options are Playwright's own context options.
+export async function newContext(browser, { withJavaScriptDisabled = false, ...options } = {}) {
+  return browser.newContext({
+    javaScriptEnabled: !withJavaScriptDisabled,
+    locale: "en-GB",
+    timezoneId: "Europe/London",
+    ...options,
+  });
+}
+
+/// Signs in through the real sign-in form at /sign-in, as a person would, and waits
+/// for the page that follows to load.
+export async function signIn(page, email, password) {
+  await page.goto(`${baseUrl}/sign-in`);
+  await page.getByLabel("Email address", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: "load" }),
+    page.getByRole("button", { name: "Sign in", exact: true }).click(),
+  ]);
+}
+
+/// Runs axe on the page as it is now and throws if it finds any WCAG 2.2 AA failure,
+/// listing every one (rule id, impact, what it means and which elements), so a single
+/// test run shows everything to fix.
+export async function expectNoAxeViolations(page) {
+  const results = await new AxeBuilder({ page }).withTags(axeTags).analyze();
+  if (results.violations.length === 0) {
+    return results;
+  }
+  const lines = [];
+  for (const violation of results.violations) {
+    lines.push(`- ${violation.id} (${violation.impact}): ${violation.help} [${violation.helpUrl}]`);
+    for (const node of violation.nodes) {
+      lines.push(`    at ${node.target.join(" ")}`);
+    }
+  }
+  throw new Error(
+    `${results.violations.length} accessibility violation(s) on ${page.url()}:\n${lines.join("\n")}`,
+  );
+}
