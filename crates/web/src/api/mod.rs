@@ -12,7 +12,7 @@ use advocase_domain::validation::Invalid;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
+        .route("/users/{id}", get(user))
         .route("/audit", get(audit))
         .route("/eligibility", post(eligibility))
         .route("/openapi.json", get(openapi_json))
@@ -53,6 +54,24 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json
     let store = state.store.clone();
     let actor = caller.actor.clone();
     let user = blocking(move || store.find_user(&actor, actor.user_id)).await?;
+    Ok(Json(Me {
+        id: user.id,
+        name: user.display_name,
+        email: user.email,
+        role: user.role,
+        organisation_id: user.organisation_id,
+    }))
+}
+
+/// A staff account, as its holder or an administrator of the same organisation sees
+/// it. Any other account answers 404, exactly as one that does not exist.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts",
+    params(("id" = i64, Path, description = "The account's number")),
+    responses((status = 200, body = Me), (status = 401, body = ApiErrors), (status = 404, body = ApiErrors)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn user(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> Result<Json<Me>, ApiError> {
+    let store = state.store.clone();
+    let user = blocking(move || store.find_user(&caller.actor, id)).await?;
     Ok(Json(Me {
         id: user.id,
         name: user.display_name,
@@ -161,7 +180,7 @@ impl Modify for SecuritySchemes {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Advocase API", description = "Case management for independent advocacy.", license(name = "AGPL-3.0-or-later")),
-    paths(me, audit, eligibility),
+    paths(me, user, audit, eligibility),
     components(schemas(Me, AuditEntryView, ApiErrors, crate::error::ApiProblem)),
     modifiers(&SecuritySchemes),
 )]

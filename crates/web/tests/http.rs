@@ -1,0 +1,449 @@
+//! Black-box tests of the web application: real requests through the whole router and
+//! its middleware, on a fresh SQLite database each.
+
+use advocase_domain::identity::{EmailAddress, OrganisationKind, Role};
+use advocase_storage::accounts::NewUser;
+use advocase_testkit::{TestBackend, TestDb};
+use advocase_web::auth::{new_token, password, token_hash, totp};
+use advocase_web::{AppState, WebConfig, router};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery staple";
+const COOKIE: &str = "__Host-advocase-session";
+
+struct TestApp {
+    db: TestDb,
+    app: Router,
+    north: i64,
+    south: i64,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl TestApp {
+    fn new() -> Self {
+        Self::with_config(WebConfig::default())
+    }
+
+    fn with_config(config: WebConfig) -> Self {
+        let db = TestDb::new(TestBackend::Sqlite).unwrap();
+        let north = db.store.create_organisation(OrganisationKind::Provider, "North Advocacy").unwrap();
+        let south = db.store.create_organisation(OrganisationKind::Provider, "South Advocacy").unwrap();
+        let app = router(AppState::new(db.store.clone(), config));
+        Self { db, app, north, south }
+    }
+
+    fn add_user(&self, organisation_id: i64, email: &str, role: Role) -> i64 {
+        let hash = password::hash(PASSWORD).unwrap();
+        self.db
+            .store
+            .create_user(
+                None,
+                NewUser {
+                    organisation_id,
+                    email: EmailAddress::parse("email", email).unwrap(),
+                    display_name: email.split('@').next().unwrap().to_string(),
+                    role,
+                    password_hash: Some(hash),
+                    is_demo: false,
+                },
+            )
+            .unwrap()
+    }
+
+    /// A session that has passed two-factor, as after a full sign-in.
+    fn session_for(&self, user_id: i64) -> String {
+        let user = self.db.store.user_by_id(user_id).unwrap().unwrap();
+        let token = new_token();
+        let expires = advocase_storage::now() + chrono::Duration::hours(8);
+        self.db.store.start_session(&user, &token_hash(&token), expires, true, None).unwrap();
+        token
+    }
+
+    async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    async fn get(&self, path: &str, session: Option<&str>) -> Answer {
+        let mut request = Request::get(path).header(header::HOST, "localhost");
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post_form(&self, path: &str, session: Option<&str>, form: &str) -> Answer {
+        let mut request = Request::post(path)
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, "http://localhost")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
+        }
+        self.send(request.body(Body::from(form.to_string())).unwrap()).await
+    }
+
+    async fn post_json(&self, path: &str, bearer: Option<&str>, session: Option<&str>, body: &str) -> Answer {
+        let mut request = Request::post(path).header(header::HOST, "localhost").header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = bearer {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
+        }
+        self.send(request.body(Body::from(body.to_string())).unwrap()).await
+    }
+}
+
+fn session_cookie(answer: &Answer) -> Option<String> {
+    answer
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(COOKIE))
+        .and_then(|v| v.split(';').next())
+        .and_then(|v| v.split_once('='))
+        .map(|(_, token)| token.to_string())
+        .filter(|t| !t.is_empty())
+}
+
+fn location(answer: &Answer) -> &str {
+    answer.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn signing_in_asks_for_two_factor_set_up_before_anything_else() {
+    let app = TestApp::new();
+    app.add_user(app.north, "ada@north.example", Role::Advocate);
+    let answer = app.post_form("/sign-in", None, &format!("email=ada%40north.example&password={}", PASSWORD.replace(' ', "+"))).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&answer), "/two-factor/setup");
+    let cookie = session_cookie(&answer).expect("a session cookie");
+    let flags = answer.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(flags.contains(flag), "cookie lacks {flag}: {flags}");
+    }
+    // Nothing else opens before two-factor.
+    let home = app.get("/", Some(&cookie)).await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    let api = app.get("/api/v1/me", Some(&cookie)).await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+
+    // Enrol with the secret the page shows, and the code an app would compute.
+    let setup = app.get("/two-factor/setup", Some(&cookie)).await;
+    assert_eq!(setup.status, StatusCode::OK);
+    let secret = setup.body.split("name=\"secret\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let code = totp::code_at(&secret, now).unwrap();
+    let enrolled = app.post_form("/two-factor/setup", Some(&cookie), &format!("secret={secret}&code={code}")).await;
+    assert_eq!(enrolled.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&enrolled), "/");
+    assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK);
+
+    // A second sign-in needs a code, and the code already used is refused.
+    let again = app.post_form("/sign-in", None, &format!("email=ada%40north.example&password={}", PASSWORD.replace(' ', "+"))).await;
+    assert_eq!(location(&again), "/two-factor");
+    let second = session_cookie(&again).unwrap();
+    let reused = app.post_form("/two-factor", Some(&second), &format!("code={code}")).await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reused.body.contains("govuk-error-summary"));
+    assert_eq!(app.get("/", Some(&second)).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
+    let app = TestApp::new();
+    app.add_user(app.north, "ada@north.example", Role::Advocate);
+    for _ in 0..5 {
+        let answer = app.post_form("/sign-in", None, "email=ada%40north.example&password=wrong+password+here").await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(answer.body.contains("Enter a correct email address and password"));
+    }
+    let right = app.post_form("/sign-in", None, &format!("email=ada%40north.example&password={}", PASSWORD.replace(' ', "+"))).await;
+    assert_eq!(right.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(session_cookie(&right).is_none());
+}
+
+#[tokio::test]
+async fn an_unknown_email_gets_the_same_answer_as_a_wrong_password() {
+    let app = TestApp::new();
+    app.add_user(app.north, "ada@north.example", Role::Advocate);
+    let unknown = app.post_form("/sign-in", None, "email=nobody%40north.example&password=whatever+it+is").await;
+    let wrong = app.post_form("/sign-in", None, "email=ada%40north.example&password=whatever+it+is").await;
+    assert_eq!(unknown.status, wrong.status);
+    assert_eq!(unknown.body.replace("nobody", "ada"), wrong.body);
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused() {
+    let app = TestApp::new();
+    let id = app.add_user(app.north, "ada@north.example", Role::Advocate);
+    let session = app.session_for(id);
+    let request = Request::post("/settings/sign-out-everywhere")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::COOKIE, format!("{COOKIE}={session}"))
+        .body(Body::empty())
+        .unwrap();
+    let answer = app.send(request).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(answer.body.contains("This request was refused"));
+    let request = Request::post("/sign-out")
+        .header(header::HOST, "localhost")
+        .header("sec-fetch-site", "cross-site")
+        .header(header::COOKIE, format!("{COOKIE}={session}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN);
+    // The session survived both attempts.
+    assert_eq!(app.get("/", Some(&session)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let app = TestApp::new();
+    let id = app.add_user(app.north, "ada@north.example", Role::Advocate);
+    let session = app.session_for(id);
+    assert_eq!(app.get("/", Some(&session)).await.status, StatusCode::OK);
+    app.db.store.touch_session(&token_hash(&session), advocase_storage::now() - chrono::Duration::minutes(31)).unwrap();
+    let answer = app.get("/", Some(&session)).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&answer), "/sign-in");
+    assert!(app.db.store.session(&token_hash(&session)).unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_session_expires_at_its_absolute_time_out_however_active() {
+    let app = TestApp::new();
+    let id = app.add_user(app.north, "ada@north.example", Role::Advocate);
+    let user = app.db.store.user_by_id(id).unwrap().unwrap();
+    let token = new_token();
+    app.db.store.start_session(&user, &token_hash(&token), advocase_storage::now() - chrono::Duration::seconds(1), true, None).unwrap();
+    assert_eq!(app.get("/", Some(&token)).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_session() {
+    let app = TestApp::new();
+    let id = app.add_user(app.north, "ada@north.example", Role::Advocate);
+    let phone = app.session_for(id);
+    let laptop = app.session_for(id);
+    let answer = app.post_form("/settings/sign-out-everywhere", Some(&laptop), "").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/", Some(&phone)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/", Some(&laptop)).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_advocate_of_one_provider_cannot_read_an_account_of_another_and_is_told_not_found() {
+    let app = TestApp::new();
+    let ada = app.add_user(app.north, "ada@north.example", Role::Advocate);
+    let bo = app.add_user(app.south, "bo@south.example", Role::Advocate);
+    let session = app.session_for(ada);
+    let own = app.get(&format!("/api/v1/users/{ada}"), Some(&session)).await;
+    assert_eq!(own.status, StatusCode::OK);
+    let other = app.get(&format!("/api/v1/users/{bo}"), Some(&session)).await;
+    let missing = app.get("/api/v1/users/987654", Some(&session)).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.body, missing.body);
+    assert!(!other.body.contains("bo@south.example"));
+    // The refusal is in the trail, as a denied access.
+    let admin = app.add_user(app.north, "admin@north.example", Role::Administrator);
+    let admin_actor = app.db.store.user_by_id(admin).unwrap().unwrap().actor(None).unwrap();
+    let denied = app
+        .db
+        .store
+        .search_audit(&admin_actor, &advocase_storage::audit::AuditQuery { action: Some(advocase_domain::audit::AuditAction::Denied), ..Default::default() })
+        .unwrap();
+    assert!(denied.iter().any(|e| e.record_id.as_deref() == Some(&bo.to_string())));
+}
+
+#[tokio::test]
+async fn an_administrator_page_answers_not_found_to_an_advocate() {
+    let app = TestApp::new();
+    let ada = app.add_user(app.north, "ada@north.example", Role::Advocate);
+    let session = app.session_for(ada);
+    for path in ["/admin/users", "/admin/tokens", "/admin/calendars", "/audit", "/metrics"] {
+        let answer = app.get(path, Some(&session)).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(answer.body, app.get("/no-such-page", Some(&session)).await.body, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_eligibility_api_answers_the_contract_and_names_a_wrong_field() {
+    let app = TestApp::new();
+    let intake = app.add_user(app.north, "intake@north.example", Role::IntakeWorker);
+    let session = app.session_for(intake);
+    let request = r#"{"mental_health_act": {"status": "detained", "section": "3"}}"#;
+    let answer = app.post_json("/api/v1/eligibility", None, Some(&session), request).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    let duties: Vec<&str> = json["duties"].as_array().unwrap().iter().map(|d| d["duty"].as_str().unwrap()).collect();
+    assert_eq!(duties, ["care_act", "imha", "imca", "nhs_complaints"]);
+    assert_eq!(json["duties"][1]["outcome"], "eligible");
+    assert_eq!(json["duties"][1]["must"], true);
+
+    let bad = app.post_json("/api/v1/eligibility", None, Some(&session), r#"{"care_act": {"process": "tea_party"}}"#).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let json: serde_json::Value = serde_json::from_str(&bad.body).unwrap();
+    assert_eq!(json["errors"][0]["field"], "care_act.process");
+
+    let anonymous = app.post_json("/api/v1/eligibility", None, None, request).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert!(anonymous.body.starts_with("{\"errors\""));
+}
+
+#[tokio::test]
+async fn an_api_token_works_until_revoked() {
+    let app = TestApp::new();
+    let admin = app.add_user(app.north, "admin@north.example", Role::Administrator);
+    let intake = app.add_user(app.north, "intake@north.example", Role::IntakeWorker);
+    let admin_actor = app.db.store.user_by_id(admin).unwrap().unwrap().actor(None).unwrap();
+    let token = new_token();
+    let id = app.db.store.issue_api_token(&admin_actor, intake, "script", &token_hash(&token)).unwrap();
+    let answer = app.post_json("/api/v1/eligibility", Some(&token), None, "{}").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    app.db.store.revoke_api_token(&admin_actor, id).unwrap();
+    let answer = app.post_json("/api/v1/eligibility", Some(&token), None, "{}").await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn commissioners_cannot_check_a_persons_eligibility() {
+    let app = TestApp::new();
+    let council = app.db.store.create_organisation(OrganisationKind::Commissioner, "Council").unwrap();
+    let officer = app.add_user(council, "officer@council.example", Role::Commissioner);
+    let session = app.session_for(officer);
+    let answer = app.post_json("/api/v1/eligibility", None, Some(&session), "{}").await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_answers_and_never_a_server_error() {
+    let app = TestApp::new();
+    let unknown = app.get("/no/such/page", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.body.contains("Page not found"));
+    let wrong_method = app.send(Request::delete("/sign-in").header(header::HOST, "localhost").body(Body::empty()).unwrap()).await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong_method.body.contains("<h1"));
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let too_large = app.post_form("/sign-in", None, &format!("email={huge}")).await;
+    assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let api_unknown = app.get("/api/v1/nothing", None).await;
+    assert_eq!(api_unknown.status, StatusCode::NOT_FOUND);
+    assert!(api_unknown.body.starts_with("{\"errors\""));
+    let not_a_number = app.get("/api/v1/users/abc", None).await;
+    assert!(not_a_number.status.is_client_error());
+    assert!(not_a_number.body.starts_with("{\"errors\""));
+    let no_fields = app.post_form("/sign-in", None, "").await;
+    assert_eq!(no_fields.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_fields.body.contains("href=\"#email\""));
+    assert!(no_fields.body.contains("href=\"#password\""));
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::new();
+    for path in ["/sign-in", "/no-such-page", "/api/v1/openapi.json", "/healthz"] {
+        let answer = app.get(path, None).await;
+        let csp = answer.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}");
+        assert!(answer.headers.contains_key(header::STRICT_TRANSPORT_SECURITY), "{path}");
+        assert_eq!(answer.headers.get(header::CACHE_CONTROL).unwrap(), "no-store", "{path}");
+        assert_eq!(answer.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn script_in_a_name_is_shown_as_text() {
+    let app = TestApp::new();
+    let admin = app.add_user(app.north, "admin@north.example", Role::Administrator);
+    let session = app.session_for(admin);
+    let answer = app
+        .post_form("/admin/users", Some(&session), "display_name=%3Cscript%3Ealert(1)%3C%2Fscript%3E&email=new%40north.example&role=advocate")
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(!answer.body.contains("<script>alert(1)</script>"));
+    assert!(answer.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+}
+
+#[tokio::test]
+async fn a_new_member_of_staff_sets_a_password_through_a_one_time_link() {
+    let app = TestApp::new();
+    let admin = app.add_user(app.north, "admin@north.example", Role::Administrator);
+    let session = app.session_for(admin);
+    let added = app.post_form("/admin/users", Some(&session), "display_name=Bo&email=bo%40north.example&role=advocate").await;
+    let link = added.body.split("<code>").nth(1).unwrap().split("</code>").next().unwrap().to_string();
+    assert!(link.starts_with("/set-password/"));
+    let short = app.post_form(&link, None, "new_password=short&confirm_password=short").await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let form = "new_password=a+long+enough+password&confirm_password=a+long+enough+password";
+    let set = app.post_form(&link, None, form).await;
+    assert_eq!(location(&set), "/two-factor/setup");
+    let reused = app.post_form(&link, None, form).await;
+    assert_eq!(reused.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_wrong_field_in_a_form_is_named_and_nothing_is_stored() {
+    let app = TestApp::new();
+    let admin = app.add_user(app.north, "admin@north.example", Role::Administrator);
+    let session = app.session_for(admin);
+    let before = app.db.store.count_users().unwrap();
+    let answer = app.post_form("/admin/users", Some(&session), "display_name=&email=not-an-email&role=commissioner").await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["display_name", "email", "role"] {
+        assert!(answer.body.contains(&format!("href=\"#{field}\"")), "{field}");
+    }
+    assert!(answer.body.contains("value=\"not-an-email\""), "the input is kept");
+    assert_eq!(app.db.store.count_users().unwrap(), before);
+}
+
+#[tokio::test]
+async fn the_demo_accounts_skip_two_factor_only_on_a_demo_server() {
+    for demo in [true, false] {
+        let app = TestApp::with_config(WebConfig { demo, ..WebConfig::default() });
+        let hash = password::hash(PASSWORD).unwrap();
+        app.db
+            .store
+            .create_user(None, NewUser {
+                organisation_id: app.north,
+                email: EmailAddress::parse("email", "manager@demo.example").unwrap(),
+                display_name: "Demo manager".into(),
+                role: Role::Manager,
+                password_hash: Some(hash),
+                is_demo: true,
+            })
+            .unwrap();
+        let answer = app.post_form("/sign-in", None, &format!("email=manager%40demo.example&password={}", PASSWORD.replace(' ', "+"))).await;
+        assert_eq!(location(&answer), if demo { "/" } else { "/two-factor/setup" });
+        let home = app.get("/", session_cookie(&answer).as_deref()).await;
+        assert_eq!(home.body.contains("app-demo-banner"), demo);
+    }
+}
+
+#[test]
+fn the_committed_openapi_document_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    let current = advocase_web::api::openapi_document();
+    if std::env::var("UPDATE_OPENAPI").is_ok() {
+        std::fs::write(&path, &current).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == current, "docs/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test -p advocase-web --test http` and commit it");
+}
