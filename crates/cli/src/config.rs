@@ -31,7 +31,10 @@ pub struct Settings {
     pub log_json: bool,
 }
 
-fn serialize_secret<S: serde::Serializer>(secret: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {
+fn serialize_secret<S: serde::Serializer>(
+    secret: &SecretString,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(secret.expose_secret())
 }
 
@@ -58,7 +61,9 @@ impl Settings {
     /// Loads the settings. `config_file` is the TOML file, if any.
     pub fn load(config_file: Option<&Path>) -> anyhow::Result<Self> {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
-        let file = config_file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("advocase.toml"));
+        let file = config_file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("advocase.toml"));
         if file.exists() {
             figment = figment.merge(Toml::file(&file));
         } else if config_file.is_some() {
@@ -69,8 +74,9 @@ impl Settings {
             .merge(Env::prefixed("ADVOCASE_").filter(|k| !k.as_str().ends_with("_FILE")));
         let mut settings: Settings = figment.extract()?;
         if let Ok(path) = std::env::var("ADVOCASE_DATABASE_URL_FILE") {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| anyhow::anyhow!("cannot read ADVOCASE_DATABASE_URL_FILE {path}: {e}"))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                anyhow::anyhow!("cannot read ADVOCASE_DATABASE_URL_FILE {path}: {e}")
+            })?;
             settings.database_url = SecretString::from(text.trim().to_string());
         }
         Ok(settings)

@@ -9,17 +9,37 @@ use advocase_web::pages::sign_in::{DEMO_PASSWORD, DEMO_ROLES};
 /// The demo's accounts: role, email address and a made-up name.
 pub const DEMO_ACCOUNTS: [(Role, &str, &str); 6] = [
     (Role::Manager, "manager@demo.advocase.test", "Morgan Reyes"),
-    (Role::IntakeWorker, "intake@demo.advocase.test", "Priya Shah"),
+    (
+        Role::IntakeWorker,
+        "intake@demo.advocase.test",
+        "Priya Shah",
+    ),
     (Role::Advocate, "advocate@demo.advocase.test", "Sam Okafor"),
-    (Role::Advocate, "advocate2@demo.advocase.test", "Jo Lindqvist"),
-    (Role::Administrator, "admin@demo.advocase.test", "Alex Byrne"),
-    (Role::Commissioner, "commissioner@demo.advocase.test", "Chris Moreau"),
+    (
+        Role::Advocate,
+        "advocate2@demo.advocase.test",
+        "Jo Lindqvist",
+    ),
+    (
+        Role::Administrator,
+        "admin@demo.advocase.test",
+        "Alex Byrne",
+    ),
+    (
+        Role::Commissioner,
+        "commissioner@demo.advocase.test",
+        "Chris Moreau",
+    ),
 ];
 
 /// Creates the demo organisations and accounts in an empty database.
 pub fn create(store: &Store) -> anyhow::Result<()> {
-    let provider = store.create_organisation(OrganisationKind::Provider, "Riverside Advocacy (demo)")?;
-    let commissioner = store.create_organisation(OrganisationKind::Commissioner, "Northshire County Council (demo)")?;
+    let provider =
+        store.create_organisation(OrganisationKind::Provider, "Riverside Advocacy (demo)")?;
+    let commissioner = store.create_organisation(
+        OrganisationKind::Commissioner,
+        "Northshire County Council (demo)",
+    )?;
     // One hash serves every account: they share the published password, and argon2 is
     // deliberately slow.
     let hash = advocase_web::auth::password::hash(DEMO_PASSWORD)?;

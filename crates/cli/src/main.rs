@@ -15,7 +15,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "advocase", version, about = "Case management for independent advocacy.")]
+#[command(
+    name = "advocase",
+    version,
+    about = "Case management for independent advocacy."
+)]
 struct Cli {
     /// A TOML configuration file (default: ./advocase.toml when it exists).
     #[arg(long, global = true, env = "ADVOCASE_CONFIG")]
@@ -145,8 +149,11 @@ fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
 }
 
 fn init_logging(settings: &Settings) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ADVOCASE_LOG").unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ADVOCASE_LOG")
+        .unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if settings.log_json {
         builder.json().init();
     } else {
@@ -158,33 +165,56 @@ fn init_logging(settings: &Settings) {
 fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating the data folder {}", settings.data_dir.display()))?;
-    Store::open(&settings.database(), Some(settings.audit_head_file())).context("opening the database")
+    Store::open(&settings.database(), Some(settings.audit_head_file()))
+        .context("opening the database")
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Eligibility => return Ok(eligibility()),
-        Command::Deadline { from, working_days, months, nation } => {
+        Command::Deadline {
+            from,
+            working_days,
+            months,
+            nation,
+        } => {
             let settings = load_settings(&cli)?;
-            return Ok(deadline(&settings, from, working_days.as_deref(), months.as_deref(), nation.as_deref()));
+            return Ok(deadline(
+                &settings,
+                from,
+                working_days.as_deref(),
+                months.as_deref(),
+                nation.as_deref(),
+            ));
         }
         _ => {}
     }
     let settings = load_settings(&cli)?;
     init_logging(&settings);
     match cli.command {
-        Command::Serve { demo, listen, migrate } => serve(settings, demo, listen, migrate)?,
+        Command::Serve {
+            demo,
+            listen,
+            migrate,
+        } => serve(settings, demo, listen, migrate)?,
         Command::Migrate => {
             let store = open_store(&settings)?;
             let applied = store.migrate()?;
-            println!("{} migration(s) applied on {}.", applied.len(), store.backend().name());
+            println!(
+                "{} migration(s) applied on {}.",
+                applied.len(),
+                store.backend().name()
+            );
         }
         Command::User(command) => user(&settings, command)?,
         Command::Audit(AuditCommand::Verify) => {
             let store = open_store(&settings)?;
             match store.verify_audit()? {
                 Ok(verification) => {
-                    println!("The audit trail is intact: {} entries checked.", verification.entries);
+                    println!(
+                        "The audit trail is intact: {} entries checked.",
+                        verification.entries
+                    );
                     if !verification.head_checked {
                         println!(
                             "Warning: no audit head file at {}, so a cut-off tail cannot be ruled out.",
@@ -203,16 +233,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.backup_to(&to)?;
             let head = to.with_extension("audit-head.json");
             if settings.audit_head_file().exists() {
-                std::fs::copy(settings.audit_head_file(), &head).context("copying the audit head")?;
+                std::fs::copy(settings.audit_head_file(), &head)
+                    .context("copying the audit head")?;
             }
-            println!("Backed up to {} (audit head: {}).", to.display(), head.display());
+            println!(
+                "Backed up to {} (audit head: {}).",
+                to.display(),
+                head.display()
+            );
         }
         Command::Export { to } => {
             let store = open_store(&settings)?;
-            let file = std::fs::File::create(&to).with_context(|| format!("creating {}", to.display()))?;
+            let file =
+                std::fs::File::create(&to).with_context(|| format!("creating {}", to.display()))?;
             let mut out = std::io::BufWriter::new(file);
             let bar = progress();
-            let rows = store.export(&mut out, &mut |table, done| bar.set_message(format!("{table}: {done} rows")))?;
+            let rows = store.export(&mut out, &mut |table, done| {
+                bar.set_message(format!("{table}: {done} rows"))
+            })?;
             out.flush()?;
             bar.finish_and_clear();
             println!("Exported {rows} rows to {}.", to.display());
@@ -220,13 +258,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { from } => {
             let store = open_store(&settings)?;
             store.migrate()?;
-            let file = std::fs::File::open(&from).with_context(|| format!("opening {}", from.display()))?;
+            let file = std::fs::File::open(&from)
+                .with_context(|| format!("opening {}", from.display()))?;
             let mut input = std::io::BufReader::new(file);
             let bar = progress();
-            let rows = store.import(&mut input, &mut |table, done| bar.set_message(format!("{table}: {done} rows")))?;
+            let rows = store.import(&mut input, &mut |table, done| {
+                bar.set_message(format!("{table}: {done} rows"))
+            })?;
             bar.finish_and_clear();
             println!("Imported {rows} rows into {}.", store.backend().name());
-            println!("Copy the audit head file of the source installation to {} so that `advocase audit verify` can check the tail.", settings.audit_head_file().display());
+            println!(
+                "Copy the audit head file of the source installation to {} so that `advocase audit verify` can check the tail.",
+                settings.audit_head_file().display()
+            );
         }
         Command::Eligibility | Command::Deadline { .. } => unreachable!("handled above"),
     }
@@ -265,7 +309,10 @@ fn eligibility() -> ExitCode {
             if invalid.field.is_empty() {
                 eprintln!("advocase eligibility: {}", invalid.message);
             } else {
-                eprintln!("advocase eligibility: {}: {}", invalid.field, invalid.message);
+                eprintln!(
+                    "advocase eligibility: {}: {}",
+                    invalid.field, invalid.message
+                );
             }
             ExitCode::from(2)
         }
@@ -275,7 +322,13 @@ fn eligibility() -> ExitCode {
 /// Prints a deadline per the clocks contract. Days an administrator added to the
 /// calendars are read from the configured database when there is one, so the command
 /// answers exactly as the server does.
-fn deadline(settings: &Settings, from: &str, working_days: Option<&str>, months: Option<&str>, nation: Option<&str>) -> ExitCode {
+fn deadline(
+    settings: &Settings,
+    from: &str,
+    working_days: Option<&str>,
+    months: Option<&str>,
+    nation: Option<&str>,
+) -> ExitCode {
     let extra = added_days(settings, nation);
     match advocase_domain::clocks::deadline_for_cli(from, working_days, months, nation, &extra) {
         Ok(date) => {
@@ -290,23 +343,32 @@ fn deadline(settings: &Settings, from: &str, working_days: Option<&str>, months:
 }
 
 fn added_days(settings: &Settings, nation: Option<&str>) -> Vec<chrono::NaiveDate> {
-    let Ok(nation) = advocase_domain::clocks::Nation::parse(nation.unwrap_or("england-and-wales")) else {
+    let Ok(nation) = advocase_domain::clocks::Nation::parse(nation.unwrap_or("england-and-wales"))
+    else {
         return Vec::new();
     };
     if !settings.uses_postgres() && !settings.sqlite_path().exists() {
         return Vec::new();
     }
-    let days = Store::open(&settings.database(), None).and_then(|store| store.added_calendar_days(nation));
+    let days =
+        Store::open(&settings.database(), None).and_then(|store| store.added_calendar_days(nation));
     match days {
         Ok(days) => days.into_iter().map(|d| d.day).collect(),
         Err(error) => {
-            eprintln!("advocase deadline: warning: using the shipped calendar only, the database could not be read ({error})");
+            eprintln!(
+                "advocase deadline: warning: using the shipped calendar only, the database could not be read ({error})"
+            );
             Vec::new()
         }
     }
 }
 
-fn serve(settings: Settings, demo: bool, listen: Option<String>, migrate: bool) -> anyhow::Result<()> {
+fn serve(
+    settings: Settings,
+    demo: bool,
+    listen: Option<String>,
+    migrate: bool,
+) -> anyhow::Result<()> {
     let store = open_store(&settings)?;
     if !settings.uses_postgres() || migrate || settings.migrate_on_start {
         let applied = store.migrate()?;
@@ -316,7 +378,10 @@ fn serve(settings: Settings, demo: bool, listen: Option<String>, migrate: bool) 
     } else {
         let pending = store.pending_migrations()?;
         if !pending.is_empty() {
-            bail!("the database needs {} migration(s); run `advocase migrate` or start with --migrate", pending.len());
+            bail!(
+                "the database needs {} migration(s); run `advocase migrate` or start with --migrate",
+                pending.len()
+            );
         }
     }
     let listen = listen.unwrap_or_else(|| settings.listen.clone());
@@ -368,7 +433,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };
@@ -384,32 +451,61 @@ fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
     let store = open_store(settings)?;
     store.migrate()?;
     match command {
-        UserCommand::Add { email, name, role, organisation, organisation_name, password_stdin } => {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            organisation,
+            organisation_name,
+            password_stdin,
+        } => {
             let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use administrator, manager, intake_worker, advocate or commissioner"))?;
-            let email = EmailAddress::parse("email", &email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+            let email = EmailAddress::parse("email", &email)
+                .map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
             let organisation_id = match (organisation, organisation_name) {
                 (Some(id), _) => id,
                 (None, Some(name)) => store.create_organisation(role.organisation_kind(), &name)?,
                 (None, None) => {
                     let kind = role.organisation_kind();
-                    let found: Vec<_> = store.organisations()?.into_iter().filter(|o| o.kind() == Some(kind)).collect();
+                    let found: Vec<_> = store
+                        .organisations()?
+                        .into_iter()
+                        .filter(|o| o.kind() == Some(kind))
+                        .collect();
                     match found.as_slice() {
                         [only] => only.id,
-                        [] => bail!("there is no {} organisation yet: give --organisation-name", kind.as_str()),
-                        _ => bail!("there are several {} organisations: give --organisation with its number (see `advocase user list`)", kind.as_str()),
+                        [] => bail!(
+                            "there is no {} organisation yet: give --organisation-name",
+                            kind.as_str()
+                        ),
+                        _ => bail!(
+                            "there are several {} organisations: give --organisation with its number (see `advocase user list`)",
+                            kind.as_str()
+                        ),
                     }
                 }
             };
             let password_hash = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().lock().read_line(&mut line)?;
-                let password = NewPassword::parse("password", line.trim_end_matches(['\r', '\n'])).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                let password = NewPassword::parse("password", line.trim_end_matches(['\r', '\n']))
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
                 Some(advocase_web::auth::password::hash(password.expose())?)
             } else {
                 None
             };
             let has_password = password_hash.is_some();
-            let id = store.create_user(None, NewUser { organisation_id, email, display_name: name, role, password_hash, is_demo: false })?;
+            let id = store.create_user(
+                None,
+                NewUser {
+                    organisation_id,
+                    email,
+                    display_name: name,
+                    role,
+                    password_hash,
+                    is_demo: false,
+                },
+            )?;
             println!("Added account {id}.");
             if !has_password {
                 print_password_link(&store, id, settings)?;
@@ -418,7 +514,10 @@ fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Disable { email } => {
             let user = find_by_email(&store, &email)?;
             store.disable_user(None, user.id)?;
-            println!("Disabled account {}; its sessions and API tokens have ended.", user.id);
+            println!(
+                "Disabled account {}; its sessions and API tokens have ended.",
+                user.id
+            );
         }
         UserCommand::ResetPassword { email } => {
             let user = find_by_email(&store, &email)?;
@@ -426,22 +525,39 @@ fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::List => {
             for organisation in store.organisations()? {
-                println!("{} {} ({})", organisation.id, organisation.name, organisation.kind);
+                println!(
+                    "{} {} ({})",
+                    organisation.id, organisation.name, organisation.kind
+                );
             }
         }
     }
     Ok(())
 }
 
-fn find_by_email(store: &Store, email: &str) -> anyhow::Result<advocase_storage::accounts::UserRecord> {
-    let email = EmailAddress::parse("email", email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
-    store.user_by_email(&email)?.context("no account has that email address")
+fn find_by_email(
+    store: &Store,
+    email: &str,
+) -> anyhow::Result<advocase_storage::accounts::UserRecord> {
+    let email = EmailAddress::parse("email", email)
+        .map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+    store
+        .user_by_email(&email)?
+        .context("no account has that email address")
 }
 
 fn print_password_link(store: &Store, user_id: i64, settings: &Settings) -> anyhow::Result<()> {
     let token = advocase_web::auth::new_token();
     let expires = advocase_storage::now() + chrono::Duration::days(7);
-    store.create_one_time_link(link_purpose::SET_PASSWORD, Some(user_id), &advocase_web::auth::token_hash(&token), expires)?;
-    println!("Give the account's owner this link (it works once, for 7 days): http://{}/set-password/{token}", settings.listen);
+    store.create_one_time_link(
+        link_purpose::SET_PASSWORD,
+        Some(user_id),
+        &advocase_web::auth::token_hash(&token),
+        expires,
+    )?;
+    println!(
+        "Give the account's owner this link (it works once, for 7 days): http://{}/set-password/{token}",
+        settings.listen
+    );
     Ok(())
 }

@@ -20,7 +20,12 @@ fn advocase(args: &[&str], data_dir: &Path, stdin: Option<&str>) -> Output {
         .spawn()
         .expect("run advocase");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -57,7 +62,14 @@ fn deadline_counts_a_month_to_the_last_day_of_a_shorter_month() {
 #[test]
 fn deadline_uses_the_nation_asked_for() {
     // 2 January 2026 is a bank holiday in Scotland only.
-    let scotland = deadline(&["--from", "2026-01-01", "--working-days", "1", "--nation", "scotland"]);
+    let scotland = deadline(&[
+        "--from",
+        "2026-01-01",
+        "--working-days",
+        "1",
+        "--nation",
+        "scotland",
+    ]);
     let england = deadline(&["--from", "2026-01-01", "--working-days", "1"]);
     assert_eq!(stdout(&scotland), "2026-01-05\n");
     assert_eq!(stdout(&england), "2026-01-02\n");
@@ -70,7 +82,14 @@ fn deadline_refuses_bad_input_with_exit_code_2_and_a_message() {
         vec!["--from", "23/12/2025", "--working-days", "3"],
         vec!["--from", "2025-12-23", "--working-days", "-1"],
         vec!["--from", "2025-12-23", "--months", "-2"],
-        vec!["--from", "2025-12-23", "--working-days", "3", "--nation", "wales"],
+        vec![
+            "--from",
+            "2025-12-23",
+            "--working-days",
+            "3",
+            "--nation",
+            "wales",
+        ],
     ] {
         let output = deadline(&args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
@@ -82,7 +101,11 @@ fn deadline_refuses_bad_input_with_exit_code_2_and_a_message() {
 #[test]
 fn eligibility_reads_standard_input_and_answers_on_standard_output() {
     let dir = advocase_testkit::fresh_dir();
-    let output = advocase(&["eligibility"], &dir, Some(r#"{"nhs_complaint": {"wants_to_complain_about_nhs_funded_service": true}}"#));
+    let output = advocase(
+        &["eligibility"],
+        &dir,
+        Some(r#"{"nhs_complaint": {"wants_to_complain_about_nhs_funded_service": true}}"#),
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(json["duties"][3]["duty"], "nhs_complaints");
@@ -94,14 +117,27 @@ fn eligibility_refuses_an_invalid_request_with_exit_code_2_naming_the_field() {
     let dir = advocase_testkit::fresh_dir();
     for (request, field) in [
         (r#"{"care_act": {"process": "picnic"}}"#, "care_act.process"),
-        (r#"{"mental_health_act": {"section": "99"}}"#, "mental_health_act.section"),
-        (r#"{"care_act": {"nhs_placement": {"weeks": -1}}}"#, "care_act.nhs_placement.weeks"),
-        (r#"{"care_act": {"apears_to_have_needs": true}}"#, "care_act"),
+        (
+            r#"{"mental_health_act": {"section": "99"}}"#,
+            "mental_health_act.section",
+        ),
+        (
+            r#"{"care_act": {"nhs_placement": {"weeks": -1}}}"#,
+            "care_act.nhs_placement.weeks",
+        ),
+        (
+            r#"{"care_act": {"apears_to_have_needs": true}}"#,
+            "care_act",
+        ),
         ("not json", ""),
     ] {
         let output = advocase(&["eligibility"], &dir, Some(request));
         assert_eq!(output.status.code(), Some(2), "{request}");
-        assert!(stderr(&output).contains(field), "{request}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(field),
+            "{request}: {}",
+            stderr(&output)
+        );
         assert!(stdout(&output).is_empty());
     }
 }
@@ -110,13 +146,42 @@ fn eligibility_refuses_an_invalid_request_with_exit_code_2_naming_the_field() {
 fn installation() -> std::path::PathBuf {
     let dir = advocase_testkit::fresh_dir();
     let added = advocase(
-        &["user", "add", "--email", "admin@north.example", "--name", "Admin", "--role", "administrator", "--organisation-name", "North Advocacy", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--email",
+            "admin@north.example",
+            "--name",
+            "Admin",
+            "--role",
+            "administrator",
+            "--organisation-name",
+            "North Advocacy",
+            "--password-stdin",
+        ],
         &dir,
         Some("a long enough password\n"),
     );
     assert_eq!(added.status.code(), Some(0), "{}", stderr(&added));
-    let invited = advocase(&["user", "add", "--email", "ada@north.example", "--name", "Ada", "--role", "advocate"], &dir, None);
-    assert!(stdout(&invited).contains("/set-password/"), "{}", stdout(&invited));
+    let invited = advocase(
+        &[
+            "user",
+            "add",
+            "--email",
+            "ada@north.example",
+            "--name",
+            "Ada",
+            "--role",
+            "advocate",
+        ],
+        &dir,
+        None,
+    );
+    assert!(
+        stdout(&invited).contains("/set-password/"),
+        "{}",
+        stdout(&invited)
+    );
     dir
 }
 
@@ -124,9 +189,18 @@ fn installation() -> std::path::PathBuf {
 fn audit_verify_passes_on_an_untouched_trail_and_fails_after_a_single_byte_edit() {
     let dir = installation();
     let verified = advocase(&["audit", "verify"], &dir, None);
-    assert_eq!(verified.status.code(), Some(0), "{}{}", stdout(&verified), stderr(&verified));
-    let mut conn = SqliteConnection::establish(dir.join("advocase.sqlite3").to_str().unwrap()).unwrap();
-    diesel::sql_query("UPDATE audit_entries SET action = 'creatE' WHERE sequence = 2").execute(&mut conn).unwrap();
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&verified),
+        stderr(&verified)
+    );
+    let mut conn =
+        SqliteConnection::establish(dir.join("advocase.sqlite3").to_str().unwrap()).unwrap();
+    diesel::sql_query("UPDATE audit_entries SET action = 'creatE' WHERE sequence = 2")
+        .execute(&mut conn)
+        .unwrap();
     let broken = advocase(&["audit", "verify"], &dir, None);
     assert_eq!(broken.status.code(), Some(1));
     assert!(stderr(&broken).contains("changed"), "{}", stderr(&broken));
@@ -135,8 +209,13 @@ fn audit_verify_passes_on_an_untouched_trail_and_fails_after_a_single_byte_edit(
 #[test]
 fn audit_verify_fails_after_the_last_entry_is_deleted() {
     let dir = installation();
-    let mut conn = SqliteConnection::establish(dir.join("advocase.sqlite3").to_str().unwrap()).unwrap();
-    diesel::sql_query("DELETE FROM audit_entries WHERE sequence = (SELECT MAX(sequence) FROM audit_entries)").execute(&mut conn).unwrap();
+    let mut conn =
+        SqliteConnection::establish(dir.join("advocase.sqlite3").to_str().unwrap()).unwrap();
+    diesel::sql_query(
+        "DELETE FROM audit_entries WHERE sequence = (SELECT MAX(sequence) FROM audit_entries)",
+    )
+    .execute(&mut conn)
+    .unwrap();
     let broken = advocase(&["audit", "verify"], &dir, None);
     assert_eq!(broken.status.code(), Some(1));
     assert!(stderr(&broken).contains("cut off"), "{}", stderr(&broken));
@@ -158,8 +237,15 @@ fn a_backup_restores_to_identical_data_with_an_intact_audit_trail() {
     // Restoring is putting the copy and its audit head in place of a data folder.
     let restored = advocase_testkit::fresh_dir();
     std::fs::copy(&backup, restored.join("advocase.sqlite3")).unwrap();
-    std::fs::copy(backup.with_extension("audit-head.json"), restored.join("audit-head.json")).unwrap();
-    assert_eq!(export_of(&restored.join("advocase.sqlite3")), export_of(&dir.join("advocase.sqlite3")));
+    std::fs::copy(
+        backup.with_extension("audit-head.json"),
+        restored.join("audit-head.json"),
+    )
+    .unwrap();
+    assert_eq!(
+        export_of(&restored.join("advocase.sqlite3")),
+        export_of(&dir.join("advocase.sqlite3"))
+    );
     let verified = advocase(&["audit", "verify"], &restored, None);
     assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
 }
@@ -173,5 +259,8 @@ fn export_then_import_into_an_empty_folder_gives_identical_data() {
     let target = advocase_testkit::fresh_dir();
     let imported = advocase(&["import", "--from", file.to_str().unwrap()], &target, None);
     assert_eq!(imported.status.code(), Some(0), "{}", stderr(&imported));
-    assert_eq!(export_of(&target.join("advocase.sqlite3")), export_of(&dir.join("advocase.sqlite3")));
+    assert_eq!(
+        export_of(&target.join("advocase.sqlite3")),
+        export_of(&dir.join("advocase.sqlite3"))
+    );
 }

@@ -157,11 +157,17 @@ pub struct StoredEntry {
 pub enum ChainBreak {
     #[error("entry {id} was changed after it was written (its content no longer matches its hash)")]
     EditedContent { id: i64 },
-    #[error("entry {id} does not follow the entry before it: an entry was removed, inserted or reordered, or a hash was changed")]
+    #[error(
+        "entry {id} does not follow the entry before it: an entry was removed, inserted or reordered, or a hash was changed"
+    )]
     BrokenLink { id: i64 },
-    #[error("entry {id} is out of sequence (expected number {expected}, found {found}): an entry was removed or reordered")]
+    #[error(
+        "entry {id} is out of sequence (expected number {expected}, found {found}): an entry was removed or reordered"
+    )]
     Sequence { id: i64, expected: i64, found: i64 },
-    #[error("the trail ends at entry number {found} but the head kept outside the database says {expected}: entries were cut off the end or the head was lost")]
+    #[error(
+        "the trail ends at entry number {found} but the head kept outside the database says {expected}: entries were cut off the end or the head was lost"
+    )]
     Truncated { expected: i64, found: i64 },
     #[error("the last entry's hash does not match the head kept outside the database")]
     HeadMismatch,
@@ -279,7 +285,13 @@ mod tests {
             });
             previous = link;
         }
-        (entries, ChainHead { sequence: n, chain_hash: previous })
+        (
+            entries,
+            ChainHead {
+                sequence: n,
+                chain_hash: previous,
+            },
+        )
     }
 
     #[test]
@@ -290,8 +302,16 @@ mod tests {
 
     #[test]
     fn moving_text_between_fields_changes_the_hash() {
-        let a = AuditContent { record_id: Some("12"), reason: Some("3"), ..content(None) };
-        let b = AuditContent { record_id: Some("1"), reason: Some("23"), ..content(None) };
+        let a = AuditContent {
+            record_id: Some("12"),
+            reason: Some("3"),
+            ..content(None)
+        };
+        let b = AuditContent {
+            record_id: Some("1"),
+            reason: Some("23"),
+            ..content(None)
+        };
         assert_ne!(a.hash(), b.hash());
     }
 
@@ -299,14 +319,20 @@ mod tests {
     fn an_edited_entry_is_detected() {
         let (mut entries, head) = chain(5);
         entries[2].recomputed_content_hash = Some(content(Some("changed")).hash());
-        assert_eq!(verify_chain(entries, Some(&head)), Err(ChainBreak::EditedContent { id: 30 }));
+        assert_eq!(
+            verify_chain(entries, Some(&head)),
+            Err(ChainBreak::EditedContent { id: 30 })
+        );
     }
 
     #[test]
     fn a_removed_entry_is_detected() {
         let (mut entries, head) = chain(5);
         entries.remove(2);
-        assert!(matches!(verify_chain(entries, Some(&head)), Err(ChainBreak::Sequence { .. })));
+        assert!(matches!(
+            verify_chain(entries, Some(&head)),
+            Err(ChainBreak::Sequence { .. })
+        ));
     }
 
     #[test]
@@ -316,7 +342,10 @@ mod tests {
         let (a, b) = (entries[1].sequence, entries[2].sequence);
         entries[1].sequence = b;
         entries[2].sequence = a;
-        assert!(matches!(verify_chain(entries, Some(&head)), Err(ChainBreak::BrokenLink { .. })));
+        assert!(matches!(
+            verify_chain(entries, Some(&head)),
+            Err(ChainBreak::BrokenLink { .. })
+        ));
     }
 
     #[test]
@@ -325,7 +354,10 @@ mod tests {
         entries.pop();
         assert_eq!(
             verify_chain(entries, Some(&head)),
-            Err(ChainBreak::Truncated { expected: 5, found: 4 })
+            Err(ChainBreak::Truncated {
+                expected: 5,
+                found: 4
+            })
         );
     }
 

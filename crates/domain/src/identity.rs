@@ -215,7 +215,14 @@ mod tests {
 
     #[test]
     fn malformed_email_addresses_are_refused_naming_the_field() {
-        for bad in ["ada", "ada@", "@example.org", "ada@example", "a b@example.org", "a@b@c.org"] {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a b@example.org",
+            "a@b@c.org",
+        ] {
             let error = EmailAddress::parse("email", bad).unwrap_err();
             assert_eq!(error.field, "email", "{bad}");
         }
@@ -242,7 +249,12 @@ mod tests {
 
     #[test]
     fn commissioners_may_not_check_eligibility_of_a_person() {
-        let actor = Actor { user_id: 1, organisation_id: 1, role: Role::Commissioner, address: None };
+        let actor = Actor {
+            user_id: 1,
+            organisation_id: 1,
+            role: Role::Commissioner,
+            address: None,
+        };
         assert!(!actor.may_check_eligibility());
     }
 }

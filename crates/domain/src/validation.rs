@@ -90,7 +90,12 @@ impl From<FieldError> for Invalid {
 }
 
 /// Trims a free-text answer and refuses it when empty or longer than `max` characters.
-pub fn required_text(field: &str, label: &str, value: &str, max: usize) -> Result<String, FieldError> {
+pub fn required_text(
+    field: &str,
+    label: &str,
+    value: &str,
+    max: usize,
+) -> Result<String, FieldError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(FieldError::new(field, format!("Enter {label}")));
@@ -132,6 +137,9 @@ mod tests {
 
     #[test]
     fn text_is_trimmed() {
-        assert_eq!(required_text("name", "a name", "  Ada  ", 10).unwrap(), "Ada");
+        assert_eq!(
+            required_text("name", "a name", "  Ada  ", 10).unwrap(),
+            "Ada"
+        );
     }
 }

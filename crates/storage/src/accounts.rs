@@ -56,7 +56,8 @@ impl std::fmt::Debug for UserRecord {
 
 impl UserRecord {
     pub fn role(&self) -> Result<Role, StoreError> {
-        Role::parse(&self.role).ok_or_else(|| StoreError::Data(format!("unknown role {:?}", self.role)))
+        Role::parse(&self.role)
+            .ok_or_else(|| StoreError::Data(format!("unknown role {:?}", self.role)))
     }
 
     pub fn is_locked(&self, at: NaiveDateTime) -> bool {
@@ -122,7 +123,11 @@ pub struct LockoutPolicy {
 }
 
 impl Store {
-    pub fn create_organisation(&self, kind: OrganisationKind, name: &str) -> Result<i64, StoreError> {
+    pub fn create_organisation(
+        &self,
+        kind: OrganisationKind,
+        name: &str,
+    ) -> Result<i64, StoreError> {
         let name = name.to_string();
         self.write(|conn, trail| {
             let id: i64 = diesel::insert_into(organisations::table)
@@ -133,7 +138,10 @@ impl Store {
                 ))
                 .returning(organisations::id)
                 .get_result(conn)?;
-            trail.record(AuditEvent::anonymous(AuditAction::Create, "organisation", Some(id)).in_organisation(Some(id)));
+            trail.record(
+                AuditEvent::anonymous(AuditAction::Create, "organisation", Some(id))
+                    .in_organisation(Some(id)),
+            );
             Ok(id)
         })
     }
@@ -200,9 +208,11 @@ impl Store {
             Ok(id)
         });
         match result {
-            Err(e) if e.is_unique_violation() => {
-                Err(Invalid::one("email", "An account with this email address already exists").into())
-            }
+            Err(e) if e.is_unique_violation() => Err(Invalid::one(
+                "email",
+                "An account with this email address already exists",
+            )
+            .into()),
             other => other,
         }
     }
@@ -270,7 +280,10 @@ impl Store {
     /// shows in the trail too.
     pub fn record_unknown_sign_in(&self, address: Option<String>) -> Result<(), StoreError> {
         self.write(|_, trail| {
-            trail.record(AuditEvent::anonymous(AuditAction::SignInFailed, "user", None).from_address(address));
+            trail.record(
+                AuditEvent::anonymous(AuditAction::SignInFailed, "user", None)
+                    .from_address(address),
+            );
             Ok(())
         })
     }
@@ -288,7 +301,10 @@ impl Store {
         let token_hash = token_hash.to_string();
         self.write(|conn, trail| {
             diesel::update(users::table.find(user.id))
-                .set((users::failed_sign_ins.eq(0), users::locked_until.eq(None::<NaiveDateTime>)))
+                .set((
+                    users::failed_sign_ins.eq(0),
+                    users::locked_until.eq(None::<NaiveDateTime>),
+                ))
                 .execute(conn)?;
             let at = now();
             diesel::insert_into(sessions::table)
@@ -310,7 +326,10 @@ impl Store {
         })
     }
 
-    pub fn session(&self, token_hash: &str) -> Result<Option<(SessionRecord, UserRecord)>, StoreError> {
+    pub fn session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(SessionRecord, UserRecord)>, StoreError> {
         let token_hash = token_hash.to_string();
         self.read(|conn| {
             Ok(sessions::table
@@ -338,7 +357,12 @@ impl Store {
         self.write(|conn, trail| {
             diesel::delete(sessions::table.find(token_hash)).execute(conn)?;
             if let Some(actor) = actor {
-                trail.record(AuditEvent::by(actor, AuditAction::SignOut, "user", Some(actor.user_id)));
+                trail.record(AuditEvent::by(
+                    actor,
+                    AuditAction::SignOut,
+                    "user",
+                    Some(actor.user_id),
+                ));
             }
             Ok(())
         })
@@ -347,8 +371,14 @@ impl Store {
     /// Ends every session of the actor's account, on every device.
     pub fn end_all_sessions(&self, actor: &Actor) -> Result<usize, StoreError> {
         self.write(|conn, trail| {
-            let ended = diesel::delete(sessions::table.filter(sessions::user_id.eq(actor.user_id))).execute(conn)?;
-            trail.record(AuditEvent::by(actor, AuditAction::SignOutEverywhere, "user", Some(actor.user_id)));
+            let ended = diesel::delete(sessions::table.filter(sessions::user_id.eq(actor.user_id)))
+                .execute(conn)?;
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::SignOutEverywhere,
+                "user",
+                Some(actor.user_id),
+            ));
             Ok(ended)
         })
     }
@@ -357,7 +387,11 @@ impl Store {
     pub fn purge_sessions(&self, idle_before: NaiveDateTime) -> Result<usize, StoreError> {
         self.read(|conn| {
             Ok(diesel::delete(
-                sessions::table.filter(sessions::expires_at.lt(now()).or(sessions::last_seen_at.lt(idle_before))),
+                sessions::table.filter(
+                    sessions::expires_at
+                        .lt(now())
+                        .or(sessions::last_seen_at.lt(idle_before)),
+                ),
             )
             .execute(conn)?)
         })
@@ -365,7 +399,13 @@ impl Store {
 
     /// Stores a newly enrolled TOTP secret and marks the enrolling session as past
     /// two-factor. The code that proved the enrolment is used up (`step`).
-    pub fn enrol_two_factor(&self, actor: &Actor, secret: &str, step: i64, token_hash: &str) -> Result<(), StoreError> {
+    pub fn enrol_two_factor(
+        &self,
+        actor: &Actor,
+        secret: &str,
+        step: i64,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
         let (secret, token_hash) = (secret.to_string(), token_hash.to_string());
         self.write(|conn, trail| {
             diesel::update(users::table.find(actor.user_id))
@@ -378,7 +418,12 @@ impl Store {
             diesel::update(sessions::table.find(&token_hash))
                 .set(sessions::two_factor_passed.eq(true))
                 .execute(conn)?;
-            trail.record(AuditEvent::by(actor, AuditAction::TwoFactorEnrolled, "user", Some(actor.user_id)));
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::TwoFactorEnrolled,
+                "user",
+                Some(actor.user_id),
+            ));
             Ok(())
         })
     }
@@ -396,9 +441,11 @@ impl Store {
         let token_hash = token_hash.to_string();
         self.write(|conn, trail| {
             let accepted = diesel::update(
-                users::table
-                    .find(user.id)
-                    .filter(users::totp_last_step.is_null().or(users::totp_last_step.lt(step))),
+                users::table.find(user.id).filter(
+                    users::totp_last_step
+                        .is_null()
+                        .or(users::totp_last_step.lt(step)),
+                ),
             )
             .set(users::totp_last_step.eq(step))
             .execute(conn)?
@@ -419,14 +466,24 @@ impl Store {
     }
 
     /// Records a wrong two-factor code against the account, counting towards lock-out.
-    pub fn record_failed_two_factor(&self, user: &UserRecord, address: Option<String>, policy: LockoutPolicy) -> Result<bool, StoreError> {
+    pub fn record_failed_two_factor(
+        &self,
+        user: &UserRecord,
+        address: Option<String>,
+        policy: LockoutPolicy,
+    ) -> Result<bool, StoreError> {
         self.record_failed_sign_in(user.id, address, policy)
     }
 
     /// Sets a new password hash. `by` is the account holder or an administrator of the
     /// same organisation, or `None` for the operator's command line. Every session of the
     /// account ends, so a stolen session does not outlive a password change.
-    pub fn set_password(&self, by: Option<&Actor>, user_id: i64, hash: &str) -> Result<(), StoreError> {
+    pub fn set_password(
+        &self,
+        by: Option<&Actor>,
+        user_id: i64,
+        hash: &str,
+    ) -> Result<(), StoreError> {
         let hash = hash.to_string();
         let target = self.user_by_id(user_id)?.ok_or(StoreError::NotFound)?;
         if let Some(actor) = by
@@ -446,7 +503,9 @@ impl Store {
                 .execute(conn)?;
             diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
             trail.record(match by {
-                Some(actor) => AuditEvent::by(actor, AuditAction::PasswordChanged, "user", Some(user_id)),
+                Some(actor) => {
+                    AuditEvent::by(actor, AuditAction::PasswordChanged, "user", Some(user_id))
+                }
                 None => AuditEvent::anonymous(AuditAction::PasswordChanged, "user", Some(user_id))
                     .in_organisation(Some(target.organisation_id)),
             });
@@ -465,12 +524,19 @@ impl Store {
         self.write(|conn, trail| {
             let at = now();
             diesel::update(users::table.find(user_id))
-                .set((users::disabled_at.eq(at), users::version.eq(users::version + 1)))
+                .set((
+                    users::disabled_at.eq(at),
+                    users::version.eq(users::version + 1),
+                ))
                 .execute(conn)?;
             diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
-            diesel::update(api_tokens::table.filter(api_tokens::user_id.eq(user_id)).filter(api_tokens::revoked_at.is_null()))
-                .set(api_tokens::revoked_at.eq(at))
-                .execute(conn)?;
+            diesel::update(
+                api_tokens::table
+                    .filter(api_tokens::user_id.eq(user_id))
+                    .filter(api_tokens::revoked_at.is_null()),
+            )
+            .set(api_tokens::revoked_at.eq(at))
+            .execute(conn)?;
             trail.record(match by {
                 Some(actor) => AuditEvent::by(actor, AuditAction::Disable, "user", Some(user_id)),
                 None => AuditEvent::anonymous(AuditAction::Disable, "user", Some(user_id))
@@ -512,7 +578,13 @@ impl Store {
     }
 
     /// Issues an API token for an account of the administrator's organisation.
-    pub fn issue_api_token(&self, actor: &Actor, user_id: i64, name: &str, token_hash: &str) -> Result<i64, StoreError> {
+    pub fn issue_api_token(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<i64, StoreError> {
         let target = self.find_user(actor, user_id)?;
         if !actor.may_manage_users() || target.disabled_at.is_some() {
             return Err(StoreError::NotFound);
@@ -529,7 +601,12 @@ impl Store {
                 ))
                 .returning(api_tokens::id)
                 .get_result(conn)?;
-            trail.record(AuditEvent::by(actor, AuditAction::TokenIssued, "api_token", Some(id)));
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::TokenIssued,
+                "api_token",
+                Some(id),
+            ));
             Ok(id)
         })
     }
@@ -552,7 +629,12 @@ impl Store {
             diesel::update(api_tokens::table.find(token_id))
                 .set(api_tokens::revoked_at.eq(now()))
                 .execute(conn)?;
-            trail.record(AuditEvent::by(actor, AuditAction::TokenRevoked, "api_token", Some(token_id)));
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::TokenRevoked,
+                "api_token",
+                Some(token_id),
+            ));
             Ok(())
         })
     }
@@ -615,7 +697,11 @@ impl Store {
     }
 
     /// Whether a one-time link is still good, without using it up.
-    pub fn one_time_link_is_valid(&self, purpose: &str, token_hash: &str) -> Result<bool, StoreError> {
+    pub fn one_time_link_is_valid(
+        &self,
+        purpose: &str,
+        token_hash: &str,
+    ) -> Result<bool, StoreError> {
         self.read(|conn| {
             let found: i64 = one_time_links::table
                 .filter(one_time_links::token_hash.eq(token_hash))
@@ -630,7 +716,11 @@ impl Store {
 
     /// Uses up a one-time link, answering whether it was valid. Marking it used in the
     /// same statement that checks it means two requests cannot both use it.
-    pub fn consume_one_time_link(&self, purpose: &str, token_hash: &str) -> Result<bool, StoreError> {
+    pub fn consume_one_time_link(
+        &self,
+        purpose: &str,
+        token_hash: &str,
+    ) -> Result<bool, StoreError> {
         self.read(|conn| {
             let used = diesel::update(
                 one_time_links::table
@@ -645,7 +735,6 @@ impl Store {
         })
     }
 }
-
 
 /// What a one-time link is for.
 pub mod link_purpose {
@@ -703,15 +792,28 @@ impl Store {
                 ))
                 .returning(users::id)
                 .get_result(conn)?;
-            let user: UserRecord = users::table.find(user_id).select(UserRecord::as_select()).first(conn)?;
-            trail.record(AuditEvent::anonymous(AuditAction::Create, "organisation", Some(organisation)).in_organisation(Some(organisation)));
-            trail.record(AuditEvent::anonymous(AuditAction::Create, "user", Some(user.id)).in_organisation(Some(organisation)));
+            let user: UserRecord = users::table
+                .find(user_id)
+                .select(UserRecord::as_select())
+                .first(conn)?;
+            trail.record(
+                AuditEvent::anonymous(AuditAction::Create, "organisation", Some(organisation))
+                    .in_organisation(Some(organisation)),
+            );
+            trail.record(
+                AuditEvent::anonymous(AuditAction::Create, "user", Some(user.id))
+                    .in_organisation(Some(organisation)),
+            );
             Ok(user)
         })
     }
 
     /// Uses up a set-password link and sets the password of the account it names.
-    pub fn use_password_link(&self, link_hash: &str, password_hash: &str) -> Result<UserRecord, StoreError> {
+    pub fn use_password_link(
+        &self,
+        link_hash: &str,
+        password_hash: &str,
+    ) -> Result<UserRecord, StoreError> {
         self.write(|conn, trail| {
             let at = now();
             let user_id: Option<Option<i64>> = diesel::update(
@@ -725,22 +827,32 @@ impl Store {
             .returning(one_time_links::user_id)
             .get_result(conn)
             .optional()?;
-            let Some(Some(user_id)) = user_id else { return Err(StoreError::NotFound) };
-            let updated = diesel::update(users::table.find(user_id).filter(users::disabled_at.is_null()))
-                .set((
-                    users::password_hash.eq(password_hash),
-                    users::failed_sign_ins.eq(0),
-                    users::locked_until.eq(None::<NaiveDateTime>),
-                    users::version.eq(users::version + 1),
-                ))
-                .execute(conn)?;
+            let Some(Some(user_id)) = user_id else {
+                return Err(StoreError::NotFound);
+            };
+            let updated = diesel::update(
+                users::table
+                    .find(user_id)
+                    .filter(users::disabled_at.is_null()),
+            )
+            .set((
+                users::password_hash.eq(password_hash),
+                users::failed_sign_ins.eq(0),
+                users::locked_until.eq(None::<NaiveDateTime>),
+                users::version.eq(users::version + 1),
+            ))
+            .execute(conn)?;
             if updated != 1 {
                 return Err(StoreError::NotFound);
             }
-            let user: UserRecord = users::table.find(user_id).select(UserRecord::as_select()).first(conn)?;
+            let user: UserRecord = users::table
+                .find(user_id)
+                .select(UserRecord::as_select())
+                .first(conn)?;
             diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
             trail.record(
-                AuditEvent::anonymous(AuditAction::PasswordChanged, "user", Some(user_id)).in_organisation(Some(user.organisation_id)),
+                AuditEvent::anonymous(AuditAction::PasswordChanged, "user", Some(user_id))
+                    .in_organisation(Some(user.organisation_id)),
             );
             Ok(user)
         })

@@ -26,7 +26,12 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     /// An event done by a signed-in actor.
-    pub fn by(actor: &Actor, action: AuditAction, record_type: &'static str, record_id: Option<i64>) -> Self {
+    pub fn by(
+        actor: &Actor,
+        action: AuditAction,
+        record_type: &'static str,
+        record_id: Option<i64>,
+    ) -> Self {
         Self {
             actor_user_id: Some(actor.user_id),
             organisation_id: Some(actor.organisation_id),
@@ -40,7 +45,11 @@ impl AuditEvent {
 
     /// An event with no signed-in actor: a failed sign-in, or a command run by an
     /// operator on the server itself.
-    pub fn anonymous(action: AuditAction, record_type: &'static str, record_id: Option<i64>) -> Self {
+    pub fn anonymous(
+        action: AuditAction,
+        record_type: &'static str,
+        record_id: Option<i64>,
+    ) -> Self {
         Self {
             actor_user_id: None,
             organisation_id: None,
@@ -81,7 +90,10 @@ impl Trail {
 
     /// Appends the recorded events to the chain. Must run inside the transaction that
     /// locked the head (see [`Store::write`]).
-    pub(crate) fn append_all(self, conn: &mut DbConnection) -> Result<Option<ChainHead>, StoreError> {
+    pub(crate) fn append_all(
+        self,
+        conn: &mut DbConnection,
+    ) -> Result<Option<ChainHead>, StoreError> {
         if self.events.is_empty() {
             return Ok(None);
         }
@@ -90,7 +102,9 @@ impl Trail {
             .filter(audit_head::id.eq(1))
             .first(conn)?;
         for event in self.events {
-            let at = crate::now().and_utc().to_rfc3339_opts(SecondsFormat::Micros, true);
+            let at = crate::now()
+                .and_utc()
+                .to_rfc3339_opts(SecondsFormat::Micros, true);
             let record_id = event.record_id.as_deref();
             let content = AuditContent {
                 at: &at,
@@ -123,9 +137,15 @@ impl Trail {
             previous = link;
         }
         diesel::update(audit_head::table.filter(audit_head::id.eq(1)))
-            .set((audit_head::sequence.eq(sequence), audit_head::chain_hash.eq(&previous)))
+            .set((
+                audit_head::sequence.eq(sequence),
+                audit_head::chain_hash.eq(&previous),
+            ))
             .execute(conn)?;
-        Ok(Some(ChainHead { sequence, chain_hash: previous }))
+        Ok(Some(ChainHead {
+            sequence,
+            chain_hash: previous,
+        }))
     }
 }
 
@@ -162,15 +182,31 @@ pub(crate) fn publish_head(file: Option<&Path>, head: &ChainHead) {
 
 pub fn read_head(file: &Path) -> Result<Option<ChainHead>, StoreError> {
     match std::fs::read_to_string(file) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| StoreError::Data(format!("the audit head file {} is unreadable: {e}", file.display()))),
+        Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+            StoreError::Data(format!(
+                "the audit head file {} is unreadable: {e}",
+                file.display()
+            ))
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
 
-type EntryRow = (i64, i64, String, Option<i64>, Option<i64>, String, String, Option<String>, Option<String>, Option<String>, String, String);
+type EntryRow = (
+    i64,
+    i64,
+    String,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
 
 /// One entry as shown to a manager searching the trail.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -211,7 +247,11 @@ pub struct Verification {
 impl Store {
     /// Searches the trail of the actor's own organisation, newest first. The search is
     /// itself recorded.
-    pub fn search_audit(&self, actor: &Actor, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+    pub fn search_audit(
+        &self,
+        actor: &Actor,
+        query: &AuditQuery,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         if !actor.may_search_audit() {
             return Err(StoreError::NotFound);
         }
@@ -240,13 +280,20 @@ impl Store {
                 select = select.filter(audit_entries::at.ge(format!("{from}T00:00:00")));
             }
             if let Some(to) = query.to {
-                select = select.filter(audit_entries::at.lt(format!("{}T00:00:00", to.succ_opt().unwrap_or(to))));
+                select = select.filter(
+                    audit_entries::at.lt(format!("{}T00:00:00", to.succ_opt().unwrap_or(to))),
+                );
             }
             if let Some(before) = query.before {
                 select = select.filter(audit_entries::sequence.lt(before));
             }
             let rows: Vec<EntryRow> = select.load(conn)?;
-            trail.record(AuditEvent::by(actor, AuditAction::Search, "audit_trail", None));
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::Search,
+                "audit_trail",
+                None,
+            ));
             Ok(rows
                 .into_iter()
                 .map(|r| AuditEntry {

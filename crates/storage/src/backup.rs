@@ -16,7 +16,10 @@ impl Store {
             ));
         }
         if target.exists() {
-            return Err(StoreError::Data(format!("{} already exists; choose a new file name", target.display())));
+            return Err(StoreError::Data(format!(
+                "{} already exists; choose a new file name",
+                target.display()
+            )));
         }
         let target = target
             .to_str()

@@ -24,12 +24,22 @@ impl Store {
             Ok(calendar_days::table
                 .filter(calendar_days::nation.eq(nation.as_str()))
                 .order(calendar_days::day)
-                .select((calendar_days::nation, calendar_days::day, calendar_days::name))
+                .select((
+                    calendar_days::nation,
+                    calendar_days::day,
+                    calendar_days::name,
+                ))
                 .load(conn)?)
         })
     }
 
-    pub fn add_calendar_day(&self, actor: &Actor, nation: Nation, day: NaiveDate, name: &str) -> Result<(), StoreError> {
+    pub fn add_calendar_day(
+        &self,
+        actor: &Actor,
+        nation: Nation,
+        day: NaiveDate,
+        name: &str,
+    ) -> Result<(), StoreError> {
         if !actor.may_manage_settings() {
             return Err(StoreError::NotFound);
         }
@@ -43,11 +53,16 @@ impl Store {
                     calendar_days::added_at.eq(now()),
                 ))
                 .execute(conn)?;
-            trail.record(AuditEvent::by(actor, AuditAction::Create, "calendar_day", None).because(format!("{} {day}", nation.as_str())));
+            trail.record(
+                AuditEvent::by(actor, AuditAction::Create, "calendar_day", None)
+                    .because(format!("{} {day}", nation.as_str())),
+            );
             Ok(())
         });
         match result {
-            Err(e) if e.is_unique_violation() => Err(Invalid::one("day", "That day is already in this calendar").into()),
+            Err(e) if e.is_unique_violation() => {
+                Err(Invalid::one("day", "That day is already in this calendar").into())
+            }
             other => other,
         }
     }

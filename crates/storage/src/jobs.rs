@@ -10,7 +10,12 @@ impl Store {
     /// Tries to take the lease on `job` for `holder` for `length`. Answers whether this
     /// holder now has it. Taking it is one conditional update, so two processes racing
     /// for the same lease cannot both win.
-    pub fn take_job_lease(&self, job: &str, holder: &str, length: Duration) -> Result<bool, StoreError> {
+    pub fn take_job_lease(
+        &self,
+        job: &str,
+        holder: &str,
+        length: Duration,
+    ) -> Result<bool, StoreError> {
         self.read(|conn| {
             // The first process to run a job creates its row; for every later one the
             // insert fails on the key, which is expected. This runs outside a
@@ -32,7 +37,10 @@ impl Store {
                         .or(job_leases::holder.eq(holder)),
                 ),
             )
-            .set((job_leases::holder.eq(holder), job_leases::leased_until.eq(at + length)))
+            .set((
+                job_leases::holder.eq(holder),
+                job_leases::leased_until.eq(at + length),
+            ))
             .execute(conn)?;
             Ok(taken == 1)
         })
@@ -41,12 +49,16 @@ impl Store {
     /// Gives the lease back when the job is done, noting when it finished.
     pub fn finish_job(&self, job: &str, holder: &str) -> Result<(), StoreError> {
         self.read(|conn| {
-            diesel::update(job_leases::table.find(job).filter(job_leases::holder.eq(holder)))
-                .set((
-                    job_leases::leased_until.eq(None::<NaiveDateTime>),
-                    job_leases::last_finished_at.eq(now()),
-                ))
-                .execute(conn)?;
+            diesel::update(
+                job_leases::table
+                    .find(job)
+                    .filter(job_leases::holder.eq(holder)),
+            )
+            .set((
+                job_leases::leased_until.eq(None::<NaiveDateTime>),
+                job_leases::last_finished_at.eq(now()),
+            ))
+            .execute(conn)?;
             Ok(())
         })
     }

@@ -35,7 +35,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -139,8 +141,17 @@ impl Store {
         use advocase_domain::audit::AuditAction;
         self.write(|conn, trail| {
             let found = find(conn)?;
-            let action = if found.is_some() { AuditAction::Read } else { AuditAction::Denied };
-            trail.record(audit::AuditEvent::by(actor, action, record_type, Some(record_id)));
+            let action = if found.is_some() {
+                AuditAction::Read
+            } else {
+                AuditAction::Denied
+            };
+            trail.record(audit::AuditEvent::by(
+                actor,
+                action,
+                record_type,
+                Some(record_id),
+            ));
             Ok(found)
         })?
         .ok_or(StoreError::NotFound)

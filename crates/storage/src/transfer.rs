@@ -164,8 +164,14 @@ installation_tables! {
 const IDENTITY_TABLES: &[&str] = &["organisations", "users", "api_tokens", "audit_entries"];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {
-    serde_json::to_writer(&mut *out, &Line { table: table.to_string(), row })
-        .map_err(|e| StoreError::Data(e.to_string()))?;
+    serde_json::to_writer(
+        &mut *out,
+        &Line {
+            table: table.to_string(),
+            row,
+        },
+    )
+    .map_err(|e| StoreError::Data(e.to_string()))?;
     out.write_all(b"\n")?;
     Ok(())
 }
@@ -200,7 +206,9 @@ impl Store {
             None => return Err(StoreError::Data("the export file is empty".into())),
         };
         if header.format != FORMAT || header.version != FORMAT_VERSION {
-            return Err(StoreError::Data("this file is not an Advocase export of a known version".into()));
+            return Err(StoreError::Data(
+                "this file is not an Advocase export of a known version".into(),
+            ));
         }
         let here = applied_migrations(&mut conn)?;
         if header.migrations != here {
@@ -212,7 +220,10 @@ impl Store {
         }
         let existing: i64 = organisations::table.count().get_result(&mut *conn)?;
         if existing > 0 {
-            return Err(StoreError::Data("the target database already holds an installation; import only into an empty one".into()));
+            return Err(StoreError::Data(
+                "the target database already holds an installation; import only into an empty one"
+                    .into(),
+            ));
         }
         let backend = self.backend();
         conn.transaction(|conn| {
@@ -229,7 +240,7 @@ impl Store {
                     .map_err(|e| StoreError::Data(format!("line {} of the export is malformed: {e}", number + 2)))?;
                 import_line(conn, &table, row)?;
                 count += 1;
-                if table != current || count % PAGE as u64 == 0 {
+                if table != current || count.is_multiple_of(PAGE as u64) {
                     progress(&table, count);
                     current = table;
                 }

@@ -9,7 +9,10 @@ use advocase_storage::{Store, StoreError};
 use advocase_testkit::{TestBackend, TestDb, on_both_backends};
 use diesel::prelude::*;
 
-const POLICY: LockoutPolicy = LockoutPolicy { attempts: 5, minutes: 15 };
+const POLICY: LockoutPolicy = LockoutPolicy {
+    attempts: 5,
+    minutes: 15,
+};
 
 fn add_user(store: &Store, organisation_id: i64, email: &str, role: Role) -> Actor {
     let id = store
@@ -25,13 +28,22 @@ fn add_user(store: &Store, organisation_id: i64, email: &str, role: Role) -> Act
             },
         )
         .unwrap();
-    Actor { user_id: id, organisation_id, role, address: Some("127.0.0.1".into()) }
+    Actor {
+        user_id: id,
+        organisation_id,
+        role,
+        address: Some("127.0.0.1".into()),
+    }
 }
 
 /// Two providers with an administrator and an advocate each.
 fn two_providers(store: &Store) -> (Actor, Actor, Actor, Actor) {
-    let a = store.create_organisation(OrganisationKind::Provider, "North Advocacy").unwrap();
-    let b = store.create_organisation(OrganisationKind::Provider, "South Advocacy").unwrap();
+    let a = store
+        .create_organisation(OrganisationKind::Provider, "North Advocacy")
+        .unwrap();
+    let b = store
+        .create_organisation(OrganisationKind::Provider, "South Advocacy")
+        .unwrap();
     (
         add_user(store, a, "admin@north.example", Role::Administrator),
         add_user(store, a, "advocate@north.example", Role::Advocate),
@@ -234,13 +246,26 @@ fn export_text(store: &Store) -> String {
 
 fn populate(store: &Store) {
     let (north_admin, north_advocate, ..) = two_providers(store);
-    store.find_user(&north_admin, north_advocate.user_id).unwrap();
-    store.issue_api_token(&north_admin, north_advocate.user_id, "script", "hash").unwrap();
-    let user = store.user_by_id(north_advocate.user_id).unwrap().unwrap();
-    store.start_session(&user, "session", advocase_storage::now(), true, None).unwrap();
-    store.take_job_lease("purge", "me", chrono::Duration::minutes(1)).unwrap();
     store
-        .add_calendar_day(&north_admin, advocase_domain::clocks::Nation::Scotland, chrono::NaiveDate::from_ymd_opt(2031, 1, 2).unwrap(), "2nd January")
+        .find_user(&north_admin, north_advocate.user_id)
+        .unwrap();
+    store
+        .issue_api_token(&north_admin, north_advocate.user_id, "script", "hash")
+        .unwrap();
+    let user = store.user_by_id(north_advocate.user_id).unwrap().unwrap();
+    store
+        .start_session(&user, "session", advocase_storage::now(), true, None)
+        .unwrap();
+    store
+        .take_job_lease("purge", "me", chrono::Duration::minutes(1))
+        .unwrap();
+    store
+        .add_calendar_day(
+            &north_admin,
+            advocase_domain::clocks::Nation::Scotland,
+            chrono::NaiveDate::from_ymd_opt(2031, 1, 2).unwrap(),
+            "2nd January",
+        )
         .unwrap();
 }
 
@@ -248,23 +273,36 @@ fn populate(store: &Store) {
 fn export_from_sqlite_then_import_into_postgresql_gives_identical_data() {
     let source = TestDb::new(TestBackend::Sqlite).unwrap();
     populate(&source.store);
-    let Some(target) = TestDb::new(TestBackend::Postgres) else { return };
+    let Some(target) = TestDb::new(TestBackend::Postgres) else {
+        return;
+    };
     let exported = export_text(&source.store);
-    target.store.import(&mut exported.as_bytes(), &mut |_, _| {}).unwrap();
+    target
+        .store
+        .import(&mut exported.as_bytes(), &mut |_, _| {})
+        .unwrap();
     assert_eq!(export_text(&target.store), exported);
     // The audit chain still verifies on the new backend, and new ids follow the old.
     std::fs::copy(source.head_file(), target.head_file()).unwrap();
     assert!(target.store.verify_audit().unwrap().is_ok());
-    target.store.create_organisation(OrganisationKind::Provider, "After import").unwrap();
+    target
+        .store
+        .create_organisation(OrganisationKind::Provider, "After import")
+        .unwrap();
 }
 
 #[test]
 fn export_from_postgresql_then_import_into_sqlite_gives_identical_data() {
-    let Some(source) = TestDb::new(TestBackend::Postgres) else { return };
+    let Some(source) = TestDb::new(TestBackend::Postgres) else {
+        return;
+    };
     populate(&source.store);
     let target = TestDb::new(TestBackend::Sqlite).unwrap();
     let exported = export_text(&source.store);
-    target.store.import(&mut exported.as_bytes(), &mut |_, _| {}).unwrap();
+    target
+        .store
+        .import(&mut exported.as_bytes(), &mut |_, _| {})
+        .unwrap();
     assert_eq!(export_text(&target.store), exported);
 }
 
@@ -273,7 +311,9 @@ fn import_refuses_a_database_that_already_holds_an_installation() {
     let source = TestDb::new(TestBackend::Sqlite).unwrap();
     populate(&source.store);
     let exported = export_text(&source.store);
-    let result = source.store.import(&mut exported.as_bytes(), &mut |_, _| {});
+    let result = source
+        .store
+        .import(&mut exported.as_bytes(), &mut |_, _| {});
     assert!(matches!(result, Err(StoreError::Data(_))));
 }
 
@@ -284,6 +324,11 @@ fn a_malformed_export_line_imports_nothing() {
     let mut exported = export_text(&source.store);
     exported.push_str("{\"table\":\"users\",\"row\":{\"id\":\"oops\"}}\n");
     let target = TestDb::new(TestBackend::Sqlite).unwrap();
-    assert!(target.store.import(&mut exported.as_bytes(), &mut |_, _| {}).is_err());
+    assert!(
+        target
+            .store
+            .import(&mut exported.as_bytes(), &mut |_, _| {})
+            .is_err()
+    );
     assert!(target.store.organisations().unwrap().is_empty());
 }

@@ -40,7 +40,8 @@ impl TestDb {
             TestBackend::Postgres => {
                 let server = postgres_url()?;
                 let name = format!("advocase_test_{}", random_suffix());
-                let mut admin = PgConnection::establish(&server).expect("connect to the test PostgreSQL server");
+                let mut admin = PgConnection::establish(&server)
+                    .expect("connect to the test PostgreSQL server");
                 diesel::sql_query(format!("CREATE DATABASE {name}"))
                     .execute(&mut admin)
                     .expect("create a test database");
@@ -49,7 +50,12 @@ impl TestDb {
         };
         let store = Store::open(&url, Some(head)).expect("open the test database");
         store.migrate().expect("migrate the test database");
-        Some(Self { store, dir, url, postgres })
+        Some(Self {
+            store,
+            dir,
+            url,
+            postgres,
+        })
     }
 
     pub fn head_file(&self) -> PathBuf {
@@ -61,10 +67,14 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((server, name)) = self.postgres.take() {
             // Close the pool first so no connection holds the database open.
-            let store = std::mem::replace(&mut self.store, Store::open(":memory:", None).expect("open a placeholder store"));
+            let store = std::mem::replace(
+                &mut self.store,
+                Store::open(":memory:", None).expect("open a placeholder store"),
+            );
             drop(store);
             if let Ok(mut admin) = PgConnection::establish(&server) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
             }
         }
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -76,7 +86,9 @@ pub fn postgres_url() -> Option<String> {
     match std::env::var(POSTGRES_URL_VAR) {
         Ok(url) if !url.is_empty() => Some(url),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{POSTGRES_URL_VAR} is not set under CI: the PostgreSQL half of the storage suite cannot be skipped")
+            panic!(
+                "{POSTGRES_URL_VAR} is not set under CI: the PostgreSQL half of the storage suite cannot be skipped"
+            )
         }
         _ => {
             eprintln!("{POSTGRES_URL_VAR} is not set: skipping the PostgreSQL run of this test");
@@ -87,7 +99,9 @@ pub fn postgres_url() -> Option<String> {
 
 /// Replaces the database name in a PostgreSQL URL.
 pub fn database_url(server: &str, name: &str) -> String {
-    let (base, _) = server.rsplit_once('/').expect("a PostgreSQL URL with a database name");
+    let (base, _) = server
+        .rsplit_once('/')
+        .expect("a PostgreSQL URL with a database name");
     format!("{base}/{name}")
 }
 

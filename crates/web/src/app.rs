@@ -61,25 +61,37 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::show))
         .route("/sign-in", get(sign_in::show).post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out))
-        .route("/two-factor", get(sign_in::two_factor_form).post(sign_in::two_factor_submit))
+        .route(
+            "/two-factor",
+            get(sign_in::two_factor_form).post(sign_in::two_factor_submit),
+        )
         .route(
             "/two-factor/setup",
             get(sign_in::two_factor_setup_form).post(sign_in::two_factor_setup_submit),
         )
-        .route("/setup/{token}", get(account::setup_form).post(account::setup_submit))
+        .route(
+            "/setup/{token}",
+            get(account::setup_form).post(account::setup_submit),
+        )
         .route(
             "/set-password/{token}",
             get(account::password_link_form).post(account::password_link_submit),
         )
         .route("/settings", get(account::settings))
         .route("/settings/password", post(account::change_password))
-        .route("/settings/sign-out-everywhere", post(account::sign_out_everywhere))
+        .route(
+            "/settings/sign-out-everywhere",
+            post(account::sign_out_everywhere),
+        )
         .route("/audit", get(audit::search))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}/disable", post(admin::disable_user))
         .route("/admin/tokens", get(admin::tokens).post(admin::issue_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
-        .route("/admin/calendars", get(admin::calendars).post(admin::add_calendar_day))
+        .route(
+            "/admin/calendars",
+            get(admin::calendars).post(admin::add_calendar_day),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
@@ -92,16 +104,18 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), error_pages))
         .layer(middleware::from_fn(security::security_headers))
         .layer(middleware::from_fn(ops::count_requests))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            // The span names the method and route pattern only: paths can hold
-            // identifiers and query strings can hold names, which must never be logged.
-            let route = request
-                .extensions()
-                .get::<axum::extract::MatchedPath>()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_default();
-            tracing::info_span!("request", method = %request.method(), route = %route)
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                // The span names the method and route pattern only: paths can hold
+                // identifiers and query strings can hold names, which must never be logged.
+                let route = request
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default();
+                tracing::info_span!("request", method = %request.method(), route = %route)
+            }),
+        )
         .with_state(state)
 }
 

@@ -148,7 +148,9 @@ pub fn api_detail(status: StatusCode) -> &'static str {
         StatusCode::METHOD_NOT_ALLOWED => "This method is not allowed here.",
         StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "Send the body as application/json.",
-        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "The request could not be read.",
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+            "The request could not be read."
+        }
         _ => "Something went wrong on our side. It has been logged.",
     }
 }

@@ -19,8 +19,10 @@ impl Catalogue {
         static ENGLISH: OnceLock<Catalogue> = OnceLock::new();
         ENGLISH
             .get_or_init(|| {
-                let resource = FluentResource::try_new(EN_GB.to_string())
-                    .unwrap_or_else(|(_, errors)| panic!("the English catalogue does not parse: {errors:?}"));
+                let resource =
+                    FluentResource::try_new(EN_GB.to_string()).unwrap_or_else(|(_, errors)| {
+                        panic!("the English catalogue does not parse: {errors:?}")
+                    });
                 let mut bundle = FluentBundle::new_concurrent(vec![unic_langid::langid!("en-GB")]);
                 // Isolation marks help right-to-left languages; in English they only
                 // add invisible characters that screen readers may announce.
@@ -28,7 +30,9 @@ impl Catalogue {
                 bundle
                     .add_resource(resource)
                     .expect("the English catalogue has no duplicate keys");
-                Catalogue { bundle: Arc::new(bundle) }
+                Catalogue {
+                    bundle: Arc::new(bundle),
+                }
             })
             .clone()
     }
@@ -54,7 +58,9 @@ impl Catalogue {
             return key.to_string();
         };
         let mut errors = Vec::new();
-        self.bundle.format_pattern(pattern, args, &mut errors).into_owned()
+        self.bundle
+            .format_pattern(pattern, args, &mut errors)
+            .into_owned()
     }
 }
 
@@ -87,6 +93,9 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys missing from en-GB.ftl: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from en-GB.ftl: {missing:#?}"
+        );
     }
 }

@@ -51,6 +51,7 @@ pub async fn count_requests(request: Request, next: Next) -> Response {
     let status = response.status().as_u16().to_string();
     metrics::counter!("advocase_http_requests_total", "route" => route.clone(), "method" => method, "status" => status)
         .increment(1);
-    metrics::histogram!("advocase_http_request_seconds", "route" => route).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("advocase_http_request_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
     response
 }

@@ -34,10 +34,21 @@ impl TestApp {
 
     fn with_config(config: WebConfig) -> Self {
         let db = TestDb::new(TestBackend::Sqlite).unwrap();
-        let north = db.store.create_organisation(OrganisationKind::Provider, "North Advocacy").unwrap();
-        let south = db.store.create_organisation(OrganisationKind::Provider, "South Advocacy").unwrap();
+        let north = db
+            .store
+            .create_organisation(OrganisationKind::Provider, "North Advocacy")
+            .unwrap();
+        let south = db
+            .store
+            .create_organisation(OrganisationKind::Provider, "South Advocacy")
+            .unwrap();
         let app = router(AppState::new(db.store.clone(), config));
-        Self { db, app, north, south }
+        Self {
+            db,
+            app,
+            north,
+            south,
+        }
     }
 
     fn add_user(&self, organisation_id: i64, email: &str, role: Role) -> i64 {
@@ -63,7 +74,10 @@ impl TestApp {
         let user = self.db.store.user_by_id(user_id).unwrap().unwrap();
         let token = new_token();
         let expires = advocase_storage::now() + chrono::Duration::hours(8);
-        self.db.store.start_session(&user, &token_hash(&token), expires, true, None).unwrap();
+        self.db
+            .store
+            .start_session(&user, &token_hash(&token), expires, true, None)
+            .unwrap();
         token
     }
 
@@ -71,8 +85,14 @@ impl TestApp {
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     async fn get(&self, path: &str, session: Option<&str>) -> Answer {
@@ -92,18 +112,28 @@ impl TestApp {
         if let Some(token) = session {
             request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
         }
-        self.send(request.body(Body::from(form.to_string())).unwrap()).await
+        self.send(request.body(Body::from(form.to_string())).unwrap())
+            .await
     }
 
-    async fn post_json(&self, path: &str, bearer: Option<&str>, session: Option<&str>, body: &str) -> Answer {
-        let mut request = Request::post(path).header(header::HOST, "localhost").header(header::CONTENT_TYPE, "application/json");
+    async fn post_json(
+        &self,
+        path: &str,
+        bearer: Option<&str>,
+        session: Option<&str>,
+        body: &str,
+    ) -> Answer {
+        let mut request = Request::post(path)
+            .header(header::HOST, "localhost")
+            .header(header::CONTENT_TYPE, "application/json");
         if let Some(token) = bearer {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
         if let Some(token) = session {
             request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
         }
-        self.send(request.body(Body::from(body.to_string())).unwrap()).await
+        self.send(request.body(Body::from(body.to_string())).unwrap())
+            .await
     }
 }
 
@@ -121,18 +151,36 @@ fn session_cookie(answer: &Answer) -> Option<String> {
 }
 
 fn location(answer: &Answer) -> &str {
-    answer.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    answer
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
 async fn signing_in_asks_for_two_factor_set_up_before_anything_else() {
     let app = TestApp::new();
     app.add_user(app.north, "ada@north.example", Role::Advocate);
-    let answer = app.post_form("/sign-in", None, &format!("email=ada%40north.example&password={}", PASSWORD.replace(' ', "+"))).await;
+    let answer = app
+        .post_form(
+            "/sign-in",
+            None,
+            &format!(
+                "email=ada%40north.example&password={}",
+                PASSWORD.replace(' ', "+")
+            ),
+        )
+        .await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert_eq!(location(&answer), "/two-factor/setup");
     let cookie = session_cookie(&answer).expect("a session cookie");
-    let flags = answer.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    let flags = answer
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
     for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
         assert!(flags.contains(flag), "cookie lacks {flag}: {flags}");
     }
@@ -145,22 +193,53 @@ async fn signing_in_asks_for_two_factor_set_up_before_anything_else() {
     // Enrol with the secret the page shows, and the code an app would compute.
     let setup = app.get("/two-factor/setup", Some(&cookie)).await;
     assert_eq!(setup.status, StatusCode::OK);
-    let secret = setup.body.split("name=\"secret\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let secret = setup
+        .body
+        .split("name=\"secret\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let code = totp::code_at(&secret, now).unwrap();
-    let enrolled = app.post_form("/two-factor/setup", Some(&cookie), &format!("secret={secret}&code={code}")).await;
+    let enrolled = app
+        .post_form(
+            "/two-factor/setup",
+            Some(&cookie),
+            &format!("secret={secret}&code={code}"),
+        )
+        .await;
     assert_eq!(enrolled.status, StatusCode::SEE_OTHER);
     assert_eq!(location(&enrolled), "/");
     assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK);
 
     // A second sign-in needs a code, and the code already used is refused.
-    let again = app.post_form("/sign-in", None, &format!("email=ada%40north.example&password={}", PASSWORD.replace(' ', "+"))).await;
+    let again = app
+        .post_form(
+            "/sign-in",
+            None,
+            &format!(
+                "email=ada%40north.example&password={}",
+                PASSWORD.replace(' ', "+")
+            ),
+        )
+        .await;
     assert_eq!(location(&again), "/two-factor");
     let second = session_cookie(&again).unwrap();
-    let reused = app.post_form("/two-factor", Some(&second), &format!("code={code}")).await;
+    let reused = app
+        .post_form("/two-factor", Some(&second), &format!("code={code}"))
+        .await;
     assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reused.body.contains("govuk-error-summary"));
-    assert_eq!(app.get("/", Some(&second)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/", Some(&second)).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -168,11 +247,30 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     let app = TestApp::new();
     app.add_user(app.north, "ada@north.example", Role::Advocate);
     for _ in 0..5 {
-        let answer = app.post_form("/sign-in", None, "email=ada%40north.example&password=wrong+password+here").await;
+        let answer = app
+            .post_form(
+                "/sign-in",
+                None,
+                "email=ada%40north.example&password=wrong+password+here",
+            )
+            .await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(answer.body.contains("Enter a correct email address and password"));
+        assert!(
+            answer
+                .body
+                .contains("Enter a correct email address and password")
+        );
     }
-    let right = app.post_form("/sign-in", None, &format!("email=ada%40north.example&password={}", PASSWORD.replace(' ', "+"))).await;
+    let right = app
+        .post_form(
+            "/sign-in",
+            None,
+            &format!(
+                "email=ada%40north.example&password={}",
+                PASSWORD.replace(' ', "+")
+            ),
+        )
+        .await;
     assert_eq!(right.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(session_cookie(&right).is_none());
 }
@@ -181,8 +279,20 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
 async fn an_unknown_email_gets_the_same_answer_as_a_wrong_password() {
     let app = TestApp::new();
     app.add_user(app.north, "ada@north.example", Role::Advocate);
-    let unknown = app.post_form("/sign-in", None, "email=nobody%40north.example&password=whatever+it+is").await;
-    let wrong = app.post_form("/sign-in", None, "email=ada%40north.example&password=whatever+it+is").await;
+    let unknown = app
+        .post_form(
+            "/sign-in",
+            None,
+            "email=nobody%40north.example&password=whatever+it+is",
+        )
+        .await;
+    let wrong = app
+        .post_form(
+            "/sign-in",
+            None,
+            "email=ada%40north.example&password=whatever+it+is",
+        )
+        .await;
     assert_eq!(unknown.status, wrong.status);
     assert_eq!(unknown.body.replace("nobody", "ada"), wrong.body);
 }
@@ -218,11 +328,23 @@ async fn an_idle_session_expires() {
     let id = app.add_user(app.north, "ada@north.example", Role::Advocate);
     let session = app.session_for(id);
     assert_eq!(app.get("/", Some(&session)).await.status, StatusCode::OK);
-    app.db.store.touch_session(&token_hash(&session), advocase_storage::now() - chrono::Duration::minutes(31)).unwrap();
+    app.db
+        .store
+        .touch_session(
+            &token_hash(&session),
+            advocase_storage::now() - chrono::Duration::minutes(31),
+        )
+        .unwrap();
     let answer = app.get("/", Some(&session)).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert_eq!(location(&answer), "/sign-in");
-    assert!(app.db.store.session(&token_hash(&session)).unwrap().is_none());
+    assert!(
+        app.db
+            .store
+            .session(&token_hash(&session))
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -231,8 +353,20 @@ async fn a_session_expires_at_its_absolute_time_out_however_active() {
     let id = app.add_user(app.north, "ada@north.example", Role::Advocate);
     let user = app.db.store.user_by_id(id).unwrap().unwrap();
     let token = new_token();
-    app.db.store.start_session(&user, &token_hash(&token), advocase_storage::now() - chrono::Duration::seconds(1), true, None).unwrap();
-    assert_eq!(app.get("/", Some(&token)).await.status, StatusCode::SEE_OTHER);
+    app.db
+        .store
+        .start_session(
+            &user,
+            &token_hash(&token),
+            advocase_storage::now() - chrono::Duration::seconds(1),
+            true,
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        app.get("/", Some(&token)).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -241,10 +375,18 @@ async fn signing_out_everywhere_ends_every_session() {
     let id = app.add_user(app.north, "ada@north.example", Role::Advocate);
     let phone = app.session_for(id);
     let laptop = app.session_for(id);
-    let answer = app.post_form("/settings/sign-out-everywhere", Some(&laptop), "").await;
+    let answer = app
+        .post_form("/settings/sign-out-everywhere", Some(&laptop), "")
+        .await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.get("/", Some(&phone)).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.get("/", Some(&laptop)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/", Some(&phone)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.get("/", Some(&laptop)).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -253,22 +395,43 @@ async fn an_advocate_of_one_provider_cannot_read_an_account_of_another_and_is_to
     let ada = app.add_user(app.north, "ada@north.example", Role::Advocate);
     let bo = app.add_user(app.south, "bo@south.example", Role::Advocate);
     let session = app.session_for(ada);
-    let own = app.get(&format!("/api/v1/users/{ada}"), Some(&session)).await;
+    let own = app
+        .get(&format!("/api/v1/users/{ada}"), Some(&session))
+        .await;
     assert_eq!(own.status, StatusCode::OK);
-    let other = app.get(&format!("/api/v1/users/{bo}"), Some(&session)).await;
+    let other = app
+        .get(&format!("/api/v1/users/{bo}"), Some(&session))
+        .await;
     let missing = app.get("/api/v1/users/987654", Some(&session)).await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
     assert_eq!(other.body, missing.body);
     assert!(!other.body.contains("bo@south.example"));
     // The refusal is in the trail, as a denied access.
     let admin = app.add_user(app.north, "admin@north.example", Role::Administrator);
-    let admin_actor = app.db.store.user_by_id(admin).unwrap().unwrap().actor(None).unwrap();
+    let admin_actor = app
+        .db
+        .store
+        .user_by_id(admin)
+        .unwrap()
+        .unwrap()
+        .actor(None)
+        .unwrap();
     let denied = app
         .db
         .store
-        .search_audit(&admin_actor, &advocase_storage::audit::AuditQuery { action: Some(advocase_domain::audit::AuditAction::Denied), ..Default::default() })
+        .search_audit(
+            &admin_actor,
+            &advocase_storage::audit::AuditQuery {
+                action: Some(advocase_domain::audit::AuditAction::Denied),
+                ..Default::default()
+            },
+        )
         .unwrap();
-    assert!(denied.iter().any(|e| e.record_id.as_deref() == Some(&bo.to_string())));
+    assert!(
+        denied
+            .iter()
+            .any(|e| e.record_id.as_deref() == Some(&bo.to_string()))
+    );
 }
 
 #[tokio::test]
@@ -276,10 +439,20 @@ async fn an_administrator_page_answers_not_found_to_an_advocate() {
     let app = TestApp::new();
     let ada = app.add_user(app.north, "ada@north.example", Role::Advocate);
     let session = app.session_for(ada);
-    for path in ["/admin/users", "/admin/tokens", "/admin/calendars", "/audit", "/metrics"] {
+    for path in [
+        "/admin/users",
+        "/admin/tokens",
+        "/admin/calendars",
+        "/audit",
+        "/metrics",
+    ] {
         let answer = app.get(path, Some(&session)).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
-        assert_eq!(answer.body, app.get("/no-such-page", Some(&session)).await.body, "{path}");
+        assert_eq!(
+            answer.body,
+            app.get("/no-such-page", Some(&session)).await.body,
+            "{path}"
+        );
     }
 }
 
@@ -289,20 +462,36 @@ async fn the_eligibility_api_answers_the_contract_and_names_a_wrong_field() {
     let intake = app.add_user(app.north, "intake@north.example", Role::IntakeWorker);
     let session = app.session_for(intake);
     let request = r#"{"mental_health_act": {"status": "detained", "section": "3"}}"#;
-    let answer = app.post_json("/api/v1/eligibility", None, Some(&session), request).await;
+    let answer = app
+        .post_json("/api/v1/eligibility", None, Some(&session), request)
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
     let json: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
-    let duties: Vec<&str> = json["duties"].as_array().unwrap().iter().map(|d| d["duty"].as_str().unwrap()).collect();
+    let duties: Vec<&str> = json["duties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["duty"].as_str().unwrap())
+        .collect();
     assert_eq!(duties, ["care_act", "imha", "imca", "nhs_complaints"]);
     assert_eq!(json["duties"][1]["outcome"], "eligible");
     assert_eq!(json["duties"][1]["must"], true);
 
-    let bad = app.post_json("/api/v1/eligibility", None, Some(&session), r#"{"care_act": {"process": "tea_party"}}"#).await;
+    let bad = app
+        .post_json(
+            "/api/v1/eligibility",
+            None,
+            Some(&session),
+            r#"{"care_act": {"process": "tea_party"}}"#,
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let json: serde_json::Value = serde_json::from_str(&bad.body).unwrap();
     assert_eq!(json["errors"][0]["field"], "care_act.process");
 
-    let anonymous = app.post_json("/api/v1/eligibility", None, None, request).await;
+    let anonymous = app
+        .post_json("/api/v1/eligibility", None, None, request)
+        .await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     assert!(anonymous.body.starts_with("{\"errors\""));
 }
@@ -312,23 +501,44 @@ async fn an_api_token_works_until_revoked() {
     let app = TestApp::new();
     let admin = app.add_user(app.north, "admin@north.example", Role::Administrator);
     let intake = app.add_user(app.north, "intake@north.example", Role::IntakeWorker);
-    let admin_actor = app.db.store.user_by_id(admin).unwrap().unwrap().actor(None).unwrap();
+    let admin_actor = app
+        .db
+        .store
+        .user_by_id(admin)
+        .unwrap()
+        .unwrap()
+        .actor(None)
+        .unwrap();
     let token = new_token();
-    let id = app.db.store.issue_api_token(&admin_actor, intake, "script", &token_hash(&token)).unwrap();
-    let answer = app.post_json("/api/v1/eligibility", Some(&token), None, "{}").await;
+    let id = app
+        .db
+        .store
+        .issue_api_token(&admin_actor, intake, "script", &token_hash(&token))
+        .unwrap();
+    let answer = app
+        .post_json("/api/v1/eligibility", Some(&token), None, "{}")
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
     app.db.store.revoke_api_token(&admin_actor, id).unwrap();
-    let answer = app.post_json("/api/v1/eligibility", Some(&token), None, "{}").await;
+    let answer = app
+        .post_json("/api/v1/eligibility", Some(&token), None, "{}")
+        .await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn commissioners_cannot_check_a_persons_eligibility() {
     let app = TestApp::new();
-    let council = app.db.store.create_organisation(OrganisationKind::Commissioner, "Council").unwrap();
+    let council = app
+        .db
+        .store
+        .create_organisation(OrganisationKind::Commissioner, "Council")
+        .unwrap();
     let officer = app.add_user(council, "officer@council.example", Role::Commissioner);
     let session = app.session_for(officer);
-    let answer = app.post_json("/api/v1/eligibility", None, Some(&session), "{}").await;
+    let answer = app
+        .post_json("/api/v1/eligibility", None, Some(&session), "{}")
+        .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
 }
 
@@ -338,11 +548,20 @@ async fn bad_requests_get_clear_answers_and_never_a_server_error() {
     let unknown = app.get("/no/such/page", None).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.body.contains("Page not found"));
-    let wrong_method = app.send(Request::delete("/sign-in").header(header::HOST, "localhost").body(Body::empty()).unwrap()).await;
+    let wrong_method = app
+        .send(
+            Request::delete("/sign-in")
+                .header(header::HOST, "localhost")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(wrong_method.body.contains("<h1"));
     let huge = "x".repeat(2 * 1024 * 1024);
-    let too_large = app.post_form("/sign-in", None, &format!("email={huge}")).await;
+    let too_large = app
+        .post_form("/sign-in", None, &format!("email={huge}"))
+        .await;
     assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
     let api_unknown = app.get("/api/v1/nothing", None).await;
     assert_eq!(api_unknown.status, StatusCode::NOT_FOUND);
@@ -359,13 +578,39 @@ async fn bad_requests_get_clear_answers_and_never_a_server_error() {
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = TestApp::new();
-    for path in ["/sign-in", "/no-such-page", "/api/v1/openapi.json", "/healthz"] {
+    for path in [
+        "/sign-in",
+        "/no-such-page",
+        "/api/v1/openapi.json",
+        "/healthz",
+    ] {
         let answer = app.get(path, None).await;
-        let csp = answer.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}");
-        assert!(answer.headers.contains_key(header::STRICT_TRANSPORT_SECURITY), "{path}");
-        assert_eq!(answer.headers.get(header::CACHE_CONTROL).unwrap(), "no-store", "{path}");
-        assert_eq!(answer.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff", "{path}");
+        let csp = answer
+            .headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{path}"
+        );
+        assert!(
+            answer
+                .headers
+                .contains_key(header::STRICT_TRANSPORT_SECURITY),
+            "{path}"
+        );
+        assert_eq!(
+            answer.headers.get(header::CACHE_CONTROL).unwrap(),
+            "no-store",
+            "{path}"
+        );
+        assert_eq!(
+            answer.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+            "nosniff",
+            "{path}"
+        );
     }
 }
 
@@ -379,7 +624,11 @@ async fn script_in_a_name_is_shown_as_text() {
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert!(!answer.body.contains("<script>alert(1)</script>"));
-    assert!(answer.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(
+        answer
+            .body
+            .contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+    );
 }
 
 #[tokio::test]
@@ -387,10 +636,26 @@ async fn a_new_member_of_staff_sets_a_password_through_a_one_time_link() {
     let app = TestApp::new();
     let admin = app.add_user(app.north, "admin@north.example", Role::Administrator);
     let session = app.session_for(admin);
-    let added = app.post_form("/admin/users", Some(&session), "display_name=Bo&email=bo%40north.example&role=advocate").await;
-    let link = added.body.split("<code>").nth(1).unwrap().split("</code>").next().unwrap().to_string();
+    let added = app
+        .post_form(
+            "/admin/users",
+            Some(&session),
+            "display_name=Bo&email=bo%40north.example&role=advocate",
+        )
+        .await;
+    let link = added
+        .body
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_string();
     assert!(link.starts_with("/set-password/"));
-    let short = app.post_form(&link, None, "new_password=short&confirm_password=short").await;
+    let short = app
+        .post_form(&link, None, "new_password=short&confirm_password=short")
+        .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     let form = "new_password=a+long+enough+password&confirm_password=a+long+enough+password";
     let set = app.post_form(&link, None, form).await;
@@ -405,33 +670,63 @@ async fn a_wrong_field_in_a_form_is_named_and_nothing_is_stored() {
     let admin = app.add_user(app.north, "admin@north.example", Role::Administrator);
     let session = app.session_for(admin);
     let before = app.db.store.count_users().unwrap();
-    let answer = app.post_form("/admin/users", Some(&session), "display_name=&email=not-an-email&role=commissioner").await;
+    let answer = app
+        .post_form(
+            "/admin/users",
+            Some(&session),
+            "display_name=&email=not-an-email&role=commissioner",
+        )
+        .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     for field in ["display_name", "email", "role"] {
-        assert!(answer.body.contains(&format!("href=\"#{field}\"")), "{field}");
+        assert!(
+            answer.body.contains(&format!("href=\"#{field}\"")),
+            "{field}"
+        );
     }
-    assert!(answer.body.contains("value=\"not-an-email\""), "the input is kept");
+    assert!(
+        answer.body.contains("value=\"not-an-email\""),
+        "the input is kept"
+    );
     assert_eq!(app.db.store.count_users().unwrap(), before);
 }
 
 #[tokio::test]
 async fn the_demo_accounts_skip_two_factor_only_on_a_demo_server() {
     for demo in [true, false] {
-        let app = TestApp::with_config(WebConfig { demo, ..WebConfig::default() });
+        let app = TestApp::with_config(WebConfig {
+            demo,
+            ..WebConfig::default()
+        });
         let hash = password::hash(PASSWORD).unwrap();
         app.db
             .store
-            .create_user(None, NewUser {
-                organisation_id: app.north,
-                email: EmailAddress::parse("email", "manager@demo.example").unwrap(),
-                display_name: "Demo manager".into(),
-                role: Role::Manager,
-                password_hash: Some(hash),
-                is_demo: true,
-            })
+            .create_user(
+                None,
+                NewUser {
+                    organisation_id: app.north,
+                    email: EmailAddress::parse("email", "manager@demo.example").unwrap(),
+                    display_name: "Demo manager".into(),
+                    role: Role::Manager,
+                    password_hash: Some(hash),
+                    is_demo: true,
+                },
+            )
             .unwrap();
-        let answer = app.post_form("/sign-in", None, &format!("email=manager%40demo.example&password={}", PASSWORD.replace(' ', "+"))).await;
-        assert_eq!(location(&answer), if demo { "/" } else { "/two-factor/setup" });
+        let answer = app
+            .post_form(
+                "/sign-in",
+                None,
+                &format!(
+                    "email=manager%40demo.example&password={}",
+                    PASSWORD.replace(' ', "+")
+                ),
+            )
+            .await;
+        assert_eq!(
+            location(&answer),
+            if demo { "/" } else { "/two-factor/setup" }
+        );
         let home = app.get("/", session_cookie(&answer).as_deref()).await;
         assert_eq!(home.body.contains("app-demo-banner"), demo);
     }
@@ -445,5 +740,8 @@ fn the_committed_openapi_document_is_current() {
         std::fs::write(&path, &current).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(committed == current, "docs/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test -p advocase-web --test http` and commit it");
+    assert!(
+        committed == current,
+        "docs/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test -p advocase-web --test http` and commit it"
+    );
 }

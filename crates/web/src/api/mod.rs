@@ -69,7 +69,11 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json
     params(("id" = i64, Path, description = "The account's number")),
     responses((status = 200, body = Me), (status = 401, body = ApiErrors), (status = 404, body = ApiErrors)),
     security(("bearer" = []), ("session" = [])))]
-pub async fn user(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> Result<Json<Me>, ApiError> {
+pub async fn user(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<Me>, ApiError> {
     let store = state.store.clone();
     let user = blocking(move || store.find_user(&caller.actor, id)).await?;
     Ok(Json(Me {
@@ -138,26 +142,44 @@ pub async fn audit(
         (status = 401, body = ApiErrors), (status = 404, body = ApiErrors),
         (status = 415, body = ApiErrors), (status = 422, body = ApiErrors)),
     security(("bearer" = []), ("session" = [])))]
-pub async fn eligibility(caller: ApiCaller, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub async fn eligibility(
+    caller: ApiCaller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     if !caller.actor.may_check_eligibility() {
         return Err(ApiError(AppError::NotFound));
     }
     let is_json = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
     if !is_json {
         let problem = ApiErrors {
             errors: vec![crate::error::ApiProblem {
                 field: None,
-                detail: crate::error::api_detail(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE).into(),
+                detail: crate::error::api_detail(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE)
+                    .into(),
             }],
         };
-        return Ok((axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(problem)).into_response());
+        return Ok((
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Json(problem),
+        )
+            .into_response());
     }
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError(AppError::Invalid(Invalid::one("", "The request body must be UTF-8 text."))))?;
-    let request = parse_request(text).map_err(|e| ApiError(AppError::Invalid(Invalid::one(e.field, e.message))))?;
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError(AppError::Invalid(Invalid::one(
+            "",
+            "The request body must be UTF-8 text.",
+        )))
+    })?;
+    let request = parse_request(text)
+        .map_err(|e| ApiError(AppError::Invalid(Invalid::one(e.field, e.message))))?;
     Ok(Json(assess(&request)).into_response())
 }
 
@@ -168,7 +190,12 @@ impl Modify for SecuritySchemes {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A personal API token issued by an administrator.")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal API token issued by an administrator."))
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "session",

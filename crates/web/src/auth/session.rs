@@ -15,19 +15,37 @@ use std::net::SocketAddr;
 /// The session cookie's name. The `__Host-` prefix makes browsers refuse the cookie
 /// unless it is Secure, has `Path=/` and no `Domain`, so no subdomain can plant one.
 pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.config.secure_cookies { "__Host-advocase-session" } else { "advocase-session" }
+    if state.config.secure_cookies {
+        "__Host-advocase-session"
+    } else {
+        "advocase-session"
+    }
 }
 
 /// The `Set-Cookie` value that starts a session.
 pub fn set_cookie(state: &AppState, token: &str) -> String {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    format!("{}={token}; Path=/; HttpOnly; SameSite=Strict{secure}", cookie_name(state))
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict{secure}",
+        cookie_name(state)
+    )
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(state: &AppState) -> String {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}", cookie_name(state))
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
+        cookie_name(state)
+    )
 }
 
 fn session_token(parts: &Parts, state: &AppState) -> Option<String> {
@@ -70,7 +88,9 @@ pub struct Staff {
 /// Finds the live session of the request, enforcing both time-outs and a disabled
 /// account. An expired session is removed.
 async fn pending(parts: &Parts, state: &AppState) -> Result<Option<PendingStaff>, AppError> {
-    let Some(token) = session_token(parts, state) else { return Ok(None) };
+    let Some(token) = session_token(parts, state) else {
+        return Ok(None);
+    };
     let hash = token_hash(&token);
     let store = state.store.clone();
     let lookup = hash.clone();
@@ -110,7 +130,10 @@ impl FromRequestParts<AppState> for PendingStaff {
 impl axum::extract::OptionalFromRequestParts<AppState> for PendingStaff {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, AppError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
         pending(parts, state).await
     }
 }
@@ -119,7 +142,9 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let pending = pending(parts, state).await?.ok_or(AppError::SignInRequired)?;
+        let pending = pending(parts, state)
+            .await?
+            .ok_or(AppError::SignInRequired)?;
         if !pending.two_factor_passed {
             return Err(AppError::SignInRequired);
         }
@@ -171,7 +196,9 @@ pub async fn blocking<T: Send + 'static>(
 ) -> Result<T, AppError> {
     match tokio::task::spawn_blocking(work).await {
         Ok(result) => result.map_err(AppError::from),
-        Err(join) => Err(AppError::Internal(anyhow::anyhow!("a blocking task failed: {join}"))),
+        Err(join) => Err(AppError::Internal(anyhow::anyhow!(
+            "a blocking task failed: {join}"
+        ))),
     }
 }
 

@@ -51,7 +51,12 @@ pub fn matching_step(secret: &str, code: &str, unix_seconds: u64) -> Option<i64>
     let current = unix_seconds / STEP_SECONDS;
     [current.saturating_sub(1), current, current + 1]
         .into_iter()
-        .find(|step| super::same_secret(totp.generate(step * STEP_SECONDS).as_bytes(), code.as_bytes()))
+        .find(|step| {
+            super::same_secret(
+                totp.generate(step * STEP_SECONDS).as_bytes(),
+                code.as_bytes(),
+            )
+        })
         .map(|step| step as i64)
 }
 

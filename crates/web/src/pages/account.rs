@@ -12,9 +12,9 @@ use advocase_storage::accounts::UserRecord;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -31,7 +31,11 @@ struct SettingsPage {
     two_factor: String,
 }
 
-async fn settings_page(state: &AppState, staff: &Staff, errors: FormErrors) -> Result<SettingsPage, AppError> {
+async fn settings_page(
+    state: &AppState,
+    staff: &Staff,
+    errors: FormErrors,
+) -> Result<SettingsPage, AppError> {
     let store = state.store.clone();
     let organisation_id = staff.actor.organisation_id;
     let organisation = blocking(move || store.organisation(organisation_id)).await?;
@@ -43,7 +47,11 @@ async fn settings_page(state: &AppState, staff: &Staff, errors: FormErrors) -> R
         email: staff.user.email.clone(),
         role: staff.actor.role.label().to_string(),
         organisation: organisation.name,
-        two_factor: state.catalogue.text(if staff.user.has_two_factor() { "two-factor-on" } else { "two-factor-demo" }),
+        two_factor: state.catalogue.text(if staff.user.has_two_factor() {
+            "two-factor-on"
+        } else {
+            "two-factor-demo"
+        }),
     })
 }
 
@@ -62,7 +70,12 @@ pub struct PasswordForm {
 }
 
 /// Checks a new password and its confirmation, naming the field that is wrong.
-fn parse_new_password(state: &AppState, new: &str, confirm: &str, invalid: &mut Invalid) -> Option<NewPassword> {
+fn parse_new_password(
+    state: &AppState,
+    new: &str,
+    confirm: &str,
+    invalid: &mut Invalid,
+) -> Option<NewPassword> {
     let password = invalid.check(NewPassword::parse("new_password", new))?;
     if new != confirm {
         invalid.push("confirm_password", state.catalogue.text("passwords-differ"));
@@ -79,7 +92,11 @@ async fn hash_password(password: NewPassword) -> Result<String, AppError> {
 }
 
 /// Changes the password. Every session ends, this one too, so the person signs in again.
-pub async fn change_password(State(state): State<AppState>, staff: Staff, Form(form): Form<PasswordForm>) -> Result<Response, AppError> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
     let mut invalid = Invalid::default();
     let stored = staff.user.password_hash.clone();
     let current = form.current_password.clone();
@@ -87,9 +104,17 @@ pub async fn change_password(State(state): State<AppState>, staff: Staff, Form(f
         .await
         .unwrap_or(false);
     if !right {
-        invalid.push("current_password", state.catalogue.text("current-password-wrong"));
+        invalid.push(
+            "current_password",
+            state.catalogue.text("current-password-wrong"),
+        );
     }
-    let new = parse_new_password(&state, &form.new_password, &form.confirm_password, &mut invalid);
+    let new = parse_new_password(
+        &state,
+        &form.new_password,
+        &form.confirm_password,
+        &mut invalid,
+    );
     let Some(new) = new.filter(|_| invalid.is_empty()) else {
         let page = settings_page(&state, &staff, invalid.into()).await?;
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -98,14 +123,25 @@ pub async fn change_password(State(state): State<AppState>, staff: Staff, Form(f
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.set_password(Some(&actor), actor.user_id, &hash)).await?;
-    Ok(([(SET_COOKIE, clear_cookie(&state))], Redirect::to("/sign-in?signed_out=1")).into_response())
+    Ok((
+        [(SET_COOKIE, clear_cookie(&state))],
+        Redirect::to("/sign-in?signed_out=1"),
+    )
+        .into_response())
 }
 
-pub async fn sign_out_everywhere(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Response, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.end_all_sessions(&actor)).await?;
-    Ok(([(SET_COOKIE, clear_cookie(&state))], Redirect::to("/sign-in?signed_out=1")).into_response())
+    Ok((
+        [(SET_COOKIE, clear_cookie(&state))],
+        Redirect::to("/sign-in?signed_out=1"),
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -136,11 +172,21 @@ pub struct SetupForm {
     confirm_password: String,
 }
 
-fn setup_page(state: &AppState, first_administrator: bool, token: &str, form: &SetupForm, errors: FormErrors) -> SetupPage {
+fn setup_page(
+    state: &AppState,
+    first_administrator: bool,
+    token: &str,
+    form: &SetupForm,
+    errors: FormErrors,
+) -> SetupPage {
     let (heading, intro, action) = if first_administrator {
         ("setup-heading", "setup-intro", format!("/setup/{token}"))
     } else {
-        ("set-password-heading", "set-password-intro", format!("/set-password/{token}"))
+        (
+            "set-password-heading",
+            "set-password-intro",
+            format!("/set-password/{token}"),
+        )
     };
     SetupPage {
         layout: Layout::public(state, heading),
@@ -167,7 +213,11 @@ fn link_expired(state: &AppState) -> Result<Response, AppError> {
     render_with(StatusCode::NOT_FOUND, &page)
 }
 
-async fn link_is_valid(state: &AppState, purpose: &'static str, token: &str) -> Result<bool, AppError> {
+async fn link_is_valid(
+    state: &AppState,
+    purpose: &'static str,
+    token: &str,
+) -> Result<bool, AppError> {
     let store = state.store.clone();
     let hash = token_hash(token);
     blocking(move || store.one_time_link_is_valid(purpose, &hash)).await
@@ -175,30 +225,56 @@ async fn link_is_valid(state: &AppState, purpose: &'static str, token: &str) -> 
 
 use advocase_storage::accounts::link_purpose;
 
-pub async fn setup_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn setup_form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
     if !link_is_valid(&state, link_purpose::FIRST_ADMINISTRATOR, &token).await? {
         return link_expired(&state);
     }
-    render(&setup_page(&state, true, &token, &SetupForm::default(), FormErrors::none()))
+    render(&setup_page(
+        &state,
+        true,
+        &token,
+        &SetupForm::default(),
+        FormErrors::none(),
+    ))
 }
 
-pub async fn password_link_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn password_link_form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
     if !link_is_valid(&state, link_purpose::SET_PASSWORD, &token).await? {
         return link_expired(&state);
     }
-    render(&setup_page(&state, false, &token, &SetupForm::default(), FormErrors::none()))
+    render(&setup_page(
+        &state,
+        false,
+        &token,
+        &SetupForm::default(),
+        FormErrors::none(),
+    ))
 }
 
 /// Starts a session that still needs two-factor set up, right after a password is set
 /// through a link, so the person goes straight on to enrol.
-async fn continue_to_two_factor(state: &AppState, user: UserRecord, parts: &Parts) -> Result<Response, AppError> {
+async fn continue_to_two_factor(
+    state: &AppState,
+    user: UserRecord,
+    parts: &Parts,
+) -> Result<Response, AppError> {
     let token = new_token();
     let hash = token_hash(&token);
     let store = state.store.clone();
     let expires = absolute_expiry(state);
     let address = client_address(parts);
     blocking(move || store.start_session(&user, &hash, expires, false, address)).await?;
-    Ok(([(SET_COOKIE, set_cookie(state, &token))], Redirect::to("/two-factor/setup")).into_response())
+    Ok((
+        [(SET_COOKIE, set_cookie(state, &token))],
+        Redirect::to("/two-factor/setup"),
+    )
+        .into_response())
 }
 
 pub async fn setup_submit(
@@ -208,17 +284,39 @@ pub async fn setup_submit(
     Form(form): Form<SetupForm>,
 ) -> Result<Response, AppError> {
     let mut invalid = Invalid::default();
-    let organisation = invalid.check(required_text("organisation", "the name of your organisation", &form.organisation, 200));
-    let name = invalid.check(required_text("display_name", "your name", &form.display_name, 200));
+    let organisation = invalid.check(required_text(
+        "organisation",
+        "the name of your organisation",
+        &form.organisation,
+        200,
+    ));
+    let name = invalid.check(required_text(
+        "display_name",
+        "your name",
+        &form.display_name,
+        200,
+    ));
     let email = invalid.check(EmailAddress::parse("email", &form.email));
-    let password = parse_new_password(&state, &form.new_password, &form.confirm_password, &mut invalid);
-    let (Some(organisation), Some(name), Some(email), Some(password)) = (organisation, name, email, password) else {
-        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &setup_page(&state, true, &token, &form, invalid.into()));
+    let password = parse_new_password(
+        &state,
+        &form.new_password,
+        &form.confirm_password,
+        &mut invalid,
+    );
+    let (Some(organisation), Some(name), Some(email), Some(password)) =
+        (organisation, name, email, password)
+    else {
+        return render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &setup_page(&state, true, &token, &form, invalid.into()),
+        );
     };
     let hash = hash_password(password).await?;
     let store = state.store.clone();
     let link = token_hash(&token);
-    let created = blocking(move || store.set_up_installation(&link, &organisation, &name, &email, &hash)).await;
+    let created =
+        blocking(move || store.set_up_installation(&link, &organisation, &name, &email, &hash))
+            .await;
     match created {
         Ok(user) => continue_to_two_factor(&state, user, &parts).await,
         Err(AppError::NotFound) => link_expired(&state),
@@ -233,9 +331,17 @@ pub async fn password_link_submit(
     Form(form): Form<SetupForm>,
 ) -> Result<Response, AppError> {
     let mut invalid = Invalid::default();
-    let password = parse_new_password(&state, &form.new_password, &form.confirm_password, &mut invalid);
+    let password = parse_new_password(
+        &state,
+        &form.new_password,
+        &form.confirm_password,
+        &mut invalid,
+    );
     let Some(password) = password else {
-        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &setup_page(&state, false, &token, &form, invalid.into()));
+        return render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &setup_page(&state, false, &token, &form, invalid.into()),
+        );
     };
     let hash = hash_password(password).await?;
     let store = state.store.clone();

@@ -21,7 +21,11 @@ use serde::Deserialize;
 const INVITATION_DAYS: i64 = 7;
 
 fn administrator(staff: &Staff) -> Result<(), AppError> {
-    if staff.actor.may_manage_users() { Ok(()) } else { Err(AppError::NotFound) }
+    if staff.actor.may_manage_users() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 pub struct UserRow {
@@ -62,7 +66,10 @@ pub struct NewUserForm {
 fn roles_for(state: &AppState, staff: &Staff) -> Vec<Role> {
     let kind = staff.actor.role.organisation_kind();
     let _ = state;
-    Role::ALL.into_iter().filter(|r| r.organisation_kind() == kind).collect()
+    Role::ALL
+        .into_iter()
+        .filter(|r| r.organisation_kind() == kind)
+        .collect()
 }
 
 async fn users_page(
@@ -96,7 +103,11 @@ async fn users_page(
         })
         .collect();
     let mut roles = vec![(String::new(), t("role-invalid"))];
-    roles.extend(roles_for(state, staff).into_iter().map(|r| (r.as_str().to_string(), r.label().to_string())));
+    roles.extend(
+        roles_for(state, staff)
+            .into_iter()
+            .map(|r| (r.as_str().to_string(), r.label().to_string())),
+    );
     Ok(UsersPage {
         layout: Layout::staff(state, staff, "users-heading", "/admin/users"),
         errors,
@@ -112,16 +123,35 @@ async fn users_page(
 
 pub async fn users(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
     administrator(&staff)?;
-    render(&users_page(&state, &staff, &NewUserForm::default(), FormErrors::none(), None, None).await?)
+    render(
+        &users_page(
+            &state,
+            &staff,
+            &NewUserForm::default(),
+            FormErrors::none(),
+            None,
+            None,
+        )
+        .await?,
+    )
 }
 
 /// Adds an account without a password and shows a one-time link with which the new
 /// member of staff chooses one. Advocase sends no email: the administrator passes the
 /// link on by a route they trust.
-pub async fn add_user(State(state): State<AppState>, staff: Staff, Form(form): Form<NewUserForm>) -> Result<Response, AppError> {
+pub async fn add_user(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<NewUserForm>,
+) -> Result<Response, AppError> {
     administrator(&staff)?;
     let mut invalid = Invalid::default();
-    let name = invalid.check(required_text("display_name", "a name", &form.display_name, 200));
+    let name = invalid.check(required_text(
+        "display_name",
+        "a name",
+        &form.display_name,
+        200,
+    ));
     let email = invalid.check(EmailAddress::parse("email", &form.email));
     let role = Role::parse(&form.role).filter(|r| roles_for(&state, &staff).contains(r));
     if role.is_none() {
@@ -154,7 +184,17 @@ pub async fn add_user(State(state): State<AppState>, staff: Staff, Form(form): F
     match created {
         Ok(()) => {
             let link = format!("/set-password/{token}");
-            render(&users_page(&state, &staff, &NewUserForm::default(), FormErrors::none(), Some(link), None).await?)
+            render(
+                &users_page(
+                    &state,
+                    &staff,
+                    &NewUserForm::default(),
+                    FormErrors::none(),
+                    Some(link),
+                    None,
+                )
+                .await?,
+            )
         }
         Err(AppError::Invalid(invalid)) => {
             let page = users_page(&state, &staff, &form, invalid.into(), None, None).await?;
@@ -164,7 +204,11 @@ pub async fn add_user(State(state): State<AppState>, staff: Staff, Form(form): F
     }
 }
 
-pub async fn disable_user(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn disable_user(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     administrator(&staff)?;
     if id == staff.actor.user_id {
         return Err(AppError::NotFound);
@@ -173,7 +217,17 @@ pub async fn disable_user(State(state): State<AppState>, staff: Staff, Path(id):
     let actor = staff.actor.clone();
     blocking(move || store.disable_user(Some(&actor), id)).await?;
     let notice = Some(state.catalogue.text("user-disabled"));
-    render(&users_page(&state, &staff, &NewUserForm::default(), FormErrors::none(), None, notice).await?)
+    render(
+        &users_page(
+            &state,
+            &staff,
+            &NewUserForm::default(),
+            FormErrors::none(),
+            None,
+            notice,
+        )
+        .await?,
+    )
 }
 
 pub struct TokenRow {
@@ -205,17 +259,29 @@ pub struct TokenForm {
     user_id: String,
 }
 
-async fn tokens_page(state: &AppState, staff: &Staff, form: &TokenForm, errors: FormErrors, new_token: Option<String>) -> Result<TokensPage, AppError> {
+async fn tokens_page(
+    state: &AppState,
+    staff: &Staff,
+    form: &TokenForm,
+    errors: FormErrors,
+    new_token: Option<String>,
+) -> Result<TokensPage, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
-    let (tokens, users) = blocking(move || Ok((store.list_api_tokens(&actor)?, store.list_users(&actor)?))).await?;
+    let (tokens, users) =
+        blocking(move || Ok((store.list_api_tokens(&actor)?, store.list_users(&actor)?))).await?;
     let never = state.catalogue.text("never");
     let mut accounts = vec![(String::new(), state.catalogue.text("account-invalid"))];
     accounts.extend(
         users
             .into_iter()
             .filter(|u| u.disabled_at.is_none())
-            .map(|u| (u.id.to_string(), format!("{} ({})", u.display_name, u.email))),
+            .map(|u| {
+                (
+                    u.id.to_string(),
+                    format!("{} ({})", u.display_name, u.email),
+                )
+            }),
     );
     Ok(TokensPage {
         layout: Layout::staff(state, staff, "tokens-heading", "/admin/tokens"),
@@ -240,13 +306,31 @@ async fn tokens_page(state: &AppState, staff: &Staff, form: &TokenForm, errors: 
 
 pub async fn tokens(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
     administrator(&staff)?;
-    render(&tokens_page(&state, &staff, &TokenForm::default(), FormErrors::none(), None).await?)
+    render(
+        &tokens_page(
+            &state,
+            &staff,
+            &TokenForm::default(),
+            FormErrors::none(),
+            None,
+        )
+        .await?,
+    )
 }
 
-pub async fn issue_token(State(state): State<AppState>, staff: Staff, Form(form): Form<TokenForm>) -> Result<Response, AppError> {
+pub async fn issue_token(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
     administrator(&staff)?;
     let mut invalid = Invalid::default();
-    let name = invalid.check(required_text("name", "what the token is for", &form.name, 100));
+    let name = invalid.check(required_text(
+        "name",
+        "what the token is for",
+        &form.name,
+        100,
+    ));
     let user_id = form.user_id.trim().parse::<i64>().ok();
     if user_id.is_none() {
         invalid.push("user_id", state.catalogue.text("account-invalid"));
@@ -260,7 +344,16 @@ pub async fn issue_token(State(state): State<AppState>, staff: Staff, Form(form)
     let store = state.store.clone();
     let actor = staff.actor.clone();
     match blocking(move || store.issue_api_token(&actor, user_id, &name, &hash)).await {
-        Ok(_) => render(&tokens_page(&state, &staff, &TokenForm::default(), FormErrors::none(), Some(token)).await?),
+        Ok(_) => render(
+            &tokens_page(
+                &state,
+                &staff,
+                &TokenForm::default(),
+                FormErrors::none(),
+                Some(token),
+            )
+            .await?,
+        ),
         Err(AppError::NotFound) => {
             let invalid = Invalid::one("user_id", state.catalogue.text("account-invalid"));
             let page = tokens_page(&state, &staff, &form, invalid.into(), None).await?;
@@ -270,12 +363,25 @@ pub async fn issue_token(State(state): State<AppState>, staff: Staff, Form(form)
     }
 }
 
-pub async fn revoke_token(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     administrator(&staff)?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.revoke_api_token(&actor, id)).await?;
-    render(&tokens_page(&state, &staff, &TokenForm::default(), FormErrors::none(), None).await?)
+    render(
+        &tokens_page(
+            &state,
+            &staff,
+            &TokenForm::default(),
+            FormErrors::none(),
+            None,
+        )
+        .await?,
+    )
 }
 
 pub struct NationSection {
@@ -314,7 +420,12 @@ fn nation_name(nation: Nation) -> &'static str {
     }
 }
 
-async fn calendars_page(state: &AppState, staff: &Staff, form: &CalendarForm, errors: FormErrors) -> Result<CalendarsPage, AppError> {
+async fn calendars_page(
+    state: &AppState,
+    staff: &Staff,
+    form: &CalendarForm,
+    errors: FormErrors,
+) -> Result<CalendarsPage, AppError> {
     let store = state.store.clone();
     let added = blocking(move || {
         Nation::ALL
@@ -335,14 +446,22 @@ async fn calendars_page(state: &AppState, staff: &Staff, form: &CalendarForm, er
                 summary: format!(
                     "Advocase ships {count} bank holidays for {}, up to {}.",
                     nation_name(nation),
-                    last.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_default()
+                    last.map(|d| d.format("%-d %B %Y").to_string())
+                        .unwrap_or_default()
                 ),
-                added: added.into_iter().map(|d| (d.day.format("%-d %B %Y").to_string(), d.name)).collect(),
+                added: added
+                    .into_iter()
+                    .map(|d| (d.day.format("%-d %B %Y").to_string(), d.name))
+                    .collect(),
             }
         })
         .collect();
     let mut nation_options = vec![(String::new(), state.catalogue.text("nation-invalid"))];
-    nation_options.extend(Nation::ALL.into_iter().map(|n| (n.as_str().to_string(), nation_name(n).to_string())));
+    nation_options.extend(
+        Nation::ALL
+            .into_iter()
+            .map(|n| (n.as_str().to_string(), nation_name(n).to_string())),
+    );
     Ok(CalendarsPage {
         layout: Layout::staff(state, staff, "calendars-heading", "/admin/calendars"),
         errors,
@@ -361,7 +480,11 @@ pub async fn calendars(State(state): State<AppState>, staff: Staff) -> Result<Re
     render(&calendars_page(&state, &staff, &CalendarForm::default(), FormErrors::none()).await?)
 }
 
-pub async fn add_calendar_day(State(state): State<AppState>, staff: Staff, Form(form): Form<CalendarForm>) -> Result<Response, AppError> {
+pub async fn add_calendar_day(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<CalendarForm>,
+) -> Result<Response, AppError> {
     if !staff.actor.may_manage_settings() {
         return Err(AppError::NotFound);
     }
@@ -377,7 +500,12 @@ pub async fn add_calendar_day(State(state): State<AppState>, staff: Staff, Form(
             None
         }
     };
-    let name = invalid.check(required_text("name", "the name of the bank holiday", &form.name, 100));
+    let name = invalid.check(required_text(
+        "name",
+        "the name of the bank holiday",
+        &form.name,
+        100,
+    ));
     let (Some(nation), Some(day), Some(name)) = (nation, day, name) else {
         let page = calendars_page(&state, &staff, &form, invalid.into()).await?;
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -385,7 +513,9 @@ pub async fn add_calendar_day(State(state): State<AppState>, staff: Staff, Form(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     match blocking(move || store.add_calendar_day(&actor, nation, day, &name)).await {
-        Ok(()) => render(&calendars_page(&state, &staff, &CalendarForm::default(), FormErrors::none()).await?),
+        Ok(()) => render(
+            &calendars_page(&state, &staff, &CalendarForm::default(), FormErrors::none()).await?,
+        ),
         Err(AppError::Invalid(invalid)) => {
             let page = calendars_page(&state, &staff, &form, invalid.into()).await?;
             render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)

@@ -60,16 +60,17 @@ impl AuditSearch {
                 }
             }
         };
-        let date = |field: &str, value: &Option<String>, invalid: &mut Invalid| -> Option<NaiveDate> {
-            let text = present(value)?;
-            match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    invalid.push(field, t("audit-date-invalid"));
-                    None
+        let date =
+            |field: &str, value: &Option<String>, invalid: &mut Invalid| -> Option<NaiveDate> {
+                let text = present(value)?;
+                match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                    Ok(d) => Some(d),
+                    Err(_) => {
+                        invalid.push(field, t("audit-date-invalid"));
+                        None
+                    }
                 }
-            }
-        };
+            };
         let action = match present(&self.action) {
             Some(text) => match AuditAction::parse(text) {
                 Some(action) => Some(action),
@@ -127,7 +128,13 @@ struct AuditPage {
 fn row(state: &AppState, entry: AuditEntry) -> EntryRow {
     EntryRow {
         sequence: entry.sequence,
-        at: entry.at.replace('T', " ").trim_end_matches('Z').chars().take(19).collect(),
+        at: entry
+            .at
+            .replace('T', " ")
+            .trim_end_matches('Z')
+            .chars()
+            .take(19)
+            .collect(),
         who: entry
             .actor_user_id
             .map(|id| format!("#{id}"))
@@ -142,7 +149,11 @@ fn row(state: &AppState, entry: AuditEntry) -> EntryRow {
     }
 }
 
-pub async fn search(State(state): State<AppState>, staff: Staff, Query(search): Query<AuditSearch>) -> Result<Response, AppError> {
+pub async fn search(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(search): Query<AuditSearch>,
+) -> Result<Response, AppError> {
     if !staff.actor.may_search_audit() {
         return Err(AppError::NotFound);
     }
@@ -160,7 +171,11 @@ pub async fn search(State(state): State<AppState>, staff: Staff, Query(search): 
         .then(|| entries.last().map(|e| older_link(&search, e.sequence)))
         .flatten();
     let mut actions = vec![(String::new(), state.catalogue.text("audit-any-action"))];
-    actions.extend(AuditAction::ALL.iter().map(|a| (a.as_str().to_string(), a.as_str().replace('_', " "))));
+    actions.extend(
+        AuditAction::ALL
+            .iter()
+            .map(|a| (a.as_str().to_string(), a.as_str().replace('_', " "))),
+    );
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let page = AuditPage {
         layout: Layout::staff(&state, &staff, "audit-heading", "/audit"),

@@ -34,7 +34,10 @@ fn tiles(state: &AppState, role: Role) -> Vec<Tile> {
         .map(|(href, key)| Tile {
             href,
             title: t(key),
-            description: t(&format!("tile-{}-description", key.trim_start_matches("nav-"))),
+            description: t(&format!(
+                "tile-{}-description",
+                key.trim_start_matches("nav-")
+            )),
         })
         .collect();
     tiles.push(Tile {
@@ -58,7 +61,9 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Respons
         layout: Layout::staff(&state, &staff, "nav-home", "/"),
         errors: super::FormErrors::none(),
         name: staff.user.display_name.clone(),
-        role_intro: state.catalogue.text(&format!("home-intro-{}", role.as_str())),
+        role_intro: state
+            .catalogue
+            .text(&format!("home-intro-{}", role.as_str())),
         tiles: tiles(&state, role),
     };
     render(&page)

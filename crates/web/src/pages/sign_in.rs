@@ -37,8 +37,17 @@ pub struct SignInNotice {
     pub signed_out: Option<String>,
 }
 
-fn sign_in_page(state: &AppState, errors: FormErrors, email: String, notice: Option<String>) -> SignInPage {
-    let demo_accounts = if state.config.demo { state.demo_accounts.clone() } else { Vec::new() };
+fn sign_in_page(
+    state: &AppState,
+    errors: FormErrors,
+    email: String,
+    notice: Option<String>,
+) -> SignInPage {
+    let demo_accounts = if state.config.demo {
+        state.demo_accounts.clone()
+    } else {
+        Vec::new()
+    };
     SignInPage {
         layout: Layout::public(state, "sign-in-heading"),
         errors,
@@ -49,9 +58,19 @@ fn sign_in_page(state: &AppState, errors: FormErrors, email: String, notice: Opt
     }
 }
 
-pub async fn show(State(state): State<AppState>, Query(notice): Query<SignInNotice>) -> Result<Response, AppError> {
-    let notice = notice.signed_out.map(|_| state.catalogue.text("sign-in-signed-out"));
-    render(&sign_in_page(&state, FormErrors::none(), String::new(), notice))
+pub async fn show(
+    State(state): State<AppState>,
+    Query(notice): Query<SignInNotice>,
+) -> Result<Response, AppError> {
+    let notice = notice
+        .signed_out
+        .map(|_| state.catalogue.text("sign-in-signed-out"));
+    render(&sign_in_page(
+        &state,
+        FormErrors::none(),
+        String::new(),
+        notice,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -71,7 +90,11 @@ fn policy(state: &AppState) -> LockoutPolicy {
 
 /// Checks the password; on success starts a session that still needs two-factor
 /// (unless this is a demo account on a demo server) and sends the person on.
-pub async fn submit(State(state): State<AppState>, parts: Parts, Form(form): Form<SignInForm>) -> Result<Response, AppError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    parts: Parts,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, AppError> {
     let address = client_address(&parts);
     let mut invalid = Invalid::default();
     let email = invalid.check(EmailAddress::parse("email", &form.email));
@@ -79,21 +102,31 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, Form(form): For
         invalid.push("password", state.catalogue.text("sign-in-password-missing"));
     }
     let Some(email) = email.filter(|_| invalid.is_empty()) else {
-        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &sign_in_page(&state, invalid.into(), form.email, None));
+        return render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &sign_in_page(&state, invalid.into(), form.email, None),
+        );
     };
     let store = state.store.clone();
     let lookup = email.clone();
     let user = blocking(move || store.user_by_email(&lookup)).await?;
     let password_text = form.password.clone();
     let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let right = tokio::task::spawn_blocking(move || password::verify(stored_hash.as_deref(), &password_text))
-        .await
-        .unwrap_or(false);
+    let right = tokio::task::spawn_blocking(move || {
+        password::verify(stored_hash.as_deref(), &password_text)
+    })
+    .await
+    .unwrap_or(false);
     let now = advocase_storage::now();
     let failed = || {
         render_with(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &sign_in_page(&state, Invalid::one("email", state.catalogue.text("sign-in-failed")).into(), form.email.clone(), None),
+            &sign_in_page(
+                &state,
+                Invalid::one("email", state.catalogue.text("sign-in-failed")).into(),
+                form.email.clone(),
+                None,
+            ),
         )
     };
     let Some(user) = user else {
@@ -135,13 +168,19 @@ fn with_cookie(cookie: String, response: impl IntoResponse) -> Response {
 }
 
 /// Ends the session and removes the cookie.
-pub async fn sign_out(State(state): State<AppState>, staff: Option<PendingStaff>) -> Result<Response, AppError> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    staff: Option<PendingStaff>,
+) -> Result<Response, AppError> {
     if let Some(pending) = staff {
         let actor = pending.user.actor(pending.address.clone()).ok();
         let store = state.store.clone();
         blocking(move || store.end_session(&pending.token_hash, actor.as_ref())).await?;
     }
-    Ok(with_cookie(clear_cookie(&state), Redirect::to("/sign-in?signed_out=1")))
+    Ok(with_cookie(
+        clear_cookie(&state),
+        Redirect::to("/sign-in?signed_out=1"),
+    ))
 }
 
 #[derive(Template)]
@@ -151,7 +190,10 @@ struct TwoFactorPage {
     errors: FormErrors,
 }
 
-pub async fn two_factor_form(State(state): State<AppState>, pending: PendingStaff) -> Result<Response, AppError> {
+pub async fn two_factor_form(
+    State(state): State<AppState>,
+    pending: PendingStaff,
+) -> Result<Response, AppError> {
     if pending.two_factor_passed {
         return Ok(Redirect::to("/").into_response());
     }
@@ -231,10 +273,20 @@ struct TwoFactorSetupPage {
     qr_data_url: String,
 }
 
-fn setup_page(state: &AppState, pending: &PendingStaff, secret: String, errors: FormErrors) -> Result<TwoFactorSetupPage, AppError> {
+fn setup_page(
+    state: &AppState,
+    pending: &PendingStaff,
+    secret: String,
+    errors: FormErrors,
+) -> Result<TwoFactorSetupPage, AppError> {
     use base64::Engine;
-    let url = totp::setup_url(&secret, &state.config.totp_issuer, &pending.user.email)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("could not build the two-factor set-up address")))?;
+    let url = totp::setup_url(&secret, &state.config.totp_issuer, &pending.user.email).ok_or_else(
+        || {
+            AppError::Internal(anyhow::anyhow!(
+                "could not build the two-factor set-up address"
+            ))
+        },
+    )?;
     let svg = totp::setup_qr_svg(&url).unwrap_or_default();
     let qr_data_url = format!(
         "data:image/svg+xml;base64,{}",
@@ -255,11 +307,24 @@ fn setup_page(state: &AppState, pending: &PendingStaff, secret: String, errors: 
     })
 }
 
-pub async fn two_factor_setup_form(State(state): State<AppState>, pending: PendingStaff) -> Result<Response, AppError> {
+pub async fn two_factor_setup_form(
+    State(state): State<AppState>,
+    pending: PendingStaff,
+) -> Result<Response, AppError> {
     if pending.user.has_two_factor() {
-        return Ok(Redirect::to(if pending.two_factor_passed { "/" } else { "/two-factor" }).into_response());
+        return Ok(Redirect::to(if pending.two_factor_passed {
+            "/"
+        } else {
+            "/two-factor"
+        })
+        .into_response());
     }
-    render(&setup_page(&state, &pending, totp::new_secret(), FormErrors::none())?)
+    render(&setup_page(
+        &state,
+        &pending,
+        totp::new_secret(),
+        FormErrors::none(),
+    )?)
 }
 
 /// Enrols the secret shown on the set-up page once the person proves their app has it.
@@ -274,12 +339,24 @@ pub async fn two_factor_setup_submit(
         return Ok(Redirect::to("/two-factor").into_response());
     }
     let secret = form.secret.trim().to_string();
-    let valid_secret = secret.len() >= 26 && secret.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
-    let secret = if valid_secret { secret } else { totp::new_secret() };
-    let step = valid_secret.then(|| totp::matching_step(&secret, &form.code, unix_now())).flatten();
+    let valid_secret = secret.len() >= 26
+        && secret
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
+    let secret = if valid_secret {
+        secret
+    } else {
+        totp::new_secret()
+    };
+    let step = valid_secret
+        .then(|| totp::matching_step(&secret, &form.code, unix_now()))
+        .flatten();
     let Some(step) = step else {
         let errors = Invalid::one("code", state.catalogue.text("two-factor-wrong")).into();
-        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &setup_page(&state, &pending, secret, errors)?);
+        return render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &setup_page(&state, &pending, secret, errors)?,
+        );
     };
     let actor = pending.user.actor(pending.address.clone())?;
     let store = state.store.clone();
