@@ -27,7 +27,10 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     );
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
-    set(header::REFERRER_POLICY, "no-referrer");
+    // `same-origin`, not `no-referrer`: with `no-referrer` browsers send `Origin: null` on
+    // form posts, which the cross-site check must refuse. Addresses still never leave
+    // the site.
+    set(header::REFERRER_POLICY, "same-origin");
     set(
         header::HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",
