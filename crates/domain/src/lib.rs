@@ -8,4 +8,5 @@ pub mod audit;
 pub mod clocks;
 pub mod eligibility;
 pub mod identity;
+pub mod referral;
 pub mod validation;

@@ -111,6 +111,111 @@ diesel::table! {
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 
+diesel::table! {
+    people (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        given_name -> Text,
+        family_name -> Text,
+        date_of_birth -> Nullable<Date>,
+        postcode -> Nullable<Text>,
+        name_key -> Text,
+        postcode_key -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        address -> Nullable<Text>,
+        local_authority -> Nullable<Text>,
+        placed_out_of_area -> Bool,
+        is_prisoner -> Bool,
+        language -> Nullable<Text>,
+        needs_interpreter -> Bool,
+        uses_bsl -> Bool,
+        wants_easy_read -> Bool,
+        preferred_contact -> Nullable<Text>,
+        created_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        reference -> Text,
+        status_token_hash -> Text,
+        source -> Text,
+        referrer_kind -> Text,
+        referrer_name -> Nullable<Text>,
+        referrer_organisation -> Nullable<Text>,
+        referrer_role -> Nullable<Text>,
+        referrer_email -> Nullable<Text>,
+        referrer_phone -> Nullable<Text>,
+        referrer_relationship -> Nullable<Text>,
+        given_name -> Text,
+        family_name -> Text,
+        date_of_birth -> Nullable<Date>,
+        postcode -> Nullable<Text>,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        local_authority -> Nullable<Text>,
+        placed_out_of_area -> Bool,
+        is_prisoner -> Bool,
+        language -> Nullable<Text>,
+        needs_interpreter -> Bool,
+        uses_bsl -> Bool,
+        wants_easy_read -> Bool,
+        preferred_contact -> Nullable<Text>,
+        what_is_happening -> Text,
+        meeting_date -> Nullable<Date>,
+        deadline_date -> Nullable<Date>,
+        compulsion_date -> Nullable<Date>,
+        safeguarding_concerns -> Nullable<Text>,
+        risk_to_visitor -> Nullable<Text>,
+        consent -> Text,
+        consent_note -> Nullable<Text>,
+        eligibility_answers -> Text,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        person_id -> Nullable<BigInt>,
+        received_at -> Timestamp,
+        created_by -> Nullable<BigInt>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    referral_decisions (referral_id, duty) {
+        referral_id -> BigInt,
+        duty -> Text,
+        suggested -> Text,
+        decision -> Text,
+        disagreement_reason -> Nullable<Text>,
+        decided_by -> BigInt,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        person_id -> BigInt,
+        referral_id -> BigInt,
+        duty -> Text,
+        status -> Text,
+        opened_at -> Timestamp,
+        introduction_due -> Nullable<Date>,
+        version -> BigInt,
+    }
+}
+
+diesel::joinable!(cases -> people (person_id));
+diesel::joinable!(cases -> referrals (referral_id));
+diesel::joinable!(referral_decisions -> referrals (referral_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     users,
@@ -121,4 +226,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_head,
     job_leases,
     calendar_days,
+    people,
+    referrals,
+    referral_decisions,
+    cases,
 );

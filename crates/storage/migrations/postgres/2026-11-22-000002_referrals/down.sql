@@ -1,0 +1,4 @@
+DROP TABLE cases;
+DROP TABLE referral_decisions;
+DROP TABLE referrals;
+DROP TABLE people;
