@@ -70,13 +70,18 @@ export async function openBrowser() {
 /// JavaScript off, to prove a page works without it, as every Advocase page must;
 /// other options are Playwright's own context options.
 export async function newContext(browser, { withJavaScriptDisabled = false, ...options } = {}) {
-  return browser.newContext({
-    javaScriptEnabled: !withJavaScriptDisabled,
-    locale: "en-GB",
-    timezoneId: "Europe/London",
-    ...options,
-  });
+  const context = await browser.newContext({ ...contextDefaults, ...options, javaScriptEnabled: !withJavaScriptDisabled });
+  if (withJavaScriptDisabled) {
+    contextsWithoutJavaScript.add(context);
+  }
+  return context;
 }
+
+const contextDefaults = { locale: "en-GB", timezoneId: "Europe/London" };
+
+/// Contexts made by `newContext` with JavaScript off; `expectNoAxeViolations` needs to
+/// know, and Playwright has no public way to ask a context.
+const contextsWithoutJavaScript = new WeakSet();
 
 /// Signs in through the real sign-in form at /sign-in, as a person would, and waits
 /// for the page that follows to load.
@@ -94,7 +99,9 @@ export async function signIn(page, email, password) {
 /// listing every one (rule id, impact, what it means and which elements), so a single
 /// test run shows everything to fix.
 export async function expectNoAxeViolations(page) {
-  const results = await new AxeBuilder({ page }).withTags(axeTags).analyze();
+  const results = contextsWithoutJavaScript.has(page.context())
+    ? await axeOnCopyOfPageWithoutJavaScript(page)
+    : await new AxeBuilder({ page }).withTags(axeTags).analyze();
   if (results.violations.length === 0) {
     return results;
   }
@@ -108,4 +115,50 @@ export async function expectNoAxeViolations(page) {
   throw new Error(
     `${results.violations.length} accessibility violation(s) on ${page.url()}:\n${lines.join("\n")}`,
   );
+}
+
+/// axe cannot run in a page whose JavaScript is turned off: axe.run needs timers and
+/// promises, and in Chromium 156 it takes the whole browser down (seen here: the page
+/// closes, then the browser disconnects). So we copy the page as the no-JavaScript
+/// reader sees it into a page with JavaScript on and check that instead:
+///
+/// - the copy is the page's current DOM, taken after the server's response was
+///   rendered, with every <script> removed so nothing can change it, and each
+///   <noscript> replaced by its contents, which is what a browser without JavaScript
+///   shows;
+/// - it is served at the same address (Playwright answers that one request itself), so
+///   the stylesheet and images load from the server under test as they did for the
+///   original, with the same cookies, viewport, locale and time zone.
+async function axeOnCopyOfPageWithoutJavaScript(page) {
+  const html = await page.evaluate(() => {
+    const root = document.documentElement.cloneNode(true);
+    for (const script of root.querySelectorAll("script")) {
+      script.remove();
+    }
+    for (const noscript of root.querySelectorAll("noscript")) {
+      noscript.replaceWith(...noscript.childNodes);
+    }
+    const doctype = document.doctype ? `<!DOCTYPE ${document.doctype.name}>` : "";
+    return doctype + root.outerHTML;
+  });
+  const address = new URL(page.url());
+  address.hash = "";
+  const source = page.context();
+  const copyContext = await source.browser().newContext({
+    ...contextDefaults,
+    storageState: await source.storageState(),
+    viewport: page.viewportSize(),
+  });
+  try {
+    const copy = await copyContext.newPage();
+    await copy.route(
+      (url) => url.href === address.href,
+      (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html }),
+      { times: 1 },
+    );
+    await copy.goto(address.href, { waitUntil: "load" });
+    return await new AxeBuilder({ page: copy }).withTags(axeTags).analyze();
+  } finally {
+    await copyContext.close();
+  }
 }
