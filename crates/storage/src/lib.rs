@@ -13,6 +13,7 @@ pub mod calendars;
 mod connection;
 pub mod error;
 pub mod jobs;
+pub mod referrals;
 pub mod schema;
 pub mod transfer;
 
