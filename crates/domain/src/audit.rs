@@ -183,22 +183,32 @@ pub struct ChainHead {
 
 /// Checks a chain one entry at a time, in sequence order, so that a trail of any length
 /// can be verified without holding it all in memory.
+///
+/// The head kept outside the database may lag behind the table while a server is
+/// writing, so entries after it are accepted; the entry at the head's sequence must
+/// carry the head's hash, and the table must reach that far.
 #[derive(Debug)]
 pub struct ChainVerifier {
     previous: String,
     expected_sequence: i64,
+    head: Option<ChainHead>,
 }
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self {
-            previous: GENESIS.to_string(),
-            expected_sequence: 1,
-        }
+        Self::new(None)
     }
 }
 
 impl ChainVerifier {
+    pub fn new(head: Option<ChainHead>) -> Self {
+        Self {
+            previous: GENESIS.to_string(),
+            expected_sequence: 1,
+            head,
+        }
+    }
+
     pub fn check(&mut self, entry: StoredEntry) -> Result<(), ChainBreak> {
         if entry.sequence != self.expected_sequence {
             return Err(ChainBreak::Sequence {
@@ -215,25 +225,28 @@ impl ChainVerifier {
         if chain_hash(&self.previous, &entry.content_hash) != entry.chain_hash {
             return Err(ChainBreak::BrokenLink { id: entry.id });
         }
+        if let Some(head) = &self.head
+            && head.sequence == entry.sequence
+            && head.chain_hash != entry.chain_hash
+        {
+            return Err(ChainBreak::HeadMismatch);
+        }
         self.previous = entry.chain_hash;
         self.expected_sequence += 1;
         Ok(())
     }
 
-    /// Ends the check against the head kept outside the database, when there is one.
-    /// Returns how many entries were checked.
-    pub fn finish(self, head: Option<&ChainHead>) -> Result<i64, ChainBreak> {
+    /// Ends the check: the table must reach the head kept outside the database, when
+    /// there is one. Returns how many entries were checked.
+    pub fn finish(self) -> Result<i64, ChainBreak> {
         let last = self.expected_sequence - 1;
-        if let Some(head) = head {
-            if head.sequence != last {
-                return Err(ChainBreak::Truncated {
-                    expected: head.sequence,
-                    found: last,
-                });
-            }
-            if head.chain_hash != self.previous {
-                return Err(ChainBreak::HeadMismatch);
-            }
+        if let Some(head) = &self.head
+            && head.sequence > last
+        {
+            return Err(ChainBreak::Truncated {
+                expected: head.sequence,
+                found: last,
+            });
         }
         Ok(last)
     }
@@ -245,11 +258,11 @@ pub fn verify_chain(
     entries: impl IntoIterator<Item = StoredEntry>,
     head: Option<&ChainHead>,
 ) -> Result<i64, ChainBreak> {
-    let mut verifier = ChainVerifier::default();
+    let mut verifier = ChainVerifier::new(head.cloned());
     for entry in entries {
         verifier.check(entry)?;
     }
-    verifier.finish(head)
+    verifier.finish()
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ pub struct UserRecord {
     pub totp_secret: Option<String>,
     pub totp_last_step: Option<i64>,
     pub failed_sign_ins: i32,
+    pub two_factor_failures: i32,
     pub locked_until: Option<NaiveDateTime>,
     pub disabled_at: Option<NaiveDateTime>,
     pub is_demo: bool,
@@ -408,13 +409,22 @@ impl Store {
     ) -> Result<(), StoreError> {
         let (secret, token_hash) = (secret.to_string(), token_hash.to_string());
         self.write(|conn, trail| {
-            diesel::update(users::table.find(actor.user_id))
-                .set((
-                    users::totp_secret.eq(&secret),
-                    users::totp_last_step.eq(step),
-                    users::version.eq(users::version + 1),
-                ))
-                .execute(conn)?;
+            // Only an account without two-factor may enrol: a second, racing set-up
+            // never replaces a secret already in use.
+            let enrolled = diesel::update(
+                users::table
+                    .find(actor.user_id)
+                    .filter(users::totp_secret.is_null()),
+            )
+            .set((
+                users::totp_secret.eq(&secret),
+                users::totp_last_step.eq(step),
+                users::version.eq(users::version + 1),
+            ))
+            .execute(conn)?;
+            if enrolled != 1 {
+                return Err(StoreError::Conflict);
+            }
             diesel::update(sessions::table.find(&token_hash))
                 .set(sessions::two_factor_passed.eq(true))
                 .execute(conn)?;
@@ -454,25 +464,57 @@ impl Store {
                 diesel::update(sessions::table.find(&token_hash))
                     .set(sessions::two_factor_passed.eq(true))
                     .execute(conn)?;
-            } else {
                 trail.record(
-                    AuditEvent::anonymous(AuditAction::TwoFactorFailed, "user", Some(user.id))
+                    AuditEvent::anonymous(AuditAction::SignIn, "user", Some(user.id))
                         .in_organisation(Some(user.organisation_id))
-                        .from_address(address),
+                        .from_address(address)
+                        .because("two-factor code accepted"),
                 );
             }
             Ok(accepted)
         })
     }
 
-    /// Records a wrong two-factor code against the account, counting towards lock-out.
+    /// Counts a wrong two-factor code. At the policy's limit the account is locked and
+    /// every session of it that has not passed two-factor ends, so opening new sessions
+    /// with the password gives no fresh guesses. Returns whether the account is now
+    /// locked.
     pub fn record_failed_two_factor(
         &self,
         user: &UserRecord,
         address: Option<String>,
         policy: LockoutPolicy,
     ) -> Result<bool, StoreError> {
-        self.record_failed_sign_in(user.id, address, policy)
+        self.write(|conn, trail| {
+            let failures: i32 = diesel::update(users::table.find(user.id))
+                .set(users::two_factor_failures.eq(users::two_factor_failures + 1))
+                .returning(users::two_factor_failures)
+                .get_result(conn)?;
+            let event = |action| {
+                AuditEvent::anonymous(action, "user", Some(user.id))
+                    .in_organisation(Some(user.organisation_id))
+                    .from_address(address.clone())
+            };
+            trail.record(event(AuditAction::TwoFactorFailed));
+            let locked = failures >= policy.attempts;
+            if locked {
+                let until = now() + chrono::Duration::minutes(policy.minutes);
+                diesel::update(users::table.find(user.id))
+                    .set((
+                        users::locked_until.eq(until),
+                        users::two_factor_failures.eq(0),
+                    ))
+                    .execute(conn)?;
+                diesel::delete(
+                    sessions::table
+                        .filter(sessions::user_id.eq(user.id))
+                        .filter(sessions::two_factor_passed.eq(false)),
+                )
+                .execute(conn)?;
+                trail.record(event(AuditAction::SignInLocked));
+            }
+            Ok(locked)
+        })
     }
 
     /// Sets a new password hash. `by` is the account holder or an administrator of the
@@ -757,7 +799,7 @@ impl Store {
         email: &EmailAddress,
         password_hash: &str,
     ) -> Result<UserRecord, StoreError> {
-        self.write(|conn, trail| {
+        let result = self.write(|conn, trail| {
             let at = now();
             let used = diesel::update(
                 one_time_links::table
@@ -805,7 +847,15 @@ impl Store {
                     .in_organisation(Some(organisation)),
             );
             Ok(user)
-        })
+        });
+        match result {
+            Err(e) if e.is_unique_violation() => Err(Invalid::one(
+                "email",
+                "An account with this email address already exists",
+            )
+            .into()),
+            other => other,
+        }
     }
 
     /// Uses up a set-password link and sets the password of the account it names.
@@ -856,5 +906,62 @@ impl Store {
             );
             Ok(user)
         })
+    }
+}
+
+impl Store {
+    /// Adds an account without a password together with the one-time link its owner
+    /// uses to choose one, in one transaction: never an account without its link.
+    pub fn invite_user(
+        &self,
+        actor: &Actor,
+        user: NewUser,
+        link_hash: &str,
+        expires_at: NaiveDateTime,
+    ) -> Result<i64, StoreError> {
+        let organisation = self.organisation(user.organisation_id)?;
+        if !actor.may_manage_users() || actor.organisation_id != organisation.id {
+            return Err(StoreError::NotFound);
+        }
+        if organisation.kind() != Some(user.role.organisation_kind()) {
+            return Err(Invalid::one("role", "Choose a role for this organisation").into());
+        }
+        let result = self.write(|conn, trail| {
+            let at = now();
+            let id: i64 = diesel::insert_into(users::table)
+                .values((
+                    users::organisation_id.eq(user.organisation_id),
+                    users::email.eq(user.email.as_str()),
+                    users::display_name.eq(&user.display_name),
+                    users::role.eq(user.role.as_str()),
+                    users::is_demo.eq(false),
+                    users::created_at.eq(at),
+                ))
+                .returning(users::id)
+                .get_result(conn)?;
+            diesel::insert_into(one_time_links::table)
+                .values((
+                    one_time_links::token_hash.eq(link_hash),
+                    one_time_links::purpose.eq(link_purpose::SET_PASSWORD),
+                    one_time_links::user_id.eq(Some(id)),
+                    one_time_links::created_at.eq(at),
+                    one_time_links::expires_at.eq(expires_at),
+                ))
+                .execute(conn)?;
+            trail.record(AuditEvent::by(actor, AuditAction::Create, "user", Some(id)));
+            trail.record(
+                AuditEvent::by(actor, AuditAction::Create, "one_time_link", Some(id))
+                    .because("set password"),
+            );
+            Ok(id)
+        });
+        match result {
+            Err(e) if e.is_unique_violation() => Err(Invalid::one(
+                "email",
+                "An account with this email address already exists",
+            )
+            .into()),
+            other => other,
+        }
     }
 }

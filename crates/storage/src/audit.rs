@@ -167,14 +167,26 @@ pub(crate) fn lock_head(conn: &mut DbConnection) -> Result<(), StoreError> {
 pub(crate) fn publish_head(file: Option<&Path>, head: &ChainHead) {
     tracing::info!(audit_sequence = head.sequence, audit_chain_hash = %head.chain_hash, "audit head");
     let Some(file) = file else { return };
+    // Writers of this process take turns, so the head never moves backwards here;
+    // processes sharing the file each use their own temporary name.
+    static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = WRITING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Ok(Some(existing)) = read_head(file)
         && existing.sequence >= head.sequence
     {
         return;
     }
-    let temporary = file.with_extension("tmp");
+    let temporary = file.with_extension(format!("{}.tmp", std::process::id()));
     let text = serde_json::to_string(head).unwrap_or_default();
-    let result = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, file));
+    let result = std::fs::File::create(&temporary)
+        .and_then(|mut f| {
+            use std::io::Write;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&temporary, file));
     if let Err(error) = result {
         tracing::error!(%error, "could not write the audit head file");
     }
@@ -257,7 +269,9 @@ impl Store {
         }
         let organisation = actor.organisation_id;
         let query = query.clone();
-        self.write(|conn, trail| {
+        // The search runs outside the write transaction, so a slow search never holds
+        // up other writers; its audit entry follows in a short write of its own.
+        let rows: Vec<EntryRow> = self.read(|conn| {
             let mut select = audit_entries::table
                 .filter(audit_entries::organisation_id.eq(organisation))
                 .order(audit_entries::sequence.desc())
@@ -287,34 +301,43 @@ impl Store {
             if let Some(before) = query.before {
                 select = select.filter(audit_entries::sequence.lt(before));
             }
-            let rows: Vec<EntryRow> = select.load(conn)?;
+            Ok(select.load(conn)?)
+        })?;
+        self.write(|_, trail| {
             trail.record(AuditEvent::by(
                 actor,
                 AuditAction::Search,
                 "audit_trail",
                 None,
             ));
-            Ok(rows
-                .into_iter()
-                .map(|r| AuditEntry {
-                    sequence: r.1,
-                    at: r.2,
-                    actor_user_id: r.3,
-                    action: r.5,
-                    record_type: r.6,
-                    record_id: r.7,
-                    address: r.8,
-                    reason: r.9,
-                })
-                .collect())
-        })
+            Ok(())
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditEntry {
+                sequence: r.1,
+                at: r.2,
+                actor_user_id: r.3,
+                action: r.5,
+                record_type: r.6,
+                record_id: r.7,
+                address: r.8,
+                reason: r.9,
+            })
+            .collect())
     }
 
     /// Checks the whole chain in order, in batches so that a long trail does not have
     /// to fit in memory, and then the head kept outside the database.
     pub fn verify_audit(&self) -> Result<Result<Verification, ChainBreak>, StoreError> {
+        // The head is read before the entries: a server still writing may add entries
+        // after it, which is fine; entries missing up to the head are not.
+        let head = match self.audit_head_file.as_deref() {
+            Some(file) => read_head(file)?,
+            None => None,
+        };
         let mut conn = self.conn()?;
-        let mut verifier = ChainVerifier::default();
+        let mut verifier = ChainVerifier::new(head.clone());
         let mut last = 0i64;
         loop {
             let rows: Vec<EntryRow> = audit_entries::table
@@ -348,11 +371,7 @@ impl Store {
                 }
             }
         }
-        let head = match self.audit_head_file.as_deref() {
-            Some(file) => read_head(file)?,
-            None => None,
-        };
-        Ok(verifier.finish(head.as_ref()).map(|count| Verification {
+        Ok(verifier.finish().map(|count| Verification {
             entries: count,
             head_checked: head.is_some(),
         }))

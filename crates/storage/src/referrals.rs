@@ -93,7 +93,12 @@ impl ReferralRecord {
         self.eligibility()
             .mental_health_act
             .and_then(|m| m.status)
-            .is_some_and(|s| matches!(s, advocase_domain::eligibility::MentalHealthActStatus::Detained))
+            .is_some_and(|s| {
+                matches!(
+                    s,
+                    advocase_domain::eligibility::MentalHealthActStatus::Detained
+                )
+            })
     }
 }
 
@@ -178,11 +183,20 @@ pub enum PersonChoice {
 
 /// The lower-cased "family given" key that duplicate matching compares.
 pub fn name_key(given: &str, family: &str) -> String {
-    format!("{} {}", family.trim().to_lowercase(), given.trim().to_lowercase())
+    format!(
+        "{} {}",
+        family.trim().to_lowercase(),
+        given.trim().to_lowercase()
+    )
 }
 
 fn postcode_key(postcode: Option<&str>) -> Option<String> {
-    postcode.map(|p| p.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase())
+    postcode.map(|p| {
+        p.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase()
+    })
 }
 
 /// One row of the waiting list, before prioritisation.
@@ -286,7 +300,8 @@ impl Store {
                 .get_result(conn)?;
             trail.record(match by {
                 Some(actor) => AuditEvent::by(actor, AuditAction::Create, "referral", Some(id)),
-                None => AuditEvent::anonymous(AuditAction::Create, "referral", Some(id)).in_organisation(Some(provider_id)),
+                None => AuditEvent::anonymous(AuditAction::Create, "referral", Some(id))
+                    .in_organisation(Some(provider_id)),
             });
             Ok(id)
         })
@@ -297,10 +312,18 @@ impl Store {
         self.read(|conn| {
             referrals::table
                 .filter(referrals::status_token_hash.eq(status_token_hash))
-                .select((referrals::reference, referrals::status, referrals::received_at))
+                .select((
+                    referrals::reference,
+                    referrals::status,
+                    referrals::received_at,
+                ))
                 .first::<(String, String, NaiveDateTime)>(conn)
                 .optional()?
-                .map(|(reference, status, received_at)| ReferralStatus { reference, status, received_at })
+                .map(|(reference, status, received_at)| ReferralStatus {
+                    reference,
+                    status,
+                    received_at,
+                })
                 .ok_or(StoreError::NotFound)
         })
     }
@@ -317,7 +340,12 @@ impl Store {
                 .order(referrals::received_at.asc())
                 .select(ReferralRecord::as_select())
                 .load(conn)?;
-            trail.record(AuditEvent::by(actor, AuditAction::Read, "referral_queue", None));
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::Read,
+                "referral_queue",
+                None,
+            ));
             Ok(list)
         })
     }
@@ -339,7 +367,11 @@ impl Store {
     }
 
     /// The decisions recorded on a referral.
-    pub fn referral_decisions(&self, actor: &Actor, id: i64) -> Result<Vec<DecisionRecord>, StoreError> {
+    pub fn referral_decisions(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<Vec<DecisionRecord>, StoreError> {
         let referral = self.find_referral(actor, id)?;
         self.read(|conn| {
             Ok(referral_decisions::table
@@ -352,7 +384,11 @@ impl Store {
     /// People of the provider who may be the person a referral is about: the same name,
     /// or the same date of birth with the same family name, first name or postcode, or
     /// the same postcode and family name. Intake chooses; nothing is merged silently.
-    pub fn matching_people(&self, actor: &Actor, referral: &ReferralRecord) -> Result<Vec<PersonRecord>, StoreError> {
+    pub fn matching_people(
+        &self,
+        actor: &Actor,
+        referral: &ReferralRecord,
+    ) -> Result<Vec<PersonRecord>, StoreError> {
         if !may_triage(actor) || referral.provider_id != actor.organisation_id {
             return Err(StoreError::NotFound);
         }
@@ -367,8 +403,12 @@ impl Store {
                 .filter(
                     people::name_key
                         .eq(&key)
-                        .or(people::date_of_birth.eq(born).and(born.is_some().into_sql::<diesel::sql_types::Bool>()))
-                        .or(people::postcode_key.eq(&postcode).and(postcode.is_some().into_sql::<diesel::sql_types::Bool>())),
+                        .or(people::date_of_birth
+                            .eq(born)
+                            .and(born.is_some().into_sql::<diesel::sql_types::Bool>()))
+                        .or(people::postcode_key
+                            .eq(&postcode)
+                            .and(postcode.is_some().into_sql::<diesel::sql_types::Bool>())),
                 )
                 .select(PersonRecord::as_select())
                 .limit(200)
@@ -377,12 +417,19 @@ impl Store {
                 let their_family = p.family_name.trim().to_lowercase();
                 let their_given = p.given_name.trim().to_lowercase();
                 p.name_key == key
-                    || (born.is_some() && p.date_of_birth == born && (their_family == family || their_given == given || (postcode.is_some() && p.postcode_key == postcode)))
+                    || (born.is_some()
+                        && p.date_of_birth == born
+                        && (their_family == family
+                            || their_given == given
+                            || (postcode.is_some() && p.postcode_key == postcode)))
                     || (postcode.is_some() && p.postcode_key == postcode && their_family == family)
             });
             candidates.truncate(10);
             for person in &candidates {
-                trail.record(AuditEvent::by(actor, AuditAction::Read, "person", Some(person.id)).because("possible match for a referral"));
+                trail.record(
+                    AuditEvent::by(actor, AuditAction::Read, "person", Some(person.id))
+                        .because("possible match for a referral"),
+                );
             }
             Ok(candidates)
         })
@@ -409,9 +456,13 @@ impl Store {
         }
         self.write(|conn, trail| {
             let at = now();
-            let bumped = diesel::update(referrals::table.find(id).filter(referrals::version.eq(version)))
-                .set(referrals::version.eq(version + 1))
-                .execute(conn)?;
+            let bumped = diesel::update(
+                referrals::table
+                    .find(id)
+                    .filter(referrals::version.eq(version)),
+            )
+            .set(referrals::version.eq(version + 1))
+            .execute(conn)?;
             if bumped != 1 {
                 return Err(StoreError::Conflict);
             }
@@ -421,7 +472,11 @@ impl Store {
                         referral_decisions::referral_id.eq(id),
                         referral_decisions::duty.eq(&decision.duty),
                         referral_decisions::suggested.eq(&decision.suggested),
-                        referral_decisions::decision.eq(if decision.accept { "accept" } else { "decline" }),
+                        referral_decisions::decision.eq(if decision.accept {
+                            "accept"
+                        } else {
+                            "decline"
+                        }),
                         referral_decisions::disagreement_reason.eq(&decision.disagreement_reason),
                         referral_decisions::decided_by.eq(actor.user_id),
                         referral_decisions::decided_at.eq(at),
@@ -440,13 +495,20 @@ impl Store {
                             .count()
                             .get_result(conn)?;
                         if exists != 1 {
-                            return Err(Invalid::one("person", "Choose one of the people listed, or a new person record").into());
+                            return Err(Invalid::one(
+                                "person",
+                                "Choose one of the people listed, or a new person record",
+                            )
+                            .into());
                         }
                         pid
                     }
                     PersonChoice::Create => create_person(conn, &referral, at)?,
                 };
-                trail.record(AuditEvent::by(actor, AuditAction::Update, "person", Some(pid)).because(format!("referral {}", referral.reference)));
+                trail.record(
+                    AuditEvent::by(actor, AuditAction::Update, "person", Some(pid))
+                        .because(format!("referral {}", referral.reference)),
+                );
                 person_id = Some(pid);
                 for decision in accepted {
                     let case_id: i64 = diesel::insert_into(cases::table)
@@ -461,11 +523,20 @@ impl Store {
                         ))
                         .returning(cases::id)
                         .get_result(conn)?;
-                    trail.record(AuditEvent::by(actor, AuditAction::Create, "case", Some(case_id)));
+                    trail.record(AuditEvent::by(
+                        actor,
+                        AuditAction::Create,
+                        "case",
+                        Some(case_id),
+                    ));
                     opened.push(case_id);
                 }
             }
-            let new_status = if opened.is_empty() { status::DECLINED } else { status::ACCEPTED };
+            let new_status = if opened.is_empty() {
+                status::DECLINED
+            } else {
+                status::ACCEPTED
+            };
             diesel::update(referrals::table.find(id))
                 .set((
                     referrals::status.eq(new_status),
@@ -475,37 +546,71 @@ impl Store {
                     referrals::decided_at.eq(at),
                 ))
                 .execute(conn)?;
-            trail.record(AuditEvent::by(actor, AuditAction::Update, "referral", Some(id)).because(new_status));
+            trail.record(
+                AuditEvent::by(actor, AuditAction::Update, "referral", Some(id))
+                    .because(new_status),
+            );
             Ok(opened)
         })
     }
 
     /// Puts a referral on hold, withdraws it, or re-opens it, with the reason.
-    pub fn set_referral_status(&self, actor: &Actor, id: i64, version: i64, new_status: &str, reason: &str) -> Result<(), StoreError> {
+    pub fn set_referral_status(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        new_status: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
         let referral = self.find_referral(actor, id)?;
         let allowed = match new_status {
-            status::ON_HOLD | status::WITHDRAWN => referral.status == status::RECEIVED || referral.status == status::ON_HOLD,
-            status::RECEIVED => referral.status == status::ON_HOLD || referral.status == status::WITHDRAWN || referral.status == status::DECLINED,
+            status::ON_HOLD | status::WITHDRAWN => {
+                referral.status == status::RECEIVED || referral.status == status::ON_HOLD
+            }
+            status::RECEIVED => {
+                referral.status == status::ON_HOLD
+                    || referral.status == status::WITHDRAWN
+                    || referral.status == status::DECLINED
+            }
             _ => false,
         };
         if !allowed {
-            return Err(Invalid::one("status", "A referral in this state cannot be changed that way").into());
+            return Err(Invalid::one(
+                "status",
+                "A referral in this state cannot be changed that way",
+            )
+            .into());
         }
         if referral.status == status::DECLINED && new_status == status::RECEIVED {
             // Re-opening a declined referral clears its decisions so it can be decided again.
             self.write(|conn, _| {
-                diesel::delete(referral_decisions::table.filter(referral_decisions::referral_id.eq(id))).execute(conn)?;
+                diesel::delete(
+                    referral_decisions::table.filter(referral_decisions::referral_id.eq(id)),
+                )
+                .execute(conn)?;
                 Ok(())
             })?;
         }
         self.write(|conn, trail| {
-            let changed = diesel::update(referrals::table.find(id).filter(referrals::version.eq(version)))
-                .set((referrals::status.eq(new_status), referrals::status_reason.eq(reason), referrals::version.eq(version + 1)))
-                .execute(conn)?;
+            let changed = diesel::update(
+                referrals::table
+                    .find(id)
+                    .filter(referrals::version.eq(version)),
+            )
+            .set((
+                referrals::status.eq(new_status),
+                referrals::status_reason.eq(reason),
+                referrals::version.eq(version + 1),
+            ))
+            .execute(conn)?;
             if changed != 1 {
                 return Err(StoreError::Conflict);
             }
-            trail.record(AuditEvent::by(actor, AuditAction::Update, "referral", Some(id)).because(format!("{new_status}: {reason}")));
+            trail.record(
+                AuditEvent::by(actor, AuditAction::Update, "referral", Some(id))
+                    .because(format!("{new_status}: {reason}")),
+            );
             Ok(())
         })
     }
@@ -521,9 +626,19 @@ impl Store {
                 .inner_join(referrals::table)
                 .filter(cases::provider_id.eq(actor.organisation_id))
                 .filter(cases::status.eq("waiting"))
-                .select((CaseRecord::as_select(), people::given_name, people::family_name, ReferralRecord::as_select()))
+                .select((
+                    CaseRecord::as_select(),
+                    people::given_name,
+                    people::family_name,
+                    ReferralRecord::as_select(),
+                ))
                 .load(conn)?;
-            trail.record(AuditEvent::by(actor, AuditAction::Read, "waiting_list", None));
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::Read,
+                "waiting_list",
+                None,
+            ));
             Ok(rows
                 .into_iter()
                 .map(|(case, given, family, referral)| WaitingRow {
@@ -541,7 +656,11 @@ impl Store {
     }
 }
 
-fn create_person(conn: &mut DbConnection, r: &ReferralRecord, at: NaiveDateTime) -> Result<i64, StoreError> {
+fn create_person(
+    conn: &mut DbConnection,
+    r: &ReferralRecord,
+    at: NaiveDateTime,
+) -> Result<i64, StoreError> {
     Ok(diesel::insert_into(people::table)
         .values((
             people::provider_id.eq(r.provider_id),

@@ -21,6 +21,7 @@ diesel::table! {
         totp_secret -> Nullable<Text>,
         totp_last_step -> Nullable<BigInt>,
         failed_sign_ins -> Integer,
+        two_factor_failures -> Integer,
         locked_until -> Nullable<Timestamp>,
         disabled_at -> Nullable<Timestamp>,
         is_demo -> Bool,

@@ -92,7 +92,7 @@ pub type Progress<'a> = &'a mut dyn FnMut(&str, u64);
 /// that a table of millions of rows is never held in memory; the small tables are read
 /// whole.
 macro_rules! installation_tables {
-    ($( $name:literal => $table:ident, $row:ty, $key:ident $(, $paged:ident)? ; )*) => {
+    ($( $name:literal => $table:ident, $row:ty, $key:tt $(, $paged:ident)? ; )*) => {
         /// The names of every table, in the order they are exported and imported.
         pub const TABLES: &[&str] = &[$($name),*];
 
@@ -137,6 +137,14 @@ macro_rules! installation_tables {
         }
         count
     }};
+    (@export $conn:ident, $out:ident, $progress:ident, $name:literal, $table:ident, $row:ty, ($($key:ident),+)) => {{
+        let rows: Vec<$row> = $table::table.order(($($table::$key.asc()),+)).load($conn)?;
+        for row in &rows {
+            write_line($out, $name, row)?;
+        }
+        $progress($name, rows.len() as u64);
+        rows.len() as u64
+    }};
     (@export $conn:ident, $out:ident, $progress:ident, $name:literal, $table:ident, $row:ty, $key:ident) => {{
         let rows: Vec<$row> = $table::table.order($table::$key.asc()).load($conn)?;
         for row in &rows {
@@ -156,12 +164,24 @@ installation_tables! {
     "audit_entries" => audit_entries, AuditEntryRow, id, paged;
     "audit_head" => audit_head, AuditHeadRow, id;
     "job_leases" => job_leases, JobLeaseRow, name;
-    "calendar_days" => calendar_days, CalendarDayRow, day;
+    "calendar_days" => calendar_days, CalendarDayRow, (nation, day);
+    "people" => people, crate::referrals::PersonRecord, id, paged;
+    "referrals" => referrals, crate::referrals::ReferralRecord, id, paged;
+    "referral_decisions" => referral_decisions, crate::referrals::DecisionRecord, (referral_id, duty);
+    "cases" => cases, crate::referrals::CaseRecord, id, paged;
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
 /// sequences are moved past the imported ids.
-const IDENTITY_TABLES: &[&str] = &["organisations", "users", "api_tokens", "audit_entries"];
+const IDENTITY_TABLES: &[&str] = &[
+    "organisations",
+    "users",
+    "api_tokens",
+    "audit_entries",
+    "people",
+    "referrals",
+    "cases",
+];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {
     serde_json::to_writer(
@@ -189,7 +209,15 @@ impl Store {
         };
         serde_json::to_writer(&mut *out, &header).map_err(|e| StoreError::Data(e.to_string()))?;
         out.write_all(b"\n")?;
-        let count = conn.transaction(|conn| export_tables(conn, out, progress))?;
+        let count = conn.transaction(|conn| {
+            // On PostgreSQL a plain transaction sees each statement's own snapshot;
+            // one snapshot for the whole export makes the copy consistent.
+            if matches!(**conn, DbConnection::Postgresql(_)) {
+                diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(conn)?;
+            }
+            export_tables(conn, out, progress)
+        })?;
         out.flush()?;
         Ok(count)
     }

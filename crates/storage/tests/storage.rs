@@ -246,6 +246,52 @@ fn export_text(store: &Store) -> String {
 
 fn populate(store: &Store) {
     let (north_admin, north_advocate, ..) = two_providers(store);
+    let intake = add_user(
+        store,
+        north_admin.organisation_id,
+        "intake@north.example",
+        Role::IntakeWorker,
+    );
+    let answers = advocase_domain::referral::ReferralAnswers {
+        referrer_kind: "self".into(),
+        given_name: "Ada".into(),
+        family_name: "Lovelace".into(),
+        date_of_birth: "1960-12-10".into(),
+        what_is_happening: "A needs assessment".into(),
+        consent: "given".into(),
+        care_act_process: "needs_assessment".into(),
+        ..Default::default()
+    };
+    let referral = answers
+        .parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
+        .unwrap();
+    let id = store
+        .submit_referral(
+            north_admin.organisation_id,
+            &referral,
+            advocase_storage::referrals::Source::Public,
+            None,
+            "R-TEST-0001",
+            "status-hash",
+        )
+        .unwrap();
+    let decision = advocase_storage::referrals::DutyDecision {
+        duty: "care_act".into(),
+        suggested: "eligible".into(),
+        accept: true,
+        disagreement_reason: None,
+        introduction_due: None,
+    };
+    store
+        .decide_referral(
+            &intake,
+            id,
+            1,
+            &[decision],
+            advocase_storage::referrals::PersonChoice::Create,
+            None,
+        )
+        .unwrap();
     store
         .find_user(&north_admin, north_advocate.user_id)
         .unwrap();
@@ -331,4 +377,111 @@ fn a_malformed_export_line_imports_nothing() {
             .is_err()
     );
     assert!(target.store.organisations().unwrap().is_empty());
+}
+
+#[test]
+fn every_table_of_the_schema_is_exported() {
+    let db = TestDb::new(TestBackend::Sqlite).unwrap();
+    let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let tables: Vec<Name> = diesel::sql_query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations' ORDER BY name",
+    )
+    .load(&mut conn)
+    .unwrap();
+    let mut exported: Vec<&str> = advocase_storage::transfer::TABLES.to_vec();
+    exported.sort();
+    let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names, exported,
+        "add new tables to installation_tables! in transfer.rs"
+    );
+}
+
+mod referral_storage {
+    use super::*;
+
+    on_both_backends! {
+        fn an_accepted_referral_opens_one_case_per_duty_for_one_person(db) {
+            let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+            let intake = add_user(&db.store, org, "intake@north.example", Role::IntakeWorker);
+            let answers = advocase_domain::referral::ReferralAnswers {
+                referrer_kind: "self".into(),
+                given_name: "Ada".into(),
+                family_name: "Lovelace".into(),
+                what_is_happening: "Detained, and a needs assessment".into(),
+                consent: "given".into(),
+                mha_status: "detained".into(),
+                mha_section: "3".into(),
+                ..Default::default()
+            };
+            let referral = answers.parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
+            let id = db.store.submit_referral(org, &referral, advocase_storage::referrals::Source::Public, None, "R-AAAA-BBBB", "h").unwrap();
+            let decide = |duty: &str| advocase_storage::referrals::DutyDecision {
+                duty: duty.into(),
+                suggested: "eligible".into(),
+                accept: true,
+                disagreement_reason: None,
+                introduction_due: None,
+            };
+            // A stale version is refused and changes nothing.
+            let stale = db.store.decide_referral(&intake, id, 7, &[decide("imha")], advocase_storage::referrals::PersonChoice::Create, None);
+            assert!(matches!(stale, Err(StoreError::Conflict)));
+            let cases = db.store
+                .decide_referral(&intake, id, 1, &[decide("imha"), decide("care_act")], advocase_storage::referrals::PersonChoice::Create, None)
+                .unwrap();
+            assert_eq!(cases.len(), 2);
+            let waiting = db.store.waiting_list(&intake).unwrap();
+            assert_eq!(waiting.len(), 2);
+            assert!(waiting.iter().all(|w| w.case.person_id == waiting[0].case.person_id));
+            assert!(waiting.iter().all(|w| w.detained));
+            // The next referral about the same person finds the existing record.
+            let again = db.store.submit_referral(org, &referral, advocase_storage::referrals::Source::Public, None, "R-CCCC-DDDD", "h2").unwrap();
+            let record = db.store.find_referral(&intake, again).unwrap();
+            let matches = db.store.matching_people(&intake, &record).unwrap();
+            assert_eq!(matches.len(), 1);
+        }
+
+        fn the_referral_status_link_shows_only_the_reference_and_status(db) {
+            let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+            let answers = advocase_domain::referral::ReferralAnswers {
+                referrer_kind: "self".into(),
+                given_name: "Ada".into(),
+                family_name: "Lovelace".into(),
+                what_is_happening: "Help".into(),
+                consent: "given".into(),
+                ..Default::default()
+            };
+            let referral = answers.parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
+            db.store.submit_referral(org, &referral, advocase_storage::referrals::Source::Public, None, "R-EEEE-FFFF", "status").unwrap();
+            let status = db.store.referral_status("status").unwrap();
+            assert_eq!(status.reference, "R-EEEE-FFFF");
+            assert_eq!(status.status, "received");
+            assert!(matches!(db.store.referral_status("nope"), Err(StoreError::NotFound)));
+        }
+
+        fn an_advocate_cannot_see_the_referral_queue_or_a_referral(db) {
+            let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+            let other = db.store.create_organisation(OrganisationKind::Provider, "South").unwrap();
+            let advocate = add_user(&db.store, org, "advocate@north.example", Role::Advocate);
+            let foreign_intake = add_user(&db.store, other, "intake@south.example", Role::IntakeWorker);
+            let answers = advocase_domain::referral::ReferralAnswers {
+                referrer_kind: "self".into(),
+                given_name: "Ada".into(),
+                family_name: "Lovelace".into(),
+                what_is_happening: "Help".into(),
+                consent: "given".into(),
+                ..Default::default()
+            };
+            let referral = answers.parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
+            let id = db.store.submit_referral(org, &referral, advocase_storage::referrals::Source::Public, None, "R-GGGG-HHHH", "s").unwrap();
+            assert!(matches!(db.store.referral_queue(&advocate), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.find_referral(&advocate, id), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.find_referral(&foreign_intake, id), Err(StoreError::NotFound)));
+        }
+    }
 }

@@ -24,6 +24,9 @@ CREATE TABLE users (
     -- The last TOTP time step accepted, so that a code is never accepted twice.
     totp_last_step BIGINT,
     failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+    -- Wrong two-factor codes in a row. Kept apart from failed_sign_ins because a right
+    -- password must not give an attacker fresh guesses at the code.
+    two_factor_failures INTEGER NOT NULL DEFAULT 0,
     locked_until TIMESTAMP,
     disabled_at TIMESTAMP,
     -- Demo accounts may skip two-factor; nothing else may.
