@@ -230,12 +230,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Backup { to } => {
             let store = open_store(&settings)?;
-            store.backup_to(&to)?;
+            // The head is copied before the database: entries written in between are
+            // in the copy after the head, which verification accepts.
             let head = to.with_extension("audit-head.json");
             if settings.audit_head_file().exists() {
                 std::fs::copy(settings.audit_head_file(), &head)
                     .context("copying the audit head")?;
             }
+            store.backup_to(&to)?;
+            owner_only(&to)?;
             println!(
                 "Backed up to {} (audit head: {}).",
                 to.display(),
@@ -245,7 +248,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { to } => {
             let store = open_store(&settings)?;
             let file =
-                std::fs::File::create(&to).with_context(|| format!("creating {}", to.display()))?;
+                create_owner_only(&to).with_context(|| format!("creating {}", to.display()))?;
             let mut out = std::io::BufWriter::new(file);
             let bar = progress();
             let rows = store.export(&mut out, &mut |table, done| {
@@ -275,6 +278,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eligibility | Command::Deadline { .. } => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Creates a file only its owner can read: exports and backups hold everything,
+/// including the password hashes and two-factor secrets.
+fn create_owner_only(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Makes an existing file readable by its owner only.
+fn owner_only(path: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("restricting {}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn progress() -> indicatif::ProgressBar {

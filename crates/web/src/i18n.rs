@@ -49,6 +49,11 @@ impl Catalogue {
         self.format(key, Some(&args))
     }
 
+    /// The text for `key` with several arguments.
+    pub fn text_with_args(&self, key: &str, args: &FluentArgs) -> String {
+        self.format(key, Some(args))
+    }
+
     pub fn has(&self, key: &str) -> bool {
         self.bundle.has_message(key)
     }

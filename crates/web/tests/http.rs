@@ -692,7 +692,7 @@ async fn a_wrong_field_in_a_form_is_named_and_nothing_is_stored() {
 }
 
 #[tokio::test]
-async fn the_demo_accounts_skip_two_factor_only_on_a_demo_server() {
+async fn demo_accounts_skip_two_factor_on_a_demo_server_and_cannot_sign_in_elsewhere() {
     for demo in [true, false] {
         let app = TestApp::with_config(WebConfig {
             demo,
@@ -723,12 +723,15 @@ async fn the_demo_accounts_skip_two_factor_only_on_a_demo_server() {
                 ),
             )
             .await;
-        assert_eq!(
-            location(&answer),
-            if demo { "/" } else { "/two-factor/setup" }
-        );
-        let home = app.get("/", session_cookie(&answer).as_deref()).await;
-        assert_eq!(home.body.contains("app-demo-banner"), demo);
+        if demo {
+            assert_eq!(location(&answer), "/");
+            let home = app.get("/", session_cookie(&answer).as_deref()).await;
+            assert!(home.body.contains("app-demo-banner"));
+        } else {
+            // Their password is published: on a real server demo accounts cannot sign in.
+            assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(session_cookie(&answer).is_none());
+        }
     }
 }
 
@@ -744,4 +747,46 @@ fn the_committed_openapi_document_is_current() {
         committed == current,
         "docs/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test -p advocase-web --test http` and commit it"
     );
+}
+
+#[tokio::test]
+async fn wrong_two_factor_codes_lock_the_account_and_a_new_sign_in_gives_no_fresh_guesses() {
+    let app = TestApp::new();
+    let id = app.add_user(app.north, "ada@north.example", Role::Advocate);
+    let secret = totp::new_secret();
+    let actor = app
+        .db
+        .store
+        .user_by_id(id)
+        .unwrap()
+        .unwrap()
+        .actor(None)
+        .unwrap();
+    let enrolling = app.session_for(id);
+    app.db
+        .store
+        .enrol_two_factor(&actor, &secret, 1, &token_hash(&enrolling))
+        .unwrap();
+    let form = format!(
+        "email=ada%40north.example&password={}",
+        PASSWORD.replace(' ', "+")
+    );
+    for round in 0..2 {
+        let signed_in = app.post_form("/sign-in", None, &form).await;
+        if round == 1 {
+            // Locked after the first round: the right password no longer starts a session.
+            assert_eq!(signed_in.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(session_cookie(&signed_in).is_none());
+            return;
+        }
+        let cookie = session_cookie(&signed_in).unwrap();
+        for _ in 0..5 {
+            app.post_form("/two-factor", Some(&cookie), "code=000000")
+                .await;
+        }
+        assert_eq!(
+            app.get("/two-factor", Some(&cookie)).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
 }

@@ -109,7 +109,10 @@ async fn pending(parts: &Parts, state: &AppState) -> Result<Option<PendingStaff>
     if now - session.last_seen_at > Duration::seconds(60) {
         let store = state.store.clone();
         let touch = hash.clone();
-        blocking(move || store.touch_session(&touch, now)).await?;
+        // Bookkeeping: if it fails (a busy database), the request still goes on.
+        if let Err(error) = blocking(move || store.touch_session(&touch, now)).await {
+            tracing::warn!(%error, "could not move a session's idle clock on");
+        }
     }
     Ok(Some(PendingStaff {
         user,

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use advocase_domain::clocks::{Nation, WorkingDayCalendar, parse_iso_date};
 use advocase_domain::identity::{EmailAddress, Role};
 use advocase_domain::validation::{Invalid, required_text};
-use advocase_storage::accounts::{NewUser, link_purpose};
+use advocase_storage::accounts::NewUser;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -166,19 +166,16 @@ pub async fn add_user(
     let token = new_token();
     let hash = token_hash(&token);
     let created = blocking(move || {
-        let id = store.create_user(
-            Some(&actor),
-            NewUser {
-                organisation_id: actor.organisation_id,
-                email,
-                display_name: name,
-                role,
-                password_hash: None,
-                is_demo: false,
-            },
-        )?;
         let expires = advocase_storage::now() + chrono::Duration::days(INVITATION_DAYS);
-        store.create_one_time_link(link_purpose::SET_PASSWORD, Some(id), &hash, expires)
+        let user = NewUser {
+            organisation_id: actor.organisation_id,
+            email,
+            display_name: name,
+            role,
+            password_hash: None,
+            is_demo: false,
+        };
+        store.invite_user(&actor, user, &hash, expires).map(|_| ())
     })
     .await;
     match created {

@@ -75,7 +75,7 @@ impl AuditSearch {
             Some(text) => match AuditAction::parse(text) {
                 Some(action) => Some(action),
                 None => {
-                    invalid.push("action", t("audit-action-label"));
+                    invalid.push("action", t("audit-action-invalid"));
                     None
                 }
             },

@@ -123,7 +123,7 @@ pub async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
             &sign_in_page(
                 &state,
-                Invalid::one("email", state.catalogue.text("sign-in-failed")).into(),
+                Invalid::one("email", failed_message(&state)).into(),
                 form.email.clone(),
                 None,
             ),
@@ -134,13 +134,23 @@ pub async fn submit(
         blocking(move || store.record_unknown_sign_in(address)).await?;
         return failed();
     };
-    if user.disabled_at.is_some() || user.is_locked(now) || !right {
-        if !user.is_locked(now) && user.disabled_at.is_none() {
-            let store = state.store.clone();
-            let policy = policy(&state);
-            let id = user.id;
-            blocking(move || store.record_failed_sign_in(id, address, policy)).await?;
-        }
+    // Demo accounts have a published password: they work only on a demo server.
+    let demo_elsewhere = user.is_demo && !state.config.demo;
+    if user.disabled_at.is_some() || user.is_locked(now) || demo_elsewhere || !right {
+        // Every refusal writes to the trail, so the answer takes as long whether or
+        // not the account exists, is locked or is disabled.
+        let store = state.store.clone();
+        let policy = policy(&state);
+        let id = user.id;
+        let counts = right_or_counting(&user, now, demo_elsewhere);
+        blocking(move || {
+            if counts {
+                store.record_failed_sign_in(id, address, policy).map(|_| ())
+            } else {
+                store.record_unknown_sign_in(address)
+            }
+        })
+        .await?;
         return failed();
     }
     let token = new_token();
@@ -157,6 +167,16 @@ pub async fn submit(
     };
     blocking(move || store.start_session(&user, &hash, expires, skip_two_factor, address)).await?;
     Ok(with_cookie(set_cookie(&state, &token), Redirect::to(next)))
+}
+
+/// Whether a refused sign-in counts towards the account's lock-out: only wrong
+/// passwords on a live, unlocked account do.
+fn right_or_counting(
+    user: &advocase_storage::accounts::UserRecord,
+    now: chrono::NaiveDateTime,
+    demo_elsewhere: bool,
+) -> bool {
+    user.disabled_at.is_none() && !user.is_locked(now) && !demo_elsewhere
 }
 
 fn with_cookie(cookie: String, response: impl IntoResponse) -> Response {
@@ -229,6 +249,11 @@ pub async fn two_factor_submit(
     let Some(secret) = pending.user.totp_secret.clone() else {
         return Ok(Redirect::to("/two-factor/setup").into_response());
     };
+    if pending.user.is_locked(advocase_storage::now()) {
+        let store = state.store.clone();
+        blocking(move || store.end_session(&pending.token_hash, None)).await?;
+        return Ok(with_cookie(clear_cookie(&state), Redirect::to("/sign-in")));
+    }
     let step = totp::matching_step(&secret, &form.code, unix_now());
     let store = state.store.clone();
     let address = pending.address.clone();
@@ -361,8 +386,20 @@ pub async fn two_factor_setup_submit(
     let actor = pending.user.actor(pending.address.clone())?;
     let store = state.store.clone();
     let hash = pending.token_hash.clone();
-    blocking(move || store.enrol_two_factor(&actor, &secret, step, &hash)).await?;
-    Ok(Redirect::to("/").into_response())
+    match blocking(move || store.enrol_two_factor(&actor, &secret, step, &hash)).await {
+        Ok(()) => Ok(Redirect::to("/").into_response()),
+        // Another request enrolled first: ask for a code from that enrolment.
+        Err(AppError::Conflict) => Ok(Redirect::to("/two-factor").into_response()),
+        Err(other) => Err(other),
+    }
+}
+
+/// The refusal of a sign-in, with the lock-out policy in force.
+fn failed_message(state: &AppState) -> String {
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("attempts", state.config.lockout_attempts);
+    args.set("minutes", state.config.lockout_minutes);
+    state.catalogue.text_with_args("sign-in-failed", &args)
 }
 
 /// The roles in the order the demo's sign-in page lists them.
