@@ -32,6 +32,77 @@ pub const DEMO_ACCOUNTS: [(Role, &str, &str); 6] = [
     ),
 ];
 
+/// Made-up referrals: (first name, last name, date of birth, postcode, what is
+/// happening, Mental Health Act status and section, Care Act process, days ago).
+const DEMO_REFERRALS: [(&str, &str, &str, &str, &str, &str, &str, &str, i64); 6] = [
+    (
+        "Maya",
+        "Thornbury",
+        "1987-04-12",
+        "NS1 4AB",
+        "Detained on the ward since the weekend and wants to know her rights.",
+        "detained",
+        "3",
+        "",
+        1,
+    ),
+    (
+        "Tomasz",
+        "Wilk",
+        "1952-09-30",
+        "NS2 7CD",
+        "Care and support needs assessment next week; finds it hard to follow what is said.",
+        "",
+        "",
+        "needs_assessment",
+        3,
+    ),
+    (
+        "Grace",
+        "Adeyemi",
+        "1999-01-05",
+        "NS3 1EF",
+        "Review of her support plan; her family are not in touch.",
+        "",
+        "",
+        "support_plan_review",
+        6,
+    ),
+    (
+        "Eddie",
+        "Marsh",
+        "1964-11-21",
+        "NS1 9GH",
+        "On a community treatment order and unhappy with his medication.",
+        "cto",
+        "17A",
+        "",
+        2,
+    ),
+    (
+        "Priti",
+        "Lal",
+        "1975-06-17",
+        "NS4 2JK",
+        "Safeguarding enquiry about money going missing at her care home.",
+        "",
+        "",
+        "safeguarding_enquiry",
+        4,
+    ),
+    (
+        "Owen",
+        "Castell",
+        "1948-02-02",
+        "NS5 5LM",
+        "Wants to complain about how the hospital discharged him.",
+        "",
+        "",
+        "",
+        0,
+    ),
+];
+
 /// Creates the demo organisations and accounts in an empty database.
 pub fn create(store: &Store) -> anyhow::Result<()> {
     let provider =
@@ -59,6 +130,110 @@ pub fn create(store: &Store) -> anyhow::Result<()> {
                 is_demo: true,
             },
         )?;
+    }
+    referrals(store, provider)?;
+    Ok(())
+}
+
+/// A queue of made-up referrals, half of them accepted onto the waiting list, so that
+/// intake and managers have something to look at.
+fn referrals(store: &Store, provider: i64) -> anyhow::Result<()> {
+    use advocase_domain::referral::ReferralAnswers;
+    use advocase_storage::referrals::{DutyDecision, PersonChoice, Source};
+    let intake_email = EmailAddress::parse("email", "intake@demo.advocase.test")?;
+    let intake = store
+        .user_by_email(&intake_email)?
+        .ok_or_else(|| anyhow::anyhow!("the demo intake account is missing"))?
+        .actor(None)?;
+    let today = chrono::Utc::now().date_naive();
+    let calendar = advocase_domain::clocks::WorkingDayCalendar::shipped(
+        advocase_domain::clocks::Nation::EnglandAndWales,
+    );
+    for (index, (given, family, born, postcode, happening, mha, section, process, days_ago)) in
+        DEMO_REFERRALS.into_iter().enumerate()
+    {
+        let compulsion = today - chrono::Duration::days(days_ago);
+        let answers = ReferralAnswers {
+            referrer_kind: "professional".into(),
+            referrer_name: "Jordan Fielding".into(),
+            referrer_organisation: "Northshire Adult Social Care (demo)".into(),
+            referrer_email: "jordan.fielding@demo.advocase.test".into(),
+            given_name: given.into(),
+            family_name: family.into(),
+            date_of_birth: born.into(),
+            postcode: postcode.into(),
+            what_is_happening: happening.into(),
+            consent: "given".into(),
+            mha_status: mha.into(),
+            mha_section: section.into(),
+            compulsion_date: if mha == "detained" {
+                compulsion.to_string()
+            } else {
+                String::new()
+            },
+            care_act_process: process.into(),
+            difficulty: if process.is_empty() {
+                Vec::new()
+            } else {
+                vec!["understanding".into()]
+            },
+            appropriate_individual: if process.is_empty() {
+                String::new()
+            } else {
+                "no".into()
+            },
+            nhs_complaint: if process.is_empty() && mha.is_empty() {
+                "yes".into()
+            } else {
+                String::new()
+            },
+            safeguarding_concerns: if process == "safeguarding_enquiry" {
+                "Money missing from her account.".into()
+            } else {
+                String::new()
+            },
+            ..Default::default()
+        };
+        let referral = answers
+            .parse(today)
+            .map_err(|e| anyhow::anyhow!("demo referral {given}: {e}"))?;
+        let reference = format!("R-DEMO-{:04}", index + 1);
+        let token = advocase_web::auth::new_token();
+        let id = store.submit_referral(
+            provider,
+            &referral,
+            Source::Public,
+            None,
+            &reference,
+            &advocase_web::auth::token_hash(&token),
+        )?;
+        // Every other referral is already accepted and waiting for an advocate.
+        if index % 2 == 0 {
+            let assessment = advocase_domain::eligibility::assess(&referral.eligibility);
+            let decisions: Vec<DutyDecision> = assessment
+                .duties
+                .iter()
+                .filter(|d| d.outcome == advocase_domain::eligibility::EligibilityOutcome::Eligible)
+                .map(|d| {
+                    let duty = serde_json::to_value(d.duty)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    DutyDecision {
+                        introduction_due: (duty == "imha" && mha == "detained").then(|| {
+                            advocase_domain::clocks::imha_introduction_due(&calendar, compulsion)
+                        }),
+                        duty,
+                        suggested: "eligible".into(),
+                        accept: true,
+                        disagreement_reason: None,
+                    }
+                })
+                .collect();
+            if !decisions.is_empty() {
+                store.decide_referral(&intake, id, 1, &decisions, PersonChoice::Create, None)?;
+            }
+        }
     }
     Ok(())
 }
