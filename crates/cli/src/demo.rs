@@ -230,9 +230,22 @@ fn referrals(store: &Store, provider: i64) -> anyhow::Result<()> {
                     }
                 })
                 .collect();
-            if !decisions.is_empty() {
-                store.decide_referral(&intake, id, 1, &decisions, PersonChoice::Create, None)?;
-            }
+            // Where the form left the answer open, intake confirmed it by phone and
+            // accepted against the suggestion, recording why.
+            let decisions = if decisions.is_empty() {
+                vec![DutyDecision {
+                    duty: "care_act".into(),
+                    suggested: "needs_information".into(),
+                    accept: true,
+                    disagreement_reason: Some(
+                        "Care and support needs confirmed by phone with the referrer.".into(),
+                    ),
+                    introduction_due: None,
+                }]
+            } else {
+                decisions
+            };
+            store.decide_referral(&intake, id, 1, &decisions, PersonChoice::Create, None)?;
         }
     }
     Ok(())
