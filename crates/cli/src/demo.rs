@@ -32,75 +32,81 @@ pub const DEMO_ACCOUNTS: [(Role, &str, &str); 6] = [
     ),
 ];
 
-/// Made-up referrals: (first name, last name, date of birth, postcode, what is
-/// happening, Mental Health Act status and section, Care Act process, days ago).
-const DEMO_REFERRALS: [(&str, &str, &str, &str, &str, &str, &str, &str, i64); 6] = [
-    (
-        "Maya",
-        "Thornbury",
-        "1987-04-12",
-        "NS1 4AB",
-        "Detained on the ward since the weekend and wants to know her rights.",
-        "detained",
-        "3",
-        "",
-        1,
-    ),
-    (
-        "Tomasz",
-        "Wilk",
-        "1952-09-30",
-        "NS2 7CD",
-        "Care and support needs assessment next week; finds it hard to follow what is said.",
-        "",
-        "",
-        "needs_assessment",
-        3,
-    ),
-    (
-        "Grace",
-        "Adeyemi",
-        "1999-01-05",
-        "NS3 1EF",
-        "Review of her support plan; her family are not in touch.",
-        "",
-        "",
-        "support_plan_review",
-        6,
-    ),
-    (
-        "Eddie",
-        "Marsh",
-        "1964-11-21",
-        "NS1 9GH",
-        "On a community treatment order and unhappy with his medication.",
-        "cto",
-        "17A",
-        "",
-        2,
-    ),
-    (
-        "Priti",
-        "Lal",
-        "1975-06-17",
-        "NS4 2JK",
-        "Safeguarding enquiry about money going missing at her care home.",
-        "",
-        "",
-        "safeguarding_enquiry",
-        4,
-    ),
-    (
-        "Owen",
-        "Castell",
-        "1948-02-02",
-        "NS5 5LM",
-        "Wants to complain about how the hospital discharged him.",
-        "",
-        "",
-        "",
-        0,
-    ),
+/// A made-up referral, as a referrer would fill in the form.
+struct DemoReferral {
+    given: &'static str,
+    family: &'static str,
+    born: &'static str,
+    postcode: &'static str,
+    happening: &'static str,
+    /// Mental Health Act status and section, empty when not under the Act.
+    mha: (&'static str, &'static str),
+    /// The Care Act process, empty when none.
+    process: &'static str,
+    days_ago: i64,
+}
+
+const DEMO_REFERRALS: [DemoReferral; 6] = [
+    DemoReferral {
+        given: "Maya",
+        family: "Thornbury",
+        born: "1987-04-12",
+        postcode: "NS1 4AB",
+        happening: "Detained on the ward since the weekend and wants to know her rights.",
+        mha: ("detained", "3"),
+        process: "",
+        days_ago: 1,
+    },
+    DemoReferral {
+        given: "Tomasz",
+        family: "Wilk",
+        born: "1952-09-30",
+        postcode: "NS2 7CD",
+        happening: "Care and support needs assessment next week; finds it hard to follow what is said.",
+        mha: ("", ""),
+        process: "needs_assessment",
+        days_ago: 3,
+    },
+    DemoReferral {
+        given: "Grace",
+        family: "Adeyemi",
+        born: "1999-01-05",
+        postcode: "NS3 1EF",
+        happening: "Review of her support plan; her family are not in touch.",
+        mha: ("", ""),
+        process: "support_plan_review",
+        days_ago: 6,
+    },
+    DemoReferral {
+        given: "Eddie",
+        family: "Marsh",
+        born: "1964-11-21",
+        postcode: "NS1 9GH",
+        happening: "On a community treatment order and unhappy with his medication.",
+        mha: ("cto", "17A"),
+        process: "",
+        days_ago: 2,
+    },
+    DemoReferral {
+        given: "Priti",
+        family: "Lal",
+        born: "1975-06-17",
+        postcode: "NS4 2JK",
+        happening: "Safeguarding enquiry about money going missing at her care home.",
+        mha: ("", ""),
+        process: "safeguarding_enquiry",
+        days_ago: 4,
+    },
+    DemoReferral {
+        given: "Owen",
+        family: "Castell",
+        born: "1948-02-02",
+        postcode: "NS5 5LM",
+        happening: "Wants to complain about how the hospital discharged him.",
+        mha: ("", ""),
+        process: "",
+        days_ago: 0,
+    },
 ];
 
 /// Creates the demo organisations and accounts in an empty database.
@@ -135,9 +141,10 @@ pub fn create(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A queue of made-up referrals, half of them accepted onto the waiting list, so that
-/// intake and managers have something to look at.
+/// A queue of made-up referrals, every other one accepted onto the waiting list for the
+/// duties the eligibility engine finds, so intake and managers have something to see.
 fn referrals(store: &Store, provider: i64) -> anyhow::Result<()> {
+    use advocase_domain::eligibility::{EligibilityOutcome, assess};
     use advocase_domain::referral::ReferralAnswers;
     use advocase_storage::referrals::{DutyDecision, PersonChoice, Source};
     let intake_email = EmailAddress::parse("email", "intake@demo.advocase.test")?;
@@ -149,55 +156,50 @@ fn referrals(store: &Store, provider: i64) -> anyhow::Result<()> {
     let calendar = advocase_domain::clocks::WorkingDayCalendar::shipped(
         advocase_domain::clocks::Nation::EnglandAndWales,
     );
-    for (index, (given, family, born, postcode, happening, mha, section, process, days_ago)) in
-        DEMO_REFERRALS.into_iter().enumerate()
-    {
-        let compulsion = today - chrono::Duration::days(days_ago);
+    for (index, demo) in DEMO_REFERRALS.iter().enumerate() {
+        let (mha, section) = demo.mha;
+        let care_act = !demo.process.is_empty();
+        let compulsion = today - chrono::Duration::days(demo.days_ago);
+        let when = |yes: bool, value: &str| {
+            if yes {
+                value.to_string()
+            } else {
+                String::new()
+            }
+        };
         let answers = ReferralAnswers {
             referrer_kind: "professional".into(),
             referrer_name: "Jordan Fielding".into(),
             referrer_organisation: "Northshire Adult Social Care (demo)".into(),
             referrer_email: "jordan.fielding@demo.advocase.test".into(),
-            given_name: given.into(),
-            family_name: family.into(),
-            date_of_birth: born.into(),
-            postcode: postcode.into(),
-            what_is_happening: happening.into(),
+            given_name: demo.given.into(),
+            family_name: demo.family.into(),
+            date_of_birth: demo.born.into(),
+            postcode: demo.postcode.into(),
+            what_is_happening: demo.happening.into(),
             consent: "given".into(),
             mha_status: mha.into(),
             mha_section: section.into(),
-            compulsion_date: if mha == "detained" {
-                compulsion.to_string()
-            } else {
-                String::new()
-            },
-            care_act_process: process.into(),
-            difficulty: if process.is_empty() {
-                Vec::new()
-            } else {
+            compulsion_date: when(mha == "detained", &compulsion.to_string()),
+            care_act_process: demo.process.into(),
+            care_needs: when(care_act, "yes"),
+            difficulty: if care_act {
                 vec!["understanding".into()]
-            },
-            appropriate_individual: if process.is_empty() {
-                String::new()
             } else {
-                "no".into()
+                Vec::new()
             },
-            nhs_complaint: if process.is_empty() && mha.is_empty() {
-                "yes".into()
-            } else {
-                String::new()
-            },
-            safeguarding_concerns: if process == "safeguarding_enquiry" {
-                "Money missing from her account.".into()
-            } else {
-                String::new()
-            },
+            appropriate_individual: when(care_act, "no"),
+            nhs_complaint: when(!care_act && mha.is_empty(), "yes"),
+            safeguarding_concerns: when(
+                demo.process == "safeguarding_enquiry",
+                "Money missing from her account.",
+            ),
             ..Default::default()
         };
         let referral = answers
             .parse(today)
-            .map_err(|e| anyhow::anyhow!("demo referral {given}: {e}"))?;
-        let reference = format!("R-DEMO-{:04}", index + 1);
+            .map_err(|e| anyhow::anyhow!("demo referral {}: {e}", demo.given))?;
+        let reference = advocase_web::pages::referrals::new_reference();
         let token = advocase_web::auth::new_token();
         let id = store.submit_referral(
             provider,
@@ -207,44 +209,29 @@ fn referrals(store: &Store, provider: i64) -> anyhow::Result<()> {
             &reference,
             &advocase_web::auth::token_hash(&token),
         )?;
-        // Every other referral is already accepted and waiting for an advocate.
-        if index % 2 == 0 {
-            let assessment = advocase_domain::eligibility::assess(&referral.eligibility);
-            let decisions: Vec<DutyDecision> = assessment
-                .duties
-                .iter()
-                .filter(|d| d.outcome == advocase_domain::eligibility::EligibilityOutcome::Eligible)
-                .map(|d| {
-                    let duty = serde_json::to_value(d.duty)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default();
-                    DutyDecision {
-                        introduction_due: (duty == "imha" && mha == "detained").then(|| {
-                            advocase_domain::clocks::imha_introduction_due(&calendar, compulsion)
-                        }),
-                        duty,
-                        suggested: "eligible".into(),
-                        accept: true,
-                        disagreement_reason: None,
-                    }
-                })
-                .collect();
-            // Where the form left the answer open, intake confirmed it by phone and
-            // accepted against the suggestion, recording why.
-            let decisions = if decisions.is_empty() {
-                vec![DutyDecision {
-                    duty: "care_act".into(),
-                    suggested: "needs_information".into(),
-                    accept: true,
-                    disagreement_reason: Some(
-                        "Care and support needs confirmed by phone with the referrer.".into(),
-                    ),
-                    introduction_due: None,
-                }]
-            } else {
-                decisions
-            };
+        if index % 2 == 1 {
+            continue;
+        }
+        let decisions: Vec<DutyDecision> = assess(&referral.eligibility)
+            .duties
+            .iter()
+            .filter(|d| d.outcome == EligibilityOutcome::Eligible)
+            .filter_map(|d| {
+                serde_json::to_value(d.duty)
+                    .ok()?
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .map(|duty| DutyDecision {
+                introduction_due: (duty == "imha" && mha == "detained")
+                    .then(|| advocase_domain::clocks::imha_introduction_due(&calendar, compulsion)),
+                duty,
+                suggested: "eligible".into(),
+                accept: true,
+                disagreement_reason: None,
+            })
+            .collect();
+        if !decisions.is_empty() {
             store.decide_referral(&intake, id, 1, &decisions, PersonChoice::Create, None)?;
         }
     }

@@ -51,6 +51,9 @@ pub struct ReferralAnswers {
     pub mha_section: String,
     pub compulsion_date: String,
     pub care_act_process: String,
+    /// Whether the person appears to have care and support needs (CA-1): `yes`, `no`
+    /// or `not_sure`.
+    pub care_needs: String,
     pub difficulty: Vec<String>,
     pub appropriate_individual: String,
     pub mca_lacks_capacity: String,
@@ -185,7 +188,7 @@ pub fn parse_date(field: &str, label: &str, value: &str) -> Result<Option<NaiveD
         return Ok(None);
     }
     let normalised: String = text
-        .split(|c: char| c == '/' || c == ' ' || c == '.')
+        .split(['/', ' ', '.'])
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("-");
@@ -540,6 +543,9 @@ impl ReferralAnswers {
         };
         let mut request = Map::new();
         let mut care_act = Map::new();
+        if let Some(needs) = known(&self.care_needs) {
+            care_act.insert("appears_to_have_needs".into(), needs);
+        }
         match self.care_act_process.trim() {
             "" | "not_sure" => {}
             process => {
@@ -638,6 +644,7 @@ impl ReferralAnswers {
 fn form_field_for(path: &str) -> &'static str {
     match path {
         p if p.starts_with("care_act.process") => "care_act_process",
+        p if p.starts_with("care_act.appears_to_have_needs") => "care_needs",
         p if p.starts_with("care_act") => "difficulty",
         p if p.starts_with("mental_health_act.section") => "mha_section",
         p if p.starts_with("mental_health_act") => "mha_status",
@@ -860,6 +867,23 @@ mod tests {
         let json = referral.eligibility_json();
         assert!(json.contains(r#""understanding":false"#), "{json}");
         assert!(json.contains(r#""appropriate_individuals":[]"#), "{json}");
+    }
+
+    #[test]
+    fn care_and_support_needs_are_asked_and_not_sure_stays_unknown() {
+        let needs = |answer: &str| {
+            let mut form = answers();
+            form.care_needs = answer.into();
+            form.parse(day(2026, 11, 22))
+                .unwrap()
+                .eligibility
+                .care_act
+                .and_then(|c| c.appears_to_have_needs)
+        };
+        assert_eq!(needs("yes"), Some(true));
+        assert_eq!(needs("no"), Some(false));
+        assert_eq!(needs("not_sure"), None);
+        assert_eq!(needs(""), None);
     }
 
     #[test]

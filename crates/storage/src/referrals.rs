@@ -582,16 +582,8 @@ impl Store {
             )
             .into());
         }
-        if referral.status == status::DECLINED && new_status == status::RECEIVED {
-            // Re-opening a declined referral clears its decisions so it can be decided again.
-            self.write(|conn, _| {
-                diesel::delete(
-                    referral_decisions::table.filter(referral_decisions::referral_id.eq(id)),
-                )
-                .execute(conn)?;
-                Ok(())
-            })?;
-        }
+        let reopening_declined =
+            referral.status == status::DECLINED && new_status == status::RECEIVED;
         self.write(|conn, trail| {
             let changed = diesel::update(
                 referrals::table
@@ -606,6 +598,14 @@ impl Store {
             .execute(conn)?;
             if changed != 1 {
                 return Err(StoreError::Conflict);
+            }
+            // A re-opened declined referral is decided afresh; the version check above
+            // comes first, so a stale request removes nothing.
+            if reopening_declined {
+                diesel::delete(
+                    referral_decisions::table.filter(referral_decisions::referral_id.eq(id)),
+                )
+                .execute(conn)?;
             }
             trail.record(
                 AuditEvent::by(actor, AuditAction::Update, "referral", Some(id))

@@ -3,7 +3,7 @@
 use crate::config::WebConfig;
 use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
 use crate::i18n::Catalogue;
-use crate::pages::{account, admin, audit, home, sign_in};
+use crate::pages::{account, admin, audit, home, referrals, sign_in};
 use crate::{api, ops, pages, security};
 use advocase_storage::Store;
 use axum::Router;
@@ -84,6 +84,22 @@ pub fn router(state: AppState) -> Router {
             post(account::sign_out_everywhere),
         )
         .route("/audit", get(audit::search))
+        .route("/refer", get(referrals::form).post(referrals::submit))
+        .route(
+            "/refer/easy-read",
+            get(referrals::easy_read).post(referrals::easy_read_submit),
+        )
+        .route("/referral-status/{token}", get(referrals::status_page))
+        .route("/referrals", get(referrals::queue))
+        .route(
+            "/referrals/new",
+            get(referrals::new_form).post(referrals::new_submit),
+        )
+        .route("/referrals/{id}", get(referrals::show))
+        .route("/referrals/{id}/decision", post(referrals::decide))
+        .route("/referrals/{id}/status", post(referrals::change_status))
+        .route("/referrals/{id}/letter", get(referrals::letter))
+        .route("/waiting-list", get(referrals::waiting_list))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}/disable", post(admin::disable_user))
         .route("/admin/tokens", get(admin::tokens).post(admin::issue_token))

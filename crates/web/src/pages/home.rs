@@ -23,6 +23,10 @@ struct HomePage {
     name: String,
     role_intro: String,
     tiles: Vec<Tile>,
+    /// For intake workers and managers: the waiting list's overdue and due-today counts.
+    show_waiting: bool,
+    overdue: usize,
+    due_today: usize,
 }
 
 /// The tiles of a role's home page: the menu's destinations with what each is for.
@@ -57,6 +61,12 @@ fn tiles(state: &AppState, role: Role) -> Vec<Tile> {
 
 pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
     let role = staff.actor.role;
+    let waiting = match role {
+        Role::IntakeWorker | Role::Manager => {
+            Some(super::referrals::waiting_counts(&state, &staff).await?)
+        }
+        _ => None,
+    };
     let page = HomePage {
         layout: Layout::staff(&state, &staff, "nav-home", "/"),
         errors: super::FormErrors::none(),
@@ -65,6 +75,9 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Respons
             .catalogue
             .text(&format!("home-intro-{}", role.as_str())),
         tiles: tiles(&state, role),
+        show_waiting: waiting.is_some(),
+        overdue: waiting.map(|w| w.0).unwrap_or_default(),
+        due_today: waiting.map(|w| w.1).unwrap_or_default(),
     };
     render(&page)
 }

@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod home;
+pub mod referrals;
 pub mod sign_in;
 
 use crate::app::AppState;
@@ -92,8 +93,16 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/admin/calendars", "nav-calendars"),
             ("/audit", "nav-audit"),
         ]),
-        Role::Manager => items.push(("/audit", "nav-audit")),
-        Role::IntakeWorker | Role::Advocate | Role::Commissioner => {}
+        Role::Manager => items.extend([
+            ("/referrals", "nav-referrals"),
+            ("/waiting-list", "nav-waiting-list"),
+            ("/audit", "nav-audit"),
+        ]),
+        Role::IntakeWorker => items.extend([
+            ("/referrals", "nav-referrals"),
+            ("/waiting-list", "nav-waiting-list"),
+        ]),
+        Role::Advocate | Role::Commissioner => {}
     }
     items
 }
