@@ -2,143 +2,20 @@
 //! waiting list, through the whole router and its middleware, on a fresh SQLite
 //! database each.
 
-use advocase_domain::identity::{Actor, EmailAddress, OrganisationKind, Role};
-use advocase_storage::accounts::NewUser;
+mod common;
+
+use advocase_domain::identity::{OrganisationKind, Role};
 use advocase_storage::referrals::ReferralRecord;
-use advocase_testkit::{TestBackend, TestDb};
-use advocase_web::auth::{new_token, password, token_hash};
-use advocase_web::{AppState, WebConfig, router};
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use tower::ServiceExt;
-
-const PASSWORD: &str = "correct horse battery staple";
-const COOKIE: &str = "__Host-advocase-session";
-
-struct TestApp {
-    db: TestDb,
-    app: Router,
-    north: i64,
-    south: i64,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
+use axum::http::StatusCode;
+use common::*;
 
 impl TestApp {
-    fn new() -> Self {
-        let db = TestDb::new(TestBackend::Sqlite).unwrap();
-        let north = db
-            .store
-            .create_organisation(OrganisationKind::Provider, "North Advocacy")
-            .unwrap();
-        let south = db
-            .store
-            .create_organisation(OrganisationKind::Provider, "South Advocacy")
-            .unwrap();
-        let app = router(AppState::new(db.store.clone(), WebConfig::default()));
-        Self {
-            db,
-            app,
-            north,
-            south,
-        }
-    }
-
-    fn add_user(&self, organisation_id: i64, email: &str, role: Role) -> i64 {
-        let hash = password::hash(PASSWORD).unwrap();
-        self.db
-            .store
-            .create_user(
-                None,
-                NewUser {
-                    organisation_id,
-                    email: EmailAddress::parse("email", email).unwrap(),
-                    display_name: email.split('@').next().unwrap().to_string(),
-                    role,
-                    password_hash: Some(hash),
-                    is_demo: false,
-                },
-            )
-            .unwrap()
-    }
-
-    /// A session that has passed two-factor, as after a full sign-in.
-    fn session_for(&self, user_id: i64) -> String {
-        let user = self.db.store.user_by_id(user_id).unwrap().unwrap();
-        let token = new_token();
-        let expires = advocase_storage::now() + chrono::Duration::hours(8);
-        self.db
-            .store
-            .start_session(&user, &token_hash(&token), expires, true, None)
-            .unwrap();
-        token
-    }
-
-    fn actor(&self, user_id: i64) -> Actor {
-        self.db
-            .store
-            .user_by_id(user_id)
-            .unwrap()
-            .unwrap()
-            .actor(None)
-            .unwrap()
-    }
-
     /// The referrals waiting for a decision at a provider, as its intake worker sees them.
     fn queue(&self, intake: i64) -> Vec<ReferralRecord> {
         self.db.store.referral_queue(&self.actor(intake)).unwrap()
     }
-
-    async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        Answer {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, session: Option<&str>) -> Answer {
-        let mut request = Request::get(path).header(header::HOST, "localhost");
-        if let Some(token) = session {
-            request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
-        }
-        self.send(request.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post_form(&self, path: &str, session: Option<&str>, form: &str) -> Answer {
-        let mut request = Request::post(path)
-            .header(header::HOST, "localhost")
-            .header(header::ORIGIN, "http://localhost")
-            .header("sec-fetch-site", "same-origin")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(token) = session {
-            request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
-        }
-        self.send(request.body(Body::from(form.to_string())).unwrap())
-            .await
-    }
 }
 
-fn location(answer: &Answer) -> &str {
-    answer
-        .headers
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-}
-
-/// A form body from name and value pairs; a name may repeat.
 fn encode(pairs: &[(&str, &str)]) -> String {
     let mut form = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in pairs {

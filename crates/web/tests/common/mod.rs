@@ -1,0 +1,172 @@
+//! Shared support for the black-box web tests: an app on a fresh SQLite database with
+//! two providers, accounts, sessions, and requests sent through the whole router.
+
+// Each test binary compiles this module and uses a different part of it.
+#![allow(dead_code)]
+
+use advocase_domain::identity::{Actor, EmailAddress, OrganisationKind, Role};
+use advocase_storage::accounts::NewUser;
+use advocase_testkit::{TestBackend, TestDb};
+use advocase_web::auth::{new_token, password, token_hash};
+use advocase_web::{AppState, WebConfig, router};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const COOKIE: &str = "__Host-advocase-session";
+
+pub struct TestApp {
+    pub db: TestDb,
+    pub app: Router,
+    pub north: i64,
+    pub south: i64,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestApp {
+    pub fn new() -> Self {
+        Self::with_config(WebConfig::default())
+    }
+
+    pub fn with_config(config: WebConfig) -> Self {
+        let db = TestDb::new(TestBackend::Sqlite).unwrap();
+        let north = db
+            .store
+            .create_organisation(OrganisationKind::Provider, "North Advocacy")
+            .unwrap();
+        let south = db
+            .store
+            .create_organisation(OrganisationKind::Provider, "South Advocacy")
+            .unwrap();
+        let app = router(AppState::new(db.store.clone(), config));
+        Self {
+            db,
+            app,
+            north,
+            south,
+        }
+    }
+
+    pub fn add_user(&self, organisation_id: i64, email: &str, role: Role) -> i64 {
+        let hash = password::hash(PASSWORD).unwrap();
+        self.db
+            .store
+            .create_user(
+                None,
+                NewUser {
+                    organisation_id,
+                    email: EmailAddress::parse("email", email).unwrap(),
+                    display_name: email.split('@').next().unwrap().to_string(),
+                    role,
+                    password_hash: Some(hash),
+                    is_demo: false,
+                },
+            )
+            .unwrap()
+    }
+
+    pub fn actor(&self, user_id: i64) -> Actor {
+        self.db
+            .store
+            .user_by_id(user_id)
+            .unwrap()
+            .unwrap()
+            .actor(None)
+            .unwrap()
+    }
+
+    /// A session that has passed two-factor, as after a full sign-in.
+    pub fn session_for(&self, user_id: i64) -> String {
+        let user = self.db.store.user_by_id(user_id).unwrap().unwrap();
+        let token = new_token();
+        let expires = advocase_storage::now() + chrono::Duration::hours(8);
+        self.db
+            .store
+            .start_session(&user, &token_hash(&token), expires, true, None)
+            .unwrap();
+        token
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, session: Option<&str>) -> Answer {
+        let mut request = Request::get(path).header(header::HOST, "localhost");
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_form(&self, path: &str, session: Option<&str>, form: &str) -> Answer {
+        let mut request = Request::post(path)
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, "http://localhost")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
+        }
+        self.send(request.body(Body::from(form.to_string())).unwrap())
+            .await
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        bearer: Option<&str>,
+        session: Option<&str>,
+        body: &str,
+    ) -> Answer {
+        let mut request = Request::post(path)
+            .header(header::HOST, "localhost")
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = bearer {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
+        }
+        self.send(request.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+}
+
+pub fn session_cookie(answer: &Answer) -> Option<String> {
+    answer
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(COOKIE))
+        .and_then(|v| v.split(';').next())
+        .and_then(|v| v.split_once('='))
+        .map(|(_, token)| token.to_string())
+        .filter(|t| !t.is_empty())
+}
+
+pub fn location(answer: &Answer) -> &str {
+    answer
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
