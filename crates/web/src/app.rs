@@ -27,6 +27,7 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// The demo's accounts as (role, email), shown on the demo's sign-in page.
     pub demo_accounts: Vec<(String, String)>,
+    pub throttles: Arc<crate::throttle::Throttles>,
 }
 
 impl AppState {
@@ -37,6 +38,7 @@ impl AppState {
             catalogue: Catalogue::english(),
             metrics: metrics_handle(),
             demo_accounts: Vec::new(),
+            throttles: Arc::default(),
         }
     }
 }
@@ -114,6 +116,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .nest_service("/assets", assets)
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::throttle::throttle,
+        ))
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
@@ -192,6 +198,7 @@ pub fn spawn_jobs(state: AppState, holder: String) {
         let mut interval = tokio::time::interval(JOB_INTERVAL);
         loop {
             interval.tick().await;
+            state.throttles.forget_idle();
             let store = state.store.clone();
             let holder = holder.clone();
             let idle = chrono::Duration::minutes(state.config.session_idle_minutes);

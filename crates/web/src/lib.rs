@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod ops;
 pub mod pages;
 pub mod security;
+pub mod throttle;
 
 pub use app::{AppState, router};
 pub use config::WebConfig;

@@ -643,3 +643,48 @@ async fn wrong_two_factor_codes_lock_the_account_and_a_new_sign_in_gives_no_fres
         );
     }
 }
+
+#[tokio::test]
+async fn one_address_sending_sign_ins_in_a_burst_is_throttled() {
+    let app = TestApp::new();
+    let from = std::net::SocketAddr::from(([192, 0, 2, 7], 40000));
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        let mut request = Request::post("/sign-in")
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, "http://localhost")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                "email=nobody%40north.example&password=wrong+guess+here",
+            ))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(from));
+        statuses.push(app.send(request).await.status);
+    }
+    assert!(
+        statuses[..20]
+            .iter()
+            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY)
+    );
+    assert_eq!(statuses[24], StatusCode::TOO_MANY_REQUESTS);
+    // Another address is not affected.
+    let mut other = Request::post("/sign-in")
+        .header(header::HOST, "localhost")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(
+            "email=nobody%40north.example&password=wrong+guess+here",
+        ))
+        .unwrap();
+    other
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [192, 0, 2, 8],
+            40000,
+        ))));
+    assert_eq!(
+        app.send(other).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
