@@ -2,7 +2,7 @@
 
 use crate::audit::AuditEvent;
 use crate::schema::{api_tokens, one_time_links, organisations, sessions, users};
-use crate::{Store, StoreError, now};
+use crate::{DbConnection, Store, StoreError, now};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::{Actor, EmailAddress, OrganisationKind, Role};
 use advocase_domain::validation::Invalid;
@@ -200,12 +200,13 @@ impl Store {
                 ))
                 .returning(users::id)
                 .get_result(conn)?;
-            let event = match by {
-                Some(actor) => AuditEvent::by(actor, AuditAction::Create, "user", Some(id)),
-                None => AuditEvent::anonymous(AuditAction::Create, "user", Some(id))
-                    .in_organisation(Some(user.organisation_id)),
-            };
-            trail.record(event);
+            trail.record(AuditEvent::by_or_operator(
+                by,
+                user.organisation_id,
+                AuditAction::Create,
+                "user",
+                Some(id),
+            ));
             Ok(id)
         });
         match result {
@@ -372,8 +373,7 @@ impl Store {
     /// Ends every session of the actor's account, on every device.
     pub fn end_all_sessions(&self, actor: &Actor) -> Result<usize, StoreError> {
         self.write(|conn, trail| {
-            let ended = diesel::delete(sessions::table.filter(sessions::user_id.eq(actor.user_id)))
-                .execute(conn)?;
+            let ended = end_sessions_of(conn, actor.user_id)?;
             trail.record(AuditEvent::by(
                 actor,
                 AuditAction::SignOutEverywhere,
@@ -543,14 +543,14 @@ impl Store {
                     users::version.eq(users::version + 1),
                 ))
                 .execute(conn)?;
-            diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
-            trail.record(match by {
-                Some(actor) => {
-                    AuditEvent::by(actor, AuditAction::PasswordChanged, "user", Some(user_id))
-                }
-                None => AuditEvent::anonymous(AuditAction::PasswordChanged, "user", Some(user_id))
-                    .in_organisation(Some(target.organisation_id)),
-            });
+            end_sessions_of(conn, user_id)?;
+            trail.record(AuditEvent::by_or_operator(
+                by,
+                target.organisation_id,
+                AuditAction::PasswordChanged,
+                "user",
+                Some(user_id),
+            ));
             Ok(())
         })
     }
@@ -571,7 +571,7 @@ impl Store {
                     users::version.eq(users::version + 1),
                 ))
                 .execute(conn)?;
-            diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
+            end_sessions_of(conn, user_id)?;
             diesel::update(
                 api_tokens::table
                     .filter(api_tokens::user_id.eq(user_id))
@@ -579,11 +579,13 @@ impl Store {
             )
             .set(api_tokens::revoked_at.eq(at))
             .execute(conn)?;
-            trail.record(match by {
-                Some(actor) => AuditEvent::by(actor, AuditAction::Disable, "user", Some(user_id)),
-                None => AuditEvent::anonymous(AuditAction::Disable, "user", Some(user_id))
-                    .in_organisation(Some(target.organisation_id)),
-            });
+            trail.record(AuditEvent::by_or_operator(
+                by,
+                target.organisation_id,
+                AuditAction::Disable,
+                "user",
+                Some(user_id),
+            ));
             Ok(())
         })
     }
@@ -763,18 +765,7 @@ impl Store {
         purpose: &str,
         token_hash: &str,
     ) -> Result<bool, StoreError> {
-        self.read(|conn| {
-            let used = diesel::update(
-                one_time_links::table
-                    .filter(one_time_links::token_hash.eq(token_hash))
-                    .filter(one_time_links::purpose.eq(purpose))
-                    .filter(one_time_links::used_at.is_null())
-                    .filter(one_time_links::expires_at.gt(now())),
-            )
-            .set(one_time_links::used_at.eq(now()))
-            .execute(conn)?;
-            Ok(used == 1)
-        })
+        self.read(|conn| Ok(use_link(conn, purpose, token_hash)?.is_some()))
     }
 }
 
@@ -801,16 +792,7 @@ impl Store {
     ) -> Result<UserRecord, StoreError> {
         let result = self.write(|conn, trail| {
             let at = now();
-            let used = diesel::update(
-                one_time_links::table
-                    .filter(one_time_links::token_hash.eq(link_hash))
-                    .filter(one_time_links::purpose.eq(link_purpose::FIRST_ADMINISTRATOR))
-                    .filter(one_time_links::used_at.is_null())
-                    .filter(one_time_links::expires_at.gt(at)),
-            )
-            .set(one_time_links::used_at.eq(at))
-            .execute(conn)?;
-            if used != 1 {
+            if use_link(conn, link_purpose::FIRST_ADMINISTRATOR, link_hash)?.is_none() {
                 return Err(StoreError::NotFound);
             }
             let organisation: i64 = diesel::insert_into(organisations::table)
@@ -865,19 +847,7 @@ impl Store {
         password_hash: &str,
     ) -> Result<UserRecord, StoreError> {
         self.write(|conn, trail| {
-            let at = now();
-            let user_id: Option<Option<i64>> = diesel::update(
-                one_time_links::table
-                    .filter(one_time_links::token_hash.eq(link_hash))
-                    .filter(one_time_links::purpose.eq(link_purpose::SET_PASSWORD))
-                    .filter(one_time_links::used_at.is_null())
-                    .filter(one_time_links::expires_at.gt(at)),
-            )
-            .set(one_time_links::used_at.eq(at))
-            .returning(one_time_links::user_id)
-            .get_result(conn)
-            .optional()?;
-            let Some(Some(user_id)) = user_id else {
+            let Some(Some(user_id)) = use_link(conn, link_purpose::SET_PASSWORD, link_hash)? else {
                 return Err(StoreError::NotFound);
             };
             let updated = diesel::update(
@@ -899,7 +869,7 @@ impl Store {
                 .find(user_id)
                 .select(UserRecord::as_select())
                 .first(conn)?;
-            diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
+            end_sessions_of(conn, user_id)?;
             trail.record(
                 AuditEvent::anonymous(AuditAction::PasswordChanged, "user", Some(user_id))
                     .in_organisation(Some(user.organisation_id)),
@@ -964,4 +934,31 @@ impl Store {
             other => other,
         }
     }
+}
+
+/// Ends every session of an account, on every device.
+fn end_sessions_of(conn: &mut DbConnection, user_id: i64) -> Result<usize, StoreError> {
+    Ok(diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?)
+}
+
+/// Uses up a one-time link if it is unused and unexpired, answering `Some(the account it
+/// names)`, or `None` when it is not good. Checking and marking it used in one statement
+/// means two requests can never both use it.
+fn use_link(
+    conn: &mut DbConnection,
+    purpose: &str,
+    token_hash: &str,
+) -> Result<Option<Option<i64>>, StoreError> {
+    let at = now();
+    Ok(diesel::update(
+        one_time_links::table
+            .filter(one_time_links::token_hash.eq(token_hash))
+            .filter(one_time_links::purpose.eq(purpose))
+            .filter(one_time_links::used_at.is_null())
+            .filter(one_time_links::expires_at.gt(at)),
+    )
+    .set(one_time_links::used_at.eq(at))
+    .returning(one_time_links::user_id)
+    .get_result(conn)
+    .optional()?)
 }

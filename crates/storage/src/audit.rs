@@ -61,6 +61,22 @@ impl AuditEvent {
         }
     }
 
+    /// An event done by `by`, or, when `None`, by an operator on the server itself (the
+    /// command line, the demo, the public form) on behalf of `organisation_id`.
+    pub fn by_or_operator(
+        by: Option<&Actor>,
+        organisation_id: i64,
+        action: AuditAction,
+        record_type: &'static str,
+        record_id: Option<i64>,
+    ) -> Self {
+        match by {
+            Some(actor) => Self::by(actor, action, record_type, record_id),
+            None => Self::anonymous(action, record_type, record_id)
+                .in_organisation(Some(organisation_id)),
+        }
+    }
+
     pub fn because(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self

@@ -298,11 +298,13 @@ impl Store {
                 ))
                 .returning(referrals::id)
                 .get_result(conn)?;
-            trail.record(match by {
-                Some(actor) => AuditEvent::by(actor, AuditAction::Create, "referral", Some(id)),
-                None => AuditEvent::anonymous(AuditAction::Create, "referral", Some(id))
-                    .in_organisation(Some(provider_id)),
-            });
+            trail.record(AuditEvent::by_or_operator(
+                by,
+                provider_id,
+                AuditAction::Create,
+                "referral",
+                Some(id),
+            ));
             Ok(id)
         })
     }
@@ -366,13 +368,12 @@ impl Store {
         })
     }
 
-    /// The decisions recorded on a referral.
+    /// The decisions recorded on a referral that [`Store::find_referral`] returned (and
+    /// audited) for the actor; reading them is part of that same read.
     pub fn referral_decisions(
         &self,
-        actor: &Actor,
-        id: i64,
+        referral: &ReferralRecord,
     ) -> Result<Vec<DecisionRecord>, StoreError> {
-        let referral = self.find_referral(actor, id)?;
         self.read(|conn| {
             Ok(referral_decisions::table
                 .filter(referral_decisions::referral_id.eq(referral.id))

@@ -8,7 +8,6 @@ use crate::{api, ops, pages, security};
 use advocase_storage::Store;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -216,9 +215,4 @@ pub fn spawn_jobs(state: AppState, holder: String) {
             }
         }
     });
-}
-
-/// Answers with a given status, for handlers that only refuse.
-pub fn status(status: StatusCode) -> Response {
-    status.into_response()
 }

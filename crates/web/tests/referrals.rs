@@ -472,7 +472,12 @@ async fn declining_what_the_engine_says_is_eligible_needs_a_reason_for_disagreei
     let decisions = app
         .db
         .store
-        .referral_decisions(&app.actor(intake), stored.id)
+        .referral_decisions(
+            &app.db
+                .store
+                .find_referral(&app.actor(intake), stored.id)
+                .unwrap(),
+        )
         .unwrap();
     let imha = decisions.iter().find(|d| d.duty == "imha").unwrap();
     assert_eq!(imha.suggested, "eligible");

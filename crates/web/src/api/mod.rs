@@ -46,6 +46,18 @@ pub struct Me {
     pub organisation_id: i64,
 }
 
+impl From<advocase_storage::accounts::UserRecord> for Me {
+    fn from(user: advocase_storage::accounts::UserRecord) -> Self {
+        Me {
+            id: user.id,
+            name: user.display_name,
+            email: user.email,
+            role: user.role,
+            organisation_id: user.organisation_id,
+        }
+    }
+}
+
 /// Who is calling.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = Me), (status = 401, body = ApiErrors)),
@@ -54,13 +66,7 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json
     let store = state.store.clone();
     let actor = caller.actor.clone();
     let user = blocking(move || store.find_user(&actor, actor.user_id)).await?;
-    Ok(Json(Me {
-        id: user.id,
-        name: user.display_name,
-        email: user.email,
-        role: user.role,
-        organisation_id: user.organisation_id,
-    }))
+    Ok(Json(Me::from(user)))
 }
 
 /// A staff account, as its holder or an administrator of the same organisation sees
@@ -76,13 +82,7 @@ pub async fn user(
 ) -> Result<Json<Me>, ApiError> {
     let store = state.store.clone();
     let user = blocking(move || store.find_user(&caller.actor, id)).await?;
-    Ok(Json(Me {
-        id: user.id,
-        name: user.display_name,
-        email: user.email,
-        role: user.role,
-        organisation_id: user.organisation_id,
-    }))
+    Ok(Json(Me::from(user)))
 }
 
 /// One entry of the audit trail.

@@ -12,7 +12,6 @@ pub mod totp;
 
 pub use session::{ApiCaller, PendingStaff, Staff};
 
-use advocase_domain::identity::Actor;
 use sha2::{Digest, Sha256};
 
 /// A random token of 32 bytes, URL-safe base64: session cookies, API tokens, links.
@@ -33,9 +32,4 @@ pub fn token_hash(token: &str) -> String {
 /// Compares two secrets in time that does not depend on where they differ.
 pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// What a page needs to know about who is signed in.
-pub fn actor_of(staff: &Staff) -> &Actor {
-    &staff.actor
 }

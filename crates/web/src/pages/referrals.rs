@@ -996,7 +996,7 @@ async fn load(state: &AppState, staff: &Staff, id: i64) -> Result<Loaded, AppErr
     let actor = staff.actor.clone();
     blocking(move || {
         let referral = store.find_referral(&actor, id)?;
-        let decisions = store.referral_decisions(&actor, id)?;
+        let decisions = store.referral_decisions(&referral)?;
         let deciding = matches!(referral.status.as_str(), status::RECEIVED | status::ON_HOLD);
         let people = if deciding {
             store.matching_people(&actor, &referral)?
