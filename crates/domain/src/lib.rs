@@ -5,6 +5,7 @@
 //! call these functions to decide things, so the rules can be tested on fixed inputs.
 
 pub mod audit;
+pub mod casework;
 pub mod clocks;
 pub mod eligibility;
 pub mod identity;
