@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 mod backup;
 pub mod calendars;
+pub mod casework;
 mod connection;
 pub mod error;
 pub mod jobs;

@@ -126,6 +126,8 @@ pub struct PersonRecord {
     pub preferred_contact: Option<String>,
     pub created_at: NaiveDateTime,
     pub version: i64,
+    pub gender_preference: Option<String>,
+    pub communication_needs: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
@@ -152,6 +154,16 @@ pub struct CaseRecord {
     pub opened_at: NaiveDateTime,
     pub introduction_due: Option<NaiveDate>,
     pub version: i64,
+    pub advocate_id: Option<i64>,
+    pub allocated_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub closed_by: Option<i64>,
+    pub closure_reason: Option<String>,
+    pub handed_over_to: Option<String>,
+    pub self_advocacy: Option<String>,
+    pub closure_note: Option<String>,
+    pub open_tasks_reason: Option<String>,
+    pub reopens_case_id: Option<i64>,
 }
 
 /// What the referrer's private status link shows: no one's personal data.
@@ -518,7 +530,7 @@ impl Store {
                             cases::person_id.eq(pid),
                             cases::referral_id.eq(id),
                             cases::duty.eq(&decision.duty),
-                            cases::status.eq("waiting"),
+                            cases::status.eq(crate::casework::case_status::WAITING),
                             cases::opened_at.eq(at),
                             cases::introduction_due.eq(decision.introduction_due),
                         ))
@@ -626,7 +638,7 @@ impl Store {
                 .inner_join(people::table)
                 .inner_join(referrals::table)
                 .filter(cases::provider_id.eq(actor.organisation_id))
-                .filter(cases::status.eq("waiting"))
+                .filter(cases::status.eq(crate::casework::case_status::WAITING))
                 .select((
                     CaseRecord::as_select(),
                     people::given_name,

@@ -135,6 +135,8 @@ diesel::table! {
         preferred_contact -> Nullable<Text>,
         created_at -> Timestamp,
         version -> BigInt,
+        gender_preference -> Nullable<Text>,
+        communication_needs -> Nullable<Text>,
     }
 }
 
@@ -210,12 +212,146 @@ diesel::table! {
         opened_at -> Timestamp,
         introduction_due -> Nullable<Date>,
         version -> BigInt,
+        advocate_id -> Nullable<BigInt>,
+        allocated_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<BigInt>,
+        closure_reason -> Nullable<Text>,
+        handed_over_to -> Nullable<Text>,
+        self_advocacy -> Nullable<Text>,
+        closure_note -> Nullable<Text>,
+        open_tasks_reason -> Nullable<Text>,
+        reopens_case_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    advocate_settings (user_id) {
+        user_id -> BigInt,
+        duties -> Text,
+        areas -> Text,
+        languages -> Text,
+        gender -> Nullable<Text>,
+        capacity -> Integer,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    conflicts (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        advocate_id -> BigInt,
+        person_id -> BigInt,
+        kind -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    allocations (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        advocate_id -> BigInt,
+        allocated_by -> BigInt,
+        allocated_at -> Timestamp,
+        reason -> Nullable<Text>,
+        override_reason -> Nullable<Text>,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        occurred_at -> Timestamp,
+        mode -> Text,
+        duration_minutes -> Integer,
+        present -> Nullable<Text>,
+        discussed -> Text,
+        agreed -> Nullable<Text>,
+        could_instruct -> Bool,
+        approach -> Nullable<Text>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_issues (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        in_their_words -> Text,
+        process -> Text,
+        outcome -> Nullable<Text>,
+        outcome_in_their_words -> Nullable<Text>,
+        outcome_recorded_at -> Nullable<Timestamp>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    case_work (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        kind -> Text,
+        description -> Text,
+        due_on -> Nullable<Date>,
+        done_on -> Nullable<Date>,
+        response_due -> Nullable<Date>,
+        response_received_on -> Nullable<Date>,
+        response -> Nullable<Text>,
+        minutes -> Nullable<Integer>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    challenges (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        decision -> Text,
+        decision_maker -> Text,
+        raised_on -> Date,
+        reply_due -> Nullable<Date>,
+        concluded_on -> Nullable<Date>,
+        result -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    challenge_steps (id) {
+        id -> BigInt,
+        challenge_id -> BigInt,
+        step -> Text,
+        taken_on -> Date,
+        outcome -> Nullable<Text>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
     }
 }
 
 diesel::joinable!(cases -> people (person_id));
 diesel::joinable!(cases -> referrals (referral_id));
 diesel::joinable!(referral_decisions -> referrals (referral_id));
+diesel::joinable!(conflicts -> people (person_id));
+diesel::joinable!(advocate_settings -> users (user_id));
+diesel::joinable!(allocations -> cases (case_id));
+diesel::joinable!(contacts -> cases (case_id));
+diesel::joinable!(case_issues -> cases (case_id));
+diesel::joinable!(case_work -> cases (case_id));
+diesel::joinable!(challenges -> cases (case_id));
+diesel::joinable!(challenge_steps -> challenges (challenge_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -231,4 +367,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     referral_decisions,
     cases,
+    advocate_settings,
+    conflicts,
+    allocations,
+    contacts,
+    case_issues,
+    case_work,
+    challenges,
+    challenge_steps,
 );

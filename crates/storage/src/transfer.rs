@@ -169,6 +169,14 @@ installation_tables! {
     "referrals" => referrals, crate::referrals::ReferralRecord, id, paged;
     "referral_decisions" => referral_decisions, crate::referrals::DecisionRecord, (referral_id, duty);
     "cases" => cases, crate::referrals::CaseRecord, id, paged;
+    "advocate_settings" => advocate_settings, crate::casework::AdvocateSettingsRecord, user_id;
+    "conflicts" => conflicts, crate::casework::ConflictRecord, id, paged;
+    "allocations" => allocations, crate::casework::AllocationRecord, id, paged;
+    "contacts" => contacts, crate::casework::ContactRecord, id, paged;
+    "case_issues" => case_issues, crate::casework::IssueRecord, id, paged;
+    "case_work" => case_work, crate::casework::WorkRecord, id, paged;
+    "challenges" => challenges, crate::casework::ChallengeRecord, id, paged;
+    "challenge_steps" => challenge_steps, crate::casework::ChallengeStepRecord, id, paged;
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
@@ -181,6 +189,13 @@ const IDENTITY_TABLES: &[&str] = &[
     "people",
     "referrals",
     "cases",
+    "conflicts",
+    "allocations",
+    "contacts",
+    "case_issues",
+    "case_work",
+    "challenges",
+    "challenge_steps",
 ];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {

@@ -485,3 +485,252 @@ mod referral_storage {
         }
     }
 }
+
+mod casework_storage {
+    use super::*;
+    use advocase_domain::casework::{
+        ClosureAnswers, ConflictKind, ContactAnswers, OutcomeLevel, Process,
+    };
+    use advocase_storage::casework::{
+        AdvocateSettingsRecord, NewChallenge, NewChallengeStep, case_status,
+    };
+    use advocase_storage::referrals::{DutyDecision, PersonChoice, Source};
+
+    struct Provider {
+        manager: Actor,
+        first: Actor,
+        second: Actor,
+        case_id: i64,
+        person_id: i64,
+    }
+
+    /// A provider with a manager, two advocates qualified for IMHA, and one accepted IMHA
+    /// referral waiting for allocation.
+    fn provider(store: &Store, name: &str) -> Provider {
+        let org = store
+            .create_organisation(OrganisationKind::Provider, name)
+            .unwrap();
+        let domain = name.to_lowercase();
+        let manager = add_user(
+            store,
+            org,
+            &format!("manager@{domain}.example"),
+            Role::Manager,
+        );
+        let intake = add_user(
+            store,
+            org,
+            &format!("intake@{domain}.example"),
+            Role::IntakeWorker,
+        );
+        let first = add_user(
+            store,
+            org,
+            &format!("first@{domain}.example"),
+            Role::Advocate,
+        );
+        let second = add_user(
+            store,
+            org,
+            &format!("second@{domain}.example"),
+            Role::Advocate,
+        );
+        for advocate in [&first, &second] {
+            store
+                .set_advocate_settings(
+                    &manager,
+                    &AdvocateSettingsRecord {
+                        duties: "imha,care_act".into(),
+                        ..AdvocateSettingsRecord::unset(advocate.user_id)
+                    },
+                )
+                .unwrap();
+        }
+        let answers = advocase_domain::referral::ReferralAnswers {
+            referrer_kind: "self".into(),
+            given_name: "Ada".into(),
+            family_name: format!("Lovelace-{name}"),
+            what_is_happening: "Detained".into(),
+            consent: "given".into(),
+            mha_status: "detained".into(),
+            mha_section: "3".into(),
+            ..Default::default()
+        };
+        let referral = answers
+            .parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
+            .unwrap();
+        let id = store
+            .submit_referral(
+                org,
+                &referral,
+                Source::Public,
+                None,
+                &format!("R-{name}"),
+                &format!("h-{name}"),
+            )
+            .unwrap();
+        let cases = store
+            .decide_referral(
+                &intake,
+                id,
+                1,
+                &[DutyDecision {
+                    duty: "imha".into(),
+                    suggested: "eligible".into(),
+                    accept: true,
+                    disagreement_reason: None,
+                    introduction_due: None,
+                }],
+                PersonChoice::Create,
+                None,
+            )
+            .unwrap();
+        let case = store.case_file(&manager, cases[0]).unwrap();
+        Provider {
+            manager,
+            first,
+            second,
+            case_id: cases[0],
+            person_id: case.person.id,
+        }
+    }
+
+    fn contact(could_instruct: &str) -> advocase_domain::casework::NewContact {
+        ContactAnswers {
+            date: "2026-11-20".into(),
+            time: "10:00".into(),
+            mode: "in_person".into(),
+            duration: "60".into(),
+            discussed: "Her rights under section 3".into(),
+            could_instruct: could_instruct.into(),
+            approach: "rights_based".into(),
+            ..Default::default()
+        }
+        .parse(chrono::NaiveDateTime::parse_from_str("2026-11-22 09:00", "%Y-%m-%d %H:%M").unwrap())
+        .unwrap()
+    }
+
+    on_both_backends! {
+        fn a_conflicted_advocate_cannot_be_allocated_by_any_path(db) {
+            let p = provider(&db.store, "North");
+            db.store.record_conflict(&p.manager, p.person_id, p.first.user_id, ConflictKind::Related, Some("Her cousin")).unwrap();
+            let case = db.store.case_file(&p.manager, p.case_id).unwrap();
+            let refused = db.store.allocate(&p.manager, p.case_id, case.case.version, p.first.user_id, None, Some("urgent"));
+            match refused {
+                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("advocate").unwrap().contains("conflict of interest")),
+                other => panic!("expected the conflict block, got {other:?}"),
+            }
+            // Nothing changed: still waiting, no allocation.
+            let after = db.store.case_file(&p.manager, p.case_id).unwrap();
+            assert_eq!(after.case.status, case_status::WAITING);
+            assert!(after.allocations.is_empty());
+            db.store.allocate(&p.manager, p.case_id, case.case.version, p.second.user_id, None, None).unwrap();
+            let after = db.store.case_file(&p.manager, p.case_id).unwrap();
+            assert_eq!(after.case.advocate_id, Some(p.second.user_id));
+            assert_eq!(after.case.status, case_status::ALLOCATED);
+        }
+
+        fn an_advocate_sees_only_their_own_cases_and_every_read_is_audited(db) {
+            let p = provider(&db.store, "North");
+            let other = provider(&db.store, "South");
+            let case = db.store.case_file(&p.manager, p.case_id).unwrap();
+            db.store.allocate(&p.manager, p.case_id, case.case.version, p.first.user_id, None, None).unwrap();
+            assert!(db.store.case_file(&p.first, p.case_id).is_ok());
+            assert!(matches!(db.store.case_file(&p.second, p.case_id), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.case_file(&other.manager, p.case_id), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.person_file(&p.second, p.person_id), Err(StoreError::NotFound)));
+            assert!(db.store.person_file(&p.first, p.person_id).is_ok());
+            assert!(matches!(db.store.record_contact(&p.second, p.case_id, &contact("yes")), Err(StoreError::NotFound)));
+            assert_eq!(db.store.caseload(&p.first, None).unwrap().len(), 1);
+            assert_eq!(db.store.caseload(&p.second, None).unwrap().len(), 0);
+            let entries = db.store.search_audit(&p.manager, &AuditQuery {
+                record_type: Some("case".into()),
+                ..Default::default()
+            }).unwrap();
+            let case_id = p.case_id.to_string();
+            assert!(entries.iter().any(|e| e.actor_user_id == Some(p.first.user_id) && e.action == AuditAction::Read.as_str() && e.record_id.as_deref() == Some(case_id.as_str())));
+            assert!(entries.iter().any(|e| e.actor_user_id == Some(p.second.user_id) && e.action == AuditAction::Denied.as_str()));
+        }
+
+        fn reallocation_needs_a_reason_and_a_stale_version_is_refused(db) {
+            let p = provider(&db.store, "North");
+            db.store.allocate(&p.manager, p.case_id, 1, p.first.user_id, None, None).unwrap();
+            assert!(matches!(db.store.allocate(&p.manager, p.case_id, 1, p.second.user_id, Some("leave"), Some("leave")), Err(StoreError::Conflict)));
+            let no_reason = db.store.allocate(&p.manager, p.case_id, 2, p.second.user_id, None, Some("x"));
+            assert!(matches!(no_reason, Err(StoreError::Invalid(ref i)) if i.message_for("reason").is_some()));
+            db.store.allocate(&p.manager, p.case_id, 2, p.second.user_id, Some("Long-term leave"), Some("Only other IMHA advocate")).unwrap();
+            let file = db.store.case_file(&p.manager, p.case_id).unwrap();
+            assert_eq!(file.allocations.len(), 2);
+            assert!(file.allocations[0].0.ended_at.is_some());
+            assert!(file.allocations[1].0.ended_at.is_none());
+            // The first advocate no longer sees the case.
+            assert!(matches!(db.store.case_file(&p.first, p.case_id), Err(StoreError::NotFound)));
+        }
+
+        fn a_case_is_worked_and_closed_only_with_a_reason_for_open_tasks(db) {
+            let p = provider(&db.store, "North");
+            db.store.allocate(&p.manager, p.case_id, 1, p.first.user_id, None, None).unwrap();
+            let a = &p.first;
+            db.store.record_contact(a, p.case_id, &contact("no")).unwrap();
+            let issue = db.store.add_issue(a, p.case_id, "I want to go home", Process::Tribunal).unwrap();
+            let challenge = db.store.add_challenge(a, p.case_id, &NewChallenge {
+                decision: "Leave refused".into(),
+                decision_maker: "Responsible clinician".into(),
+                raised_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                step: advocase_domain::casework::ChallengeStep::Informal,
+                reply_due: None,
+            }).unwrap();
+            let file = db.store.case_file(a, p.case_id).unwrap();
+            assert_eq!(file.open_tasks(), 2);
+            assert_eq!(file.contacts[0].approach.as_deref(), Some("rights_based"));
+            let closure = ClosureAnswers { reason: "completed".into(), self_advocacy: "more".into(), ..Default::default() }
+                .parse(0)
+                .unwrap();
+            let refused = db.store.close_case(a, p.case_id, file.case.version, &closure);
+            assert!(matches!(refused, Err(StoreError::Invalid(ref i)) if i.message_for("open_tasks_reason").is_some()));
+            // A stale outcome form is refused, then the current one is accepted.
+            assert!(matches!(db.store.record_outcome(a, p.case_id, issue, 9, OutcomeLevel::Achieved, None), Err(StoreError::Conflict)));
+            db.store.record_outcome(a, p.case_id, issue, 1, OutcomeLevel::Achieved, Some("I am going home")).unwrap();
+            db.store.add_challenge_step(a, p.case_id, challenge, 1, &NewChallengeStep {
+                step: advocase_domain::casework::ChallengeStep::InWriting,
+                taken_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
+                outcome: Some("Leave granted".into()),
+                reply_due: None,
+                concluded: Some("Decision changed".into()),
+            }).unwrap();
+            let file = db.store.case_file(a, p.case_id).unwrap();
+            assert_eq!(file.open_tasks(), 0);
+            db.store.close_case(a, p.case_id, file.case.version, &closure).unwrap();
+            let closed = db.store.case_file(a, p.case_id).unwrap();
+            assert_eq!(closed.case.status, case_status::CLOSED);
+            // A closed case takes no more contacts.
+            assert!(matches!(db.store.record_contact(a, p.case_id, &contact("yes")), Err(StoreError::Invalid(_))));
+            // The closed case leaves the advocate's caseload; a manager re-opens it to the same advocate.
+            assert!(db.store.caseload(a, None).unwrap().is_empty());
+            let today = closed.case.closed_at.unwrap().date();
+            let reopened = db.store.reopen_case(&p.manager, p.case_id, 90, today).unwrap();
+            let again = db.store.case_file(a, reopened).unwrap();
+            assert_eq!(again.case.reopens_case_id, Some(p.case_id));
+            assert_eq!(again.case.advocate_id, Some(a.user_id));
+            assert!(matches!(db.store.reopen_case(&p.manager, p.case_id, 90, today), Err(StoreError::Invalid(_))));
+            let late = today + chrono::Days::new(91);
+            let other_case = provider(&db.store, "South");
+            db.store.allocate(&other_case.manager, other_case.case_id, 1, other_case.first.user_id, None, None).unwrap();
+            let file = db.store.case_file(&other_case.manager, other_case.case_id).unwrap();
+            db.store.close_case(&other_case.manager, other_case.case_id, file.case.version, &closure).unwrap();
+            assert!(matches!(db.store.reopen_case(&other_case.manager, other_case.case_id, 90, late), Err(StoreError::Invalid(_))));
+        }
+
+        fn a_stale_edit_of_a_person_is_refused_not_overwritten(db) {
+            let p = provider(&db.store, "North");
+            let file = db.store.person_file(&p.manager, p.person_id).unwrap();
+            let mut details = advocase_storage::casework::PersonDetails::of(&file.person);
+            details.communication_needs = Some("Uses Makaton".into());
+            db.store.update_person(&p.manager, p.person_id, file.person.version, &details).unwrap();
+            details.communication_needs = Some("Something else".into());
+            assert!(matches!(db.store.update_person(&p.manager, p.person_id, file.person.version, &details), Err(StoreError::Conflict)));
+            let now = db.store.current_person(&p.manager, p.person_id).unwrap();
+            assert_eq!(now.communication_needs.as_deref(), Some("Uses Makaton"));
+        }
+    }
+}
