@@ -27,6 +27,8 @@ pub struct Settings {
     /// Mark cookies `Secure`. Leave on: browsers accept secure cookies from localhost.
     pub secure_cookies: bool,
     pub assets_dir: PathBuf,
+    /// Days after closing within which a manager may re-open a case.
+    pub reopen_within_days: u32,
     /// Log lines as JSON (for log collectors) instead of plain text.
     pub log_json: bool,
 }
@@ -52,6 +54,7 @@ impl Default for Settings {
             lockout_minutes: web.lockout_minutes,
             secure_cookies: web.secure_cookies,
             assets_dir: web.assets_dir,
+            reopen_within_days: web.reopen_within_days,
             log_json: false,
         }
     }
@@ -115,6 +118,7 @@ impl Settings {
             demo,
             secure_cookies: self.secure_cookies,
             assets_dir: self.assets_dir.clone(),
+            reopen_within_days: self.reopen_within_days,
             ..advocase_web::WebConfig::default()
         }
     }

@@ -560,8 +560,9 @@ pub fn rank(candidates: &[Candidate], needs: &CaseNeeds) -> Vec<Suggestion> {
 }
 
 /// Whether a manager's choice of advocate may stand. A conflict of interest is a hard
-/// block; choosing anyone but the first offered advocate needs a reason, so an
-/// override of the ranking is always explained.
+/// block, and so is a duty the advocate is not qualified for; choosing anyone but the
+/// first offered advocate needs a reason, so an override of the ranking is always
+/// explained.
 pub fn check_allocation(
     suggestions: &[Suggestion],
     chosen: i64,
@@ -587,6 +588,15 @@ pub fn check_allocation(
             "advocate",
             format!(
                 "{} cannot be allocated: they have a conflict of interest ({why}). Choose another advocate",
+                choice.name
+            ),
+        ));
+    }
+    if !choice.offered {
+        return Err(FieldError::new(
+            "advocate",
+            format!(
+                "{} is not set up to work under this duty. Choose another advocate",
                 choice.name
             ),
         ));
@@ -904,6 +914,15 @@ mod tests {
         );
         assert!(check_allocation(&ranked, second, Some("knows the ward")).is_ok());
         assert!(check_allocation(&ranked, 99, None).is_err());
+    }
+
+    #[test]
+    fn an_unqualified_choice_is_refused() {
+        let mut unqualified = candidate(1, "Ann");
+        unqualified.duties = vec![];
+        let ranked = rank(&[unqualified, candidate(2, "Bob")], &needs());
+        let error = check_allocation(&ranked, 1, Some("no one else")).unwrap_err();
+        assert!(error.message.contains("not set up to work under this duty"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::config::WebConfig;
 use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
 use crate::i18n::Catalogue;
-use crate::pages::{account, admin, audit, home, referrals, sign_in};
+use crate::pages::{account, admin, advocates, audit, cases, home, people, referrals, sign_in};
 use crate::{api, ops, pages, security};
 use advocase_storage::Store;
 use axum::Router;
@@ -101,6 +101,53 @@ pub fn router(state: AppState) -> Router {
         .route("/referrals/{id}/status", post(referrals::change_status))
         .route("/referrals/{id}/letter", get(referrals::letter))
         .route("/waiting-list", get(referrals::waiting_list))
+        .route("/cases", get(cases::caseload))
+        .route("/cases/{id}", get(cases::show))
+        .route(
+            "/cases/{id}/allocate",
+            get(cases::allocate_form).post(cases::allocate),
+        )
+        .route("/cases/{id}/contacts/new", get(cases::contact_form))
+        .route("/cases/{id}/contacts", post(cases::contact_submit))
+        .route("/cases/{id}/issues/new", get(cases::issue_form))
+        .route("/cases/{id}/issues", post(cases::issue_submit))
+        .route(
+            "/cases/{id}/issues/{issue}/outcome",
+            get(cases::outcome_form).post(cases::outcome_submit),
+        )
+        .route("/cases/{id}/work/new", get(cases::work_form))
+        .route("/cases/{id}/work", post(cases::work_submit))
+        .route(
+            "/cases/{id}/work/{work}/done",
+            get(cases::work_done_form).post(cases::work_done_submit),
+        )
+        .route("/cases/{id}/challenges/new", get(cases::challenge_form))
+        .route("/cases/{id}/challenges", post(cases::challenge_submit))
+        .route(
+            "/cases/{id}/challenges/{challenge}/steps/new",
+            get(cases::step_form),
+        )
+        .route(
+            "/cases/{id}/challenges/{challenge}/steps",
+            post(cases::step_submit),
+        )
+        .route(
+            "/cases/{id}/close",
+            get(cases::close_form).post(cases::close_submit),
+        )
+        .route("/cases/{id}/reopen", post(cases::reopen))
+        .route("/people/{id}", get(people::show))
+        .route(
+            "/people/{id}/details",
+            get(people::details_form).post(people::details_submit),
+        )
+        .route("/people/{id}/conflicts/new", get(people::conflict_form))
+        .route("/people/{id}/conflicts", post(people::conflict_submit))
+        .route("/advocates", get(advocates::list_page))
+        .route(
+            "/advocates/{id}",
+            get(advocates::settings_form).post(advocates::settings_submit),
+        )
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}/disable", post(admin::disable_user))
         .route("/admin/tokens", get(admin::tokens).post(admin::issue_token))

@@ -24,6 +24,9 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// The name shown in the authenticator app next to the codes.
     pub totp_issuer: String,
+    /// How many days after closing a case a manager may re-open it as the same piece of
+    /// work; later, a new referral is needed.
+    pub reopen_within_days: u32,
 }
 
 impl Default for WebConfig {
@@ -38,6 +41,7 @@ impl Default for WebConfig {
             assets_dir: default_assets_dir(),
             max_body_bytes: 1024 * 1024,
             totp_issuer: "Advocase".into(),
+            reopen_within_days: 90,
         }
     }
 }

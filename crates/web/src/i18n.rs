@@ -49,9 +49,13 @@ impl Catalogue {
         self.format(key, Some(&args))
     }
 
-    /// The text for `key` with several arguments.
-    pub fn text_with_args(&self, key: &str, args: &FluentArgs) -> String {
-        self.format(key, Some(args))
+    /// The text for `key` with several named arguments.
+    pub fn text_with_args(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut fluent = FluentArgs::new();
+        for (name, value) in args {
+            fluent.set(*name, value.to_string());
+        }
+        self.format(key, Some(&fluent))
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -88,7 +92,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                for marker in ["t(\"", "t_with(\""] {
+                for marker in [".t(\"", ".t_with(\""] {
                     for piece in text.split(marker).skip(1) {
                         let key = piece.split('"').next().unwrap();
                         if !catalogue.has(key) {

@@ -2,6 +2,8 @@
 //! API token, answers errors in one envelope, and is described in the OpenAPI document
 //! at `/api/v1/openapi.json`, generated from this code.
 
+mod cases;
+
 use crate::app::AppState;
 use crate::auth::ApiCaller;
 use crate::auth::session::blocking;
@@ -27,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", get(user))
         .route("/audit", get(audit))
         .route("/eligibility", post(eligibility))
+        .route("/cases", get(cases::caseload))
+        .route("/cases/{id}", get(cases::case))
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
 }
@@ -207,8 +211,9 @@ impl Modify for SecuritySchemes {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Advocase API", description = "Case management for independent advocacy.", license(name = "AGPL-3.0-or-later")),
-    paths(me, user, audit, eligibility),
-    components(schemas(Me, AuditEntryView, ApiErrors, crate::error::ApiProblem)),
+    paths(me, user, audit, eligibility, cases::caseload, cases::case),
+    components(schemas(Me, AuditEntryView, ApiErrors, crate::error::ApiProblem,
+        cases::CaseSummary, cases::CaseView, cases::ContactView, cases::IssueView, cases::DueView)),
     modifiers(&SecuritySchemes),
 )]
 pub struct ApiDoc;

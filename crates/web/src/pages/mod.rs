@@ -4,8 +4,12 @@
 
 pub mod account;
 pub mod admin;
+pub mod advocates;
 pub mod audit;
+pub mod cases;
+pub mod forms;
 pub mod home;
+pub mod people;
 pub mod referrals;
 pub mod sign_in;
 
@@ -78,9 +82,51 @@ impl Layout {
         self.catalogue.text(key)
     }
 
-    pub fn t_with(&self, key: &str, name: &str, value: &str) -> String {
-        self.catalogue.text_with(key, name, value)
+    pub fn t_with(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.catalogue.text_with(key, name, &value.to_string())
     }
+}
+
+/// One radio button or checkbox: its own id (the first of a group takes the group's id,
+/// so the error summary's link lands on it), name, value, label and state.
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// The radio buttons of one question, `options` as (value, catalogue key).
+pub fn radios(
+    layout: &Layout,
+    name: &str,
+    options: &[(&str, &str)],
+    selected: &str,
+) -> Vec<Choice> {
+    options
+        .iter()
+        .enumerate()
+        .map(|(index, (value, key))| Choice {
+            id: if index == 0 {
+                name.to_string()
+            } else {
+                format!("{name}-{}", index + 1)
+            },
+            name: name.to_string(),
+            value: value.to_string(),
+            label: layout.t(key),
+            checked: *value == selected.trim(),
+        })
+        .collect()
+}
+
+/// The options of a select, `options` as (value, catalogue key).
+pub fn select_options(layout: &Layout, options: &[(&str, &str)]) -> Vec<(String, String)> {
+    options
+        .iter()
+        .map(|(value, key)| (value.to_string(), layout.t(key)))
+        .collect()
 }
 
 /// The menu of each role: only what that role may use.
@@ -94,15 +140,18 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/audit", "nav-audit"),
         ]),
         Role::Manager => items.extend([
+            ("/cases", "nav-caseloads"),
             ("/referrals", "nav-referrals"),
             ("/waiting-list", "nav-waiting-list"),
+            ("/advocates", "nav-advocates"),
             ("/audit", "nav-audit"),
         ]),
         Role::IntakeWorker => items.extend([
             ("/referrals", "nav-referrals"),
             ("/waiting-list", "nav-waiting-list"),
         ]),
-        Role::Advocate | Role::Commissioner => {}
+        Role::Advocate => items.push(("/cases", "nav-my-cases")),
+        Role::Commissioner => {}
     }
     items
 }

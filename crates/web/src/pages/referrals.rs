@@ -5,10 +5,11 @@
 //! Nothing from the public form is shown to anyone but intake staff of the provider it
 //! was sent to: the status page shows the reference, the date and the status only.
 
-use super::{FormErrors, Layout, render, render_with, when};
+use super::{Choice, FormErrors, Layout, radios, render, render_with, select_options, when};
 use crate::app::AppState;
 use crate::auth::session::blocking;
 use crate::auth::{Staff, new_token, token_hash};
+use crate::clock::today;
 use crate::error::AppError;
 use advocase_domain::clocks::{Nation, WorkingDayCalendar, imha_introduction_due};
 use advocase_domain::eligibility::{Duty, EligibilityOutcome, assess};
@@ -29,11 +30,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
-
-/// The date the form arrived, which the form's date checks compare against.
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
 
 /// Characters of a reference: letters and digits that cannot be mistaken for each other
 /// when read aloud or copied by hand (no 0 or O, no 1 or I).
@@ -75,43 +71,6 @@ fn form_value(body: &[u8], field: &str) -> String {
         .map(|(_, value)| value.into_owned())
         .last()
         .unwrap_or_default()
-}
-
-/// One radio button or checkbox: its own id (the first of a group takes the group's id,
-/// so the error summary's link lands on it), name, value, label and state.
-pub struct Choice {
-    pub id: String,
-    pub name: String,
-    pub value: String,
-    pub label: String,
-    pub checked: bool,
-}
-
-/// The radio buttons of one question, `options` as (value, catalogue key).
-fn radios(layout: &Layout, name: &str, options: &[(&str, &str)], selected: &str) -> Vec<Choice> {
-    options
-        .iter()
-        .enumerate()
-        .map(|(index, (value, key))| Choice {
-            id: if index == 0 {
-                name.to_string()
-            } else {
-                format!("{name}-{}", index + 1)
-            },
-            name: name.to_string(),
-            value: value.to_string(),
-            label: layout.t(key),
-            checked: *value == selected.trim(),
-        })
-        .collect()
-}
-
-/// The options of a select, `options` as (value, catalogue key).
-fn select_options(layout: &Layout, options: &[(&str, &str)]) -> Vec<(String, String)> {
-    options
-        .iter()
-        .map(|(value, key)| (value.to_string(), layout.t(key)))
-        .collect()
 }
 
 const REFERRER_KINDS: [(&str, &str); 4] = [
@@ -1550,6 +1509,7 @@ pub async fn letter(
 
 pub struct WaitingEntry {
     pub position: usize,
+    pub case_id: i64,
     pub person: String,
     pub duty: String,
     pub reference: String,
@@ -1567,6 +1527,8 @@ struct WaitingPage {
     entries: Vec<WaitingEntry>,
     overdue: usize,
     due_today: usize,
+    /// Managers allocate from the waiting list; intake workers only read it.
+    may_allocate: bool,
 }
 
 /// The waiting list in the order of the service prioritisation procedure, each case
@@ -1623,6 +1585,7 @@ pub async fn waiting_list(
         .enumerate()
         .map(|(index, (placed, row))| WaitingEntry {
             position: index + 1,
+            case_id: row.case.id,
             person: row.person_name,
             duty: state.catalogue.text(duty_key(&row.case.duty)),
             reference: row.reference,
@@ -1638,6 +1601,7 @@ pub async fn waiting_list(
         overdue: entries.iter().filter(|e| e.overdue).count(),
         due_today: entries.iter().filter(|e| e.due_today).count(),
         entries,
+        may_allocate: staff.actor.role == Role::Manager,
     })
 }
 

@@ -396,10 +396,13 @@ pub async fn two_factor_setup_submit(
 
 /// The refusal of a sign-in, with the lock-out policy in force.
 fn failed_message(state: &AppState) -> String {
-    let mut args = fluent_bundle::FluentArgs::new();
-    args.set("attempts", state.config.lockout_attempts);
-    args.set("minutes", state.config.lockout_minutes);
-    state.catalogue.text_with_args("sign-in-failed", &args)
+    state.catalogue.text_with_args(
+        "sign-in-failed",
+        &[
+            ("attempts", &state.config.lockout_attempts.to_string()),
+            ("minutes", &state.config.lockout_minutes.to_string()),
+        ],
+    )
 }
 
 /// The roles in the order the demo's sign-in page lists them.
