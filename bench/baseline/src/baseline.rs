@@ -1,0 +1,279 @@
+//! The baselines: the same work the server does for a request, done without the server,
+//! so each benchmark can say what the web layer costs on top of it.
+
+use crate::stats::Summary;
+use advocase_domain::eligibility::{assess, parse_request};
+use advocase_domain::identity::OrganisationKind;
+use advocase_domain::referral::{NewReferral, ReferralAnswers};
+use advocase_storage::Store;
+use advocase_storage::referrals::{Source, status};
+use advocase_storage::schema::referrals;
+use anyhow::Context;
+use diesel::prelude::*;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Calls the eligibility engine in a loop on `threads` threads for `seconds`. With
+/// `with_json`, each call also parses the request text and writes the answer as JSON,
+/// as the API handler does; without it, only `assess` runs on a request parsed once.
+pub fn eligibility(
+    body: &str,
+    seconds: f64,
+    threads: usize,
+    with_json: bool,
+) -> anyhow::Result<Summary> {
+    let request = parse_request(body).map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let start = Instant::now();
+    let total: u64 = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                let request = &request;
+                scope.spawn(move || {
+                    let mut done = 0u64;
+                    // Reading the clock costs about as much as a call; look at it
+                    // once per batch.
+                    while Instant::now() < deadline {
+                        for _ in 0..256 {
+                            if with_json {
+                                let parsed = parse_request(black_box(body)).ok();
+                                let answer = parsed.as_ref().map(assess);
+                                black_box(serde_json::to_string(&answer).ok());
+                            } else {
+                                black_box(assess(black_box(request)));
+                            }
+                        }
+                        done += 256;
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or(0)).sum()
+    });
+    Ok(Summary {
+        operations: total,
+        seconds: start.elapsed().as_secs_f64(),
+        ..Summary::default()
+    })
+}
+
+/// How the referral baseline writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Via {
+    /// The referral row alone, in its own transaction, on a connection with the
+    /// server's settings: what the database costs.
+    Raw,
+    /// `Store::submit_referral`, as the handler calls it: the row, the audit entry, the
+    /// chain head and the head file.
+    Store,
+}
+
+/// The referral of a public form, checked as the server checks it.
+pub fn referral_from_form(form: &str) -> anyhow::Result<NewReferral> {
+    let mut fields = serde_json::Map::new();
+    let mut difficulty = Vec::new();
+    for pair in form.trim().split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = decode_form_value(value)?;
+        if name == "difficulty" {
+            difficulty.push(serde_json::Value::String(value));
+        } else {
+            fields.insert(name.to_string(), serde_json::Value::String(value));
+        }
+    }
+    fields.insert("difficulty".into(), serde_json::Value::Array(difficulty));
+    let answers: ReferralAnswers = serde_json::from_value(serde_json::Value::Object(fields))?;
+    answers
+        .parse(chrono::Utc::now().date_naive())
+        .map_err(|invalid| anyhow::anyhow!("the benchmark's referral form is refused: {invalid:?}"))
+}
+
+/// Decodes one `application/x-www-form-urlencoded` value: `+` is a space, `%XX` a byte.
+fn decode_form_value(value: &str) -> anyhow::Result<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])?;
+                out.push(u8::from_str_radix(hex, 16)?);
+                i += 2;
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    Ok(String::from_utf8(out)?)
+}
+
+/// Writes referrals for `seconds` from `workers` threads, one transaction each, into a
+/// fresh database at `database` (a SQLite file or a PostgreSQL URL), which is migrated
+/// and given a provider first.
+pub fn referral_insert(
+    database: &str,
+    audit_head: Option<std::path::PathBuf>,
+    form: &str,
+    seconds: f64,
+    workers: usize,
+    via: Via,
+) -> anyhow::Result<Summary> {
+    let referral = referral_from_form(form)?;
+    let store = Store::open(database, audit_head).context("opening the baseline database")?;
+    store.migrate()?;
+    let provider = store.create_organisation(OrganisationKind::Provider, "Baseline provider")?;
+    let counter = AtomicU64::new(0);
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let start = Instant::now();
+    let results: Vec<(u64, u64, Vec<u64>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.max(1))
+            .map(|_| {
+                let (store, referral, counter) = (&store, &referral, &counter);
+                scope.spawn(move || {
+                    let (mut done, mut failed, mut latencies) = (0u64, 0u64, Vec::new());
+                    while Instant::now() < deadline {
+                        let n = counter.fetch_add(1, Ordering::Relaxed);
+                        // Eleven characters like a real reference, and a token hash of
+                        // a real one's length, both unique.
+                        let reference = format!("B{n:010}");
+                        let token_hash = format!("{n:064x}");
+                        let began = Instant::now();
+                        let result = match via {
+                            Via::Raw => {
+                                insert_row(store, provider, referral, &reference, &token_hash)
+                            }
+                            Via::Store => store
+                                .submit_referral(
+                                    provider,
+                                    referral,
+                                    Source::Public,
+                                    None,
+                                    &reference,
+                                    &token_hash,
+                                )
+                                .map(|_| ())
+                                .map_err(anyhow::Error::from),
+                        };
+                        match result {
+                            Ok(()) => {
+                                done += 1;
+                                latencies.push(began.elapsed().as_micros() as u64);
+                            }
+                            Err(error) => {
+                                if failed == 0 {
+                                    eprintln!("advocase-bench: an insert failed: {error:#}");
+                                }
+                                failed += 1;
+                            }
+                        }
+                    }
+                    (done, failed, latencies)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    let mut summary = Summary {
+        seconds,
+        ..Summary::default()
+    };
+    for (done, failed, latencies) in results {
+        summary.operations += done;
+        summary.errors += failed;
+        summary.latencies_us.extend(latencies);
+    }
+    Ok(summary)
+}
+
+/// The referral row exactly as `Store::submit_referral` writes it, without the audit
+/// entry, in a transaction of its own.
+fn insert_row(
+    store: &Store,
+    provider_id: i64,
+    r: &NewReferral,
+    reference: &str,
+    token_hash: &str,
+) -> anyhow::Result<()> {
+    store.read(|conn| {
+        conn.transaction(|conn| {
+            diesel::insert_into(referrals::table)
+                .values((
+                    (
+                        referrals::provider_id.eq(provider_id),
+                        referrals::reference.eq(reference),
+                        referrals::status_token_hash.eq(token_hash),
+                        referrals::source.eq("public"),
+                        referrals::referrer_kind.eq(r.referrer_kind.as_str()),
+                        referrals::referrer_name.eq(&r.referrer_name),
+                        referrals::referrer_organisation.eq(&r.referrer_organisation),
+                        referrals::referrer_role.eq(&r.referrer_role),
+                        referrals::referrer_email.eq(&r.referrer_email),
+                        referrals::referrer_phone.eq(&r.referrer_phone),
+                        referrals::referrer_relationship.eq(&r.referrer_relationship),
+                        referrals::given_name.eq(&r.given_name),
+                        referrals::family_name.eq(&r.family_name),
+                        referrals::date_of_birth.eq(r.date_of_birth),
+                        referrals::postcode.eq(&r.postcode),
+                        referrals::address.eq(&r.address),
+                    ),
+                    (
+                        referrals::phone.eq(&r.phone),
+                        referrals::email.eq(&r.email),
+                        referrals::local_authority.eq(&r.local_authority),
+                        referrals::placed_out_of_area.eq(r.placed_out_of_area),
+                        referrals::is_prisoner.eq(r.is_prisoner),
+                        referrals::language.eq(&r.language),
+                        referrals::needs_interpreter.eq(r.needs_interpreter),
+                        referrals::uses_bsl.eq(r.uses_bsl),
+                        referrals::wants_easy_read.eq(r.wants_easy_read),
+                        referrals::preferred_contact.eq(&r.preferred_contact),
+                        referrals::what_is_happening.eq(&r.what_is_happening),
+                        referrals::meeting_date.eq(r.meeting_date),
+                        referrals::deadline_date.eq(r.deadline_date),
+                        referrals::compulsion_date.eq(r.compulsion_date),
+                        referrals::safeguarding_concerns.eq(&r.safeguarding_concerns),
+                        referrals::risk_to_visitor.eq(&r.risk_to_visitor),
+                    ),
+                    (
+                        referrals::consent.eq(r.consent.as_str()),
+                        referrals::consent_note.eq(&r.consent_note),
+                        referrals::eligibility_answers.eq(r.eligibility_json()),
+                        referrals::status.eq(status::RECEIVED),
+                        referrals::received_at.eq(advocase_storage::now()),
+                        referrals::created_by.eq(None::<i64>),
+                    ),
+                ))
+                .execute(conn)?;
+            Ok::<_, diesel::result::Error>(())
+        })
+        .map_err(advocase_storage::StoreError::from)
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_values_are_decoded_as_browsers_encode_them() {
+        assert_eq!(decode_form_value("a+b%40c.test").unwrap(), "a b@c.test");
+        assert_eq!(decode_form_value("caf%C3%A9").unwrap(), "café");
+        assert_eq!(decode_form_value("").unwrap(), "");
+    }
+
+    #[test]
+    fn the_benchmark_referral_passes_the_forms_checks() {
+        let form = include_str!("../../data/referral.form");
+        let referral = referral_from_form(form).unwrap();
+        assert_eq!(referral.given_name, "Maya");
+        assert!(referral.is_detained());
+    }
+}
