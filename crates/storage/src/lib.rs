@@ -33,6 +33,11 @@ pub struct Store {
     backend: Backend,
     /// The file outside the database where the audit chain's newest link is written.
     audit_head_file: Option<PathBuf>,
+    /// On SQLite, the writers of this process take turns here before asking the
+    /// database for its write lock. SQLite makes a waiting writer sleep and retry
+    /// (the busy timeout), which under load turns milliseconds into hundreds of them;
+    /// a queue in the process hands the lock on as soon as it is free.
+    writers: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -63,6 +68,7 @@ impl Store {
             pool,
             backend,
             audit_head_file,
+            writers: std::sync::Arc::default(),
         })
     }
 
@@ -115,6 +121,11 @@ impl Store {
         &self,
         work: impl FnOnce(&mut DbConnection, &mut audit::Trail) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        let _turn = (self.backend == Backend::Sqlite).then(|| {
+            self.writers
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        });
         let mut conn = self.conn()?;
         let (value, head) = conn.transaction(|conn| {
             audit::lock_head(conn)?;
