@@ -16,6 +16,7 @@ pub mod error;
 pub mod jobs;
 pub mod referrals;
 pub mod schema;
+pub mod sealing;
 pub mod transfer;
 
 pub use connection::{Backend, DbConnection};

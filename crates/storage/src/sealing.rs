@@ -1,0 +1,408 @@
+//! Encryption at rest for free text: contact notes, issues and outcomes in the person's
+//! words, descriptions of work, challenges and closing notes.
+//!
+//! Each value is sealed with XChaCha20-Poly1305 (authenticated encryption, a random
+//! 24-byte nonce per value, so no nonce bookkeeping is needed) under the current key of
+//! a [`Keyring`] kept outside the database: a file beside the data folder by default, or
+//! the `ADVOCASE_KEYS` environment variable. The column name is bound in as associated
+//! data, so a sealed value moved into another column does not open. A copy of the
+//! database alone reveals no note text.
+//!
+//! Stored form: `enc1:<key id>:<base64 of nonce and ciphertext>`. The key id lets old
+//! values open while `advocase keys rotate` re-seals them under a new key; a process
+//! that meets a key id it does not know reads the key file again, so a server keeps
+//! running through a rotation done by another process.
+
+use crate::StoreError;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD as BASE64;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+
+const PREFIX: &str = "enc1:";
+const NONCE_BYTES: usize = 24;
+
+/// What a reader sees in place of a value whose ciphertext is damaged or whose key is
+/// gone: a plain statement, never garbage. The error is logged with the column only.
+pub const UNREADABLE: &str = "[This text cannot be read: its encrypted copy is damaged or its key is missing. Tell your administrator.]";
+
+struct NamedKey {
+    id: String,
+    cipher: XChaCha20Poly1305,
+    /// The key as written in the key file, for writing the file again on rotation.
+    encoded: String,
+}
+
+/// The keys that seal and open free text; the first is the current one.
+pub struct Keyring {
+    file: Option<PathBuf>,
+    keys: RwLock<Vec<NamedKey>>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring")
+            .field("file", &self.file)
+            .field("keys", &self.key_ids())
+            .finish()
+    }
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    use rand::Rng;
+    let mut bytes = [0u8; N];
+    rand::rng().fill(&mut bytes);
+    bytes
+}
+
+fn new_key() -> NamedKey {
+    let bytes: [u8; 32] = random_bytes();
+    let id = hex::encode(random_bytes::<4>());
+    named(id, BASE64.encode(bytes)).unwrap_or_else(|_| unreachable!("a fresh key is valid"))
+}
+
+fn named(id: String, encoded: String) -> Result<NamedKey, StoreError> {
+    let bytes = BASE64
+        .decode(encoded.trim_end_matches('='))
+        .map_err(|_| StoreError::Data(format!("encryption key {id} is not valid base64")))?;
+    if bytes.len() != 32 {
+        return Err(StoreError::Data(format!(
+            "encryption key {id} must be 32 bytes, not {}",
+            bytes.len()
+        )));
+    }
+    Ok(NamedKey {
+        cipher: XChaCha20Poly1305::new(Key::from_slice(&bytes)),
+        id,
+        encoded,
+    })
+}
+
+/// Reads key lines: `<id> <base64 key>`, the current key first; blank lines and lines
+/// starting with `#` are ignored.
+fn parse(text: &str) -> Result<Vec<NamedKey>, StoreError> {
+    let mut keys = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((id, encoded)) = line.split_once(char::is_whitespace) else {
+            return Err(StoreError::Data(
+                "a line of the encryption key file is not `<id> <key>`".into(),
+            ));
+        };
+        keys.push(named(id.to_string(), encoded.trim().to_string())?);
+    }
+    if keys.is_empty() {
+        return Err(StoreError::Data(
+            "the encryption key file holds no key".into(),
+        ));
+    }
+    Ok(keys)
+}
+
+fn render(keys: &[NamedKey]) -> String {
+    let mut text = String::from(
+        "# Advocase encryption keys. The first is used for new text; keep every line until\n\
+         # `advocase keys rotate` has finished. Without this file the notes cannot be read:\n\
+         # keep a copy apart from the database backups.\n",
+    );
+    for key in keys {
+        text.push_str(&format!("{} {}\n", key.id, key.encoded));
+    }
+    text
+}
+
+/// Writes the key file readable by its owner only, replacing it atomically.
+fn write_file(path: &Path, keys: &[NamedKey]) -> Result<(), StoreError> {
+    use std::io::Write;
+    let temporary = path.with_extension("keys.tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&temporary)?;
+    file.write_all(render(keys).as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)?;
+    Ok(())
+}
+
+impl Keyring {
+    /// A keyring with one new key, held in memory only (for tests and tools).
+    pub fn generate() -> Self {
+        Self {
+            file: None,
+            keys: RwLock::new(vec![new_key()]),
+        }
+    }
+
+    /// Keys given as text (the `ADVOCASE_KEYS` variable), in the key file's format.
+    pub fn from_text(text: &str) -> Result<Self, StoreError> {
+        Ok(Self {
+            file: None,
+            keys: RwLock::new(parse(text)?),
+        })
+    }
+
+    /// Reads the key file.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            StoreError::Data(format!(
+                "the encryption key file {} cannot be read: {e}",
+                path.display()
+            ))
+        })?;
+        Ok(Self {
+            file: Some(path.to_path_buf()),
+            keys: RwLock::new(parse(&text)?),
+        })
+    }
+
+    /// Creates a key file with one new key. Refuses to replace an existing file.
+    pub fn create(path: &Path) -> Result<Self, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Data(format!(
+                "the encryption key file {} already exists",
+                path.display()
+            )));
+        }
+        let keys = vec![new_key()];
+        write_file(path, &keys)?;
+        Ok(Self {
+            file: Some(path.to_path_buf()),
+            keys: RwLock::new(keys),
+        })
+    }
+
+    /// The ids of the keys, current first.
+    pub fn key_ids(&self) -> Vec<String> {
+        self.keys
+            .read()
+            .map(|keys| keys.iter().map(|k| k.id.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn current_id(&self) -> String {
+        self.key_ids().into_iter().next().unwrap_or_default()
+    }
+
+    /// Seals `plain` for `column` under the current key.
+    pub fn seal(&self, column: &str, plain: &str) -> String {
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
+        let key = &keys[0];
+        let nonce: [u8; NONCE_BYTES] = random_bytes();
+        let sealed = key
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: column.as_bytes(),
+                },
+            )
+            .unwrap_or_else(|_| unreachable!("encryption of a string cannot fail"));
+        let mut bytes = nonce.to_vec();
+        bytes.extend(sealed);
+        format!("{PREFIX}{}:{}", key.id, BASE64.encode(bytes))
+    }
+
+    /// Opens a value sealed for `column`. A damaged value, or one under a key this
+    /// keyring does not hold even after reading the key file again, is an error.
+    pub fn open_value(&self, column: &str, stored: &str) -> Result<String, StoreError> {
+        let damaged = || StoreError::Data(format!("an encrypted value in {column} cannot be read"));
+        let rest = stored.strip_prefix(PREFIX).ok_or_else(damaged)?;
+        let (id, body) = rest.split_once(':').ok_or_else(damaged)?;
+        if !self.key_ids().iter().any(|k| k == id) {
+            self.reload()?;
+        }
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
+        let key = keys.iter().find(|k| k.id == id).ok_or_else(|| {
+            StoreError::Data(format!(
+                "an encrypted value in {column} uses key {id}, which is not in the key file"
+            ))
+        })?;
+        let bytes = BASE64.decode(body).map_err(|_| damaged())?;
+        if bytes.len() < NONCE_BYTES {
+            return Err(damaged());
+        }
+        let (nonce, ciphertext) = bytes.split_at(NONCE_BYTES);
+        let plain = key
+            .cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: column.as_bytes(),
+                },
+            )
+            .map_err(|_| damaged())?;
+        String::from_utf8(plain).map_err(|_| damaged())
+    }
+
+    /// Opens a value for showing: a damaged one becomes [`UNREADABLE`] and is logged
+    /// with its column only, so one bad value never breaks a page.
+    pub fn reveal(&self, column: &str, stored: &str) -> String {
+        match self.open_value(column, stored) {
+            Ok(plain) => plain,
+            Err(error) => {
+                tracing::error!(%error, column, "an encrypted value could not be opened");
+                UNREADABLE.to_string()
+            }
+        }
+    }
+
+    /// Whether a stored value is sealed under the current key.
+    pub fn is_current(&self, stored: &str) -> bool {
+        stored
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split_once(':'))
+            .is_some_and(|(id, _)| id == self.current_id())
+    }
+
+    /// Reads the key file again, for keys added by a rotation in another process.
+    fn reload(&self) -> Result<(), StoreError> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        let text = std::fs::read_to_string(file)?;
+        let fresh = parse(&text)?;
+        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        Ok(())
+    }
+
+    /// Starts a rotation: a new current key goes first in the key file, the old ones
+    /// stay so that everything still opens. Returns the new key's id.
+    pub fn add_current_key(&self) -> Result<String, StoreError> {
+        let mut keys = self.keys.write().unwrap_or_else(|p| p.into_inner());
+        let key = new_key();
+        let id = key.id.clone();
+        keys.insert(0, key);
+        if let Some(file) = &self.file {
+            write_file(file, &keys)?;
+        }
+        Ok(id)
+    }
+
+    /// Ends a rotation: drops every key but the current one from the key file.
+    pub fn retire_old_keys(&self) -> Result<(), StoreError> {
+        let mut keys = self.keys.write().unwrap_or_else(|p| p.into_inner());
+        keys.truncate(1);
+        if let Some(file) = &self.file {
+            write_file(file, &keys)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_value_opens_only_in_its_own_column_and_reveals_nothing() {
+        let keys = Keyring::generate();
+        let sealed = keys.seal("contacts.discussed", "Her rights under section 3");
+        assert!(sealed.starts_with("enc1:"));
+        assert!(!sealed.contains("rights"));
+        assert_eq!(
+            keys.open_value("contacts.discussed", &sealed).unwrap(),
+            "Her rights under section 3"
+        );
+        assert!(keys.open_value("contacts.agreed", &sealed).is_err());
+        // The same text sealed twice looks different: nothing repeats across rows.
+        assert_ne!(
+            sealed,
+            keys.seal("contacts.discussed", "Her rights under section 3")
+        );
+    }
+
+    #[test]
+    fn a_damaged_value_is_reported_and_never_shown_as_garbage() {
+        let keys = Keyring::generate();
+        let sealed = keys.seal("case_issues.in_their_words", "I want to go home");
+        let mut damaged = sealed.clone().into_bytes();
+        let last = damaged.len() - 3;
+        damaged[last] = if damaged[last] == b'A' { b'B' } else { b'A' };
+        let damaged = String::from_utf8(damaged).unwrap();
+        assert!(
+            keys.open_value("case_issues.in_their_words", &damaged)
+                .is_err()
+        );
+        assert_eq!(
+            keys.reveal("case_issues.in_their_words", &damaged),
+            UNREADABLE
+        );
+        assert_eq!(
+            keys.reveal("case_issues.in_their_words", "plain text"),
+            UNREADABLE
+        );
+    }
+
+    #[test]
+    fn another_keyring_cannot_open_a_value() {
+        let sealed = Keyring::generate().seal("contacts.discussed", "secret");
+        assert!(
+            Keyring::generate()
+                .open_value("contacts.discussed", &sealed)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn after_rotation_old_values_open_until_the_old_key_is_retired() {
+        let dir = std::env::temp_dir().join(format!(
+            "advocase-keys-{}",
+            hex::encode(random_bytes::<6>())
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("advocase.keys");
+        let keys = Keyring::create(&path).unwrap();
+        let old = keys.seal("contacts.discussed", "before");
+        // A second process (the rotation) adds a key; this one learns it from the file.
+        let rotating = Keyring::open(&path).unwrap();
+        let new_id = rotating.add_current_key().unwrap();
+        let new = rotating.seal("contacts.discussed", "after");
+        assert!(!rotating.is_current(&old));
+        assert!(rotating.is_current(&new));
+        assert_eq!(
+            keys.open_value("contacts.discussed", &new).unwrap(),
+            "after"
+        );
+        assert_eq!(keys.current_id(), new_id);
+        assert_eq!(
+            rotating.open_value("contacts.discussed", &old).unwrap(),
+            "before"
+        );
+        rotating.retire_old_keys().unwrap();
+        assert!(
+            Keyring::open(&path)
+                .unwrap()
+                .open_value("contacts.discussed", &old)
+                .is_err()
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "the key file is readable by its owner only"
+            );
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn key_text_that_is_not_a_key_is_refused() {
+        assert!(Keyring::from_text("").is_err());
+        assert!(Keyring::from_text("abc not-base64!").is_err());
+        assert!(Keyring::from_text("abc c2hvcnQ").is_err());
+    }
+}
