@@ -13,6 +13,7 @@ use crate::schema::{
     advocate_settings, allocations, case_issues, case_work, cases, challenge_steps, challenges,
     conflicts, contacts, people, users,
 };
+use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::casework::{
@@ -393,9 +394,50 @@ fn staff_names(conn: &mut DbConnection, ids: Vec<i64>) -> Result<Vec<(i64, Strin
         .load(conn)?)
 }
 
-/// Loads a case the actor may see, with everything on it.
+/// Opens every sealed text of a loaded case, in place.
+fn reveal(keys: &Keyring, file: &mut CaseFile) {
+    let open = |column: &str, value: &mut String| *value = keys.reveal(column, value);
+    let open_some = |column: &str, value: &mut Option<String>| {
+        if let Some(text) = value.as_mut() {
+            *text = keys.reveal(column, text);
+        }
+    };
+    for c in &mut file.contacts {
+        open_some("contacts.present", &mut c.present);
+        open("contacts.discussed", &mut c.discussed);
+        open_some("contacts.agreed", &mut c.agreed);
+    }
+    for i in &mut file.issues {
+        open("case_issues.in_their_words", &mut i.in_their_words);
+        open_some(
+            "case_issues.outcome_in_their_words",
+            &mut i.outcome_in_their_words,
+        );
+    }
+    for w in &mut file.work {
+        open("case_work.description", &mut w.description);
+        open_some("case_work.response", &mut w.response);
+    }
+    for (c, steps) in &mut file.challenges {
+        open("challenges.decision", &mut c.decision);
+        open_some("challenges.result", &mut c.result);
+        for step in steps {
+            open_some("challenge_steps.outcome", &mut step.outcome);
+        }
+    }
+    open_some("cases.closure_note", &mut file.case.closure_note);
+    open_some("cases.open_tasks_reason", &mut file.case.open_tasks_reason);
+}
+
+/// Seals an optional text.
+fn seal_some(keys: &Keyring, column: &str, value: Option<&str>) -> Option<String> {
+    value.map(|text| keys.seal(column, text))
+}
+
+/// Loads a case the actor may see, with everything on it, its free text opened.
 fn load_case_file(
     conn: &mut DbConnection,
+    keys: &Keyring,
     actor: &Actor,
     case_id: i64,
 ) -> Result<Option<CaseFile>, StoreError> {
@@ -470,7 +512,7 @@ fn load_case_file(
             .map(|(_, n)| n.clone())
             .unwrap_or_default()
     };
-    Ok(Some(CaseFile {
+    let mut file = CaseFile {
         advocate_name: case.advocate_id.map(name_of),
         allocations: allocation_rows
             .into_iter()
@@ -486,7 +528,9 @@ fn load_case_file(
         work,
         challenges,
         staff_names: names,
-    }))
+    };
+    reveal(keys, &mut file);
+    Ok(Some(file))
 }
 
 /// Loads a case the actor may see for a change, refusing a closed case.
@@ -526,8 +570,9 @@ fn open_caseloads(
 impl Store {
     /// One case with everything on it, audited as a read (or a denied access).
     pub fn case_file(&self, actor: &Actor, case_id: i64) -> Result<CaseFile, StoreError> {
+        let keys = self.keys()?;
         self.read_scoped(actor, "case", case_id, |conn| {
-            load_case_file(conn, actor, case_id)
+            load_case_file(conn, keys, actor, case_id)
         })
     }
 
@@ -881,6 +926,7 @@ impl Store {
         case_id: i64,
         contact: &NewContact,
     ) -> Result<i64, StoreError> {
+        let keys = self.keys()?;
         self.write(|conn, trail| {
             case_for_work(conn, actor, case_id)?;
             let id: i64 = diesel::insert_into(contacts::table)
@@ -889,9 +935,17 @@ impl Store {
                     contacts::occurred_at.eq(contact.occurred_at),
                     contacts::mode.eq(contact.mode.as_str()),
                     contacts::duration_minutes.eq(contact.duration_minutes as i32),
-                    contacts::present.eq(&contact.present),
-                    contacts::discussed.eq(&contact.discussed),
-                    contacts::agreed.eq(&contact.agreed),
+                    contacts::present.eq(seal_some(
+                        keys,
+                        "contacts.present",
+                        contact.present.as_deref(),
+                    )),
+                    contacts::discussed.eq(keys.seal("contacts.discussed", &contact.discussed)),
+                    contacts::agreed.eq(seal_some(
+                        keys,
+                        "contacts.agreed",
+                        contact.agreed.as_deref(),
+                    )),
                     contacts::could_instruct.eq(contact.could_instruct),
                     contacts::approach.eq(contact.approach.map(|a| a.as_str())),
                     contacts::recorded_by.eq(actor.user_id),
@@ -917,12 +971,14 @@ impl Store {
         in_their_words: &str,
         process: Process,
     ) -> Result<i64, StoreError> {
+        let keys = self.keys()?;
         self.write(|conn, trail| {
             case_for_work(conn, actor, case_id)?;
             let id: i64 = diesel::insert_into(case_issues::table)
                 .values((
                     case_issues::case_id.eq(case_id),
-                    case_issues::in_their_words.eq(in_their_words),
+                    case_issues::in_their_words
+                        .eq(keys.seal("case_issues.in_their_words", in_their_words)),
                     case_issues::process.eq(process.as_str()),
                     case_issues::created_by.eq(actor.user_id),
                     case_issues::created_at.eq(now()),
@@ -950,6 +1006,7 @@ impl Store {
         outcome: OutcomeLevel,
         in_their_words: Option<&str>,
     ) -> Result<(), StoreError> {
+        let keys = self.keys()?;
         self.write(|conn, trail| {
             case_for_work(conn, actor, case_id)?;
             let changed = diesel::update(
@@ -960,7 +1017,11 @@ impl Store {
             )
             .set((
                 case_issues::outcome.eq(outcome.as_str()),
-                case_issues::outcome_in_their_words.eq(in_their_words),
+                case_issues::outcome_in_their_words.eq(seal_some(
+                    keys,
+                    "case_issues.outcome_in_their_words",
+                    in_their_words,
+                )),
                 case_issues::outcome_recorded_at.eq(now()),
                 case_issues::version.eq(version + 1),
             ))
@@ -987,13 +1048,15 @@ impl Store {
 
     /// Adds a meeting, letter or report to a case.
     pub fn add_work(&self, actor: &Actor, case_id: i64, work: &NewWork) -> Result<i64, StoreError> {
+        let keys = self.keys()?;
         self.write(|conn, trail| {
             case_for_work(conn, actor, case_id)?;
             let id: i64 = diesel::insert_into(case_work::table)
                 .values((
                     case_work::case_id.eq(case_id),
                     case_work::kind.eq(work.kind.as_str()),
-                    case_work::description.eq(&work.description),
+                    case_work::description
+                        .eq(keys.seal("case_work.description", &work.description)),
                     case_work::due_on.eq(work.due_on),
                     case_work::minutes.eq(work.minutes.map(|m| m as i32)),
                     case_work::created_by.eq(actor.user_id),
@@ -1020,6 +1083,7 @@ impl Store {
         version: i64,
         done: &WorkDone,
     ) -> Result<(), StoreError> {
+        let keys = self.keys()?;
         self.write(|conn, trail| {
             case_for_work(conn, actor, case_id)?;
             let current: WorkRecord = case_work::table
@@ -1043,7 +1107,12 @@ impl Store {
                 case_work::response_due.eq(done.response_due.or(current.response_due)),
                 case_work::response_received_on
                     .eq(done.response_received_on.or(current.response_received_on)),
-                case_work::response.eq(done.response.as_ref().or(current.response.as_ref())),
+                case_work::response.eq(seal_some(
+                    keys,
+                    "case_work.response",
+                    done.response.as_deref(),
+                )
+                .or(current.response.clone())),
                 case_work::minutes.eq(minutes),
                 case_work::version.eq(version + 1),
             ))
@@ -1068,13 +1137,14 @@ impl Store {
         case_id: i64,
         challenge: &NewChallenge,
     ) -> Result<i64, StoreError> {
+        let keys = self.keys()?;
         self.write(|conn, trail| {
             case_for_work(conn, actor, case_id)?;
             let at = now();
             let id: i64 = diesel::insert_into(challenges::table)
                 .values((
                     challenges::case_id.eq(case_id),
-                    challenges::decision.eq(&challenge.decision),
+                    challenges::decision.eq(keys.seal("challenges.decision", &challenge.decision)),
                     challenges::decision_maker.eq(&challenge.decision_maker),
                     challenges::raised_on.eq(challenge.raised_on),
                     challenges::reply_due.eq(challenge.reply_due),
@@ -1112,6 +1182,7 @@ impl Store {
         version: i64,
         step: &NewChallengeStep,
     ) -> Result<(), StoreError> {
+        let keys = self.keys()?;
         self.write(|conn, trail| {
             case_for_work(conn, actor, case_id)?;
             let current: ChallengeRecord = challenges::table
@@ -1139,7 +1210,11 @@ impl Store {
                     challenge_steps::challenge_id.eq(challenge_id),
                     challenge_steps::step.eq(step.step.as_str()),
                     challenge_steps::taken_on.eq(step.taken_on),
-                    challenge_steps::outcome.eq(&step.outcome),
+                    challenge_steps::outcome.eq(seal_some(
+                        keys,
+                        "challenge_steps.outcome",
+                        step.outcome.as_deref(),
+                    )),
                     challenge_steps::recorded_by.eq(actor.user_id),
                     challenge_steps::recorded_at.eq(now()),
                 ))
@@ -1148,7 +1223,11 @@ impl Store {
                 .set((
                     challenges::reply_due.eq(step.reply_due),
                     challenges::concluded_on.eq(step.concluded.as_ref().map(|_| step.taken_on)),
-                    challenges::result.eq(&step.concluded),
+                    challenges::result.eq(seal_some(
+                        keys,
+                        "challenges.result",
+                        step.concluded.as_deref(),
+                    )),
                     challenges::version.eq(version + 1),
                 ))
                 .execute(conn)?;
@@ -1169,12 +1248,13 @@ impl Store {
         version: i64,
         closure: &Closure,
     ) -> Result<(), StoreError> {
+        let keys = self.keys()?;
         self.write(|conn, trail| {
             let case = case_for_work(conn, actor, case_id)?;
             if case.version != version {
                 return Err(StoreError::Conflict);
             }
-            let file = load_case_file(conn, actor, case_id)?.ok_or(StoreError::NotFound)?;
+            let file = load_case_file(conn, keys, actor, case_id)?.ok_or(StoreError::NotFound)?;
             let open = file.open_tasks();
             if open > 0 && closure.open_tasks_reason.is_none() {
                 return Err(Invalid::one(
@@ -1196,8 +1276,16 @@ impl Store {
                 cases::closure_reason.eq(closure.reason.as_str()),
                 cases::handed_over_to.eq(&closure.handed_over_to),
                 cases::self_advocacy.eq(closure.self_advocacy.as_str()),
-                cases::closure_note.eq(&closure.note),
-                cases::open_tasks_reason.eq(&closure.open_tasks_reason),
+                cases::closure_note.eq(seal_some(
+                    keys,
+                    "cases.closure_note",
+                    closure.note.as_deref(),
+                )),
+                cases::open_tasks_reason.eq(seal_some(
+                    keys,
+                    "cases.open_tasks_reason",
+                    closure.open_tasks_reason.as_deref(),
+                )),
                 cases::version.eq(version + 1),
             ))
             .execute(conn)?;
@@ -1323,6 +1411,7 @@ impl Store {
     /// The person record: the person and the cases of theirs the actor may see, with
     /// the conflicts of interest recorded about them. Audited as a read of the person.
     pub fn person_file(&self, actor: &Actor, person_id: i64) -> Result<PersonFile, StoreError> {
+        let keys = self.keys()?;
         self.read_scoped(actor, "person", person_id, |conn| {
             let Some(person) = visible_person(conn, actor, person_id)? else {
                 return Ok(None);
@@ -1334,7 +1423,7 @@ impl Store {
                 .load(conn)?;
             let mut files = Vec::new();
             for id in case_ids {
-                if let Some(file) = load_case_file(conn, actor, id)? {
+                if let Some(file) = load_case_file(conn, keys, actor, id)? {
                     files.push(file);
                 }
             }

@@ -15,6 +15,7 @@ mod connection;
 pub mod error;
 pub mod jobs;
 pub mod referrals;
+pub mod rotation;
 pub mod schema;
 pub mod sealing;
 pub mod transfer;
@@ -39,6 +40,9 @@ pub struct Store {
     /// (the busy timeout), which under load turns milliseconds into hundreds of them;
     /// a queue in the process hands the lock on as soon as it is free.
     writers: std::sync::Arc<std::sync::Mutex<()>>,
+    /// The keys that seal free text at rest. A store without keys refuses to write or
+    /// read such text rather than keep it in the clear.
+    keys: Option<std::sync::Arc<sealing::Keyring>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -70,7 +74,21 @@ impl Store {
             backend,
             audit_head_file,
             writers: std::sync::Arc::default(),
+            keys: None,
         })
+    }
+
+    /// Gives the store the keys that seal free text.
+    pub fn with_keys(mut self, keys: sealing::Keyring) -> Self {
+        self.keys = Some(std::sync::Arc::new(keys));
+        self
+    }
+
+    /// The keys that seal free text, or an error when none were given.
+    pub fn keys(&self) -> Result<&sealing::Keyring, StoreError> {
+        self.keys
+            .as_deref()
+            .ok_or_else(|| StoreError::Data("no encryption key is loaded".into()))
     }
 
     pub fn backend(&self) -> Backend {

@@ -39,6 +39,13 @@ struct NamedKey {
 pub struct Keyring {
     file: Option<PathBuf>,
     keys: RwLock<Vec<NamedKey>>,
+    /// When the key file was last read, so a rotation by another process is noticed
+    /// before the next value is sealed.
+    read_at: std::sync::Mutex<Option<std::time::SystemTime>>,
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 impl std::fmt::Debug for Keyring {
@@ -139,6 +146,7 @@ impl Keyring {
         Self {
             file: None,
             keys: RwLock::new(vec![new_key()]),
+            read_at: Default::default(),
         }
     }
 
@@ -147,6 +155,7 @@ impl Keyring {
         Ok(Self {
             file: None,
             keys: RwLock::new(parse(text)?),
+            read_at: Default::default(),
         })
     }
 
@@ -161,6 +170,7 @@ impl Keyring {
         Ok(Self {
             file: Some(path.to_path_buf()),
             keys: RwLock::new(parse(&text)?),
+            read_at: std::sync::Mutex::new(modified(path)),
         })
     }
 
@@ -177,6 +187,7 @@ impl Keyring {
         Ok(Self {
             file: Some(path.to_path_buf()),
             keys: RwLock::new(keys),
+            read_at: std::sync::Mutex::new(modified(path)),
         })
     }
 
@@ -194,6 +205,7 @@ impl Keyring {
 
     /// Seals `plain` for `column` under the current key.
     pub fn seal(&self, column: &str, plain: &str) -> String {
+        self.notice_rotation();
         let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
         let key = &keys[0];
         let nonce: [u8; NONCE_BYTES] = random_bytes();
@@ -265,14 +277,29 @@ impl Keyring {
             .is_some_and(|(id, _)| id == self.current_id())
     }
 
+    /// Reads the key file again when it changed since it was read, so that once a
+    /// rotation has put a new key first, this process seals under it too.
+    fn notice_rotation(&self) {
+        let Some(file) = &self.file else { return };
+        let changed = {
+            let read_at = self.read_at.lock().unwrap_or_else(|p| p.into_inner());
+            modified(file) != *read_at
+        };
+        if changed && let Err(error) = self.reload() {
+            tracing::error!(%error, "the encryption key file could not be read again");
+        }
+    }
+
     /// Reads the key file again, for keys added by a rotation in another process.
     fn reload(&self) -> Result<(), StoreError> {
         let Some(file) = &self.file else {
             return Ok(());
         };
+        let when = modified(file);
         let text = std::fs::read_to_string(file)?;
         let fresh = parse(&text)?;
         *self.keys.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        *self.read_at.lock().unwrap_or_else(|p| p.into_inner()) = when;
         Ok(())
     }
 
@@ -285,6 +312,7 @@ impl Keyring {
         keys.insert(0, key);
         if let Some(file) = &self.file {
             write_file(file, &keys)?;
+            *self.read_at.lock().unwrap_or_else(|p| p.into_inner()) = modified(file);
         }
         Ok(id)
     }
@@ -295,6 +323,7 @@ impl Keyring {
         keys.truncate(1);
         if let Some(file) = &self.file {
             write_file(file, &keys)?;
+            *self.read_at.lock().unwrap_or_else(|p| p.into_inner()) = modified(file);
         }
         Ok(())
     }

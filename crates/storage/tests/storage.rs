@@ -721,6 +721,104 @@ mod casework_storage {
             assert!(matches!(db.store.reopen_case(&other_case.manager, other_case.case_id, 90, late), Err(StoreError::Invalid(_))));
         }
 
+        fn notes_are_sealed_at_rest_and_still_read_after_key_rotation(db) {
+            let p = provider(&db.store, "North");
+            db.store.allocate(&p.manager, p.case_id, 1, p.first.user_id, None, None).unwrap();
+            let a = &p.first;
+            let note = "Marmalade-unique-note about her section 3 rights";
+            let mut contact = contact("yes");
+            contact.discussed = note.into();
+            contact.agreed = Some("Agreed-unique-text".into());
+            contact.present = Some("Present-unique-text".into());
+            db.store.record_contact(a, p.case_id, &contact).unwrap();
+            let issue = db.store.add_issue(a, p.case_id, "Issue-unique-words", Process::Review).unwrap();
+            db.store.record_outcome(a, p.case_id, issue, 1, OutcomeLevel::Partly, Some("Outcome-unique-words")).unwrap();
+            db.store.add_work(a, p.case_id, &advocase_storage::casework::NewWork {
+                kind: advocase_domain::casework::WorkKind::ConcernsReport,
+                description: "Work-unique-words".into(),
+                due_on: None,
+                minutes: Some(30),
+            }).unwrap();
+            let challenge = db.store.add_challenge(a, p.case_id, &NewChallenge {
+                decision: "Decision-unique-words".into(),
+                decision_maker: "The team".into(),
+                raised_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                step: advocase_domain::casework::ChallengeStep::Informal,
+                reply_due: None,
+            }).unwrap();
+            db.store.add_challenge_step(a, p.case_id, challenge, 1, &NewChallengeStep {
+                step: advocase_domain::casework::ChallengeStep::InWriting,
+                taken_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
+                outcome: Some("Step-unique-words".into()),
+                reply_due: None,
+                concluded: Some("Result-unique-words".into()),
+            }).unwrap();
+            let words = [note, "Agreed-unique-text", "Present-unique-text", "Issue-unique-words", "Outcome-unique-words", "Work-unique-words", "Decision-unique-words", "Step-unique-words", "Result-unique-words"];
+            // Every sealed column holds sealed text only.
+            use advocase_storage::DbConnection;
+            #[derive(diesel::QueryableByName)]
+            struct Value {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                value: String,
+            }
+            let raw_values = |db: &TestDb| -> Vec<String> {
+                let mut conn = DbConnection::establish(&db.url).unwrap();
+                let mut all = Vec::new();
+                for (table, column) in advocase_storage::rotation::SEALED_COLUMNS {
+                    let rows: Vec<Value> = diesel::sql_query(format!("SELECT {column} AS value FROM {table} WHERE {column} IS NOT NULL"))
+                        .load(&mut conn)
+                        .unwrap();
+                    all.extend(rows.into_iter().map(|r| r.value));
+                }
+                all
+            };
+            let before = raw_values(&db);
+            assert!(before.len() >= words.len());
+            for value in &before {
+                assert!(value.starts_with("enc1:"), "a sealed column holds {value}");
+                for word in words {
+                    assert!(!value.contains(word));
+                }
+            }
+            // On SQLite, not a byte of the database files holds the text.
+            if db.url.ends_with(".sqlite3") {
+                for suffix in ["", "-wal"] {
+                    if let Ok(bytes) = std::fs::read(format!("{}{suffix}", db.url)) {
+                        for word in words {
+                            assert!(!bytes.windows(word.len()).any(|w| w == word.as_bytes()), "{word} in the database file");
+                        }
+                    }
+                }
+            }
+            let file = db.store.case_file(a, p.case_id).unwrap();
+            assert_eq!(file.contacts[0].discussed, note);
+            assert_eq!(file.issues[0].outcome_in_their_words.as_deref(), Some("Outcome-unique-words"));
+            // Rotation re-seals everything under a new key, and everything still reads.
+            let old_key = db.store.keys().unwrap().current_id();
+            let resealed = db.store.rotate_keys(&mut |_, _| {}).unwrap();
+            assert_eq!(resealed as usize, before.len());
+            let new_key = db.store.keys().unwrap().current_id();
+            assert_ne!(old_key, new_key);
+            for value in raw_values(&db) {
+                assert!(value.starts_with(&format!("enc1:{new_key}:")));
+            }
+            let file = db.store.case_file(a, p.case_id).unwrap();
+            assert_eq!(file.contacts[0].discussed, note);
+            assert_eq!(file.contacts[0].agreed.as_deref(), Some("Agreed-unique-text"));
+            assert_eq!(file.challenges[0].0.result.as_deref(), Some("Result-unique-words"));
+            assert_eq!(file.work[0].description, "Work-unique-words");
+            // A store opened on the key file as rotation left it reads the notes too.
+            let again = Store::open(&db.url, None).unwrap()
+                .with_keys(advocase_storage::sealing::Keyring::open(&db.dir.join("advocase.keys")).unwrap());
+            assert_eq!(again.case_file(a, p.case_id).unwrap().contacts[0].discussed, note);
+            // A damaged value is reported in words, and the page's other notes still read.
+            let mut conn = DbConnection::establish(&db.url).unwrap();
+            diesel::sql_query("UPDATE case_issues SET in_their_words = 'enc1:zz:AAAA'").execute(&mut conn).unwrap();
+            let file = db.store.case_file(a, p.case_id).unwrap();
+            assert_eq!(file.issues[0].in_their_words, advocase_storage::sealing::UNREADABLE);
+            assert_eq!(file.contacts[0].discussed, note);
+        }
+
         fn a_stale_edit_of_a_person_is_refused_not_overwritten(db) {
             let p = provider(&db.store, "North");
             let file = db.store.person_file(&p.manager, p.person_id).unwrap();

@@ -48,7 +48,11 @@ impl TestDb {
                 (database_url(&server, &name), Some((server, name)))
             }
         };
-        let store = Store::open(&url, Some(head)).expect("open the test database");
+        let keys = advocase_storage::sealing::Keyring::create(&dir.join("advocase.keys"))
+            .expect("create the test key file");
+        let store = Store::open(&url, Some(head))
+            .expect("open the test database")
+            .with_keys(keys);
         store.migrate().expect("migrate the test database");
         Some(Self {
             store,

@@ -1,0 +1,135 @@
+//! `advocase keys rotate`: every sealed value re-sealed under a new key while the
+//! service keeps running.
+//!
+//! The new key goes first in the key file before anything is re-sealed, so a running
+//! server (which reads the file again when it changes) seals new text under it at once
+//! and still opens the old. Rows are re-sealed in small transactions, each update
+//! guarded by the value it read, so an edit made meanwhile is never overwritten. Passes
+//! repeat until none under an old key is left; only then is the old key dropped.
+
+use crate::{Backend, DbConnection, Store, StoreError};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+/// Every column that holds sealed text, with its table. A new sealed column is added
+/// here, or rotation would leave it under a retired key (a test checks the list against
+/// what casework writes).
+pub const SEALED_COLUMNS: &[(&str, &str)] = &[
+    ("contacts", "present"),
+    ("contacts", "discussed"),
+    ("contacts", "agreed"),
+    ("case_issues", "in_their_words"),
+    ("case_issues", "outcome_in_their_words"),
+    ("case_work", "description"),
+    ("case_work", "response"),
+    ("challenges", "decision"),
+    ("challenges", "result"),
+    ("challenge_steps", "outcome"),
+    ("cases", "closure_note"),
+    ("cases", "open_tasks_reason"),
+];
+
+const BATCH: i64 = 500;
+
+#[derive(QueryableByName)]
+struct SealedRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+impl Store {
+    /// Re-seals everything under a new key and retires the old ones. Returns how many
+    /// values were re-sealed. `progress` hears each table and column as it is done.
+    pub fn rotate_keys(&self, progress: &mut dyn FnMut(&str, u64)) -> Result<u64, StoreError> {
+        let keys = self.keys()?;
+        keys.add_current_key()?;
+        let mut total = 0;
+        loop {
+            let mut this_pass = 0;
+            for (table, column) in SEALED_COLUMNS {
+                let done = self.reseal_column(table, column)?;
+                progress(&format!("{table}.{column}"), done);
+                this_pass += done;
+            }
+            total += this_pass;
+            if this_pass == 0 {
+                break;
+            }
+            // A server that sealed with the old key just before it noticed the new one
+            // may have committed since this pass read its table: look again.
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        keys.retire_old_keys()?;
+        self.write(|_conn, trail| {
+            trail.record(
+                crate::audit::AuditEvent::anonymous(
+                    advocase_domain::audit::AuditAction::Update,
+                    "encryption_keys",
+                    None,
+                )
+                .because(format!(
+                    "rotated to key {}; {total} values re-sealed",
+                    keys.current_id()
+                )),
+            );
+            Ok(())
+        })?;
+        Ok(total)
+    }
+
+    fn reseal_column(&self, table: &str, column: &str) -> Result<u64, StoreError> {
+        let keys = self.keys()?;
+        let current = format!("enc1:{}:%", keys.current_id());
+        let sealed_for = format!("{table}.{column}");
+        let (select, update) = match self.backend() {
+            Backend::Sqlite => (
+                format!(
+                    "SELECT id, {column} AS value FROM {table} WHERE {column} IS NOT NULL AND {column} NOT LIKE ? AND id > ? ORDER BY id LIMIT {BATCH}"
+                ),
+                format!("UPDATE {table} SET {column} = ? WHERE id = ? AND {column} = ?"),
+            ),
+            Backend::Postgres => (
+                format!(
+                    "SELECT id, {column} AS value FROM {table} WHERE {column} IS NOT NULL AND {column} NOT LIKE $1 AND id > $2 ORDER BY id LIMIT {BATCH}"
+                ),
+                format!("UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} = $3"),
+            ),
+        };
+        let mut done = 0u64;
+        let mut after = 0i64;
+        loop {
+            let rows: Vec<SealedRow> = self.read(|conn: &mut DbConnection| {
+                Ok(diesel::sql_query(&select)
+                    .bind::<Text, _>(&current)
+                    .bind::<BigInt, _>(after)
+                    .load(conn)?)
+            })?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            self.write(|conn, _trail| {
+                for row in &rows {
+                    // A value that does not open stays as it is: rotation must not turn
+                    // a damaged value into a well-formed one that hides the damage.
+                    let Ok(plain) = keys.open_value(&sealed_for, &row.value) else {
+                        tracing::error!(
+                            table,
+                            column,
+                            "a sealed value could not be opened during rotation"
+                        );
+                        continue;
+                    };
+                    let changed = diesel::sql_query(&update)
+                        .bind::<Text, _>(keys.seal(&sealed_for, &plain))
+                        .bind::<BigInt, _>(row.id)
+                        .bind::<Text, _>(&row.value)
+                        .execute(conn)?;
+                    done += changed as u64;
+                }
+                Ok::<_, StoreError>(())
+            })?;
+        }
+        Ok(done)
+    }
+}
