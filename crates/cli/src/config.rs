@@ -27,6 +27,9 @@ pub struct Settings {
     /// Mark cookies `Secure`. Leave on: browsers accept secure cookies from localhost.
     pub secure_cookies: bool,
     pub assets_dir: PathBuf,
+    /// The file of encryption keys for notes; by default beside the data folder
+    /// (`advocase-data.keys`), so a copy of the data folder alone holds no key.
+    pub key_file: Option<PathBuf>,
     /// Days after closing within which a manager may re-open a case.
     pub reopen_within_days: u32,
     /// Log lines as JSON (for log collectors) instead of plain text.
@@ -55,6 +58,7 @@ impl Default for Settings {
             secure_cookies: web.secure_cookies,
             assets_dir: web.assets_dir,
             reopen_within_days: web.reopen_within_days,
+            key_file: None,
             log_json: false,
         }
     }
@@ -102,6 +106,21 @@ impl Settings {
 
     pub fn uses_postgres(&self) -> bool {
         !self.database_url.expose_secret().is_empty()
+    }
+
+    /// The file of encryption keys: the configured one, or the data folder's name with
+    /// `.keys` added, beside it.
+    pub fn key_file(&self) -> PathBuf {
+        if let Some(file) = &self.key_file {
+            return file.clone();
+        }
+        let mut name = self
+            .data_dir
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_else(|| "advocase-data".into());
+        name.push(".keys");
+        self.data_dir.with_file_name(name)
     }
 
     /// The file outside the database that holds the audit chain's newest link.

@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod keys;
 
 use advocase_domain::identity::{EmailAddress, NewPassword, Role};
 use advocase_storage::Store;
@@ -71,6 +72,9 @@ enum Command {
     },
     /// Check eligibility: the request JSON on standard input, the answer on standard output.
     Eligibility,
+    /// Manage the keys that encrypt notes at rest.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Compute a statutory deadline.
     Deadline {
         /// The day the clock starts (day 0), as YYYY-MM-DD.
@@ -121,6 +125,13 @@ enum UserCommand {
     },
     /// List organisations and accounts.
     List,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Re-encrypt every note under a new key, then retire the old one. The server may
+    /// keep running.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -207,6 +218,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::User(command) => user(&settings, command)?,
+        Command::Keys(KeysCommand::Rotate) => {
+            let store = open_store(&settings)?;
+            let keys = keys::load(&settings, &store)?;
+            keys::rotate(&store.with_keys(keys))?;
+        }
         Command::Audit(AuditCommand::Verify) => {
             let store = open_store(&settings)?;
             match store.verify_audit()? {
@@ -408,6 +424,8 @@ fn serve(
             );
         }
     }
+    let keys = keys::load(&settings, &store)?;
+    let store = store.with_keys(keys);
     let listen = listen.unwrap_or_else(|| settings.listen.clone());
     let first_run = store.count_users()? == 0;
     if demo && first_run {

@@ -264,3 +264,149 @@ fn export_then_import_into_an_empty_folder_gives_identical_data() {
         export_of(&dir.join("advocase.sqlite3"))
     );
 }
+
+/// A data folder holding one contact note sealed under the key file beside it.
+fn installation_with_a_sealed_note(note: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    use advocase_domain::identity::{EmailAddress, OrganisationKind, Role};
+    use advocase_storage::accounts::NewUser;
+    use advocase_storage::referrals::{DutyDecision, PersonChoice, Source};
+    let root = advocase_testkit::fresh_dir();
+    let data = root.join("data");
+    let migrated = advocase(&["migrate"], &data, None);
+    assert_eq!(migrated.status.code(), Some(0), "{}", stderr(&migrated));
+    let keys = advocase_storage::sealing::Keyring::create(&root.join("data.keys")).unwrap();
+    let store = Store::open(data.join("advocase.sqlite3").to_str().unwrap(), None)
+        .unwrap()
+        .with_keys(keys);
+    let org = store
+        .create_organisation(OrganisationKind::Provider, "North")
+        .unwrap();
+    let user = |email: &str, role| {
+        let id = store
+            .create_user(
+                None,
+                NewUser {
+                    organisation_id: org,
+                    email: EmailAddress::parse("email", email).unwrap(),
+                    display_name: email.into(),
+                    role,
+                    password_hash: None,
+                    is_demo: false,
+                },
+            )
+            .unwrap();
+        store.user_by_id(id).unwrap().unwrap().actor(None).unwrap()
+    };
+    let manager = user("m@north.example", Role::Manager);
+    let intake = user("i@north.example", Role::IntakeWorker);
+    let advocate = user("a@north.example", Role::Advocate);
+    store
+        .set_advocate_settings(
+            &manager,
+            &advocase_storage::casework::AdvocateSettingsRecord {
+                duties: "nhs_complaints".into(),
+                ..advocase_storage::casework::AdvocateSettingsRecord::unset(advocate.user_id)
+            },
+        )
+        .unwrap();
+    let referral = advocase_domain::referral::ReferralAnswers {
+        referrer_kind: "self".into(),
+        given_name: "Ada".into(),
+        family_name: "Lovelace".into(),
+        what_is_happening: "A complaint".into(),
+        consent: "given".into(),
+        ..Default::default()
+    }
+    .parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
+    .unwrap();
+    let id = store
+        .submit_referral(org, &referral, Source::Staff, None, "R-KEYS-0001", "k")
+        .unwrap();
+    let case = store
+        .decide_referral(
+            &intake,
+            id,
+            1,
+            &[DutyDecision {
+                duty: "nhs_complaints".into(),
+                suggested: "eligible".into(),
+                accept: true,
+                disagreement_reason: None,
+                introduction_due: None,
+            }],
+            PersonChoice::Create,
+            None,
+        )
+        .unwrap()[0];
+    store
+        .allocate(&manager, case, 1, advocate.user_id, None, None)
+        .unwrap();
+    let contact = advocase_domain::casework::ContactAnswers {
+        date: "2026-11-20".into(),
+        time: "10:00".into(),
+        mode: "phone".into(),
+        duration: "30".into(),
+        discussed: note.into(),
+        could_instruct: "yes".into(),
+        ..Default::default()
+    }
+    .parse(chrono::NaiveDateTime::parse_from_str("2026-11-22 09:00", "%Y-%m-%d %H:%M").unwrap())
+    .unwrap();
+    store.record_contact(&advocate, case, &contact).unwrap();
+    (root, data)
+}
+
+#[test]
+fn a_missing_or_wrong_key_stops_the_server_before_it_serves_and_rotation_keeps_every_note() {
+    let note = "Quince-unique-note for the key test";
+    let (root, data) = installation_with_a_sealed_note(note);
+    let key_file = root.join("data.keys");
+    let right_key = std::fs::read_to_string(&key_file).unwrap();
+    let database = data.join("advocase.sqlite3");
+    let before = std::fs::read(&database).unwrap();
+
+    // The wrong key: the server refuses to start and changes nothing.
+    std::fs::remove_file(&key_file).unwrap();
+    advocase_storage::sealing::Keyring::create(&key_file).unwrap();
+    let wrong = advocase(&["serve", "--listen", "127.0.0.1:0"], &data, None);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(
+        stderr(&wrong).contains("wrong key file"),
+        "{}",
+        stderr(&wrong)
+    );
+
+    // No key at all: the same, and no new key file is made over the notes.
+    std::fs::remove_file(&key_file).unwrap();
+    let missing = advocase(&["serve", "--listen", "127.0.0.1:0"], &data, None);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("is missing"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(!key_file.exists());
+    assert_eq!(
+        std::fs::read(&database).unwrap(),
+        before,
+        "the database is untouched"
+    );
+
+    // With the right key, rotation re-seals the note and it still reads.
+    std::fs::write(&key_file, &right_key).unwrap();
+    let rotated = advocase(&["keys", "rotate"], &data, None);
+    assert_eq!(rotated.status.code(), Some(0), "{}", stderr(&rotated));
+    assert_ne!(std::fs::read_to_string(&key_file).unwrap(), right_key);
+    let keys = advocase_storage::sealing::Keyring::open(&key_file).unwrap();
+    let samples = Store::open(database.to_str().unwrap(), None)
+        .unwrap()
+        .sealed_samples()
+        .unwrap();
+    assert!(!samples.is_empty());
+    for (column, value) in samples {
+        assert!(keys.is_current(&value));
+        assert!(keys.open_value(&column, &value).is_ok());
+    }
+    let verified = advocase(&["audit", "verify"], &data, None);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+}

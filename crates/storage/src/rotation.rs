@@ -133,3 +133,21 @@ impl Store {
         Ok(done)
     }
 }
+
+impl Store {
+    /// One stored value from each sealed column that holds any, with the column, so
+    /// that start-up can prove the key file opens this database before serving.
+    pub fn sealed_samples(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.read(|conn| {
+            let mut samples = Vec::new();
+            for (table, column) in SEALED_COLUMNS {
+                let rows: Vec<SealedRow> = diesel::sql_query(format!(
+                    "SELECT id, {column} AS value FROM {table} WHERE {column} IS NOT NULL ORDER BY id DESC LIMIT 1"
+                ))
+                .load(conn)?;
+                samples.extend(rows.into_iter().map(|r| (format!("{table}.{column}"), r.value)));
+            }
+            Ok(samples)
+        })
+    }
+}
