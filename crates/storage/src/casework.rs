@@ -49,6 +49,19 @@ pub(crate) fn visible_cases(actor: &Actor) -> cases::BoxedQuery<'static, MultiBa
     }
 }
 
+/// One case, if `actor` may see it.
+fn visible_case(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    case_id: i64,
+) -> Result<Option<CaseRecord>, StoreError> {
+    Ok(visible_cases(actor)
+        .filter(cases::id.eq(case_id))
+        .select(CaseRecord::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Whether `actor` may change the work of a case they can see: the allocated advocate,
 /// or a manager of the provider.
 fn may_work_on(actor: &Actor, case: &CaseRecord) -> bool {
@@ -441,12 +454,7 @@ fn load_case_file(
     actor: &Actor,
     case_id: i64,
 ) -> Result<Option<CaseFile>, StoreError> {
-    let Some(case) = visible_cases(actor)
-        .filter(cases::id.eq(case_id))
-        .select(CaseRecord::as_select())
-        .first(conn)
-        .optional()?
-    else {
+    let Some(case) = visible_case(conn, actor, case_id)? else {
         return Ok(None);
     };
     let person = people::table
@@ -539,12 +547,7 @@ fn case_for_work(
     actor: &Actor,
     case_id: i64,
 ) -> Result<CaseRecord, StoreError> {
-    let case = visible_cases(actor)
-        .filter(cases::id.eq(case_id))
-        .select(CaseRecord::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(StoreError::NotFound)?;
+    let case = visible_case(conn, actor, case_id)?.ok_or(StoreError::NotFound)?;
     if !may_work_on(actor, &case) {
         return Err(StoreError::NotFound);
     }
@@ -771,12 +774,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         self.write(|conn, trail| {
-            let case = visible_cases(actor)
-                .filter(cases::id.eq(case_id))
-                .select(CaseRecord::as_select())
-                .first(conn)
-                .optional()?
-                .ok_or(StoreError::NotFound)?;
+            let case = visible_case(conn, actor, case_id)?.ok_or(StoreError::NotFound)?;
             if case.version != version {
                 return Err(StoreError::Conflict);
             }
@@ -1321,11 +1319,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         self.write(|conn, trail| {
-            let case = visible_cases(actor)
-                .filter(cases::id.eq(case_id))
-                .select(CaseRecord::as_select())
-                .first(conn)
-                .optional()?
+            let case = visible_case(conn, actor, case_id)?
                 .ok_or(StoreError::NotFound)?;
             let Some(closed_at) = case.closed_at else {
                 return Err(Invalid::one("case", "Only a closed case can be re-opened").into());
