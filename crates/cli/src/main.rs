@@ -75,6 +75,16 @@ enum Command {
     /// Manage the keys that encrypt notes at rest.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Fill a demonstration installation with made-up people, referrals and casework
+    /// (an empty database becomes a demonstration first).
+    Demo {
+        /// How many made-up people to add.
+        #[arg(long, default_value_t = 1_000)]
+        people: u64,
+        /// Where the random choices start: the same seed makes the same people.
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+    },
     /// Compute a statutory deadline.
     Deadline {
         /// The day the clock starts (day 0), as YYYY-MM-DD.
@@ -218,10 +228,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::User(command) => user(&settings, command)?,
+        Command::Demo { people, seed } => demo_data(&settings, people, seed)?,
         Command::Keys(KeysCommand::Rotate) => {
             let store = open_store(&settings)?;
             let keys = keys::load(&settings, &store)?;
-            keys::rotate(&store.with_keys(keys))?;
+            let store = store.with_keys(keys);
+            keys::rotate(&store)?;
         }
         Command::Audit(AuditCommand::Verify) => {
             let store = open_store(&settings)?;
@@ -315,6 +327,84 @@ fn owner_only(path: &std::path::Path) -> anyhow::Result<()> {
             .with_context(|| format!("restricting {}", path.display()))?;
     }
     Ok(())
+}
+
+/// `advocase demo`: makes the database a demonstration if it is empty, adds the made-up
+/// people and says what was made.
+fn demo_data(settings: &Settings, people: u64, seed: u64) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let store = open_store(settings)?;
+    let applied = store.migrate()?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "applied migrations");
+    }
+    let keys = keys::load(settings, &store)?;
+    let store = store.with_keys(keys);
+    let created = demo::prepare(&store)?;
+    let bar = demo_progress();
+    let made = demo::generate(&store, people, seed, &bar)?;
+    bar.finish_and_clear();
+    if created {
+        demo::hand_written_referrals(&store)?;
+    }
+    let rows = made.rows;
+    println!(
+        "Added {} made-up people to the demonstration on {} in {:.1} s:",
+        thousands(rows.people),
+        store.backend().name(),
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "  {} referrals, {} cases ({} open, {} waiting, {} closed), {} contacts, {} issues, {} pieces of work, {} challenges, {} advocates added.",
+        thousands(rows.referrals),
+        thousands(rows.cases),
+        thousands(made.open_cases),
+        thousands(made.waiting_cases),
+        thousands(made.closed_cases),
+        thousands(rows.contacts),
+        thousands(rows.issues),
+        thousands(rows.work),
+        thousands(rows.challenges),
+        thousands(made.advocates_added),
+    );
+    if created {
+        println!(
+            "Start it with `advocase serve --demo` and sign in with any demo account (password: {}).",
+            advocase_web::pages::sign_in::DEMO_PASSWORD
+        );
+    }
+    Ok(())
+}
+
+/// A bar for the people written so far, drawn only for a person watching: not when the
+/// output goes to a file or a pipe, nor under CI.
+fn demo_progress() -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || std::env::var_os("CI").is_some() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {wide_bar} {human_pos}/{human_len} people ({eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// A count with thousands separators, as people read large numbers.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn progress() -> indicatif::ProgressBar {
@@ -430,6 +520,13 @@ fn serve(
     let first_run = store.count_users()? == 0;
     if demo && first_run {
         demo::create(&store)?;
+        demo::generate(
+            &store,
+            demo::SERVE_PEOPLE,
+            demo::DEFAULT_SEED,
+            &indicatif::ProgressBar::hidden(),
+        )?;
+        demo::hand_written_referrals(&store)?;
     }
     let mut state = advocase_web::AppState::new(store.clone(), settings.web(demo));
     if demo {

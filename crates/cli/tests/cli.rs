@@ -410,3 +410,283 @@ fn a_missing_or_wrong_key_stops_the_server_before_it_serves_and_rotation_keeps_e
     let verified = advocase(&["audit", "verify"], &data, None);
     assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
 }
+
+/// Runs the command on the PostgreSQL database at `url`; the data folder holds the audit
+/// head, and the key file goes beside it.
+fn advocase_on_postgres(url: &str, args: &[&str], data_dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_advocase"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("DATABASE_URL", url)
+        .env_remove("ADVOCASE_DATABASE_URL")
+        .env_remove("ADVOCASE_KEYS")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run advocase")
+}
+
+/// What a demonstration holds, counted straight from the database.
+#[derive(Debug)]
+struct DemoCounts {
+    people: i64,
+    referrals: i64,
+    cases: i64,
+    open: i64,
+    waiting: i64,
+    closed: i64,
+    contacts: i64,
+    duties: Vec<String>,
+    handed_over: i64,
+    handed_over_unnamed: i64,
+    advocates: i64,
+    advocates_with_settings: i64,
+    /// Open cases of each of the two demo advocates, and of those the IMHA cases whose
+    /// introduction is overdue and still to come.
+    demo_caseloads: Vec<(i64, i64, i64)>,
+    unsealed_contacts: i64,
+    demo_audit_entries: i64,
+}
+
+fn demo_counts(store: &Store) -> DemoCounts {
+    use advocase_storage::schema::{
+        advocate_settings, audit_entries, cases, contacts, people, referrals, users,
+    };
+    let today = chrono::Utc::now().date_naive();
+    store
+        .read(|conn| {
+            let count_status = |conn: &mut advocase_storage::DbConnection, status: &str| {
+                cases::table
+                    .filter(cases::status.eq(status.to_string()))
+                    .count()
+                    .get_result::<i64>(conn)
+            };
+            let mut demo_caseloads = Vec::new();
+            for email in [
+                "advocate@demo.advocase.test",
+                "advocate2@demo.advocase.test",
+            ] {
+                let id: i64 = users::table
+                    .filter(users::email.eq(email))
+                    .select(users::id)
+                    .first(conn)?;
+                let open = cases::table
+                    .filter(cases::advocate_id.eq(id))
+                    .filter(cases::status.eq("allocated"))
+                    .count()
+                    .get_result::<i64>(conn)?;
+                let introductions: Vec<chrono::NaiveDate> = cases::table
+                    .filter(cases::advocate_id.eq(id))
+                    .filter(cases::status.eq("allocated"))
+                    .filter(cases::duty.eq("imha"))
+                    .filter(diesel::dsl::not(diesel::dsl::exists(
+                        contacts::table.filter(contacts::case_id.eq(cases::id)),
+                    )))
+                    .select(cases::introduction_due)
+                    .load::<Option<chrono::NaiveDate>>(conn)?
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                let overdue = introductions.iter().filter(|d| **d < today).count() as i64;
+                let to_come = introductions.len() as i64 - overdue;
+                demo_caseloads.push((open, overdue, to_come));
+            }
+            Ok(DemoCounts {
+                people: people::table.count().get_result(conn)?,
+                referrals: referrals::table.count().get_result(conn)?,
+                cases: cases::table.count().get_result(conn)?,
+                open: count_status(conn, "allocated")?,
+                waiting: count_status(conn, "waiting")?,
+                closed: count_status(conn, "closed")?,
+                contacts: contacts::table.count().get_result(conn)?,
+                duties: cases::table
+                    .select(cases::duty)
+                    .distinct()
+                    .order(cases::duty)
+                    .load(conn)?,
+                handed_over: cases::table
+                    .filter(cases::closure_reason.eq("handed_over"))
+                    .count()
+                    .get_result(conn)?,
+                handed_over_unnamed: cases::table
+                    .filter(cases::closure_reason.eq_any(["handed_over", "moved_area"]))
+                    .filter(cases::handed_over_to.is_null())
+                    .count()
+                    .get_result(conn)?,
+                advocates: users::table
+                    .filter(users::role.eq("advocate"))
+                    .count()
+                    .get_result(conn)?,
+                advocates_with_settings: advocate_settings::table.count().get_result(conn)?,
+                demo_caseloads,
+                unsealed_contacts: contacts::table
+                    .filter(diesel::dsl::not(contacts::discussed.like("enc1:%")))
+                    .count()
+                    .get_result(conn)?,
+                demo_audit_entries: audit_entries::table
+                    .filter(audit_entries::record_type.eq("demo_data"))
+                    .count()
+                    .get_result(conn)?,
+            })
+        })
+        .unwrap()
+}
+
+/// What every freshly filled demonstration of `people` people should look like.
+fn assert_plausible_demo(counts: &DemoCounts, people: i64) {
+    // The generated people, and the ones the hand-written referrals add.
+    assert!((people..=people + 3).contains(&counts.people), "{counts:?}");
+    assert!(counts.referrals > counts.people, "{counts:?}");
+    assert!(
+        counts.cases >= counts.people && counts.cases < counts.people * 3 / 2,
+        "{counts:?}"
+    );
+    assert_eq!(counts.cases, counts.open + counts.waiting + counts.closed);
+    assert!(counts.closed > counts.open * 2, "{counts:?}");
+    assert!(counts.waiting >= 3, "{counts:?}");
+    let per_person = counts.contacts as f64 / counts.people as f64;
+    assert!((6.0..14.0).contains(&per_person), "{counts:?}");
+    assert_eq!(
+        counts.duties,
+        ["care_act", "imca", "imha", "nhs_complaints"],
+        "{counts:?}"
+    );
+    assert!(counts.handed_over > 0, "{counts:?}");
+    assert_eq!(counts.handed_over_unnamed, 0, "{counts:?}");
+    assert_eq!(
+        counts.advocates, counts.advocates_with_settings,
+        "{counts:?}"
+    );
+    for (open, overdue, to_come) in &counts.demo_caseloads {
+        assert!((15..=30).contains(open), "{counts:?}");
+        assert!(*overdue > 0 && *to_come > 0, "{counts:?}");
+    }
+    assert_eq!(counts.unsealed_contacts, 0, "notes are sealed at rest");
+}
+
+/// A new row in a table the load numbered gets a new id: on PostgreSQL this needs the
+/// identity sequence moved past the loaded ids.
+fn a_person_can_still_be_added(store: &Store) {
+    store
+        .read(|conn| {
+            diesel::sql_query(
+                "INSERT INTO people (provider_id, given_name, family_name, name_key, created_at) \
+                 SELECT provider_id, 'Test', 'Person', 'person test', created_at FROM people LIMIT 1",
+            )
+            .execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn demo_fills_an_empty_folder_with_plausible_casework_and_adds_more_on_a_second_run() {
+    let data = advocase_testkit::fresh_dir().join("data");
+    let made = advocase(&["demo", "--people", "300"], &data, None);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    assert!(
+        stdout(&made).contains("Added 300 made-up people"),
+        "{}",
+        stdout(&made)
+    );
+    let verified = advocase(&["audit", "verify"], &data, None);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    let store = Store::open(data.join("advocase.sqlite3").to_str().unwrap(), None).unwrap();
+    let counts = demo_counts(&store);
+    assert_plausible_demo(&counts, 300);
+    assert_eq!(
+        counts.demo_audit_entries, 1,
+        "one audit entry for the whole load"
+    );
+
+    let more = advocase(&["demo", "--people", "40", "--seed", "7"], &data, None);
+    assert_eq!(more.status.code(), Some(0), "{}", stderr(&more));
+    let again = demo_counts(&store);
+    assert_eq!(again.people, counts.people + 40);
+    assert_eq!(again.demo_audit_entries, 2);
+    let verified = advocase(&["audit", "verify"], &data, None);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    a_person_can_still_be_added(&store);
+}
+
+#[test]
+fn demo_fills_a_postgresql_database_with_plausible_casework() {
+    let Some(db) = advocase_testkit::TestDb::new(advocase_testkit::TestBackend::Postgres) else {
+        return;
+    };
+    let data = db.dir.join("data");
+    let made = advocase_on_postgres(&db.url, &["demo", "--people", "300"], &data);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    assert!(stdout(&made).contains("on PostgreSQL"), "{}", stdout(&made));
+    let verified = advocase_on_postgres(&db.url, &["audit", "verify"], &data);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    let counts = demo_counts(&db.store);
+    assert_plausible_demo(&counts, 300);
+    assert_eq!(counts.demo_audit_entries, 1);
+    a_person_can_still_be_added(&db.store);
+    let more = advocase_on_postgres(&db.url, &["demo", "--people", "20"], &data);
+    assert_eq!(more.status.code(), Some(0), "{}", stderr(&more));
+    assert_eq!(demo_counts(&db.store).people, counts.people + 1 + 20);
+}
+
+#[test]
+fn demo_refuses_an_installation_that_is_not_a_demonstration() {
+    let dir = installation();
+    let refused = advocase(&["demo", "--people", "10"], &dir, None);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("not a demonstration"),
+        "{}",
+        stderr(&refused)
+    );
+    let store = Store::open(dir.join("advocase.sqlite3").to_str().unwrap(), None).unwrap();
+    let people: i64 = store
+        .read(|conn| {
+            Ok(advocase_storage::schema::people::table
+                .count()
+                .get_result(conn)?)
+        })
+        .unwrap();
+    assert_eq!(people, 0, "nothing was added");
+}
+
+#[test]
+fn serve_demo_starts_quickly_with_generated_caseloads() {
+    use std::io::BufRead;
+    let data = advocase_testkit::fresh_dir().join("data");
+    let started = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_advocase"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .env_remove("DATABASE_URL")
+        .env_remove("ADVOCASE_DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run advocase serve");
+    let out = child.stdout.take().unwrap();
+    let (lines, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let running = loop {
+        match heard.recv_timeout(std::time::Duration::from_secs(120)) {
+            Ok(line) if line.contains("is running at") => break true,
+            Ok(_) => {}
+            Err(_) => break false,
+        }
+    };
+    let took = started.elapsed();
+    child.kill().ok();
+    child.wait().ok();
+    assert!(running, "the demo server did not start");
+    // Unoptimised, in a test run beside others; a release build takes a few seconds.
+    assert!(took.as_secs() < 60, "the first start took {took:?}");
+    let store = Store::open(data.join("advocase.sqlite3").to_str().unwrap(), None).unwrap();
+    assert_plausible_demo(&demo_counts(&store), 200);
+}

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod audit;
 mod backup;
+pub mod bulk;
 pub mod calendars;
 pub mod casework;
 mod connection;
