@@ -24,9 +24,6 @@ use diesel::connection::SimpleConnection;
 use diesel::dsl::max;
 use diesel::prelude::*;
 
-/// The most bound parameters a PostgreSQL insert carries (its limit is 65,535).
-const MAX_BIND_PARAMETERS: usize = 32_766;
-
 /// Rows per SQLite insert statement: enough that running the statement costs little
 /// per row, few enough that the widest table (44 columns) stays far inside SQLite's
 /// 32,766 bound parameters. Measured best among 16, 64 and 256.
@@ -151,14 +148,14 @@ pub struct Census {
 /// columns, so each listed column takes the field of the same name, bound as a plain
 /// value (a missing one as NULL, never as the column's default).
 ///
-/// Each backend is written to the way it is fastest. PostgreSQL pays a round trip per
-/// statement, so it gets as many rows per statement as the bound-parameter limit
-/// allows. SQLite runs in this process, where compiling a statement costs more than
-/// sending it: it gets statements of a fixed number of rows, which Diesel compiles once
-/// and keeps, and single rows for the few left over.
+/// Each backend is written to the way it is fastest. PostgreSQL takes the whole batch
+/// of a table as one `COPY … FROM STDIN` in its binary format: no statement to parse or
+/// plan per row, no limit on bound parameters. SQLite runs in this process, where
+/// compiling a statement costs more than running it: it gets statements of a fixed
+/// number of rows, which Diesel compiles once and keeps, and single rows for the few
+/// left over.
 macro_rules! insert_rows {
     ($conn:ident, $table:ident, $rows:expr, [$($column:ident),+ $(,)?]) => {{
-        const COLUMNS: usize = [$(stringify!($column)),+].len();
         let rows = $rows;
         match &mut *$conn {
             DbConnection::Sqlite(c) => {
@@ -180,12 +177,12 @@ macro_rules! insert_rows {
                 }
             }
             DbConnection::Postgresql(c) => {
-                for chunk in rows.chunks(MAX_BIND_PARAMETERS / COLUMNS) {
-                    let values: Vec<_> = chunk
+                if !rows.is_empty() {
+                    let values: Vec<_> = rows
                         .iter()
                         .map(|row| ($($table::$column.eq(&row.$column),)+))
                         .collect();
-                    diesel::insert_into($table::table).values(values).execute(c)?;
+                    diesel::copy_from($table::table).from_insertable(values).execute(c)?;
                 }
             }
         }
