@@ -32,6 +32,11 @@ pub struct Settings {
     pub key_file: Option<PathBuf>,
     /// Days after closing within which a manager may re-open a case.
     pub reopen_within_days: u32,
+    /// Hours that emergency (break-glass) access to a case lasts (at most 24).
+    pub break_glass_hours: u32,
+    /// Years after the last activity before a person's records are listed for
+    /// destruction.
+    pub retention_years: u32,
     /// Log lines as JSON (for log collectors) instead of plain text.
     pub log_json: bool,
 }
@@ -58,6 +63,8 @@ impl Default for Settings {
             secure_cookies: web.secure_cookies,
             assets_dir: web.assets_dir,
             reopen_within_days: web.reopen_within_days,
+            break_glass_hours: web.break_glass_hours,
+            retention_years: web.retention_years,
             key_file: None,
             log_json: false,
         }
@@ -138,6 +145,10 @@ impl Settings {
             secure_cookies: self.secure_cookies,
             assets_dir: self.assets_dir.clone(),
             reopen_within_days: self.reopen_within_days,
+            break_glass_hours: self
+                .break_glass_hours
+                .min(advocase_domain::confidentiality::MAX_BREAK_GLASS_HOURS),
+            retention_years: self.retention_years.max(1),
             ..advocase_web::WebConfig::default()
         }
     }

@@ -859,6 +859,7 @@ impl Generator {
             version: 1,
             gender_preference: someone.gender_preference.map(str::to_string),
             communication_needs: someone.communication_needs.map(str::to_string),
+            restricted: false,
         });
         let script = match fresh {
             Some((_, Fresh::Introduction(slot))) => Script::AwaitingIntroduction(self.demo[slot]),

@@ -35,10 +35,16 @@ pub enum AuditAction {
     Denied,
     Export,
     Import,
+    /// Emergency access to a case outside the need-to-know rule.
+    BreakGlass,
+    /// Information shared outside the service, or a share refused.
+    Share,
+    /// Personal data destroyed at the end of its retention period.
+    Destroy,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 21] = [
         Self::Read,
         Self::Create,
         Self::Update,
@@ -57,6 +63,9 @@ impl AuditAction {
         Self::Denied,
         Self::Export,
         Self::Import,
+        Self::BreakGlass,
+        Self::Share,
+        Self::Destroy,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +88,9 @@ impl AuditAction {
             Self::Denied => "denied",
             Self::Export => "export",
             Self::Import => "import",
+            Self::BreakGlass => "break_glass",
+            Self::Share => "share",
+            Self::Destroy => "destroy",
         }
     }
 

@@ -12,28 +12,6 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 /// The longest contact, in minutes: a day.
 pub const MAX_CONTACT_MINUTES: u32 = 24 * 60;
 
-/// Declares a closed set of codes stored as text, with its list, its text form and its
-/// parser, so each set is written once.
-macro_rules! codes {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(value: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|c| c.as_str() == value.trim())
-            }
-        }
-    };
-}
-
 codes! {
     /// How a contact happened (DOMAIN.md §5).
     ContactMode {

@@ -234,6 +234,7 @@ type EntryRow = (
     Option<String>,
     String,
     String,
+    bool,
 );
 
 /// One entry as shown to a manager searching the trail.
@@ -364,6 +365,11 @@ impl Store {
             let Some(tail) = rows.last() else { break };
             last = tail.1;
             for r in rows {
+                // An entry whose free text was destroyed with the records it was about
+                // keeps its content hash, which the chain still links. Only an entry
+                // with nothing left of that text is taken as destroyed, so the flag
+                // cannot hide an edit.
+                let destroyed = r.12 && r.8.is_none() && r.9.is_none();
                 let recomputed = AuditContent {
                     at: &r.2,
                     actor_user_id: r.3,
@@ -380,7 +386,7 @@ impl Store {
                     sequence: r.1,
                     content_hash: r.10,
                     chain_hash: r.11,
-                    recomputed_content_hash: Some(recomputed),
+                    recomputed_content_hash: (!destroyed).then_some(recomputed),
                 };
                 if let Err(broken) = verifier.check(entry) {
                     return Ok(Err(broken));

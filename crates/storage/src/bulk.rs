@@ -728,6 +728,13 @@ mod tests {
                 ("challenge_steps", "outcome") => sealed.challenge_steps[0].outcome.clone(),
                 ("cases", "closure_note") => sealed.cases[0].closure_note.clone(),
                 ("cases", "open_tasks_reason") => sealed.cases[0].open_tasks_reason.clone(),
+                // Tables the loader never writes.
+                (
+                    "case_view_reasons" | "break_glass" | "consents" | "confidentiality_breaches",
+                    _,
+                ) => {
+                    continue;
+                }
                 other => panic!("bulk loading does not seal {other:?}"),
             };
             let value = value.unwrap_or_default();

@@ -3,15 +3,17 @@
 //! outcomes, closure and re-opening, caseloads and the person record.
 //!
 //! Every function that reads or changes a case goes through [`visible_cases`], so the
-//! need-to-know rule lives in one query: an advocate sees the cases allocated to them, a
-//! manager every case of their provider, and nobody else sees case content at all.
+//! need-to-know rule lives in one query: an advocate sees the cases allocated to them
+//! (and, for a few hours, one opened in an emergency), a manager every case of their
+//! provider, nobody else sees case content at all, and a restricted person's cases only
+//! the users named on the restriction see.
 
 use crate::audit::AuditEvent;
 use crate::connection::MultiBackend;
 use crate::referrals::{CaseRecord, PersonRecord};
 use crate::schema::{
-    advocate_settings, allocations, case_issues, case_work, cases, challenge_steps, challenges,
-    conflicts, contacts, people, users,
+    advocate_settings, allocations, break_glass, case_issues, case_work, cases, challenge_steps,
+    challenges, conflicts, contacts, people, restricted_access, users,
 };
 use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now};
@@ -38,19 +40,59 @@ pub mod case_status {
 
 /// The cases `actor` may see. This is the one place the need-to-know rule for case
 /// content is written: every query in this module starts from it.
+///
+/// An advocate sees the cases allocated to them and any case they opened in an
+/// emergency (break-glass) until that access expires; a manager sees every case of the
+/// provider; nobody else sees any. A restricted person's cases are hidden from everyone
+/// not named on the restriction, whatever their role.
 pub(crate) fn visible_cases(actor: &Actor) -> cases::BoxedQuery<'static, MultiBackend> {
     let query = cases::table
         .filter(cases::provider_id.eq(actor.organisation_id))
+        .filter(diesel::dsl::not(
+            cases::person_id.eq_any(hidden_people(actor.user_id)),
+        ))
         .into_boxed();
     match actor.role {
-        Role::Advocate => query.filter(cases::advocate_id.eq(actor.user_id)),
+        Role::Advocate => query.filter(
+            cases::advocate_id.eq(actor.user_id).or(cases::id.eq_any(
+                break_glass::table
+                    .filter(break_glass::user_id.eq(actor.user_id))
+                    .filter(break_glass::expires_at.gt(now()))
+                    .select(break_glass::case_id),
+            )),
+        ),
         Role::Manager => query,
         _ => query.filter(false.into_sql::<Bool>()),
     }
 }
 
+/// The people whose record is restricted to named users that do not include `user_id`.
+/// A plain (not boxed) query, so it can sit inside other queries on either backend.
+#[diesel::dsl::auto_type]
+pub(crate) fn hidden_people(user_id: i64) -> _ {
+    people::table
+        .filter(people::restricted.eq(true))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            restricted_access::table
+                .filter(restricted_access::person_id.eq(people::id))
+                .filter(restricted_access::user_id.eq(user_id)),
+        )))
+        .select(people::id)
+}
+
+/// True for a person `user_id` may see despite restrictions: the record is not
+/// restricted, or the user is named on it. For queries that already read `people`.
+#[diesel::dsl::auto_type]
+pub(crate) fn not_restricted_for(user_id: i64) -> _ {
+    people::restricted.eq(false).or(diesel::dsl::exists(
+        restricted_access::table
+            .filter(restricted_access::person_id.eq(people::id))
+            .filter(restricted_access::user_id.eq(user_id)),
+    ))
+}
+
 /// One case, if `actor` may see it.
-fn visible_case(
+pub(crate) fn visible_case(
     conn: &mut DbConnection,
     actor: &Actor,
     case_id: i64,
@@ -325,6 +367,7 @@ pub struct PersonFile {
     pub person: PersonRecord,
     pub cases: Vec<CaseFile>,
     pub conflicts: Vec<(ConflictRecord, String)>,
+    pub confidentiality: crate::confidentiality::PersonConfidentiality,
 }
 
 /// The details of a person that staff may correct.
@@ -448,7 +491,7 @@ fn seal_some(keys: &Keyring, column: &str, value: Option<&str>) -> Option<String
 }
 
 /// Loads a case the actor may see, with everything on it, its free text opened.
-fn load_case_file(
+pub(crate) fn load_case_file(
     conn: &mut DbConnection,
     keys: &Keyring,
     actor: &Actor,
@@ -575,6 +618,7 @@ impl Store {
     pub fn case_file(&self, actor: &Actor, case_id: i64) -> Result<CaseFile, StoreError> {
         let keys = self.keys()?;
         self.read_scoped(actor, "case", case_id, |conn| {
+            crate::confidentiality::require_view_reason(conn, actor, &[case_id])?;
             load_case_file(conn, keys, actor, case_id)
         })
     }
@@ -589,6 +633,12 @@ impl Store {
         if !matches!(actor.role, Role::Advocate | Role::Manager) {
             return Err(StoreError::NotFound);
         }
+        // An advocate's caseload is the cases allocated to them, not any case they
+        // may open for a while in an emergency.
+        let advocate = match actor.role {
+            Role::Advocate => Some(actor.user_id),
+            _ => advocate,
+        };
         self.write(|conn, trail| {
             let mut query = visible_cases(actor).filter(cases::status.eq(case_status::ALLOCATED));
             if let Some(advocate) = advocate {
@@ -1415,6 +1465,7 @@ impl Store {
                 .order(cases::opened_at.desc())
                 .select(cases::id)
                 .load(conn)?;
+            crate::confidentiality::require_view_reason(conn, actor, &case_ids)?;
             let mut files = Vec::new();
             for id in case_ids {
                 if let Some(file) = load_case_file(conn, keys, actor, id)? {
@@ -1426,10 +1477,13 @@ impl Store {
                 .filter(conflicts::person_id.eq(person_id))
                 .select((ConflictRecord::as_select(), users::display_name))
                 .load(conn)?;
+            let confidentiality =
+                crate::confidentiality::load_person_confidentiality(conn, keys, &person)?;
             Ok(Some(PersonFile {
                 person,
                 cases: files,
                 conflicts: conflict_rows,
+                confidentiality,
             }))
         })
     }
@@ -1493,7 +1547,7 @@ impl Store {
 
 /// A person the actor may see: a manager any person of the provider, an advocate a
 /// person with a case allocated to them.
-fn visible_person(
+pub(crate) fn visible_person(
     conn: &mut DbConnection,
     actor: &Actor,
     person_id: i64,
@@ -1501,6 +1555,7 @@ fn visible_person(
     let query = people::table
         .filter(people::id.eq(person_id))
         .filter(people::provider_id.eq(actor.organisation_id))
+        .filter(not_restricted_for(actor.user_id))
         .select(PersonRecord::as_select());
     let visible = match actor.role {
         Role::Manager => true,

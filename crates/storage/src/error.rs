@@ -8,6 +8,9 @@ pub enum StoreError {
     /// apart, so that a refusal reveals nothing.
     #[error("not found")]
     NotFound,
+    /// A manager must say why before first opening case content that is not theirs.
+    #[error("a reason is needed before opening this record")]
+    ReasonNeeded,
     /// The record changed since the caller read it (optimistic concurrency).
     #[error("the record was changed by someone else")]
     Conflict,

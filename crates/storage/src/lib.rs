@@ -12,6 +12,7 @@ mod backup;
 pub mod bulk;
 pub mod calendars;
 pub mod casework;
+pub mod confidentiality;
 mod connection;
 pub mod error;
 pub mod jobs;
@@ -188,6 +189,20 @@ impl Store {
             Ok(found)
         })?
         .ok_or(StoreError::NotFound)
+    }
+
+    /// After personal data is destroyed, leaves no copy of it in the SQLite files:
+    /// `secure_delete` (set on every connection) has zeroed the freed pages in the
+    /// database, and a truncating checkpoint empties the write-ahead log, which still
+    /// held the pages as they were before. PostgreSQL reclaims dead rows itself.
+    pub fn clear_freed_pages(&self) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        use diesel::connection::SimpleConnection;
+        let mut conn = self.conn()?;
+        conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(())
     }
 
     pub fn audit_head_file(&self) -> Option<&std::path::Path> {

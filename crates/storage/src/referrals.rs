@@ -128,6 +128,8 @@ pub struct PersonRecord {
     pub version: i64,
     pub gender_preference: Option<String>,
     pub communication_needs: Option<String>,
+    #[serde(default)]
+    pub restricted: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
@@ -413,6 +415,7 @@ impl Store {
         self.write(|conn, trail| {
             let mut candidates: Vec<PersonRecord> = people::table
                 .filter(people::provider_id.eq(actor.organisation_id))
+                .filter(crate::casework::not_restricted_for(actor.user_id))
                 .filter(
                     people::name_key
                         .eq(&key)

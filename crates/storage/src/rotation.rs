@@ -27,6 +27,12 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
     ("challenge_steps", "outcome"),
     ("cases", "closure_note"),
     ("cases", "open_tasks_reason"),
+    ("case_view_reasons", "detail"),
+    ("break_glass", "reason"),
+    ("consents", "note"),
+    ("confidentiality_breaches", "why"),
+    ("confidentiality_breaches", "who_was_told"),
+    ("confidentiality_breaches", "not_told_why"),
 ];
 
 const BATCH: i64 = 500;

@@ -79,6 +79,7 @@ diesel::table! {
         reason -> Nullable<Text>,
         content_hash -> Text,
         chain_hash -> Text,
+        content_destroyed -> Bool,
     }
 }
 
@@ -137,6 +138,7 @@ diesel::table! {
         version -> BigInt,
         gender_preference -> Nullable<Text>,
         communication_needs -> Nullable<Text>,
+        restricted -> Bool,
     }
 }
 
@@ -341,6 +343,113 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    restricted_access (person_id, user_id) {
+        person_id -> BigInt,
+        user_id -> BigInt,
+        granted_by -> BigInt,
+        granted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_view_reasons (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        user_id -> BigInt,
+        reason -> Text,
+        detail -> Nullable<Text>,
+        given_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    break_glass (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        case_id -> BigInt,
+        user_id -> BigInt,
+        reason -> Text,
+        opened_at -> Timestamp,
+        expires_at -> Timestamp,
+        reviewed_by -> Nullable<BigInt>,
+        reviewed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        person_id -> BigInt,
+        scope -> Text,
+        recipient -> Text,
+        basis -> Text,
+        given_how -> Nullable<Text>,
+        given_on -> Date,
+        valid_until -> Nullable<Date>,
+        note -> Nullable<Text>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+        withdrawn_on -> Nullable<Date>,
+        withdrawn_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    confidentiality_breaches (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        person_id -> BigInt,
+        case_id -> Nullable<BigInt>,
+        decided_on -> Date,
+        ground -> Text,
+        why -> Text,
+        decided_by -> Text,
+        who_was_told -> Text,
+        person_told -> Bool,
+        not_told_why -> Nullable<Text>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subject_access_requests (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        person_id -> BigInt,
+        received_on -> Date,
+        due_on -> Date,
+        requested_by -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+        answered_on -> Nullable<Date>,
+        answered_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    legal_holds (person_id) {
+        person_id -> BigInt,
+        reason -> Text,
+        placed_by -> BigInt,
+        placed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    destructions (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        destroyed_at -> Timestamp,
+        approved_by -> BigInt,
+        record_class -> Text,
+        former_id -> BigInt,
+        counts -> Text,
+    }
+}
+
 diesel::joinable!(cases -> people (person_id));
 diesel::joinable!(cases -> referrals (referral_id));
 diesel::joinable!(referral_decisions -> referrals (referral_id));
@@ -352,6 +461,8 @@ diesel::joinable!(case_issues -> cases (case_id));
 diesel::joinable!(case_work -> cases (case_id));
 diesel::joinable!(challenges -> cases (case_id));
 diesel::joinable!(challenge_steps -> challenges (challenge_id));
+diesel::joinable!(consents -> people (person_id));
+diesel::joinable!(break_glass -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -375,4 +486,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_work,
     challenges,
     challenge_steps,
+    restricted_access,
+    case_view_reasons,
+    break_glass,
+    consents,
+    confidentiality_breaches,
+    subject_access_requests,
+    legal_holds,
+    destructions,
 );

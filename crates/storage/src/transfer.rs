@@ -55,6 +55,8 @@ struct AuditEntryRow {
     reason: Option<String>,
     content_hash: String,
     chain_hash: String,
+    #[serde(default)]
+    content_destroyed: bool,
 }
 
 #[derive(Queryable, Insertable, Serialize, Deserialize)]
@@ -177,6 +179,14 @@ installation_tables! {
     "case_work" => case_work, crate::casework::WorkRecord, id, paged;
     "challenges" => challenges, crate::casework::ChallengeRecord, id, paged;
     "challenge_steps" => challenge_steps, crate::casework::ChallengeStepRecord, id, paged;
+    "restricted_access" => restricted_access, crate::confidentiality::RestrictedAccessRecord, (person_id, user_id);
+    "case_view_reasons" => case_view_reasons, crate::confidentiality::ViewReasonRecord, id, paged;
+    "break_glass" => break_glass, crate::confidentiality::BreakGlassRecord, id, paged;
+    "consents" => consents, crate::confidentiality::ConsentRecord, id, paged;
+    "confidentiality_breaches" => confidentiality_breaches, crate::confidentiality::BreachRecord, id, paged;
+    "subject_access_requests" => subject_access_requests, crate::confidentiality::SubjectAccessRecord, id, paged;
+    "legal_holds" => legal_holds, crate::confidentiality::LegalHoldRecord, person_id;
+    "destructions" => destructions, crate::confidentiality::DestructionRecord, id, paged;
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
@@ -196,6 +206,12 @@ const IDENTITY_TABLES: &[&str] = &[
     "case_work",
     "challenges",
     "challenge_steps",
+    "case_view_reasons",
+    "break_glass",
+    "consents",
+    "confidentiality_breaches",
+    "subject_access_requests",
+    "destructions",
 ];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {

@@ -486,7 +486,7 @@ mod referral_storage {
     }
 }
 
-mod casework_storage {
+pub(crate) mod casework_storage {
     use super::*;
     use advocase_domain::casework::{
         ClosureAnswers, ConflictKind, ContactAnswers, OutcomeLevel, Process,
@@ -496,17 +496,17 @@ mod casework_storage {
     };
     use advocase_storage::referrals::{DutyDecision, PersonChoice, Source};
 
-    struct Provider {
-        manager: Actor,
-        first: Actor,
-        second: Actor,
-        case_id: i64,
-        person_id: i64,
+    pub(crate) struct Provider {
+        pub(crate) manager: Actor,
+        pub(crate) first: Actor,
+        pub(crate) second: Actor,
+        pub(crate) case_id: i64,
+        pub(crate) person_id: i64,
     }
 
     /// A provider with a manager, two advocates qualified for IMHA, and one accepted IMHA
     /// referral waiting for allocation.
-    fn provider(store: &Store, name: &str) -> Provider {
+    pub(crate) fn provider(store: &Store, name: &str) -> Provider {
         let org = store
             .create_organisation(OrganisationKind::Provider, name)
             .unwrap();
@@ -585,6 +585,14 @@ mod casework_storage {
                 None,
             )
             .unwrap();
+        store
+            .give_view_reason(
+                &manager,
+                advocase_storage::confidentiality::ReasonTarget::Case(cases[0]),
+                advocase_domain::confidentiality::ViewReason::Allocation,
+                None,
+            )
+            .unwrap();
         let case = store.case_file(&manager, cases[0]).unwrap();
         Provider {
             manager,
@@ -595,7 +603,7 @@ mod casework_storage {
         }
     }
 
-    fn contact(could_instruct: &str) -> advocase_domain::casework::NewContact {
+    pub(crate) fn contact(could_instruct: &str) -> advocase_domain::casework::NewContact {
         ContactAnswers {
             date: "2026-11-20".into(),
             time: "10:00".into(),
@@ -830,5 +838,276 @@ mod casework_storage {
             let now = db.store.current_person(&p.manager, p.person_id).unwrap();
             assert_eq!(now.communication_needs.as_deref(), Some("Uses Makaton"));
         }
+    }
+}
+
+mod confidentiality_storage {
+    use super::casework_storage::{contact, provider};
+    use super::*;
+    use advocase_domain::confidentiality::{
+        BreachAnswers, ConsentAnswers, ConsentScope, LawfulBasis, Requester, SharingRefusal,
+        ViewReason,
+    };
+    use advocase_storage::confidentiality::ReasonTarget;
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// A second manager of the same provider, who has given no reasons yet.
+    fn another_manager(store: &Store, p: &super::casework_storage::Provider, email: &str) -> Actor {
+        add_user(store, p.manager.organisation_id, email, Role::Manager)
+    }
+
+    fn allocate_first(store: &Store, p: &super::casework_storage::Provider) {
+        let case = store.case_file(&p.manager, p.case_id).unwrap();
+        store
+            .allocate(
+                &p.manager,
+                p.case_id,
+                case.case.version,
+                p.first.user_id,
+                None,
+                None,
+            )
+            .unwrap();
+    }
+
+    on_both_backends! {
+        fn a_manager_gives_a_reason_before_first_opening_a_case_and_the_advocate_never_does(db) {
+            let p = provider(&db.store, "North");
+            allocate_first(&db.store, &p);
+            let other = another_manager(&db.store, &p, "other@north.example");
+            assert!(matches!(db.store.case_file(&other, p.case_id), Err(StoreError::ReasonNeeded)));
+            assert!(matches!(db.store.person_file(&other, p.person_id), Err(StoreError::ReasonNeeded)));
+            // A case of another provider is not found, never "reason needed".
+            let south = provider(&db.store, "South");
+            assert!(matches!(db.store.case_file(&other, south.case_id), Err(StoreError::NotFound)));
+            assert!(matches!(
+                db.store.give_view_reason(&other, ReasonTarget::Case(south.case_id), ViewReason::Supervision, None),
+                Err(StoreError::NotFound)
+            ));
+            db.store.give_view_reason(&other, ReasonTarget::Person(p.person_id), ViewReason::Supervision, Some("Monthly file check")).unwrap();
+            assert!(db.store.case_file(&other, p.case_id).is_ok());
+            assert!(db.store.person_file(&other, p.person_id).is_ok());
+            // The allocated advocate opens the case without being asked.
+            assert!(db.store.case_file(&p.first, p.case_id).is_ok());
+            let entries = db.store.search_audit(&admin_of(&db.store, &p), &AuditQuery {
+                record_type: Some("case_view_reason".into()),
+                ..Default::default()
+            }).unwrap();
+            assert_eq!(entries.len(), 2, "one reason for the setup, one for the second manager");
+        }
+
+        fn break_glass_opens_a_case_for_a_few_hours_and_is_flagged_to_managers(db) {
+            let p = provider(&db.store, "North");
+            allocate_first(&db.store, &p);
+            assert!(matches!(db.store.case_file(&p.second, p.case_id), Err(StoreError::NotFound)));
+            // Another provider's case number is refused as if it did not exist.
+            let south = provider(&db.store, "South");
+            match db.store.open_break_glass(&p.second, south.case_id, "Urgent", 4) {
+                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("case_number").is_some()),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+            db.store.open_break_glass(&p.second, p.case_id, "First advocate off sick; tribunal tomorrow", 4).unwrap();
+            let file = db.store.case_file(&p.second, p.case_id).unwrap();
+            assert_eq!(file.case.id, p.case_id);
+            // The emergency case is not added to the second advocate's caseload.
+            assert!(db.store.caseload(&p.second, None).unwrap().is_empty());
+            let to_review = db.store.break_glass_to_review(&p.manager).unwrap();
+            assert_eq!(to_review.len(), 1);
+            assert_eq!(to_review[0].record.reason, "First advocate off sick; tribunal tomorrow");
+            assert!(matches!(db.store.break_glass_to_review(&p.second), Err(StoreError::NotFound)));
+            db.store.review_break_glass(&p.manager, to_review[0].record.id).unwrap();
+            assert!(db.store.break_glass_to_review(&p.manager).unwrap().is_empty());
+            // An access that has run out opens nothing.
+            let third = add_user(&db.store, p.manager.organisation_id, "third@north.example", Role::Advocate);
+            db.store.open_break_glass(&third, p.case_id, "Cover", 0).unwrap();
+            assert!(matches!(db.store.case_file(&third, p.case_id), Err(StoreError::NotFound)));
+        }
+
+        fn a_restricted_record_is_hidden_from_everyone_not_named(db) {
+            let p = provider(&db.store, "North");
+            allocate_first(&db.store, &p);
+            let other = another_manager(&db.store, &p, "other@north.example");
+            db.store.give_view_reason(&other, ReasonTarget::Case(p.case_id), ViewReason::Supervision, None).unwrap();
+            db.store.restrict_person(&p.manager, p.person_id, &[p.first.user_id]).unwrap();
+            // The restricting manager and the named advocate still see it.
+            assert!(db.store.person_file(&p.manager, p.person_id).is_ok());
+            assert!(db.store.case_file(&p.first, p.case_id).is_ok());
+            let file = db.store.person_file(&p.manager, p.person_id).unwrap();
+            assert_eq!(file.confidentiality.restricted_to.len(), 2);
+            // Another manager of the same provider sees nothing, anywhere.
+            assert!(matches!(db.store.case_file(&other, p.case_id), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.person_file(&other, p.person_id), Err(StoreError::NotFound)));
+            assert!(db.store.caseload(&other, None).unwrap().iter().all(|row| row.case.id != p.case_id));
+            // Nor can an advocate break the glass on it.
+            assert!(matches!(db.store.open_break_glass(&p.second, p.case_id, "Urgent", 4), Err(StoreError::Invalid(_))));
+            // Nor can a stranger be named.
+            let south = provider(&db.store, "South");
+            assert!(matches!(db.store.restrict_person(&p.manager, p.person_id, &[south.first.user_id]), Err(StoreError::Invalid(_))));
+            db.store.lift_restriction(&p.manager, p.person_id).unwrap();
+            assert!(db.store.case_file(&other, p.case_id).is_ok());
+        }
+
+        fn sharing_is_checked_against_consents_and_refusals_say_why(db) {
+            let p = provider(&db.store, "North");
+            let today = day(2026, 11, 22);
+            assert_eq!(
+                db.store.check_share(&p.manager, p.person_id, ConsentScope::CaseSummary, "GP", today).unwrap(),
+                Err(SharingRefusal::NothingRecorded)
+            );
+            let consent = ConsentAnswers {
+                scope: "case_summary".into(),
+                recipient: "GP".into(),
+                basis: "consent".into(),
+                given_how: "written".into(),
+                given_on: "1/11/2026".into(),
+                note: "Consent-note-unique".into(),
+                ..Default::default()
+            }.parse(today).unwrap();
+            let id = db.store.add_consent(&p.manager, p.person_id, &consent).unwrap();
+            assert_eq!(
+                db.store.check_share(&p.manager, p.person_id, ConsentScope::CaseSummary, "gp", today).unwrap(),
+                Ok(LawfulBasis::Consent)
+            );
+            db.store.withdraw_consent(&p.manager, id, day(2026, 11, 20)).unwrap();
+            assert_eq!(
+                db.store.check_share(&p.manager, p.person_id, ConsentScope::CaseSummary, "GP", today).unwrap(),
+                Err(SharingRefusal::Withdrawn(day(2026, 11, 20)))
+            );
+            // An advocate of another case cannot record or check anything about this person.
+            assert!(matches!(db.store.add_consent(&p.second, p.person_id, &consent), Err(StoreError::NotFound)));
+            let file = db.store.person_file(&p.manager, p.person_id).unwrap();
+            assert_eq!(file.confidentiality.consents[0].note.as_deref(), Some("Consent-note-unique"));
+        }
+
+        fn breaches_are_recorded_sealed_and_listed_for_managers_only(db) {
+            let p = provider(&db.store, "North");
+            allocate_first(&db.store, &p);
+            let breach = BreachAnswers {
+                decided_on: "20/11/2026".into(),
+                ground: "risk_to_others".into(),
+                why: "Breach-why-unique".into(),
+                decided_by: "Service manager".into(),
+                who_was_told: "Police".into(),
+                person_told: "no".into(),
+                not_told_why: "Would increase the risk".into(),
+            }.parse(day(2026, 11, 22)).unwrap();
+            db.store.record_breach(&p.first, p.person_id, Some(p.case_id), &breach).unwrap();
+            let listed = db.store.breaches(&p.manager).unwrap();
+            assert_eq!(listed.len(), 1);
+            assert_eq!(listed[0].record.why, "Breach-why-unique");
+            assert!(listed[0].person_name.starts_with("Ada "));
+            assert!(matches!(db.store.breaches(&p.first), Err(StoreError::NotFound)));
+            // Another provider's manager sees none of it.
+            let south = provider(&db.store, "South");
+            assert!(db.store.breaches(&south.manager).unwrap().is_empty());
+            assert!(matches!(db.store.record_breach(&south.manager, p.person_id, None, &breach), Err(StoreError::NotFound)));
+        }
+
+        fn a_subject_access_export_holds_everything_about_the_person_and_nothing_else(db) {
+            let p = provider(&db.store, "North");
+            allocate_first(&db.store, &p);
+            let mut visit = contact("yes");
+            visit.discussed = "Export-discussed-unique".into();
+            visit.present = Some("Third-party-name-unique".into());
+            db.store.record_contact(&p.first, p.case_id, &visit).unwrap();
+            // Someone else at the same provider, whose records must not appear.
+            let other = provider(&db.store, "North2");
+            let mut theirs = contact("yes");
+            theirs.discussed = "Other-person-unique".into();
+            db.store.give_view_reason(&p.manager, ReasonTarget::Case(other.case_id), ViewReason::Allocation, None).ok();
+            let request = db.store.record_subject_access(&p.manager, p.person_id, day(2026, 11, 2), Requester::Person, day(2026, 12, 2)).unwrap();
+            assert_eq!(db.store.open_subject_access_requests(&p.manager).unwrap().len(), 1);
+            let export = db.store.subject_access_export(&p.manager, p.person_id).unwrap();
+            let json = serde_json::to_string(&export).unwrap();
+            assert!(json.contains("Export-discussed-unique"));
+            assert!(json.contains("Lovelace-North"));
+            assert!(!json.contains("Third-party-name-unique"), "who else was present is a third party's data");
+            assert!(!json.contains("Other-person-unique"));
+            assert!(!json.contains("Lovelace-North2"));
+            assert!(export.access_log.iter().any(|e| e.action == "read"));
+            assert!(matches!(db.store.subject_access_export(&p.first, p.person_id), Err(StoreError::NotFound)));
+            match db.store.answer_subject_access(&p.manager, request, day(2026, 11, 1)) {
+                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("answered_on").is_some()),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+            db.store.answer_subject_access(&p.manager, request, day(2026, 11, 22)).unwrap();
+            assert!(db.store.open_subject_access_requests(&p.manager).unwrap().is_empty());
+        }
+
+        fn retention_destroys_exactly_the_people_past_their_period_and_not_held(db) {
+            // Three people: last activity 7 years and 1 day ago (destroyed), 7 years less
+            // a day ago (kept), and 8 years ago under a legal hold (kept).
+            let today = day(2026, 11, 22);
+            let gone = provider(&db.store, "Gone");
+            let kept = provider(&db.store, "Kept");
+            let held = provider(&db.store, "Held");
+            let mut note = contact("yes");
+            note.discussed = "Gone-note-unique".into();
+            allocate_first(&db.store, &gone);
+            db.store.record_contact(&gone.first, gone.case_id, &note).unwrap();
+            let consent = ConsentAnswers {
+                scope: "case_summary".into(), recipient: "GP".into(), basis: "consent".into(),
+                given_how: "verbal".into(), given_on: "1/11/2019".into(), ..Default::default()
+            }.parse(today).unwrap();
+            db.store.add_consent(&gone.manager, gone.person_id, &consent).unwrap();
+            for (p, when) in [(&gone, "2019-11-21"), (&kept, "2019-11-23"), (&held, "2018-11-22")] {
+                tamper(&db, &format!("UPDATE contacts SET occurred_at = '{when} 10:00:00' WHERE case_id = {}", p.case_id));
+                tamper(&db, &format!("UPDATE cases SET status = 'closed', opened_at = '{when} 09:00:00', closed_at = '{when} 11:00:00' WHERE id = {}", p.case_id));
+                tamper(&db, &format!("UPDATE people SET created_at = '{when} 08:00:00' WHERE id = {}", p.person_id));
+            }
+            db.store.place_legal_hold(&held.manager, held.person_id, "Court proceedings").unwrap();
+            // Each provider's manager sees only their own candidates.
+            let listed = db.store.retention_review(&gone.manager, today, 7).unwrap();
+            assert_eq!(listed.iter().map(|c| c.person_id).collect::<Vec<_>>(), vec![gone.person_id]);
+            assert!(db.store.retention_review(&kept.manager, today, 7).unwrap().is_empty());
+            let held_list = db.store.retention_review(&held.manager, today, 7).unwrap();
+            assert_eq!(held_list.len(), 1);
+            assert_eq!(held_list[0].held.as_deref(), Some("Court proceedings"));
+            // An advocate cannot destroy; a manager cannot destroy another provider's
+            // people, nor a held or kept person even when named.
+            assert!(matches!(db.store.destroy_people(&gone.first, &[gone.person_id], today, 7), Err(StoreError::NotFound)));
+            assert_eq!(db.store.destroy_people(&kept.manager, &[gone.person_id, kept.person_id], today, 7).unwrap(), 0);
+            assert_eq!(db.store.destroy_people(&held.manager, &[held.person_id], today, 7).unwrap(), 0);
+            assert_eq!(db.store.destroy_people(&gone.manager, &[gone.person_id], today, 7).unwrap(), 1);
+            assert!(matches!(db.store.person_file(&gone.manager, gone.person_id), Err(StoreError::NotFound)));
+            assert!(db.store.person_file(&kept.manager, kept.person_id).is_ok());
+            assert!(db.store.person_file(&held.manager, held.person_id).is_ok());
+            let log = db.store.destructions(&gone.manager).unwrap();
+            assert_eq!(log.len(), 1);
+            assert!(log[0].counts.contains("\"contacts\":1"));
+            assert!(!log[0].counts.contains("Lovelace"));
+            // The audit trail still verifies.
+            assert!(db.store.verify_audit().unwrap().is_ok());
+            // No table holds the name any more; on SQLite, no byte of the files does.
+            let export = {
+                let mut out = Vec::new();
+                db.store.export(&mut out, &mut |_, _| {}).unwrap();
+                String::from_utf8(out).unwrap()
+            };
+            assert!(!export.contains("Lovelace-Gone"));
+            assert!(export.contains("Lovelace-Kept"));
+            if db.url.ends_with(".sqlite3") {
+                for suffix in ["", "-wal"] {
+                    if let Ok(bytes) = std::fs::read(format!("{}{suffix}", db.url)) {
+                        for word in ["Lovelace-Gone", "Gone-note-unique"] {
+                            assert!(!bytes.windows(word.len()).any(|w| w == word.as_bytes()), "{word} in the database file{suffix}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn admin_of(store: &Store, p: &super::casework_storage::Provider) -> Actor {
+        add_user(
+            store,
+            p.manager.organisation_id,
+            "auditor@north.example",
+            Role::Administrator,
+        )
     }
 }

@@ -3,7 +3,9 @@
 use crate::config::WebConfig;
 use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
 use crate::i18n::Catalogue;
-use crate::pages::{account, admin, advocates, audit, cases, home, people, referrals, sign_in};
+use crate::pages::{
+    account, admin, advocates, audit, cases, confidentiality, home, people, referrals, sign_in,
+};
 use crate::{api, ops, pages, security};
 use advocase_storage::Store;
 use axum::Router;
@@ -143,6 +145,83 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/people/{id}/conflicts/new", get(people::conflict_form))
         .route("/people/{id}/conflicts", post(people::conflict_submit))
+        .route(
+            "/people/{id}/consents/new",
+            get(confidentiality::consent_form),
+        )
+        .route(
+            "/people/{id}/consents",
+            post(confidentiality::consent_submit),
+        )
+        .route(
+            "/consents/{id}/withdraw",
+            post(confidentiality::consent_withdraw),
+        )
+        .route(
+            "/people/{id}/share",
+            get(confidentiality::share_form).post(confidentiality::share_submit),
+        )
+        .route(
+            "/people/{id}/breaches/new",
+            get(confidentiality::breach_form),
+        )
+        .route(
+            "/people/{id}/breaches",
+            post(confidentiality::breach_submit),
+        )
+        .route("/breaches", get(confidentiality::breaches))
+        .route(
+            "/people/{id}/subject-access/new",
+            get(confidentiality::request_form),
+        )
+        .route(
+            "/people/{id}/subject-access",
+            post(confidentiality::request_submit),
+        )
+        .route(
+            "/people/{id}/subject-access/export",
+            get(confidentiality::export_page),
+        )
+        .route(
+            "/people/{id}/subject-access/export.json",
+            get(confidentiality::export_json),
+        )
+        .route(
+            "/subject-access/{id}/answered",
+            post(confidentiality::request_answered),
+        )
+        .route(
+            "/people/{id}/restriction",
+            get(confidentiality::restriction_form).post(confidentiality::restriction_submit),
+        )
+        .route(
+            "/people/{id}/restriction/lift",
+            post(confidentiality::restriction_lift),
+        )
+        .route(
+            "/people/{id}/legal-hold",
+            get(confidentiality::hold_form).post(confidentiality::hold_submit),
+        )
+        .route(
+            "/people/{id}/legal-hold/lift",
+            post(confidentiality::hold_lift),
+        )
+        .route(
+            "/reason",
+            get(confidentiality::reason_form).post(confidentiality::reason_submit),
+        )
+        .route(
+            "/emergency-access",
+            get(confidentiality::break_glass_form).post(confidentiality::break_glass_submit),
+        )
+        .route(
+            "/emergency-access/{id}/reviewed",
+            post(confidentiality::break_glass_reviewed),
+        )
+        .route(
+            "/retention",
+            get(confidentiality::retention).post(confidentiality::retention_destroy),
+        )
         .route("/advocates", get(advocates::list_page))
         .route(
             "/advocates/{id}",
@@ -197,7 +276,18 @@ async fn not_found() -> crate::error::AppError {
 /// here as plain text and leave as a proper page, so no one sees a bare status.
 async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path().to_string();
     let response = next.run(request).await;
+    if !is_api
+        && response
+            .extensions()
+            .get::<crate::error::ReasonNeeded>()
+            .is_some()
+    {
+        // A manager opening a case that is not theirs says why first, then comes back.
+        let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        return axum::response::Redirect::to(&format!("/reason?next={next}")).into_response();
+    }
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;

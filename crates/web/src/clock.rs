@@ -16,3 +16,10 @@ pub fn local_now() -> NaiveDateTime {
 pub fn today() -> NaiveDate {
     local_now().date()
 }
+
+/// A timestamp the system stamped (UTC) as it reads on the UK wall clock.
+pub fn local(utc: NaiveDateTime) -> NaiveDateTime {
+    utc.and_utc()
+        .with_timezone(&chrono_tz::Europe::London)
+        .naive_local()
+}

@@ -27,6 +27,11 @@ pub struct WebConfig {
     /// How many days after closing a case a manager may re-open it as the same piece of
     /// work; later, a new referral is needed.
     pub reopen_within_days: u32,
+    /// How many hours emergency (break-glass) access to a case lasts.
+    pub break_glass_hours: u32,
+    /// How many years after the last activity a person's records are kept before they
+    /// are listed for destruction.
+    pub retention_years: u32,
 }
 
 impl Default for WebConfig {
@@ -42,6 +47,8 @@ impl Default for WebConfig {
             max_body_bytes: 1024 * 1024,
             totp_issuer: "Advocase".into(),
             reopen_within_days: 90,
+            break_glass_hours: 4,
+            retention_years: 7,
         }
     }
 }

@@ -25,6 +25,9 @@ pub enum AppError {
     Invalid(Invalid),
     #[error("the record changed since it was read")]
     Conflict,
+    /// A manager must say why before first opening case content that is not theirs.
+    #[error("a reason is needed first")]
+    ReasonNeeded,
     #[error("too many requests")]
     TooManyRequests,
     #[error("the database is unavailable")]
@@ -38,6 +41,7 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict => AppError::Conflict,
+            StoreError::ReasonNeeded => AppError::ReasonNeeded,
             StoreError::Invalid(invalid) => AppError::Invalid(invalid),
             StoreError::Unavailable(_) => AppError::Unavailable,
             other => AppError::Internal(anyhow::Error::new(other)),
@@ -59,6 +63,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict => StatusCode::CONFLICT,
+            AppError::ReasonNeeded => StatusCode::FORBIDDEN,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -74,6 +79,11 @@ impl AppError {
     }
 }
 
+/// Marks a response the error-page layer turns into the "why are you opening this?"
+/// form, which brings the manager back to the page asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct ReasonNeeded;
+
 /// Marks a response whose page the error-page layer must render. The layer has the
 /// application state (for the demo banner) that a bare error does not.
 #[derive(Debug, Clone, Copy)]
@@ -88,6 +98,9 @@ impl IntoResponse for AppError {
         let status = self.status();
         let mut response = status.into_response();
         response.extensions_mut().insert(ErrorPage(status));
+        if let AppError::ReasonNeeded = self {
+            response.extensions_mut().insert(ReasonNeeded);
+        }
         response
     }
 }
@@ -127,6 +140,10 @@ impl ApiErrors {
                     detail: e.message.clone(),
                 })
                 .collect(),
+            AppError::ReasonNeeded => vec![ApiProblem {
+                field: None,
+                detail: "A manager gives a reason before first opening a case that is not allocated to them. Open the case in the browser once and give the reason.".into(),
+            }],
             other => vec![ApiProblem {
                 field: None,
                 detail: api_detail(other.status()).to_string(),

@@ -87,6 +87,16 @@ fn casework() -> Casework {
             None,
         )
         .unwrap();
+    // The manager allocates this case, and says so the first time they open it.
+    app.db
+        .store
+        .give_view_reason(
+            &app.actor(manager),
+            advocase_storage::confidentiality::ReasonTarget::Case(cases[0]),
+            advocase_domain::confidentiality::ViewReason::Allocation,
+            None,
+        )
+        .unwrap();
     let file = app
         .db
         .store

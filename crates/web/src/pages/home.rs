@@ -27,6 +27,8 @@ struct HomePage {
     show_waiting: bool,
     overdue: usize,
     due_today: usize,
+    /// For managers: emergency accesses to review and requests for records due.
+    alerts: Option<super::confidentiality::ManagerAlerts>,
 }
 
 /// The tiles of a role's home page: the menu's destinations with what each is for.
@@ -67,6 +69,10 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Respons
         }
         _ => None,
     };
+    let alerts = match role {
+        Role::Manager => Some(super::confidentiality::manager_alerts(&state, &staff).await?),
+        _ => None,
+    };
     let page = HomePage {
         layout: Layout::staff(&state, &staff, "nav-home", "/"),
         errors: super::FormErrors::none(),
@@ -78,6 +84,7 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Respons
         show_waiting: waiting.is_some(),
         overdue: waiting.map(|w| w.0).unwrap_or_default(),
         due_today: waiting.map(|w| w.1).unwrap_or_default(),
+        alerts,
     };
     render(&page)
 }

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod advocates;
 pub mod audit;
 pub mod cases;
+pub mod confidentiality;
 pub mod forms;
 pub mod home;
 pub mod people;
@@ -144,13 +145,18 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/referrals", "nav-referrals"),
             ("/waiting-list", "nav-waiting-list"),
             ("/advocates", "nav-advocates"),
+            ("/breaches", "nav-breaches"),
+            ("/retention", "nav-retention"),
             ("/audit", "nav-audit"),
         ]),
         Role::IntakeWorker => items.extend([
             ("/referrals", "nav-referrals"),
             ("/waiting-list", "nav-waiting-list"),
         ]),
-        Role::Advocate => items.push(("/cases", "nav-my-cases")),
+        Role::Advocate => items.extend([
+            ("/cases", "nav-my-cases"),
+            ("/emergency-access", "nav-emergency-access"),
+        ]),
         Role::Commissioner => {}
     }
     items

@@ -40,6 +40,7 @@ struct PersonPage {
     conflicts: Vec<(String, String, String)>,
     timeline: Vec<TimelineItem>,
     is_manager: bool,
+    conf: super::confidentiality::PersonConfidentialityView,
 }
 
 fn yes_no(state: &AppState, value: bool) -> String {
@@ -149,6 +150,7 @@ pub async fn show(
             .collect(),
         timeline: items,
         is_manager: staff.actor.role == Role::Manager,
+        conf: super::confidentiality::person_view(&state, &file.confidentiality),
     })
 }
 

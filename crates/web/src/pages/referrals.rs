@@ -1304,7 +1304,7 @@ pub async fn show(
 
 /// The calendar for statutory deadlines: England and Wales as shipped, plus any bank
 /// holidays an administrator has added.
-async fn calendar(state: &AppState) -> Result<WorkingDayCalendar, AppError> {
+pub(crate) async fn calendar(state: &AppState) -> Result<WorkingDayCalendar, AppError> {
     let store = state.store.clone();
     let added = blocking(move || store.added_calendar_days(Nation::EnglandAndWales)).await?;
     Ok(WorkingDayCalendar::shipped(Nation::EnglandAndWales)

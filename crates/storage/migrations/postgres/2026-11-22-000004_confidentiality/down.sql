@@ -1,0 +1,10 @@
+ALTER TABLE audit_entries DROP COLUMN content_destroyed;
+DROP TABLE destructions;
+DROP TABLE legal_holds;
+DROP TABLE subject_access_requests;
+DROP TABLE confidentiality_breaches;
+DROP TABLE consents;
+DROP TABLE break_glass;
+DROP TABLE case_view_reasons;
+DROP TABLE restricted_access;
+ALTER TABLE people DROP COLUMN restricted;
