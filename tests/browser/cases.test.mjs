@@ -1,7 +1,8 @@
 // One case from the waiting list to closure, with JavaScript off and axe's WCAG 2.2 AA
 // checks on every page on the way:
 //
-// 1. the manager sets up both demo advocates for every kind of advocacy, records that
+// 1. the manager sets up both demo advocates for every kind of advocacy, says why they
+//    open the case (asked once, as it is not theirs), records that
 //    Sam Okafor is related to the first person on the waiting list, and allocates the
 //    case: Sam is not offered, and posting Sam anyway is refused with the reason;
 // 2. the allocated advocate, Jo Lindqvist, records a contact, a second one where the
@@ -77,7 +78,13 @@ test("the manager allocates a case: the conflicted advocate is not offered and f
     await visit(page, "/waiting-list");
     const allocateLink = page.locator('a[href$="/allocate"]').first();
     caseAddress = (await allocateLink.getAttribute("href")).replace(/\/allocate$/, "");
+    // The case is not the manager's own: the first time, they say why they open it.
     await visit(page, caseAddress);
+    assert.equal(new URL(page.url()).pathname, "/reason");
+    await page.getByLabel("Allocating or re-allocating the case").check();
+    await submit(page, "Continue to the record");
+    assert.equal(new URL(page.url()).pathname, caseAddress);
+    await checkPage(page);
     await follow(page, page.getByRole("link", { name: "See everything about this person" }));
     await checkPage(page);
 

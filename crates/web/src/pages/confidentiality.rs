@@ -52,6 +52,14 @@ fn person_name(file: &PersonFile) -> String {
     format!("{} {}", file.person.given_name, file.person.family_name)
 }
 
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 fn date(d: chrono::NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
@@ -750,7 +758,8 @@ pub async fn share_submit(
         person_id: id,
         name: person_name(&file),
         recipient,
-        what: t(&code_key("consent-scope", scope.as_str())),
+        // The choice's label, put in the middle of a sentence.
+        what: lower_first(&t(&code_key("consent-scope", scope.as_str()))),
         allowed,
         refusal,
         summary,
