@@ -59,6 +59,16 @@ enum Command {
         /// The file to write; it must not exist.
         #[arg(long)]
         to: PathBuf,
+        /// Seal the copy with the installation's encryption key, so the file alone
+        /// reveals nothing.
+        #[arg(long)]
+        encrypt: bool,
+    },
+    /// Put a backup in place in an empty data folder, then check its audit trail.
+    Restore {
+        /// The backup file (sealed or not), with its `.audit-head.json` beside it.
+        #[arg(long)]
+        from: PathBuf,
     },
     /// Write the whole installation to a file (JSON lines), from either database.
     Export {
@@ -183,6 +193,67 @@ fn init_logging(settings: &Settings) {
 }
 
 /// Opens the configured database, creating the data folder for SQLite.
+/// `advocase restore`: a backup put in place in a data folder that holds no database,
+/// opened (with the key file when it is sealed) and its audit trail verified.
+fn restore(settings: &Settings, from: &std::path::Path) -> anyhow::Result<()> {
+    if settings.uses_postgres() {
+        bail!(
+            "advocase restore puts back the embedded SQLite database; for PostgreSQL use pg_restore (see the README)"
+        );
+    }
+    let database = settings.sqlite_path();
+    if database.exists() {
+        bail!(
+            "{} already holds a database; restore into an empty data folder (choose one with --data-dir). Nothing was changed",
+            database.display()
+        );
+    }
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating the data folder {}", settings.data_dir.display()))?;
+    let mut start = vec![0u8; advocase_storage::sealing::SEALED_FILE_MAGIC.len()];
+    let sealed = {
+        use std::io::Read;
+        let mut file =
+            std::fs::File::open(from).with_context(|| format!("opening {}", from.display()))?;
+        file.read_exact(&mut start).is_ok() && start == advocase_storage::sealing::SEALED_FILE_MAGIC
+    };
+    if sealed {
+        let keys = match std::env::var("ADVOCASE_KEYS") {
+            Ok(text) => advocase_storage::sealing::Keyring::from_text(&text)?,
+            Err(_) => advocase_storage::sealing::Keyring::open(&settings.key_file()).with_context(|| {
+                format!(
+                    "the backup is sealed: put the installation's key file at {} (or set ADVOCASE_KEYS) first",
+                    settings.key_file().display()
+                )
+            })?,
+        };
+        keys.open_file(from, &database)?;
+    } else {
+        std::fs::copy(from, &database).with_context(|| format!("copying {}", from.display()))?;
+    }
+    owner_only(&database)?;
+    let head = from.with_extension("audit-head.json");
+    if head.exists() {
+        std::fs::copy(&head, settings.audit_head_file()).context("copying the audit head")?;
+    }
+    let store = open_store(settings)?;
+    match store.verify_audit()? {
+        Ok(verification) => println!(
+            "Restored {} into {}. The audit trail is intact: {} entries checked{}.",
+            from.display(),
+            settings.data_dir.display(),
+            verification.entries,
+            if verification.head_checked {
+                " against the head saved with the backup"
+            } else {
+                ""
+            }
+        ),
+        Err(broken) => bail!("restored, but the audit trail is broken: {broken}"),
+    }
+    Ok(())
+}
+
 fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating the data folder {}", settings.data_dir.display()))?;
@@ -256,7 +327,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Backup { to } => {
+        Command::Backup { to, encrypt } => {
             let store = open_store(&settings)?;
             // The head is copied before the database: entries written in between are
             // in the copy after the head, which verification accepts.
@@ -265,14 +336,35 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 std::fs::copy(settings.audit_head_file(), &head)
                     .context("copying the audit head")?;
             }
-            store.backup_to(&to)?;
+            if encrypt {
+                if to.exists() {
+                    bail!("{} already exists; choose a new file name", to.display());
+                }
+                let keys = keys::load(&settings, &store)?;
+                // The plain copy is made inside the data folder, which already holds
+                // the plain database, and removed once sealed.
+                let plain = settings.data_dir.join("backup-in-progress.sqlite3");
+                let _ = std::fs::remove_file(&plain);
+                store.backup_to(&plain)?;
+                let sealed = keys.seal_file(&plain, &to);
+                std::fs::remove_file(&plain).context("removing the plain copy")?;
+                sealed?;
+            } else {
+                store.backup_to(&to)?;
+            }
             owner_only(&to)?;
             println!(
-                "Backed up to {} (audit head: {}).",
+                "Backed up to {}{} (audit head: {}).",
                 to.display(),
+                if encrypt {
+                    ", sealed with the key file"
+                } else {
+                    ""
+                },
                 head.display()
             );
         }
+        Command::Restore { from } => restore(&settings, &from)?,
         Command::Export { to } => {
             let store = open_store(&settings)?;
             let file =

@@ -234,20 +234,106 @@ fn a_backup_restores_to_identical_data_with_an_intact_audit_trail() {
     let backup = dir.join("copy.sqlite3");
     let output = advocase(&["backup", "--to", backup.to_str().unwrap()], &dir, None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    // Restoring is putting the copy and its audit head in place of a data folder.
-    let restored = advocase_testkit::fresh_dir();
-    std::fs::copy(&backup, restored.join("advocase.sqlite3")).unwrap();
-    std::fs::copy(
-        backup.with_extension("audit-head.json"),
-        restored.join("audit-head.json"),
-    )
-    .unwrap();
+    let restored = advocase_testkit::fresh_dir().join("data");
+    let output = advocase(
+        &["restore", "--from", backup.to_str().unwrap()],
+        &restored,
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("The audit trail is intact"));
     assert_eq!(
         export_of(&restored.join("advocase.sqlite3")),
         export_of(&dir.join("advocase.sqlite3"))
     );
     let verified = advocase(&["audit", "verify"], &restored, None);
     assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    // Restoring over a database is refused and changes nothing.
+    let again = advocase(
+        &["restore", "--from", backup.to_str().unwrap()],
+        &restored,
+        None,
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("already holds a database"));
+}
+
+#[test]
+fn a_sealed_backup_reveals_nothing_and_restores_only_with_its_key() {
+    let dir = installation();
+    let backup = dir.join("sealed.backup");
+    let output = advocase(
+        &["backup", "--to", backup.to_str().unwrap(), "--encrypt"],
+        &dir,
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!dir.join("backup-in-progress.sqlite3").exists());
+    let bytes = std::fs::read(&backup).unwrap();
+    for word in ["North Advocacy", "admin@north.example", "SQLite format"] {
+        assert!(
+            !bytes.windows(word.len()).any(|w| w == word.as_bytes()),
+            "{word} in the sealed backup"
+        );
+    }
+    let key_file = |data: &Path| data.with_extension("keys");
+    // Without the key file, restore says what to do and leaves no database behind.
+    let restored = advocase_testkit::fresh_dir().join("data");
+    let refused = advocase(
+        &["restore", "--from", backup.to_str().unwrap()],
+        &restored,
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("key file"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!restored.join("advocase.sqlite3").exists());
+    // With another installation's key it is refused too.
+    let other = advocase_testkit::fresh_dir().join("data");
+    advocase_storage::sealing::Keyring::create(&key_file(&other)).unwrap();
+    std::fs::copy(key_file(&other), key_file(&restored)).unwrap();
+    let wrong = advocase(
+        &["restore", "--from", backup.to_str().unwrap()],
+        &restored,
+        None,
+    );
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(!restored.join("advocase.sqlite3").exists());
+    // With its own key it restores to identical data.
+    std::fs::copy(key_file(&dir), key_file(&restored)).unwrap();
+    let output = advocase(
+        &["restore", "--from", backup.to_str().unwrap()],
+        &restored,
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        export_of(&restored.join("advocase.sqlite3")),
+        export_of(&dir.join("advocase.sqlite3"))
+    );
+    // A changed byte is detected.
+    let mut damaged = bytes.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 1;
+    let damaged_file = dir.join("damaged.backup");
+    std::fs::write(&damaged_file, &damaged).unwrap();
+    let elsewhere = advocase_testkit::fresh_dir().join("data");
+    std::fs::copy(key_file(&dir), key_file(&elsewhere)).unwrap();
+    let refused = advocase(
+        &["restore", "--from", damaged_file.to_str().unwrap()],
+        &elsewhere,
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("changed or damaged"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!elsewhere.join("advocase.sqlite3").exists());
 }
 
 #[test]

@@ -435,3 +435,141 @@ mod tests {
         assert!(Keyring::from_text("abc c2hvcnQ").is_err());
     }
 }
+
+/// The first bytes of a file sealed by [`Keyring::seal_file`].
+pub const SEALED_FILE_MAGIC: &[u8] = b"ADVOCASE-SEALED-FILE-1\n";
+
+/// Plain bytes per sealed chunk of a file.
+const FILE_CHUNK: usize = 64 * 1024;
+
+impl Keyring {
+    /// Seals a whole file (a backup) under the current key, in chunks with the STREAM
+    /// construction, so a file of any size is sealed without holding it in memory and
+    /// a reordered, cut or damaged copy fails to open. The file names the key it was
+    /// sealed under.
+    pub fn seal_file(&self, plain: &Path, sealed: &Path) -> Result<(), StoreError> {
+        use chacha20poly1305::aead::stream::EncryptorBE32;
+        use std::io::Write;
+        self.notice_rotation();
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
+        let key = &keys[0];
+        let nonce: [u8; 19] = random_bytes();
+        let mut input = std::fs::File::open(plain)?;
+        let mut output = std::io::BufWriter::new(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(sealed)?,
+        );
+        output.write_all(SEALED_FILE_MAGIC)?;
+        output.write_all(format!("{}\n", key.id).as_bytes())?;
+        output.write_all(&nonce)?;
+        let mut encryptor = EncryptorBE32::from_aead(key.cipher.clone(), nonce.as_slice().into());
+        let damaged = |_| StoreError::Data("sealing the file failed".into());
+        let mut chunk = vec![0u8; FILE_CHUNK];
+        let mut filled = read_full(&mut input, &mut chunk)?;
+        loop {
+            let mut next = vec![0u8; FILE_CHUNK];
+            let next_filled = if filled == FILE_CHUNK {
+                read_full(&mut input, &mut next)?
+            } else {
+                0
+            };
+            if next_filled == 0 {
+                let last = encryptor.encrypt_last(&chunk[..filled]).map_err(damaged)?;
+                output.write_all(&last)?;
+                break;
+            }
+            output.write_all(&encryptor.encrypt_next(&chunk[..filled]).map_err(damaged)?)?;
+            chunk = next;
+            filled = next_filled;
+        }
+        output.flush()?;
+        output.get_ref().sync_all()?;
+        Ok(())
+    }
+
+    /// Opens a file sealed by [`Keyring::seal_file`] into `plain`, which must not exist.
+    /// A file under a key this keyring does not hold, or one that was changed, is an
+    /// error and leaves nothing behind.
+    pub fn open_file(&self, sealed: &Path, plain: &Path) -> Result<(), StoreError> {
+        use chacha20poly1305::aead::stream::DecryptorBE32;
+        use std::io::{BufRead, Read, Write};
+        let mut input = std::io::BufReader::new(std::fs::File::open(sealed)?);
+        let mut magic = vec![0u8; SEALED_FILE_MAGIC.len()];
+        input.read_exact(&mut magic)?;
+        if magic != SEALED_FILE_MAGIC {
+            return Err(StoreError::Data(format!(
+                "{} is not a sealed Advocase file",
+                sealed.display()
+            )));
+        }
+        let mut id = String::new();
+        input.read_line(&mut id)?;
+        let id = id.trim().to_string();
+        if !self.key_ids().contains(&id) {
+            self.reload()?;
+        }
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
+        let key = keys.iter().find(|k| k.id == id).ok_or_else(|| {
+            StoreError::Data(format!(
+                "the backup was sealed under key {id}, which is not in the key file: use the key file that was in use when the backup was made"
+            ))
+        })?;
+        let mut nonce = [0u8; 19];
+        input.read_exact(&mut nonce)?;
+        let mut decryptor = DecryptorBE32::from_aead(key.cipher.clone(), nonce.as_slice().into());
+        let damaged = |_| {
+            StoreError::Data(format!(
+                "{} was changed or damaged after it was sealed",
+                sealed.display()
+            ))
+        };
+        let written = (|| {
+            let mut output = std::io::BufWriter::new(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(plain)?,
+            );
+            let size = FILE_CHUNK + 16;
+            let mut chunk = vec![0u8; size];
+            let mut filled = read_full(&mut input, &mut chunk)?;
+            loop {
+                let mut next = vec![0u8; size];
+                let next_filled = if filled == size {
+                    read_full(&mut input, &mut next)?
+                } else {
+                    0
+                };
+                if next_filled == 0 {
+                    output
+                        .write_all(&decryptor.decrypt_last(&chunk[..filled]).map_err(damaged)?)?;
+                    break;
+                }
+                output.write_all(&decryptor.decrypt_next(&chunk[..filled]).map_err(damaged)?)?;
+                chunk = next;
+                filled = next_filled;
+            }
+            output.flush()?;
+            output.get_ref().sync_all()?;
+            Ok::<(), StoreError>(())
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(plain);
+        }
+        written
+    }
+}
+
+/// Reads until `buffer` is full or the input ends; returns how many bytes were read.
+fn read_full(input: &mut impl std::io::Read, buffer: &mut [u8]) -> Result<usize, StoreError> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match input.read(&mut buffer[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
