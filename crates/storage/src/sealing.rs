@@ -329,113 +329,6 @@ impl Keyring {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_sealed_value_opens_only_in_its_own_column_and_reveals_nothing() {
-        let keys = Keyring::generate();
-        let sealed = keys.seal("contacts.discussed", "Her rights under section 3");
-        assert!(sealed.starts_with("enc1:"));
-        assert!(!sealed.contains("rights"));
-        assert_eq!(
-            keys.open_value("contacts.discussed", &sealed).unwrap(),
-            "Her rights under section 3"
-        );
-        assert!(keys.open_value("contacts.agreed", &sealed).is_err());
-        // The same text sealed twice looks different: nothing repeats across rows.
-        assert_ne!(
-            sealed,
-            keys.seal("contacts.discussed", "Her rights under section 3")
-        );
-    }
-
-    #[test]
-    fn a_damaged_value_is_reported_and_never_shown_as_garbage() {
-        let keys = Keyring::generate();
-        let sealed = keys.seal("case_issues.in_their_words", "I want to go home");
-        let mut damaged = sealed.clone().into_bytes();
-        let last = damaged.len() - 3;
-        damaged[last] = if damaged[last] == b'A' { b'B' } else { b'A' };
-        let damaged = String::from_utf8(damaged).unwrap();
-        assert!(
-            keys.open_value("case_issues.in_their_words", &damaged)
-                .is_err()
-        );
-        assert_eq!(
-            keys.reveal("case_issues.in_their_words", &damaged),
-            UNREADABLE
-        );
-        assert_eq!(
-            keys.reveal("case_issues.in_their_words", "plain text"),
-            UNREADABLE
-        );
-    }
-
-    #[test]
-    fn another_keyring_cannot_open_a_value() {
-        let sealed = Keyring::generate().seal("contacts.discussed", "secret");
-        assert!(
-            Keyring::generate()
-                .open_value("contacts.discussed", &sealed)
-                .is_err()
-        );
-    }
-
-    #[test]
-    fn after_rotation_old_values_open_until_the_old_key_is_retired() {
-        let dir = std::env::temp_dir().join(format!(
-            "advocase-keys-{}",
-            hex::encode(random_bytes::<6>())
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("advocase.keys");
-        let keys = Keyring::create(&path).unwrap();
-        let old = keys.seal("contacts.discussed", "before");
-        // A second process (the rotation) adds a key; this one learns it from the file.
-        let rotating = Keyring::open(&path).unwrap();
-        let new_id = rotating.add_current_key().unwrap();
-        let new = rotating.seal("contacts.discussed", "after");
-        assert!(!rotating.is_current(&old));
-        assert!(rotating.is_current(&new));
-        assert_eq!(
-            keys.open_value("contacts.discussed", &new).unwrap(),
-            "after"
-        );
-        assert_eq!(keys.current_id(), new_id);
-        assert_eq!(
-            rotating.open_value("contacts.discussed", &old).unwrap(),
-            "before"
-        );
-        rotating.retire_old_keys().unwrap();
-        assert!(
-            Keyring::open(&path)
-                .unwrap()
-                .open_value("contacts.discussed", &old)
-                .is_err()
-        );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(
-                mode & 0o077,
-                0,
-                "the key file is readable by its owner only"
-            );
-        }
-        std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[test]
-    fn key_text_that_is_not_a_key_is_refused() {
-        assert!(Keyring::from_text("").is_err());
-        assert!(Keyring::from_text("abc not-base64!").is_err());
-        assert!(Keyring::from_text("abc c2hvcnQ").is_err());
-    }
-}
-
 /// The first bytes of a file sealed by [`Keyring::seal_file`].
 pub const SEALED_FILE_MAGIC: &[u8] = b"ADVOCASE-SEALED-FILE-1\n";
 
@@ -572,4 +465,111 @@ fn read_full(input: &mut impl std::io::Read, buffer: &mut [u8]) -> Result<usize,
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_value_opens_only_in_its_own_column_and_reveals_nothing() {
+        let keys = Keyring::generate();
+        let sealed = keys.seal("contacts.discussed", "Her rights under section 3");
+        assert!(sealed.starts_with("enc1:"));
+        assert!(!sealed.contains("rights"));
+        assert_eq!(
+            keys.open_value("contacts.discussed", &sealed).unwrap(),
+            "Her rights under section 3"
+        );
+        assert!(keys.open_value("contacts.agreed", &sealed).is_err());
+        // The same text sealed twice looks different: nothing repeats across rows.
+        assert_ne!(
+            sealed,
+            keys.seal("contacts.discussed", "Her rights under section 3")
+        );
+    }
+
+    #[test]
+    fn a_damaged_value_is_reported_and_never_shown_as_garbage() {
+        let keys = Keyring::generate();
+        let sealed = keys.seal("case_issues.in_their_words", "I want to go home");
+        let mut damaged = sealed.clone().into_bytes();
+        let last = damaged.len() - 3;
+        damaged[last] = if damaged[last] == b'A' { b'B' } else { b'A' };
+        let damaged = String::from_utf8(damaged).unwrap();
+        assert!(
+            keys.open_value("case_issues.in_their_words", &damaged)
+                .is_err()
+        );
+        assert_eq!(
+            keys.reveal("case_issues.in_their_words", &damaged),
+            UNREADABLE
+        );
+        assert_eq!(
+            keys.reveal("case_issues.in_their_words", "plain text"),
+            UNREADABLE
+        );
+    }
+
+    #[test]
+    fn another_keyring_cannot_open_a_value() {
+        let sealed = Keyring::generate().seal("contacts.discussed", "secret");
+        assert!(
+            Keyring::generate()
+                .open_value("contacts.discussed", &sealed)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn after_rotation_old_values_open_until_the_old_key_is_retired() {
+        let dir = std::env::temp_dir().join(format!(
+            "advocase-keys-{}",
+            hex::encode(random_bytes::<6>())
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("advocase.keys");
+        let keys = Keyring::create(&path).unwrap();
+        let old = keys.seal("contacts.discussed", "before");
+        // A second process (the rotation) adds a key; this one learns it from the file.
+        let rotating = Keyring::open(&path).unwrap();
+        let new_id = rotating.add_current_key().unwrap();
+        let new = rotating.seal("contacts.discussed", "after");
+        assert!(!rotating.is_current(&old));
+        assert!(rotating.is_current(&new));
+        assert_eq!(
+            keys.open_value("contacts.discussed", &new).unwrap(),
+            "after"
+        );
+        assert_eq!(keys.current_id(), new_id);
+        assert_eq!(
+            rotating.open_value("contacts.discussed", &old).unwrap(),
+            "before"
+        );
+        rotating.retire_old_keys().unwrap();
+        assert!(
+            Keyring::open(&path)
+                .unwrap()
+                .open_value("contacts.discussed", &old)
+                .is_err()
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "the key file is readable by its owner only"
+            );
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn key_text_that_is_not_a_key_is_refused() {
+        assert!(Keyring::from_text("").is_err());
+        assert!(Keyring::from_text("abc not-base64!").is_err());
+        assert!(Keyring::from_text("abc c2hvcnQ").is_err());
+    }
 }
