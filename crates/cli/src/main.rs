@@ -690,7 +690,9 @@ fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
             organisation_name,
             password_stdin,
         } => {
-            let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use administrator, manager, intake_worker, advocate or commissioner"))?;
+            let role = Role::parse(&role)
+                .filter(|r| r.is_staff())
+                .with_context(|| format!("unknown role {role:?}: use administrator, manager, intake_worker, advocate or commissioner (a person's own sign-in is given from their record)"))?;
             let email = EmailAddress::parse("email", &email)
                 .map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
             let organisation_id = match (organisation, organisation_name) {

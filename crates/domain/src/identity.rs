@@ -43,15 +43,18 @@ pub enum Role {
     IntakeWorker,
     Advocate,
     Commissioner,
+    /// Someone who uses the service, signed in to read their own records. Not staff.
+    Person,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Administrator,
         Role::Manager,
         Role::IntakeWorker,
         Role::Advocate,
         Role::Commissioner,
+        Role::Person,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,7 +64,14 @@ impl Role {
             Self::IntakeWorker => "intake_worker",
             Self::Advocate => "advocate",
             Self::Commissioner => "commissioner",
+            Self::Person => "person",
         }
+    }
+
+    /// Whether the role is a member of staff (or of a commissioner's team). A person
+    /// using the service signs in only to their own records, never to staff pages.
+    pub fn is_staff(self) -> bool {
+        self != Self::Person
     }
 
     pub fn parse(value: &str) -> Option<Self> {
@@ -76,6 +86,7 @@ impl Role {
             Self::IntakeWorker => "Intake worker",
             Self::Advocate => "Advocate",
             Self::Commissioner => "Commissioner",
+            Self::Person => "Person using the service",
         }
     }
 

@@ -897,33 +897,7 @@ impl Store {
             return Err(Invalid::one("role", "Choose a role for this organisation").into());
         }
         let result = self.write(|conn, trail| {
-            let at = now();
-            let id: i64 = diesel::insert_into(users::table)
-                .values((
-                    users::organisation_id.eq(user.organisation_id),
-                    users::email.eq(user.email.as_str()),
-                    users::display_name.eq(&user.display_name),
-                    users::role.eq(user.role.as_str()),
-                    users::is_demo.eq(false),
-                    users::created_at.eq(at),
-                ))
-                .returning(users::id)
-                .get_result(conn)?;
-            diesel::insert_into(one_time_links::table)
-                .values((
-                    one_time_links::token_hash.eq(link_hash),
-                    one_time_links::purpose.eq(link_purpose::SET_PASSWORD),
-                    one_time_links::user_id.eq(Some(id)),
-                    one_time_links::created_at.eq(at),
-                    one_time_links::expires_at.eq(expires_at),
-                ))
-                .execute(conn)?;
-            trail.record(AuditEvent::by(actor, AuditAction::Create, "user", Some(id)));
-            trail.record(
-                AuditEvent::by(actor, AuditAction::Create, "one_time_link", Some(id))
-                    .because("set password"),
-            );
-            Ok(id)
+            insert_invited_user(conn, trail, actor, &user, link_hash, expires_at)
         });
         match result {
             Err(e) if e.is_unique_violation() => Err(Invalid::one(
@@ -934,6 +908,45 @@ impl Store {
             other => other,
         }
     }
+}
+
+/// Inserts an account without a password and the one-time link its owner uses to
+/// choose one, with their audit entries, inside the caller's transaction.
+pub(crate) fn insert_invited_user(
+    conn: &mut DbConnection,
+    trail: &mut crate::audit::Trail,
+    actor: &Actor,
+    user: &NewUser,
+    link_hash: &str,
+    expires_at: NaiveDateTime,
+) -> Result<i64, StoreError> {
+    let at = now();
+    let id: i64 = diesel::insert_into(users::table)
+        .values((
+            users::organisation_id.eq(user.organisation_id),
+            users::email.eq(user.email.as_str()),
+            users::display_name.eq(&user.display_name),
+            users::role.eq(user.role.as_str()),
+            users::is_demo.eq(false),
+            users::created_at.eq(at),
+        ))
+        .returning(users::id)
+        .get_result(conn)?;
+    diesel::insert_into(one_time_links::table)
+        .values((
+            one_time_links::token_hash.eq(link_hash),
+            one_time_links::purpose.eq(link_purpose::SET_PASSWORD),
+            one_time_links::user_id.eq(Some(id)),
+            one_time_links::created_at.eq(at),
+            one_time_links::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    trail.record(AuditEvent::by(actor, AuditAction::Create, "user", Some(id)));
+    trail.record(
+        AuditEvent::by(actor, AuditAction::Create, "one_time_link", Some(id))
+            .because("set password"),
+    );
+    Ok(id)
 }
 
 /// Ends every session of an account, on every device.

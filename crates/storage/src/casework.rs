@@ -500,6 +500,17 @@ pub(crate) fn load_case_file(
     let Some(case) = visible_case(conn, actor, case_id)? else {
         return Ok(None);
     };
+    load_case_contents(conn, keys, case).map(Some)
+}
+
+/// Loads everything on a case already found, its free text opened. Callers decide who
+/// may see it: staff through [`visible_case`], a person only for their own record.
+pub(crate) fn load_case_contents(
+    conn: &mut DbConnection,
+    keys: &Keyring,
+    case: CaseRecord,
+) -> Result<CaseFile, StoreError> {
+    let case_id = case.id;
     let person = people::table
         .find(case.person_id)
         .select(PersonRecord::as_select())
@@ -581,7 +592,7 @@ pub(crate) fn load_case_file(
         staff_names: names,
     };
     reveal(keys, &mut file);
-    Ok(Some(file))
+    Ok(file)
 }
 
 /// Loads a case the actor may see for a change, refusing a closed case.

@@ -9,15 +9,15 @@
 
 use crate::audit::AuditEvent;
 use crate::casework::{
-    CaseFile, hidden_people, load_case_file, not_restricted_for, visible_case, visible_cases,
+    CaseFile, hidden_people, load_case_contents, not_restricted_for, visible_case, visible_cases,
     visible_person,
 };
-use crate::referrals::PersonRecord;
+use crate::referrals::{CaseRecord, PersonRecord};
 use crate::schema::{
     allocations, audit_entries, break_glass, case_issues, case_view_reasons, case_work, cases,
     challenge_steps, challenges, confidentiality_breaches, conflicts, consents, contacts,
-    destructions, legal_holds, people, referral_decisions, referrals, restricted_access,
-    subject_access_requests, users,
+    destructions, legal_holds, one_time_links, people, person_accounts, rectification_requests,
+    referral_decisions, referrals, restricted_access, sessions, subject_access_requests, users,
 };
 use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now};
@@ -960,51 +960,19 @@ impl Store {
         let keys = self.keys()?;
         self.write(|conn, trail| {
             let person = visible_person(conn, actor, person_id)?.ok_or(StoreError::NotFound)?;
-            let case_ids: Vec<i64> = visible_cases(actor)
+            let case_rows: Vec<CaseRecord> = visible_cases(actor)
                 .filter(cases::person_id.eq(person_id))
                 .order(cases::opened_at.asc())
-                .select(cases::id)
+                .select(CaseRecord::as_select())
                 .load(conn)?;
-            let mut exported = Vec::new();
-            for id in &case_ids {
-                if let Some(file) = load_case_file(conn, keys, actor, *id)? {
-                    exported.push(ExportCase::from_file(file));
-                }
-            }
-            let confidentiality = load_person_confidentiality(conn, keys, &person)?;
-            let access_log = access_log(conn, person_id, &case_ids)?;
+            let export = build_export(conn, keys, person, case_rows)?;
             trail.record(AuditEvent::by(
                 actor,
                 AuditAction::Export,
                 "person",
                 Some(person_id),
             ));
-            Ok(SubjectAccessExport {
-                produced_at: now(),
-                person: ExportPerson {
-                    given_name: person.given_name,
-                    family_name: person.family_name,
-                    date_of_birth: person.date_of_birth,
-                    address: person.address,
-                    postcode: person.postcode,
-                    phone: person.phone,
-                    email: person.email,
-                    local_authority: person.local_authority,
-                    language: person.language,
-                    needs_interpreter: person.needs_interpreter,
-                    uses_bsl: person.uses_bsl,
-                    wants_easy_read: person.wants_easy_read,
-                    preferred_contact: person.preferred_contact,
-                    gender_preference: person.gender_preference,
-                    communication_needs: person.communication_needs,
-                    first_recorded: person.created_at,
-                },
-                cases: exported,
-                consents: confidentiality.consents,
-                breaches: confidentiality.breaches,
-                subject_access_requests: confidentiality.subject_access,
-                access_log,
-            })
+            Ok(export)
         })
     }
 
@@ -1151,6 +1119,50 @@ impl Store {
                 .load(conn)?)
         })
     }
+}
+
+/// Everything held about a person whose cases the caller has already chosen: for a
+/// subject access request (the cases the manager may see) or for the person's own
+/// sign-in (all of theirs).
+pub(crate) fn build_export(
+    conn: &mut DbConnection,
+    keys: &Keyring,
+    person: PersonRecord,
+    case_rows: Vec<CaseRecord>,
+) -> Result<SubjectAccessExport, StoreError> {
+    let case_ids: Vec<i64> = case_rows.iter().map(|c| c.id).collect();
+    let mut exported = Vec::new();
+    for case in case_rows {
+        exported.push(ExportCase::from_file(load_case_contents(conn, keys, case)?));
+    }
+    let confidentiality = load_person_confidentiality(conn, keys, &person)?;
+    let access_log = access_log(conn, person.id, &case_ids)?;
+    Ok(SubjectAccessExport {
+        produced_at: now(),
+        person: ExportPerson {
+            given_name: person.given_name,
+            family_name: person.family_name,
+            date_of_birth: person.date_of_birth,
+            address: person.address,
+            postcode: person.postcode,
+            phone: person.phone,
+            email: person.email,
+            local_authority: person.local_authority,
+            language: person.language,
+            needs_interpreter: person.needs_interpreter,
+            uses_bsl: person.uses_bsl,
+            wants_easy_read: person.wants_easy_read,
+            preferred_contact: person.preferred_contact,
+            gender_preference: person.gender_preference,
+            communication_needs: person.communication_needs,
+            first_recorded: person.created_at,
+        },
+        cases: exported,
+        consents: confidentiality.consents,
+        breaches: confidentiality.breaches,
+        subject_access_requests: confidentiality.subject_access,
+        access_log,
+    })
 }
 
 /// Who opened, changed or exported a person's records: the audit entries about the
@@ -1322,6 +1334,48 @@ fn destroy_person(
         .select(break_glass::id)
         .load(conn)?;
 
+    // The person's own sign-in, if they had one, goes with their record: its sessions,
+    // links, and the account itself, which holds their name and email address.
+    let own_accounts: Vec<i64> = person_accounts::table
+        .filter(person_accounts::person_id.eq(person_id))
+        .select(person_accounts::user_id)
+        .load(conn)?;
+    let correction_ids: Vec<i64> = rectification_requests::table
+        .filter(rectification_requests::person_id.eq(person_id))
+        .select(rectification_requests::id)
+        .load(conn)?;
+    let mut account_counts: DestructionCounts = vec![
+        (
+            "rectification_requests",
+            diesel::delete(
+                rectification_requests::table
+                    .filter(rectification_requests::id.eq_any(&correction_ids)),
+            )
+            .execute(conn)?,
+        ),
+        (
+            "person_accounts",
+            diesel::delete(person_accounts::table.filter(person_accounts::person_id.eq(person_id)))
+                .execute(conn)?,
+        ),
+        (
+            "sessions",
+            diesel::delete(sessions::table.filter(sessions::user_id.eq_any(&own_accounts)))
+                .execute(conn)?,
+        ),
+        (
+            "one_time_links",
+            diesel::delete(
+                one_time_links::table.filter(one_time_links::user_id.eq_any(&own_accounts)),
+            )
+            .execute(conn)?,
+        ),
+        (
+            "users",
+            diesel::delete(users::table.filter(users::id.eq_any(&own_accounts))).execute(conn)?,
+        ),
+    ];
+
     // A later case that re-opens one of these keeps its own record.
     diesel::update(cases::table.filter(cases::reopens_case_id.eq_any(&case_ids)))
         .set(cases::reopens_case_id.eq(None::<i64>))
@@ -1429,7 +1483,7 @@ fn destroy_person(
 
     // Audit entries keep their hashes, so the chain still verifies; the free text
     // typed into them about these records goes.
-    let about: [(&str, &[i64]); 9] = [
+    let about: [(&str, &[i64]); 10] = [
         ("person", &[person_id]),
         ("case", &case_ids),
         ("referral", &referral_ids),
@@ -1439,6 +1493,7 @@ fn destroy_person(
         ("consent", &consent_ids),
         ("confidentiality_breach", &breach_ids),
         ("subject_access_request", &request_ids),
+        ("rectification_request", &correction_ids),
     ];
     for (record_type, ids) in about {
         let keys: Vec<String> = ids.iter().map(i64::to_string).collect();
@@ -1454,6 +1509,7 @@ fn destroy_person(
         ))
         .execute(conn)?;
     }
+    counts.append(&mut account_counts);
     counts.retain(|(_, n)| *n > 0);
     Ok(counts)
 }

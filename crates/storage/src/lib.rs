@@ -16,6 +16,7 @@ pub mod confidentiality;
 mod connection;
 pub mod error;
 pub mod jobs;
+pub mod person_access;
 pub mod referrals;
 pub mod rotation;
 pub mod schema;

@@ -33,6 +33,9 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
     ("confidentiality_breaches", "why"),
     ("confidentiality_breaches", "who_was_told"),
     ("confidentiality_breaches", "not_told_why"),
+    ("rectification_requests", "what_is_wrong"),
+    ("rectification_requests", "should_say"),
+    ("rectification_requests", "answer"),
 ];
 
 const BATCH: i64 = 500;

@@ -450,6 +450,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    person_accounts (user_id) {
+        user_id -> BigInt,
+        person_id -> BigInt,
+        invited_by -> BigInt,
+        invited_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rectification_requests (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        person_id -> BigInt,
+        asked_at -> Timestamp,
+        what_is_wrong -> Text,
+        should_say -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        answered_by -> Nullable<BigInt>,
+        corrected -> Nullable<Bool>,
+        answer -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(cases -> people (person_id));
 diesel::joinable!(cases -> referrals (referral_id));
 diesel::joinable!(referral_decisions -> referrals (referral_id));
@@ -494,4 +518,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     subject_access_requests,
     legal_holds,
     destructions,
+    person_accounts,
+    rectification_requests,
 );

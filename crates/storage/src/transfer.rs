@@ -187,6 +187,8 @@ installation_tables! {
     "subject_access_requests" => subject_access_requests, crate::confidentiality::SubjectAccessRecord, id, paged;
     "legal_holds" => legal_holds, crate::confidentiality::LegalHoldRecord, person_id;
     "destructions" => destructions, crate::confidentiality::DestructionRecord, id, paged;
+    "person_accounts" => person_accounts, crate::person_access::PersonAccountRecord, user_id;
+    "rectification_requests" => rectification_requests, crate::person_access::RectificationRecord, id, paged;
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
@@ -212,6 +214,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "confidentiality_breaches",
     "subject_access_requests",
     "destructions",
+    "rectification_requests",
 ];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {

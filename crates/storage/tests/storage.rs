@@ -1059,6 +1059,12 @@ mod confidentiality_storage {
                 tamper(&db, &format!("UPDATE cases SET status = 'closed', opened_at = '{when} 09:00:00', closed_at = '{when} 11:00:00' WHERE id = {}", p.case_id));
                 tamper(&db, &format!("UPDATE people SET created_at = '{when} 08:00:00' WHERE id = {}", p.person_id));
             }
+            // Gone had their own sign-in and asked for a correction: both go too.
+            let expires = chrono::Utc::now().naive_utc() + chrono::Duration::days(1);
+            let email = advocase_domain::identity::EmailAddress::parse("email", "gone@example.org").unwrap();
+            let account = db.store.invite_person(&gone.manager, gone.person_id, &email, "gone-link", expires).unwrap();
+            let person_actor = Actor { user_id: account, organisation_id: gone.manager.organisation_id, role: Role::Person, address: None };
+            db.store.ask_correction(&person_actor, "Gone-correction-unique", None).unwrap();
             db.store.place_legal_hold(&held.manager, held.person_id, "Court proceedings").unwrap();
             // Each provider's manager sees only their own candidates.
             let listed = db.store.retention_review(&gone.manager, today, 7).unwrap();
@@ -1089,16 +1095,45 @@ mod confidentiality_storage {
                 String::from_utf8(out).unwrap()
             };
             assert!(!export.contains("Lovelace-Gone"));
+            assert!(!export.contains("gone@example.org"));
+            assert!(db.store.user_by_id(account).unwrap().is_none());
             assert!(export.contains("Lovelace-Kept"));
             if db.url.ends_with(".sqlite3") {
                 for suffix in ["", "-wal"] {
                     if let Ok(bytes) = std::fs::read(format!("{}{suffix}", db.url)) {
-                        for word in ["Lovelace-Gone", "Gone-note-unique"] {
+                        for word in ["Lovelace-Gone", "Gone-note-unique", "gone@example.org"] {
                             assert!(!bytes.windows(word.len()).any(|w| w == word.as_bytes()), "{word} in the database file{suffix}");
                         }
                     }
                 }
             }
+        }
+
+        fn a_person_reads_exactly_their_own_records(db) {
+            let p = provider(&db.store, "North");
+            let other = provider(&db.store, "North2");
+            let expires = chrono::Utc::now().naive_utc() + chrono::Duration::days(1);
+            let email = advocase_domain::identity::EmailAddress::parse("email", "ada@example.org").unwrap();
+            // Only staff who may see the person invite them.
+            assert!(matches!(db.store.invite_person(&p.second, p.person_id, &email, "l1", expires), Err(StoreError::NotFound)));
+            let account = db.store.invite_person(&p.manager, p.person_id, &email, "l2", expires).unwrap();
+            let me = Actor { user_id: account, organisation_id: p.manager.organisation_id, role: Role::Person, address: None };
+            let own = db.store.own_records(&me).unwrap();
+            assert!(own.export.person.family_name.ends_with("North"));
+            assert_eq!(own.export.cases.len(), 1);
+            assert_eq!(own.export.cases[0].case_number, p.case_id);
+            assert_ne!(own.export.cases[0].case_number, other.case_id);
+            // The case rules give a person's account nothing of anyone's.
+            assert!(matches!(db.store.case_file(&me, p.case_id), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.person_file(&me, p.person_id), Err(StoreError::NotFound)));
+            // Staff have no own records.
+            assert!(matches!(db.store.own_records(&p.manager), Err(StoreError::NotFound)));
+            let id = db.store.ask_correction(&me, "Correction-unique", Some("Should say this")).unwrap();
+            assert_eq!(db.store.corrections(&p.manager, p.person_id).unwrap()[0].what_is_wrong, "Correction-unique");
+            assert!(matches!(db.store.answer_correction(&other.manager, id, true, "x"), Err(StoreError::NotFound)));
+            db.store.answer_correction(&p.manager, id, false, "It was right").unwrap();
+            assert!(matches!(db.store.answer_correction(&p.manager, id, true, "again"), Err(StoreError::Conflict)));
+            assert_eq!(db.store.own_records(&me).unwrap().corrections[0].answer.as_deref(), Some("It was right"));
         }
     }
 

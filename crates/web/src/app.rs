@@ -4,7 +4,8 @@ use crate::config::WebConfig;
 use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
 use crate::i18n::Catalogue;
 use crate::pages::{
-    account, admin, advocates, audit, cases, confidentiality, home, people, referrals, sign_in,
+    account, admin, advocates, audit, cases, confidentiality, home, my_records, people, referrals,
+    sign_in,
 };
 use crate::{api, ops, pages, security};
 use advocase_storage::Store;
@@ -221,6 +222,19 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/retention",
             get(confidentiality::retention).post(confidentiality::retention_destroy),
+        )
+        .route("/my-records", get(my_records::show))
+        .route(
+            "/my-records/correction",
+            get(my_records::correction_form).post(my_records::correction_submit),
+        )
+        .route(
+            "/people/{id}/invite",
+            get(my_records::invite_form).post(my_records::invite_submit),
+        )
+        .route(
+            "/corrections/{id}",
+            get(my_records::answer_form).post(my_records::answer_submit),
         )
         .route("/advocates", get(advocates::list_page))
         .route(

@@ -10,7 +10,7 @@ pub mod password;
 pub mod session;
 pub mod totp;
 
-pub use session::{ApiCaller, PendingStaff, Staff};
+pub use session::{ApiCaller, PendingStaff, PersonUser, Staff};
 
 use sha2::{Digest, Sha256};
 

@@ -152,11 +152,64 @@ impl FromRequestParts<AppState> for Staff {
             return Err(AppError::SignInRequired);
         }
         let actor = pending.user.actor(pending.address)?;
+        // A person who uses the service is signed in, but no staff page is theirs: it
+        // answers as a page that does not exist.
+        if !actor.role.is_staff() {
+            return Err(AppError::NotFound);
+        }
         Ok(Staff {
             actor,
             user: pending.user,
             token_hash: pending.token_hash,
         })
+    }
+}
+
+/// A person who uses the service, signed in to their own records. Two-factor is their
+/// choice: once they have set it up, it is asked at every sign-in.
+pub struct PersonUser {
+    pub actor: Actor,
+    pub user: UserRecord,
+}
+
+async fn person_user(parts: &Parts, state: &AppState) -> Result<Option<PersonUser>, AppError> {
+    let Some(pending) = pending(parts, state).await? else {
+        return Ok(None);
+    };
+    if !pending.two_factor_passed {
+        return Ok(None);
+    }
+    let actor = pending.user.actor(pending.address)?;
+    if actor.role.is_staff() {
+        return Ok(None);
+    }
+    Ok(Some(PersonUser {
+        actor,
+        user: pending.user,
+    }))
+}
+
+impl FromRequestParts<AppState> for PersonUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match person_user(parts, state).await? {
+            Some(person) => Ok(person),
+            // Staff signed in see the same "not found" as anyone for a page not theirs.
+            None if pending(parts, state).await?.is_some() => Err(AppError::NotFound),
+            None => Err(AppError::SignInRequired),
+        }
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for PersonUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        person_user(parts, state).await
     }
 }
 

@@ -68,7 +68,7 @@ fn roles_for(state: &AppState, staff: &Staff) -> Vec<Role> {
     let _ = state;
     Role::ALL
         .into_iter()
-        .filter(|r| r.organisation_kind() == kind)
+        .filter(|r| r.organisation_kind() == kind && r.is_staff())
         .collect()
 }
 

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use advocase_domain::identity::Role;
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 pub struct Tile {
     pub href: &'static str,
@@ -61,7 +61,16 @@ fn tiles(state: &AppState, role: Role) -> Vec<Tile> {
     tiles
 }
 
-pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    person: Option<crate::auth::PersonUser>,
+    staff: Result<Staff, AppError>,
+) -> Result<Response, AppError> {
+    // A person who uses the service has one page: their own records.
+    if person.is_some() {
+        return Ok(axum::response::Redirect::to("/my-records").into_response());
+    }
+    let staff = staff?;
     let role = staff.actor.role;
     let waiting = match role {
         Role::IntakeWorker | Role::Manager => {

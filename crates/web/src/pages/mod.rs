@@ -10,6 +10,7 @@ pub mod cases;
 pub mod confidentiality;
 pub mod forms;
 pub mod home;
+pub mod my_records;
 pub mod people;
 pub mod referrals;
 pub mod sign_in;
@@ -62,10 +63,35 @@ impl Layout {
     /// The layout of a signed-in page, with the menu of the actor's role. `section` is
     /// the address of the menu item to mark as current.
     pub fn staff(state: &AppState, staff: &Staff, title_key: &str, section: &str) -> Self {
+        Self::signed_in(
+            state,
+            &staff.user.display_name,
+            staff.actor.role,
+            title_key,
+            section,
+        )
+    }
+
+    /// The layout of a page for a person who uses the service, signed in.
+    pub fn person(
+        state: &AppState,
+        person: &crate::auth::PersonUser,
+        title_key: &str,
+        section: &str,
+    ) -> Self {
+        Self::signed_in(
+            state,
+            &person.user.display_name,
+            person.actor.role,
+            title_key,
+            section,
+        )
+    }
+
+    fn signed_in(state: &AppState, name: &str, role: Role, title_key: &str, section: &str) -> Self {
         let mut layout = Self::public(state, title_key);
-        let role = staff.actor.role;
         layout.signed_in = Some(SignedIn {
-            name: staff.user.display_name.clone(),
+            name: name.to_string(),
             role_label: role.label().to_string(),
         });
         layout.nav = menu(role)
@@ -158,6 +184,7 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/emergency-access", "nav-emergency-access"),
         ]),
         Role::Commissioner => {}
+        Role::Person => items = vec![("/my-records", "nav-my-records")],
     }
     items
 }

@@ -41,6 +41,8 @@ struct PersonPage {
     timeline: Vec<TimelineItem>,
     is_manager: bool,
     conf: super::confidentiality::PersonConfidentialityView,
+    own_sign_in: bool,
+    corrections: Vec<super::my_records::CorrectionLine>,
 }
 
 fn yes_no(state: &AppState, value: bool) -> String {
@@ -110,6 +112,15 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let file = person_file(&state, &staff, id).await?;
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let (own_sign_in, corrections) = blocking(move || {
+        Ok::<_, advocase_storage::StoreError>((
+            store.has_own_sign_in(&actor, id)?,
+            store.corrections(&actor, id)?,
+        ))
+    })
+    .await?;
     let t = |key: &str| state.catalogue.text(key);
     let mut items: Vec<TimelineItem> = Vec::new();
     for case in &file.cases {
@@ -151,6 +162,8 @@ pub async fn show(
         timeline: items,
         is_manager: staff.actor.role == Role::Manager,
         conf: super::confidentiality::person_view(&state, &file.confidentiality),
+        own_sign_in,
+        corrections: super::my_records::correction_lines(&state, &corrections),
     })
 }
 

@@ -154,7 +154,10 @@ pub async fn submit(
         return failed();
     }
     let token = new_token();
-    let skip_two_factor = state.config.demo && user.is_demo;
+    // Two-factor is required of staff; a person using the service chooses it.
+    let is_person = user.role().map(|r| !r.is_staff()).unwrap_or(false);
+    let skip_two_factor =
+        (state.config.demo && user.is_demo) || (is_person && !user.has_two_factor());
     let store = state.store.clone();
     let expires = absolute_expiry(&state);
     let hash = token_hash(&token);

@@ -1,0 +1,2 @@
+DROP TABLE rectification_requests;
+DROP TABLE person_accounts;
