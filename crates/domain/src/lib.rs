@@ -10,4 +10,6 @@ pub mod clocks;
 pub mod eligibility;
 pub mod identity;
 pub mod referral;
+pub mod suppression;
 pub mod validation;
+pub mod workforce;

@@ -27,6 +27,7 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
     ("challenge_steps", "outcome"),
     ("cases", "closure_note"),
     ("cases", "open_tasks_reason"),
+    ("supervisions", "notes"),
 ];
 
 const BATCH: i64 = 500;

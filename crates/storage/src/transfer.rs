@@ -177,6 +177,12 @@ installation_tables! {
     "case_work" => case_work, crate::casework::WorkRecord, id, paged;
     "challenges" => challenges, crate::casework::ChallengeRecord, id, paged;
     "challenge_steps" => challenge_steps, crate::casework::ChallengeStepRecord, id, paged;
+    "staff_profiles" => staff_profiles, crate::workforce::StaffProfileRecord, user_id;
+    "qualifications" => qualifications, crate::workforce::QualificationRecord, id, paged;
+    "allocation_rules" => allocation_rules, crate::workforce::AllocationRuleRecord, (provider_id, duty);
+    "training_records" => training_records, crate::workforce::TrainingRecord, id, paged;
+    "supervisions" => supervisions, crate::workforce::SupervisionRecord, id, paged;
+    "equality_answers" => equality_answers, crate::workforce::EqualityAnswerRecord, id, paged;
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
@@ -196,6 +202,10 @@ const IDENTITY_TABLES: &[&str] = &[
     "case_work",
     "challenges",
     "challenge_steps",
+    "qualifications",
+    "training_records",
+    "supervisions",
+    "equality_answers",
 ];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {
