@@ -88,7 +88,7 @@ pub(crate) fn date(value: Option<chrono::NaiveDate>) -> String {
 }
 
 /// A version number from a form; anything else means the form is not one we showed.
-fn version(value: &str) -> Result<i64, AppError> {
+pub(crate) fn version(value: &str) -> Result<i64, AppError> {
     value.trim().parse().map_err(|_| AppError::Conflict)
 }
 

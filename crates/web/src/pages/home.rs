@@ -27,6 +27,9 @@ struct HomePage {
     show_waiting: bool,
     overdue: usize,
     due_today: usize,
+    /// For advocates and managers: their own training, supervision and qualification
+    /// dates overdue or due soon.
+    reminders: Vec<super::workforce::DueLine>,
 }
 
 /// The tiles of a role's home page: the menu's destinations with what each is for.
@@ -78,6 +81,7 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Respons
         show_waiting: waiting.is_some(),
         overdue: waiting.map(|w| w.0).unwrap_or_default(),
         due_today: waiting.map(|w| w.1).unwrap_or_default(),
+        reminders: super::workforce::own_reminders(&state, &staff).await?,
     };
     render(&page)
 }

@@ -12,6 +12,7 @@ pub mod home;
 pub mod people;
 pub mod referrals;
 pub mod sign_in;
+pub mod workforce;
 
 use crate::app::AppState;
 use crate::auth::Staff;
@@ -144,13 +145,15 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/referrals", "nav-referrals"),
             ("/waiting-list", "nav-waiting-list"),
             ("/advocates", "nav-advocates"),
+            ("/workforce", "nav-workforce"),
             ("/audit", "nav-audit"),
+            ("/profile", "nav-profile"),
         ]),
         Role::IntakeWorker => items.extend([
             ("/referrals", "nav-referrals"),
             ("/waiting-list", "nav-waiting-list"),
         ]),
-        Role::Advocate => items.push(("/cases", "nav-my-cases")),
+        Role::Advocate => items.extend([("/cases", "nav-my-cases"), ("/profile", "nav-profile")]),
         Role::Commissioner => {}
     }
     items

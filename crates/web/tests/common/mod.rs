@@ -170,3 +170,95 @@ pub fn location(answer: &Answer) -> &str {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
 }
+
+pub struct Casework {
+    pub app: TestApp,
+    pub manager: i64,
+    pub first: i64,
+    pub second: i64,
+    pub case_id: i64,
+    pub person_id: i64,
+}
+
+pub fn encode(pairs: &[(&str, &str)]) -> String {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs {
+        form.append_pair(name, value);
+    }
+    form.finish()
+}
+
+/// North with a manager, two IMHA advocates and one accepted IMHA referral waiting.
+pub fn casework() -> Casework {
+    let app = TestApp::new();
+    let manager = app.add_user(app.north, "manager@north.example", Role::Manager);
+    let intake = app.add_user(app.north, "intake@north.example", Role::IntakeWorker);
+    let first = app.add_user(app.north, "first@north.example", Role::Advocate);
+    let second = app.add_user(app.north, "second@north.example", Role::Advocate);
+    for advocate in [first, second] {
+        app.db
+            .store
+            .set_advocate_settings(
+                &app.actor(manager),
+                &advocase_storage::casework::AdvocateSettingsRecord {
+                    duties: "imha".into(),
+                    ..advocase_storage::casework::AdvocateSettingsRecord::unset(advocate)
+                },
+            )
+            .unwrap();
+    }
+    let answers = advocase_domain::referral::ReferralAnswers {
+        referrer_kind: "self".into(),
+        given_name: "Ada".into(),
+        family_name: "Lovelace".into(),
+        what_is_happening: "Detained".into(),
+        consent: "given".into(),
+        mha_status: "detained".into(),
+        mha_section: "3".into(),
+        ..Default::default()
+    };
+    let referral = answers.parse(chrono::Utc::now().date_naive()).unwrap();
+    let id = app
+        .db
+        .store
+        .submit_referral(
+            app.north,
+            &referral,
+            advocase_storage::referrals::Source::Staff,
+            None,
+            "R-TEST-0001",
+            "h",
+        )
+        .unwrap();
+    let cases = app
+        .db
+        .store
+        .decide_referral(
+            &app.actor(intake),
+            id,
+            1,
+            &[advocase_storage::referrals::DutyDecision {
+                duty: "imha".into(),
+                suggested: "eligible".into(),
+                accept: true,
+                disagreement_reason: None,
+                introduction_due: None,
+            }],
+            advocase_storage::referrals::PersonChoice::Create,
+            None,
+        )
+        .unwrap();
+    let file = app
+        .db
+        .store
+        .case_file(&app.actor(manager), cases[0])
+        .unwrap();
+    Casework {
+        manager,
+        first,
+        second,
+        case_id: cases[0],
+        person_id: file.person.id,
+        app,
+    }
+}
