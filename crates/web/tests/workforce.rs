@@ -78,7 +78,10 @@ async fn an_advocate_sees_their_own_profile_but_not_a_colleagues_nor_the_manager
     let first = w.app.session_for(w.first);
     let own = w.app.get("/profile", Some(&first)).await;
     assert_eq!(own.status, StatusCode::OK);
-    assert!(own.body.contains(r#"<span class="govuk-caption-l">first</span>"#));
+    assert!(
+        own.body
+            .contains(r#"<span class="govuk-caption-l">first</span>"#)
+    );
     assert_eq!(
         w.app
             .get(&format!("/advocates/{}", w.first), Some(&first))
