@@ -67,11 +67,13 @@ test("the manager allocates a case: the conflicted advocate is not offered and f
       advocateIds[name] = (await link.getAttribute("href")).split("/").pop();
       await follow(page, link);
       await checkPage(page);
+      await follow(page, page.getByRole("link", { name: "Change allocation settings" }));
+      await checkPage(page);
       for (const duty of ["care_act", "imha", "imca", "nhs_complaints"]) {
         await page.locator(`input[name="duty"][value="${duty}"]`).check();
       }
       assert.equal((await submit(page, "Save settings"))?.status(), 200);
-      assert.equal(new URL(page.url()).pathname, "/advocates");
+      assert.equal(new URL(page.url()).pathname, `/advocates/${advocateIds[name]}`);
     }
 
     // The first case on the waiting list, and the person it is for.

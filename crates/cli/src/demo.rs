@@ -390,41 +390,17 @@ pub fn generate(
         let (sender, receiver) = std::sync::mpsc::sync_channel(2);
         let maker = scope.spawn(move || {
             let mut generator = generator;
-            let (mut tg, mut ts, mut tw) = (0f64, 0f64, 0f64);
-            loop {
-                let t = std::time::Instant::now();
-                let Some(batch) = generator.next_batch() else {
-                    break;
-                };
-                tg += t.elapsed().as_secs_f64();
-                let t = std::time::Instant::now();
-                let sealed = batch.seal(keys);
-                ts += t.elapsed().as_secs_f64();
-                let t = std::time::Instant::now();
-                if sender.send(sealed).is_err() {
+            while let Some(batch) = generator.next_batch() {
+                if sender.send(batch.seal(keys)).is_err() {
                     break;
                 }
-                tw += t.elapsed().as_secs_f64();
             }
-            eprintln!("TIMING generate {tg:.1} s, seal {ts:.1} s, waiting to send {tw:.1} s");
             generator.tally
-        });
-        let waited = std::cell::Cell::new(0f64);
-        let last_batch = std::cell::Cell::new(0f64);
-        let started = std::time::Instant::now();
-        let timed = std::iter::from_fn(|| {
-            let t = std::time::Instant::now();
-            let next = receiver.recv().ok();
-            waited.set(waited.get() + t.elapsed().as_secs_f64());
-            next
         });
         let loaded = store.bulk_load(
             &numbered_after,
-            timed,
-            &mut |counts| {
-                bar.set_position(counts.people);
-                last_batch.set(started.elapsed().as_secs_f64());
-            },
+            std::iter::from_fn(|| receiver.recv().ok()),
+            &mut |counts| bar.set_position(counts.people),
             |counts| {
                 AuditEvent::anonymous(AuditAction::Create, "demo_data", None)
                     .in_organisation(Some(provider))
@@ -433,12 +409,6 @@ pub fn generate(
                         counts.people, counts.referrals, counts.cases, counts.contacts, counts.users
                     ))
             },
-        );
-        eprintln!(
-            "TIMING load {:.1} s, waiting for batches {:.1} s, last batch written at {:.1} s",
-            started.elapsed().as_secs_f64(),
-            waited.get(),
-            last_batch.get()
         );
         let tally = maker.join().unwrap_or_default();
         loaded.map(|rows| (rows, tally))

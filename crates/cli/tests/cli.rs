@@ -425,7 +425,15 @@ fn installation_with_a_sealed_note(note: &str) -> (std::path::PathBuf, std::path
         )
         .unwrap()[0];
     store
-        .allocate(&manager, case, 1, advocate.user_id, None, None)
+        .allocate(
+            &manager,
+            case,
+            1,
+            advocate.user_id,
+            None,
+            None,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        )
         .unwrap();
     let contact = advocase_domain::casework::ContactAnswers {
         date: "2026-11-20".into(),

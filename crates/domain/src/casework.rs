@@ -7,6 +7,9 @@
 
 use crate::referral::{MAX_SHORT, MAX_TEXT, parse_date};
 use crate::validation::{FieldError, Invalid, required_text};
+use crate::workforce::{
+    AllocationRule, QualificationFact, QualificationStatus, RuleCheck, Unit, check_rule,
+};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 /// The longest contact, in minutes: a day.
@@ -410,6 +413,10 @@ pub struct Candidate {
     pub supports_person: bool,
     /// A conflict of interest recorded between the advocate and this person.
     pub conflict: Option<ConflictKind>,
+    /// The qualifications recorded for the advocate, for the duty's rule.
+    pub qualifications: Vec<QualificationFact>,
+    /// When the advocate joined, from which a rule's grace period runs.
+    pub started_on: Option<NaiveDate>,
 }
 
 /// What the case asks of its advocate.
@@ -419,6 +426,8 @@ pub struct CaseNeeds {
     pub local_authority: Option<String>,
     pub language: Option<String>,
     pub gender_preference: Option<Gender>,
+    /// The provider's qualification rule for the duty, if it has set one.
+    pub rule: Option<AllocationRule>,
 }
 
 /// One reason in a suggestion, for or against.
@@ -444,6 +453,18 @@ pub enum Reason {
         capacity: u32,
     },
     Conflict(ConflictKind),
+    /// Meets the provider's qualification rule for the duty.
+    MeetsRule,
+    /// Does not meet the rule yet, but is within the time allowed after joining.
+    WithinGrace {
+        until: NaiveDate,
+    },
+    /// Falls short of the rule on a unit: not offered.
+    RuleNotMet {
+        unit: Unit,
+        has: QualificationStatus,
+        needed: QualificationStatus,
+    },
 }
 
 /// One advocate as the ranking places them.
@@ -461,11 +482,12 @@ fn same(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
 
-/// Ranks the provider's advocates for a case: offered ones first, best first. An
-/// advocate with a conflict of interest, or not qualified for the duty, is never
-/// offered, and the reason says why. Among the offered, continuity counts most, then
-/// the person's language and stated preference, the area, and the room in a caseload.
-pub fn rank(candidates: &[Candidate], needs: &CaseNeeds) -> Vec<Suggestion> {
+/// Ranks the provider's advocates for a case on `today`: offered ones first, best
+/// first. An advocate with a conflict of interest, not set up for the duty, or short of
+/// the provider's qualification rule for it, is never offered, and the reason says why.
+/// Among the offered, continuity counts most, then the person's language and stated
+/// preference, the area, and the room in a caseload.
+pub fn rank(candidates: &[Candidate], needs: &CaseNeeds, today: NaiveDate) -> Vec<Suggestion> {
     let mut suggestions: Vec<Suggestion> = candidates
         .iter()
         .map(|c| {
@@ -481,6 +503,16 @@ pub fn rank(candidates: &[Candidate], needs: &CaseNeeds) -> Vec<Suggestion> {
             } else {
                 reasons.push(Reason::NotQualified);
                 offered = false;
+            }
+            if let Some(rule) = &needs.rule {
+                match check_rule(rule, &c.qualifications, c.started_on, today) {
+                    RuleCheck::Met => reasons.push(Reason::MeetsRule),
+                    RuleCheck::WithinGrace { until } => reasons.push(Reason::WithinGrace { until }),
+                    RuleCheck::NotMet { unit, has, needed } => {
+                        reasons.push(Reason::RuleNotMet { unit, has, needed });
+                        offered = false;
+                    }
+                }
             }
             if c.supports_person {
                 reasons.push(Reason::Continuity);
@@ -567,6 +599,24 @@ pub fn check_allocation(
             format!(
                 "{} cannot be allocated: they have a conflict of interest ({why}). Choose another advocate",
                 choice.name
+            ),
+        ));
+    }
+    if let Some((unit, has)) = choice.reasons.iter().find_map(|r| match r {
+        Reason::RuleNotMet { unit, has, .. } => Some((*unit, *has)),
+        _ => None,
+    }) {
+        let has = match has {
+            QualificationStatus::NotStarted => "not started",
+            QualificationStatus::WorkingTowards => "only in progress",
+            QualificationStatus::Achieved => "achieved",
+        };
+        return Err(FieldError::new(
+            "advocate",
+            format!(
+                "{} does not meet the qualification rule for this kind of advocacy: unit {} is {has}. Choose another advocate",
+                choice.name,
+                unit.as_str()
             ),
         ));
     }
@@ -780,6 +830,8 @@ mod tests {
             caseload: 10,
             supports_person: false,
             conflict: None,
+            qualifications: vec![],
+            started_on: None,
         }
     }
 
@@ -789,6 +841,7 @@ mod tests {
             local_authority: Some("Riverside".into()),
             language: None,
             gender_preference: None,
+            rule: None,
         }
     }
 
@@ -797,7 +850,7 @@ mod tests {
         let mut conflicted = candidate(1, "Ann");
         conflicted.supports_person = true;
         conflicted.conflict = Some(ConflictKind::Related);
-        let ranked = rank(&[conflicted, candidate(2, "Bob")], &needs());
+        let ranked = rank(&[conflicted, candidate(2, "Bob")], &needs(), today());
         assert_eq!(ranked[0].user_id, 2);
         assert!(!ranked[1].offered);
         assert!(
@@ -811,7 +864,7 @@ mod tests {
     fn an_advocate_not_qualified_for_the_duty_is_not_offered() {
         let mut unqualified = candidate(1, "Ann");
         unqualified.duties = vec!["care_act".into()];
-        let ranked = rank(&[unqualified, candidate(2, "Bob")], &needs());
+        let ranked = rank(&[unqualified, candidate(2, "Bob")], &needs(), today());
         assert_eq!(ranked[0].user_id, 2);
         assert!(!ranked[1].offered);
         assert!(ranked[1].reasons.contains(&Reason::NotQualified));
@@ -830,7 +883,7 @@ mod tests {
         let mut wants = needs();
         wants.language = Some("polish".into());
         wants.gender_preference = Some(Gender::Woman);
-        let ranked = rank(&[fits, existing], &wants);
+        let ranked = rank(&[fits, existing], &wants, today());
         assert_eq!(ranked[0].user_id, 1);
         assert!(ranked[0].reasons.contains(&Reason::Continuity));
         assert!(ranked[1].reasons.contains(&Reason::SpeaksLanguage));
@@ -846,11 +899,11 @@ mod tests {
         local.caseload = 0;
         let mut wants = needs();
         wants.language = Some("Urdu".into());
-        let ranked = rank(&[local.clone(), speaks], &wants);
+        let ranked = rank(&[local.clone(), speaks], &wants, today());
         assert_eq!(ranked[0].user_id, 1);
         let mut busier = candidate(3, "Cy");
         busier.caseload = 15;
-        let ranked = rank(&[busier, local], &needs());
+        let ranked = rank(&[busier, local], &needs(), today());
         assert_eq!(ranked[0].user_id, 2);
     }
 
@@ -859,7 +912,7 @@ mod tests {
         let mut full = candidate(1, "Ann");
         full.caseload = 20;
         full.supports_person = false;
-        let ranked = rank(&[full, candidate(2, "Bob")], &needs());
+        let ranked = rank(&[full, candidate(2, "Bob")], &needs(), today());
         assert_eq!(ranked[1].user_id, 1);
         assert!(ranked[1].reasons.contains(&Reason::AtCapacity {
             open: 20,
@@ -868,11 +921,76 @@ mod tests {
         assert!(ranked[1].offered);
     }
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    fn imha_rule() -> CaseNeeds {
+        CaseNeeds {
+            rule: Some(AllocationRule {
+                units: vec![Unit::Imha],
+                minimum: QualificationStatus::WorkingTowards,
+                grace_months: 0,
+            }),
+            ..needs()
+        }
+    }
+
+    #[test]
+    fn an_advocate_short_of_the_duty_rule_is_not_offered_and_the_reason_names_the_unit() {
+        let mut qualified = candidate(2, "Bob");
+        qualified.qualifications = vec![QualificationFact {
+            unit: Unit::Imha,
+            status: QualificationStatus::WorkingTowards,
+        }];
+        let ranked = rank(&[candidate(1, "Ann"), qualified], &imha_rule(), today());
+        assert_eq!(ranked[0].user_id, 2);
+        assert!(ranked[0].offered);
+        assert!(ranked[0].reasons.contains(&Reason::MeetsRule));
+        assert!(!ranked[1].offered);
+        assert!(ranked[1].reasons.contains(&Reason::RuleNotMet {
+            unit: Unit::Imha,
+            has: QualificationStatus::NotStarted,
+            needed: QualificationStatus::WorkingTowards,
+        }));
+        let error = check_allocation(&ranked, 1, Some("no one else")).unwrap_err();
+        assert!(error.message.contains("unit 405 is not started"));
+    }
+
+    #[test]
+    fn a_new_advocate_within_the_grace_period_is_offered_with_the_date_it_ends() {
+        let mut needs = imha_rule();
+        if let Some(rule) = needs.rule.as_mut() {
+            rule.grace_months = 12;
+        }
+        let mut new = candidate(1, "Ann");
+        new.started_on = Some(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap());
+        let ranked = rank(&[new], &needs, today());
+        assert!(ranked[0].offered);
+        assert!(ranked[0].reasons.contains(&Reason::WithinGrace {
+            until: NaiveDate::from_ymd_opt(2027, 6, 1).unwrap()
+        }));
+    }
+
+    #[test]
+    fn a_conflict_blocks_even_an_advocate_who_meets_the_rule() {
+        let mut conflicted = candidate(1, "Ann");
+        conflicted.conflict = Some(ConflictKind::Related);
+        conflicted.qualifications = vec![QualificationFact {
+            unit: Unit::Imha,
+            status: QualificationStatus::Achieved,
+        }];
+        let ranked = rank(&[conflicted], &imha_rule(), today());
+        assert!(!ranked[0].offered);
+        let error = check_allocation(&ranked, 1, None).unwrap_err();
+        assert!(error.message.contains("conflict of interest"));
+    }
+
     #[test]
     fn a_conflicted_choice_is_refused_even_with_a_reason() {
         let mut conflicted = candidate(1, "Ann");
         conflicted.conflict = Some(ConflictKind::ProvidesCare);
-        let ranked = rank(&[conflicted, candidate(2, "Bob")], &needs());
+        let ranked = rank(&[conflicted, candidate(2, "Bob")], &needs(), today());
         let error = check_allocation(&ranked, 1, Some("urgent")).unwrap_err();
         assert_eq!(error.field, "advocate");
         assert!(error.message.contains("conflict of interest"));
@@ -880,7 +998,11 @@ mod tests {
 
     #[test]
     fn overriding_the_ranking_needs_a_reason() {
-        let ranked = rank(&[candidate(1, "Ann"), candidate(2, "Bob")], &needs());
+        let ranked = rank(
+            &[candidate(1, "Ann"), candidate(2, "Bob")],
+            &needs(),
+            today(),
+        );
         let first = ranked[0].user_id;
         let second = ranked[1].user_id;
         assert!(check_allocation(&ranked, first, None).is_ok());
@@ -898,7 +1020,7 @@ mod tests {
     fn an_unqualified_choice_is_refused() {
         let mut unqualified = candidate(1, "Ann");
         unqualified.duties = vec![];
-        let ranked = rank(&[unqualified, candidate(2, "Bob")], &needs());
+        let ranked = rank(&[unqualified, candidate(2, "Bob")], &needs(), today());
         let error = check_allocation(&ranked, 1, Some("no one else")).unwrap_err();
         assert!(error.message.contains("not set up to work under this duty"));
     }

@@ -33,4 +33,6 @@ pub mod confidentiality;
 pub mod eligibility;
 pub mod identity;
 pub mod referral;
+pub mod suppression;
 pub mod validation;
+pub mod workforce;

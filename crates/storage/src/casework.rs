@@ -19,8 +19,8 @@ use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::casework::{
-    Candidate, CaseFacts, ChallengeStep, Closure, ConflictKind, Gender, NewContact, OutcomeLevel,
-    Process, WorkKind,
+    Candidate, CaseFacts, CaseNeeds, ChallengeStep, Closure, ConflictKind, Gender, NewContact,
+    OutcomeLevel, Process, WorkKind,
 };
 use advocase_domain::identity::{Actor, Role};
 use advocase_domain::validation::Invalid;
@@ -806,22 +806,30 @@ impl Store {
         })
     }
 
-    /// The provider's advocates as the ranking sees them for one case: duties, area,
-    /// languages, gender, caseload, continuity with this person and any conflict.
+    /// The provider's advocates as the ranking sees them for one case (duties, area,
+    /// languages, gender, caseload, continuity with this person, any conflict and their
+    /// qualifications), and what the case asks of them, the duty's rule included.
     pub fn allocation_candidates(
         &self,
         actor: &Actor,
         case: &CaseRecord,
-    ) -> Result<Vec<Candidate>, StoreError> {
+    ) -> Result<(Vec<Candidate>, CaseNeeds), StoreError> {
         if actor.role != Role::Manager || case.provider_id != actor.organisation_id {
             return Err(StoreError::NotFound);
         }
-        self.read(|conn| candidates(conn, actor.organisation_id, case))
+        self.read(|conn| {
+            Ok((
+                candidates(conn, actor.organisation_id, case)?,
+                needs_of(conn, case)?,
+            ))
+        })
     }
 
-    /// Allocates (or re-allocates) a case to an advocate. A conflict of interest between
-    /// the advocate and the person is refused here as well as in the ranking, so no path
-    /// around the form can allocate it. Re-allocation needs a reason.
+    /// Allocates (or re-allocates) a case to an advocate on `today`. A conflict of
+    /// interest between the advocate and the person, or an advocate short of the duty's
+    /// qualification rule, is refused here as well as in the ranking, so no path around
+    /// the form can allocate it. Re-allocation needs a reason.
+    #[allow(clippy::too_many_arguments)]
     pub fn allocate(
         &self,
         actor: &Actor,
@@ -830,6 +838,7 @@ impl Store {
         advocate_id: i64,
         reason: Option<&str>,
         override_reason: Option<&str>,
+        today: NaiveDate,
     ) -> Result<(), StoreError> {
         if actor.role != Role::Manager {
             return Err(StoreError::NotFound);
@@ -861,7 +870,7 @@ impl Store {
                 .into());
             }
             let all = candidates(conn, actor.organisation_id, &case)?;
-            let suggestions = advocase_domain::casework::rank(&all, &needs_of(conn, &case)?);
+            let suggestions = advocase_domain::casework::rank(&all, &needs_of(conn, &case)?, today);
             advocase_domain::casework::check_allocation(&suggestions, advocate_id, override_reason)
                 .map_err(Invalid::from)?;
             let reallocating = case.advocate_id.is_some();
@@ -1622,6 +1631,8 @@ fn candidates(
     case: &CaseRecord,
 ) -> Result<Vec<Candidate>, StoreError> {
     let advocates = advocate_rows(conn, provider_id)?;
+    let ids: Vec<i64> = advocates.iter().map(|a| a.user_id).collect();
+    let mut held = crate::workforce::qualification_facts(conn, &ids)?;
     let supporting: Vec<Option<i64>> = cases::table
         .filter(cases::person_id.eq(case.person_id))
         .filter(cases::status.eq(case_status::ALLOCATED))
@@ -1634,7 +1645,10 @@ fn candidates(
         .load(conn)?;
     Ok(advocates
         .into_iter()
-        .map(|a| Candidate {
+        .zip(held.iter_mut())
+        .map(|(a, (_, qualifications, started_on))| Candidate {
+            qualifications: std::mem::take(qualifications),
+            started_on: *started_on,
             user_id: a.user_id,
             name: a.name,
             duties: list(&a.settings.duties),
@@ -1652,27 +1666,18 @@ fn candidates(
         .collect())
 }
 
-/// What a case asks of its advocate, from the person record.
-fn needs_of(
-    conn: &mut DbConnection,
-    case: &CaseRecord,
-) -> Result<advocase_domain::casework::CaseNeeds, StoreError> {
+/// What a case asks of its advocate: from the person record, and the provider's
+/// qualification rule for the duty.
+fn needs_of(conn: &mut DbConnection, case: &CaseRecord) -> Result<CaseNeeds, StoreError> {
     let person: PersonRecord = people::table
         .find(case.person_id)
         .select(PersonRecord::as_select())
         .first(conn)?;
-    Ok(case_needs(case, &person))
-}
-
-/// What a case asks of its advocate.
-pub fn case_needs(
-    case: &CaseRecord,
-    person: &PersonRecord,
-) -> advocase_domain::casework::CaseNeeds {
-    advocase_domain::casework::CaseNeeds {
+    Ok(CaseNeeds {
         duty: case.duty.clone(),
         local_authority: person.local_authority.clone(),
         language: person.language.clone(),
         gender_preference: person.gender_preference.as_deref().and_then(Gender::parse),
-    }
+        rule: crate::workforce::rule_for(conn, case.provider_id, &case.duty)?,
+    })
 }

@@ -22,6 +22,7 @@ pub mod rotation;
 pub mod schema;
 pub mod sealing;
 pub mod transfer;
+pub mod workforce;
 
 pub use connection::{Backend, DbConnection};
 pub use error::StoreError;

@@ -474,6 +474,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff_profiles (user_id) {
+        user_id -> BigInt,
+        started_on -> Nullable<Date>,
+        employment -> Nullable<Text>,
+        roles -> Text,
+        availability -> Nullable<Text>,
+        supervision_months -> Integer,
+        supervisor_id -> Nullable<BigInt>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    qualifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        unit -> Text,
+        title -> Text,
+        status -> Text,
+        started_on -> Nullable<Date>,
+        achieved_on -> Nullable<Date>,
+        evidence -> Nullable<Text>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    allocation_rules (provider_id, duty) {
+        provider_id -> BigInt,
+        duty -> Text,
+        units -> Text,
+        minimum -> Text,
+        grace_months -> Integer,
+        set_by -> BigInt,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    training_records (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        title -> Nullable<Text>,
+        completed_on -> Date,
+        renew_months -> Nullable<Integer>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    supervisions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        held_on -> Date,
+        supervisor_id -> Nullable<BigInt>,
+        external_supervisor -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    equality_answers (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        person_id -> Nullable<BigInt>,
+        characteristic -> Text,
+        answer -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(cases -> people (person_id));
 diesel::joinable!(cases -> referrals (referral_id));
 diesel::joinable!(referral_decisions -> referrals (referral_id));
@@ -520,4 +600,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     destructions,
     person_accounts,
     rectification_requests,
+    staff_profiles,
+    qualifications,
+    allocation_rules,
+    training_records,
+    supervisions,
+    equality_answers,
 );

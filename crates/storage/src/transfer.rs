@@ -189,6 +189,12 @@ installation_tables! {
     "destructions" => destructions, crate::confidentiality::DestructionRecord, id, paged;
     "person_accounts" => person_accounts, crate::person_access::PersonAccountRecord, user_id;
     "rectification_requests" => rectification_requests, crate::person_access::RectificationRecord, id, paged;
+    "staff_profiles" => staff_profiles, crate::workforce::StaffProfileRecord, user_id;
+    "qualifications" => qualifications, crate::workforce::QualificationRecord, id, paged;
+    "allocation_rules" => allocation_rules, crate::workforce::AllocationRuleRecord, (provider_id, duty);
+    "training_records" => training_records, crate::workforce::TrainingRecord, id, paged;
+    "supervisions" => supervisions, crate::workforce::SupervisionRecord, id, paged;
+    "equality_answers" => equality_answers, crate::workforce::EqualityAnswerRecord, id, paged;
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
@@ -215,6 +221,10 @@ const IDENTITY_TABLES: &[&str] = &[
     "subject_access_requests",
     "destructions",
     "rectification_requests",
+    "qualifications",
+    "training_records",
+    "supervisions",
+    "equality_answers",
 ];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {

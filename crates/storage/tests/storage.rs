@@ -313,6 +313,7 @@ fn populate(store: &Store) {
             "2nd January",
         )
         .unwrap();
+    workforce_storage::populate_workforce(store, &north_admin, &north_advocate);
 }
 
 #[test]
@@ -623,7 +624,7 @@ pub(crate) mod casework_storage {
             let p = provider(&db.store, "North");
             db.store.record_conflict(&p.manager, p.person_id, p.first.user_id, ConflictKind::Related, Some("Her cousin")).unwrap();
             let case = db.store.case_file(&p.manager, p.case_id).unwrap();
-            let refused = db.store.allocate(&p.manager, p.case_id, case.case.version, p.first.user_id, None, Some("urgent"));
+            let refused = db.store.allocate(&p.manager, p.case_id, case.case.version, p.first.user_id, None, Some("urgent"), chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
             match refused {
                 Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("advocate").unwrap().contains("conflict of interest")),
                 other => panic!("expected the conflict block, got {other:?}"),
@@ -632,7 +633,7 @@ pub(crate) mod casework_storage {
             let after = db.store.case_file(&p.manager, p.case_id).unwrap();
             assert_eq!(after.case.status, case_status::WAITING);
             assert!(after.allocations.is_empty());
-            db.store.allocate(&p.manager, p.case_id, case.case.version, p.second.user_id, None, None).unwrap();
+            db.store.allocate(&p.manager, p.case_id, case.case.version, p.second.user_id, None, None, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
             let after = db.store.case_file(&p.manager, p.case_id).unwrap();
             assert_eq!(after.case.advocate_id, Some(p.second.user_id));
             assert_eq!(after.case.status, case_status::ALLOCATED);
@@ -642,7 +643,7 @@ pub(crate) mod casework_storage {
             let p = provider(&db.store, "North");
             let other = provider(&db.store, "South");
             let case = db.store.case_file(&p.manager, p.case_id).unwrap();
-            db.store.allocate(&p.manager, p.case_id, case.case.version, p.first.user_id, None, None).unwrap();
+            db.store.allocate(&p.manager, p.case_id, case.case.version, p.first.user_id, None, None, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
             assert!(db.store.case_file(&p.first, p.case_id).is_ok());
             assert!(matches!(db.store.case_file(&p.second, p.case_id), Err(StoreError::NotFound)));
             assert!(matches!(db.store.case_file(&other.manager, p.case_id), Err(StoreError::NotFound)));
@@ -662,11 +663,11 @@ pub(crate) mod casework_storage {
 
         fn reallocation_needs_a_reason_and_a_stale_version_is_refused(db) {
             let p = provider(&db.store, "North");
-            db.store.allocate(&p.manager, p.case_id, 1, p.first.user_id, None, None).unwrap();
-            assert!(matches!(db.store.allocate(&p.manager, p.case_id, 1, p.second.user_id, Some("leave"), Some("leave")), Err(StoreError::Conflict)));
-            let no_reason = db.store.allocate(&p.manager, p.case_id, 2, p.second.user_id, None, Some("x"));
+            db.store.allocate(&p.manager, p.case_id, 1, p.first.user_id, None, None, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
+            assert!(matches!(db.store.allocate(&p.manager, p.case_id, 1, p.second.user_id, Some("leave"), Some("leave"), chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()), Err(StoreError::Conflict)));
+            let no_reason = db.store.allocate(&p.manager, p.case_id, 2, p.second.user_id, None, Some("x"), chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
             assert!(matches!(no_reason, Err(StoreError::Invalid(ref i)) if i.message_for("reason").is_some()));
-            db.store.allocate(&p.manager, p.case_id, 2, p.second.user_id, Some("Long-term leave"), Some("Only other IMHA advocate")).unwrap();
+            db.store.allocate(&p.manager, p.case_id, 2, p.second.user_id, Some("Long-term leave"), Some("Only other IMHA advocate"), chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
             let file = db.store.case_file(&p.manager, p.case_id).unwrap();
             assert_eq!(file.allocations.len(), 2);
             assert!(file.allocations[0].0.ended_at.is_some());
@@ -677,7 +678,7 @@ pub(crate) mod casework_storage {
 
         fn a_case_is_worked_and_closed_only_with_a_reason_for_open_tasks(db) {
             let p = provider(&db.store, "North");
-            db.store.allocate(&p.manager, p.case_id, 1, p.first.user_id, None, None).unwrap();
+            db.store.allocate(&p.manager, p.case_id, 1, p.first.user_id, None, None, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
             let a = &p.first;
             db.store.record_contact(a, p.case_id, &contact("no")).unwrap();
             let issue = db.store.add_issue(a, p.case_id, "I want to go home", Process::Tribunal).unwrap();
@@ -723,7 +724,7 @@ pub(crate) mod casework_storage {
             assert!(matches!(db.store.reopen_case(&p.manager, p.case_id, 90, today), Err(StoreError::Invalid(_))));
             let late = today + chrono::Days::new(91);
             let other_case = provider(&db.store, "South");
-            db.store.allocate(&other_case.manager, other_case.case_id, 1, other_case.first.user_id, None, None).unwrap();
+            db.store.allocate(&other_case.manager, other_case.case_id, 1, other_case.first.user_id, None, None, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
             let file = db.store.case_file(&other_case.manager, other_case.case_id).unwrap();
             db.store.close_case(&other_case.manager, other_case.case_id, file.case.version, &closure).unwrap();
             assert!(matches!(db.store.reopen_case(&other_case.manager, other_case.case_id, 90, late), Err(StoreError::Invalid(_))));
@@ -731,7 +732,7 @@ pub(crate) mod casework_storage {
 
         fn notes_are_sealed_at_rest_and_still_read_after_key_rotation(db) {
             let p = provider(&db.store, "North");
-            db.store.allocate(&p.manager, p.case_id, 1, p.first.user_id, None, None).unwrap();
+            db.store.allocate(&p.manager, p.case_id, 1, p.first.user_id, None, None, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
             let a = &p.first;
             let note = "Marmalade-unique-note about her section 3 rights";
             let mut contact = contact("yes");
@@ -870,6 +871,7 @@ mod confidentiality_storage {
                 p.first.user_id,
                 None,
                 None,
+                chrono::Utc::now().date_naive(),
             )
             .unwrap();
     }
@@ -1144,5 +1146,250 @@ mod confidentiality_storage {
             "auditor@north.example",
             Role::Administrator,
         )
+    }
+}
+
+mod workforce_storage {
+    use super::*;
+    use advocase_domain::casework::rank;
+    use advocase_domain::workforce::{
+        AllocationRule, ProfileAnswers, QualificationAnswers, QualificationStatus,
+        SupervisionAnswers, TrainingAnswers, Unit,
+    };
+    use advocase_storage::workforce::QualificationChange;
+    use casework_storage::provider;
+
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    fn imha_rule() -> AllocationRule {
+        AllocationRule {
+            units: vec![Unit::Imha],
+            minimum: QualificationStatus::WorkingTowards,
+            grace_months: 0,
+        }
+    }
+
+    fn unit_405(status: &str) -> advocase_domain::workforce::Qualification {
+        QualificationAnswers {
+            unit: "405".into(),
+            status: status.into(),
+            started_on: "2026-09-01".into(),
+            ..Default::default()
+        }
+        .parse(today())
+        .unwrap()
+    }
+
+    /// Everything the workforce tables hold, for the export and import tests.
+    pub(super) fn populate_workforce(store: &Store, admin: &Actor, advocate: &Actor) {
+        let manager = add_user(
+            store,
+            admin.organisation_id,
+            "manager@north.example",
+            Role::Manager,
+        );
+        let profile = ProfileAnswers {
+            started_on: "2026-01-05".into(),
+            employment: "employed".into(),
+            roles: vec!["peer".into()],
+            supervision_months: "1".into(),
+            supervisor: manager.user_id.to_string(),
+            ..Default::default()
+        }
+        .parse(&[manager.user_id])
+        .unwrap();
+        store
+            .set_profile(&manager, advocate.user_id, &profile, 0)
+            .unwrap();
+        store
+            .save_qualification(
+                &manager,
+                advocate.user_id,
+                None,
+                &unit_405("working_towards"),
+                false,
+                today(),
+            )
+            .unwrap();
+        store
+            .set_allocation_rule(&manager, "imha", Some(&imha_rule()))
+            .unwrap();
+        let training = TrainingAnswers {
+            kind: "safeguarding".into(),
+            completed_on: "2026-02-01".into(),
+            renew_months: "12".into(),
+            ..Default::default()
+        };
+        store
+            .add_training(
+                &manager,
+                advocate.user_id,
+                &training.parse(today()).unwrap(),
+            )
+            .unwrap();
+        let meeting = SupervisionAnswers {
+            kind: "individual".into(),
+            held_on: "2026-11-01".into(),
+            supervisor: manager.user_id.to_string(),
+            notes: "Caseload and wellbeing".into(),
+            ..Default::default()
+        };
+        store
+            .add_supervision(
+                &manager,
+                advocate.user_id,
+                &meeting.parse(today(), &[manager.user_id]).unwrap(),
+            )
+            .unwrap();
+        store
+            .set_own_equality(advocate, &[("sex", "female".to_string())])
+            .unwrap();
+    }
+
+    on_both_backends! {
+        fn an_advocate_short_of_the_imha_rule_is_offered_once_405_is_in_progress(db) {
+            let p = provider(&db.store, "North");
+            db.store.set_allocation_rule(&p.manager, "imha", Some(&imha_rule())).unwrap();
+            let case = db.store.case_file(&p.manager, p.case_id).unwrap().case;
+            let (candidates, needs) = db.store.allocation_candidates(&p.manager, &case).unwrap();
+            assert_eq!(needs.rule, Some(imha_rule()));
+            assert!(rank(&candidates, &needs, today()).iter().all(|s| !s.offered));
+            // Storage refuses it too, whatever the form showed.
+            match db.store.allocate(&p.manager, p.case_id, case.version, p.first.user_id, None, None, today()) {
+                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("advocate").unwrap().contains("unit 405 is not started")),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+            db.store.save_qualification(&p.manager, p.first.user_id, None, &unit_405("working_towards"), false, today()).unwrap();
+            let (candidates, needs) = db.store.allocation_candidates(&p.manager, &case).unwrap();
+            let ranked = rank(&candidates, &needs, today());
+            assert_eq!(ranked[0].user_id, p.first.user_id);
+            assert!(ranked[0].offered);
+            db.store.allocate(&p.manager, p.case_id, case.version, p.first.user_id, None, None, today()).unwrap();
+            // Removing the rule offers everyone set up for the duty again.
+            db.store.set_allocation_rule(&p.manager, "imha", None).unwrap();
+            assert!(db.store.allocation_rules(&p.manager).unwrap().is_empty());
+        }
+
+        fn downgrading_a_qualification_a_current_allocation_relies_on_needs_confirmation(db) {
+            let p = provider(&db.store, "North");
+            db.store.set_allocation_rule(&p.manager, "imha", Some(&imha_rule())).unwrap();
+            let id = db.store.save_qualification(&p.manager, p.first.user_id, None, &unit_405("working_towards"), false, today()).unwrap();
+            db.store.allocate(&p.manager, p.case_id, 1, p.first.user_id, None, None, today()).unwrap();
+            let downgrade = unit_405("not_started");
+            let change = QualificationChange::Save { id: Some(id), qualification: downgrade.clone() };
+            let relying = db.store.relying_cases(&p.manager, p.first.user_id, &change, today()).unwrap();
+            assert_eq!(relying.len(), 1);
+            assert_eq!(relying[0].case_id, p.case_id);
+            assert!(relying[0].person_name.starts_with("Ada "));
+            match db.store.save_qualification(&p.manager, p.first.user_id, Some((id, 1)), &downgrade, false, today()) {
+                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("confirm").unwrap().contains(&format!("case {}", p.case_id))),
+                other => panic!("expected a request to confirm, got {other:?}"),
+            }
+            let removal = db.store.remove_qualification(&p.manager, p.first.user_id, id, false, today());
+            assert!(matches!(removal, Err(StoreError::Invalid(_))));
+            // Confirmed, the change goes ahead; a stale version is refused.
+            db.store.save_qualification(&p.manager, p.first.user_id, Some((id, 1)), &downgrade, true, today()).unwrap();
+            assert!(matches!(
+                db.store.save_qualification(&p.manager, p.first.user_id, Some((id, 1)), &unit_405("working_towards"), true, today()),
+                Err(StoreError::Conflict)
+            ));
+            // Nothing relies on a unit that is no longer counted.
+            db.store.remove_qualification(&p.manager, p.first.user_id, id, false, today()).unwrap();
+            assert!(db.store.staff_file(&p.manager, p.first.user_id).unwrap().qualifications.is_empty());
+        }
+
+        fn supervision_notes_are_sealed_and_read_only_by_the_supervisee_and_the_supervisor(db) {
+            let p = provider(&db.store, "North");
+            let supervisor = add_user(&db.store, p.manager.organisation_id, "supervisor@north.example", Role::Manager);
+            let meeting = SupervisionAnswers {
+                kind: "individual".into(),
+                held_on: "2026-11-20".into(),
+                supervisor: supervisor.user_id.to_string(),
+                notes: "Supervision-unique-notes".into(),
+                ..Default::default()
+            };
+            db.store.add_supervision(&p.manager, p.first.user_id, &meeting.parse(today(), &[supervisor.user_id]).unwrap()).unwrap();
+            let notes = |actor: &Actor| db.store.staff_file(actor, p.first.user_id).unwrap().supervisions[0].record.notes.clone();
+            assert_eq!(notes(&p.first).as_deref(), Some("Supervision-unique-notes"));
+            assert_eq!(notes(&supervisor).as_deref(), Some("Supervision-unique-notes"));
+            // Another manager sees the meeting happened, not what was said.
+            let seen = db.store.staff_file(&p.manager, p.first.user_id).unwrap();
+            assert_eq!(seen.supervisions.len(), 1);
+            assert!(!seen.supervisions[0].may_read_notes);
+            assert_eq!(seen.supervisions[0].record.notes, None);
+            use advocase_storage::DbConnection;
+            #[derive(diesel::QueryableByName)]
+            struct Value {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                notes: String,
+            }
+            let mut conn = DbConnection::establish(&db.url).unwrap();
+            let raw: Vec<Value> = diesel::sql_query("SELECT notes FROM supervisions").load(&mut conn).unwrap();
+            assert!(raw[0].notes.starts_with("enc1:"));
+            assert!(!raw[0].notes.contains("Supervision-unique-notes"));
+            // The notes' column is rotated with the rest.
+            assert!(advocase_storage::rotation::SEALED_COLUMNS.contains(&("supervisions", "notes")));
+        }
+
+        fn staff_files_are_seen_by_the_person_and_their_providers_managers_only(db) {
+            let p = provider(&db.store, "North");
+            let south = provider(&db.store, "South");
+            let org = p.manager.organisation_id;
+            let intake = add_user(&db.store, org, "intake2@north.example", Role::IntakeWorker);
+            let commissioner_org = db.store.create_organisation(OrganisationKind::Commissioner, "Council").unwrap();
+            let commissioner = add_user(&db.store, commissioner_org, "officer@council.example", Role::Commissioner);
+            assert!(db.store.staff_file(&p.first, p.first.user_id).is_ok());
+            assert!(db.store.staff_file(&p.manager, p.first.user_id).is_ok());
+            for (actor, id) in [
+                (&p.first, p.second.user_id),
+                (&south.manager, p.first.user_id),
+                (&intake, p.first.user_id),
+                (&commissioner, p.first.user_id),
+            ] {
+                assert!(matches!(db.store.staff_file(actor, id), Err(StoreError::NotFound)));
+            }
+            assert!(matches!(db.store.workforce(&p.first), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.save_qualification(&p.first, p.first.user_id, None, &unit_405("working_towards"), false, today()), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.save_qualification(&south.manager, p.first.user_id, None, &unit_405("working_towards"), false, today()), Err(StoreError::NotFound)));
+            let names: Vec<String> = db.store.workforce(&p.manager).unwrap().into_iter().map(|f| f.name).collect();
+            assert_eq!(names, vec!["first@north.example", "manager@north.example", "second@north.example"]);
+            // Every read and refusal is in the audit trail.
+            let entries = db.store.search_audit(&p.manager, &AuditQuery { record_type: Some("staff_profile".into()), ..Default::default() }).unwrap();
+            assert!(entries.iter().any(|e| e.action == AuditAction::Denied.as_str()));
+            assert!(entries.iter().any(|e| e.action == AuditAction::Read.as_str()));
+        }
+
+        fn an_advocate_records_their_own_training_and_availability_but_not_anothers(db) {
+            let p = provider(&db.store, "North");
+            let training = TrainingAnswers { kind: "network_event".into(), title: "Regional advocacy network".into(), completed_on: "2026-10-10".into(), ..Default::default() }.parse(today()).unwrap();
+            db.store.add_training(&p.first, p.first.user_id, &training).unwrap();
+            assert!(matches!(db.store.add_training(&p.first, p.second.user_id, &training), Err(StoreError::NotFound)));
+            db.store.set_own_availability(&p.first, Some("Mondays to Wednesdays"), 0).unwrap();
+            assert!(matches!(db.store.set_own_availability(&p.first, Some("Fridays"), 0), Err(StoreError::Conflict)));
+            let file = db.store.staff_file(&p.first, p.first.user_id).unwrap();
+            assert_eq!(file.profile.availability.as_deref(), Some("Mondays to Wednesdays"));
+            assert_eq!(file.training[0].title.as_deref(), Some("Regional advocacy network"));
+        }
+
+        fn equality_counts_come_from_staff_and_people_of_the_provider_only(db) {
+            let p = provider(&db.store, "North");
+            let south = provider(&db.store, "South");
+            db.store.set_own_equality(&p.first, &[("sex", "female".to_string()), ("ethnicity", "white".to_string())]).unwrap();
+            db.store.set_own_equality(&p.second, &[("sex", "female".to_string())]).unwrap();
+            db.store.set_own_equality(&south.first, &[("sex", "male".to_string())]).unwrap();
+            db.store.set_person_equality(&p.manager, p.person_id, &[("sex", "male".to_string())]).unwrap();
+            assert!(matches!(db.store.set_person_equality(&south.manager, p.person_id, &[]), Err(StoreError::NotFound)));
+            assert_eq!(db.store.own_equality(&p.first).unwrap().len(), 2);
+            let counts = db.store.equality_counts(&p.manager).unwrap();
+            assert!(counts.staff.contains(&("sex".to_string(), "female".to_string(), 2)));
+            assert!(!counts.staff.iter().any(|(_, a, _)| a == "male"));
+            assert_eq!(counts.people, vec![("sex".to_string(), "male".to_string(), 1)]);
+            assert!(matches!(db.store.equality_counts(&p.first), Err(StoreError::NotFound)));
+            // Answers are replaced, not added to.
+            db.store.set_own_equality(&p.first, &[]).unwrap();
+            assert!(db.store.own_equality(&p.first).unwrap().is_empty());
+        }
     }
 }

@@ -5,7 +5,7 @@ use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
 use crate::i18n::Catalogue;
 use crate::pages::{
     account, admin, advocates, audit, cases, confidentiality, home, my_records, people, referrals,
-    sign_in,
+    sign_in, workforce,
 };
 use crate::{api, ops, pages, security};
 use advocase_storage::Store;
@@ -237,10 +237,64 @@ pub fn router(state: AppState) -> Router {
             get(my_records::answer_form).post(my_records::answer_submit),
         )
         .route("/advocates", get(advocates::list_page))
+        .route("/advocates/{id}", get(workforce::profile))
         .route(
-            "/advocates/{id}",
+            "/advocates/{id}/settings",
             get(advocates::settings_form).post(advocates::settings_submit),
         )
+        .route(
+            "/advocates/{id}/profile",
+            get(workforce::profile_form).post(workforce::profile_submit),
+        )
+        .route(
+            "/advocates/{id}/qualifications/new",
+            get(workforce::qualification_new),
+        )
+        .route(
+            "/advocates/{id}/qualifications",
+            post(workforce::qualification_create),
+        )
+        .route(
+            "/advocates/{id}/qualifications/{qualification}",
+            get(workforce::qualification_edit).post(workforce::qualification_update),
+        )
+        .route(
+            "/advocates/{id}/qualifications/{qualification}/remove",
+            get(workforce::qualification_remove_form).post(workforce::qualification_remove),
+        )
+        .route(
+            "/advocates/{id}/training/new",
+            get(workforce::training_form),
+        )
+        .route("/advocates/{id}/training", post(workforce::training_submit))
+        .route(
+            "/advocates/{id}/supervision/new",
+            get(workforce::supervision_form),
+        )
+        .route(
+            "/advocates/{id}/supervision",
+            post(workforce::supervision_submit),
+        )
+        .route("/profile", get(workforce::own_profile))
+        .route(
+            "/profile/availability",
+            get(workforce::availability_form).post(workforce::availability_submit),
+        )
+        .route(
+            "/profile/equality",
+            get(workforce::own_equality_form).post(workforce::own_equality_submit),
+        )
+        .route(
+            "/people/{id}/equality",
+            get(workforce::person_equality_form).post(workforce::person_equality_submit),
+        )
+        .route("/workforce", get(workforce::compliance))
+        .route("/workforce/rules", get(workforce::rules_page))
+        .route(
+            "/workforce/rules/{duty}",
+            get(workforce::rule_form).post(workforce::rule_submit),
+        )
+        .route("/workforce/equality", get(workforce::equality_comparison))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}/disable", post(admin::disable_user))
         .route("/admin/tokens", get(admin::tokens).post(admin::issue_token))

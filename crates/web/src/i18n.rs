@@ -49,6 +49,14 @@ impl Catalogue {
         self.format(key, Some(&args))
     }
 
+    /// The text for `key` with one number, so the catalogue can choose singular or
+    /// plural words for it.
+    pub fn text_with_count(&self, key: &str, name: &str, count: i64) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name, count);
+        self.format(key, Some(&args))
+    }
+
     /// The text for `key` with several named arguments.
     pub fn text_with_args(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut fluent = FluentArgs::new();

@@ -67,6 +67,7 @@ async fn nobody_outside_need_to_know_sees_a_case_or_person_and_the_refusal_is_a_
             w.first,
             None,
             None,
+            chrono::Utc::now().date_naive(),
         )
         .unwrap();
     let outsiders = [
@@ -282,6 +283,7 @@ async fn the_subject_access_export_leaves_out_who_else_was_present() {
             w.first,
             None,
             None,
+            chrono::Utc::now().date_naive(),
         )
         .unwrap();
     let advocate = w.app.session_for(w.first);

@@ -29,6 +29,7 @@ async fn invited() -> (Casework, i64) {
             w.first,
             None,
             None,
+            chrono::Utc::now().date_naive(),
         )
         .unwrap();
     let advocate = w.app.session_for(w.first);

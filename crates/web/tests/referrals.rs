@@ -16,14 +16,6 @@ impl TestApp {
     }
 }
 
-fn encode(pairs: &[(&str, &str)]) -> String {
-    let mut form = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in pairs {
-        form.append_pair(name, value);
-    }
-    form.finish()
-}
-
 /// A complete referral from a social worker to `provider`, with `extra` answers added
 /// (a later answer to the same question wins).
 fn referral(provider: i64, extra: &[(&str, &str)]) -> String {

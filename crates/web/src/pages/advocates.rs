@@ -3,7 +3,7 @@
 //! hold. Managers set these; the ranking of the casework pages reads them.
 
 use super::cases::code_key;
-use super::forms::{FieldKind, FormField, FormSpec, show_form};
+use super::forms::{FieldKind, FormBody, FormField, FormSpec, show_form};
 use super::{FormErrors, Layout, render};
 use crate::app::AppState;
 use crate::auth::Staff;
@@ -94,20 +94,15 @@ struct SettingsForm {
 
 impl SettingsForm {
     fn from_body(body: &[u8]) -> Self {
-        let mut form = Self::default();
-        for (name, value) in url::form_urlencoded::parse(body) {
-            let value = value.into_owned();
-            match name.as_ref() {
-                "duty" => form.duties.push(value),
-                "areas" => form.areas = value,
-                "languages" => form.languages = value,
-                "gender" => form.gender = value,
-                "capacity" => form.capacity = value,
-                "version" => form.version = value,
-                _ => {}
-            }
+        let body = FormBody::parse(body);
+        Self {
+            duties: body.all("duty"),
+            areas: body.get("areas"),
+            languages: body.get("languages"),
+            gender: body.get("gender"),
+            capacity: body.get("capacity"),
+            version: body.get("version"),
         }
-        form
     }
 
     fn of(settings: &AdvocateSettingsRecord) -> Self {
@@ -186,8 +181,8 @@ fn settings_spec(state: &AppState, row: &AdvocateRow, form: &SettingsForm) -> Fo
     );
     FormSpec {
         caption: row.name.clone(),
-        action: format!("/advocates/{}", row.user_id),
-        back: "/advocates".into(),
+        action: format!("/advocates/{}/settings", row.user_id),
+        back: format!("/advocates/{}", row.user_id),
         button: t("advocate-save"),
         hidden: vec![("version".into(), form.version.clone())],
         fields: vec![
@@ -254,7 +249,7 @@ async fn advocate(state: &AppState, staff: &Staff, id: i64) -> Result<AdvocateRo
         .ok_or(AppError::NotFound)
 }
 
-/// `GET /advocates/{id}`.
+/// `GET /advocates/{id}/settings`.
 pub async fn settings_form(
     State(state): State<AppState>,
     staff: Staff,
@@ -270,7 +265,7 @@ pub async fn settings_form(
     )
 }
 
-/// `POST /advocates/{id}`.
+/// `POST /advocates/{id}/settings`.
 pub async fn settings_submit(
     State(state): State<AppState>,
     staff: Staff,
@@ -290,7 +285,7 @@ pub async fn settings_submit(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     match blocking(move || store.set_advocate_settings(&actor, &settings)).await {
-        Ok(()) => Ok(Redirect::to("/advocates").into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/advocates/{id}")).into_response()),
         Err(AppError::Conflict) => {
             let saved = SettingsForm::of(&row.settings);
             let mut spec = settings_spec(&state, &row, &saved);

@@ -23,7 +23,7 @@ use advocase_domain::identity::Role;
 use advocase_domain::referral::{MAX_SHORT, MAX_TEXT};
 use advocase_domain::validation::{Invalid, required_text};
 use advocase_storage::casework::{
-    CaseFile, NewChallenge, NewChallengeStep, NewWork, WorkDone, case_needs, case_status,
+    CaseFile, NewChallenge, NewChallengeStep, NewWork, WorkDone, case_status,
 };
 use askama::Template;
 use axum::Form;
@@ -80,14 +80,15 @@ fn choices(
     radios(layout, name, &borrowed, selected)
 }
 
-fn date(value: Option<chrono::NaiveDate>) -> String {
+/// A date as pages show it, or nothing.
+pub(crate) fn date(value: Option<chrono::NaiveDate>) -> String {
     value
         .map(|d| d.format("%-d %b %Y").to_string())
         .unwrap_or_default()
 }
 
 /// A version number from a form; anything else means the form is not one we showed.
-fn version(value: &str) -> Result<i64, AppError> {
+pub(crate) fn version(value: &str) -> Result<i64, AppError> {
     value.trim().parse().map_err(|_| AppError::Conflict)
 }
 
@@ -700,6 +701,24 @@ fn reason_words(state: &AppState, reason: &Reason) -> String {
             "kind",
             &words(state, "conflict", Some(kind.as_str())),
         ),
+        Reason::MeetsRule => c.text("reason-meets-rule"),
+        Reason::WithinGrace { until } => {
+            c.text_with("reason-within-grace", "until", &date(Some(*until)))
+        }
+        Reason::RuleNotMet { unit, has, needed } => c.text_with_args(
+            "reason-rule-not-met",
+            &[
+                ("unit", unit.as_str()),
+                (
+                    "has",
+                    &words(state, "qualification-status", Some(has.as_str())),
+                ),
+                (
+                    "needed",
+                    &words(state, "qualification-status", Some(needed.as_str())),
+                ),
+            ],
+        ),
     }
 }
 
@@ -717,8 +736,8 @@ async fn allocate_page(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let case = file.case.clone();
-    let candidates = blocking(move || store.allocation_candidates(&actor, &case)).await?;
-    let ranked = rank(&candidates, &case_needs(&file.case, &file.person));
+    let (candidates, needs) = blocking(move || store.allocation_candidates(&actor, &case)).await?;
+    let ranked = rank(&candidates, &needs, today());
     let first = ranked.iter().find(|s| s.offered).map(|s| s.user_id);
     let lines: Vec<SuggestionLine> = ranked
         .iter()
@@ -792,8 +811,8 @@ pub async fn allocate(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let case = file.case.clone();
-    let candidates = blocking(move || store.allocation_candidates(&actor, &case)).await?;
-    let ranked = rank(&candidates, &case_needs(&file.case, &file.person));
+    let (candidates, needs) = blocking(move || store.allocation_candidates(&actor, &case)).await?;
+    let ranked = rank(&candidates, &needs, today());
     let override_reason = Some(form.override_reason.trim()).filter(|r| !r.is_empty());
     if let Err(error) = check_allocation(&ranked, advocate, override_reason) {
         return allocate_page(&state, &staff, id, &form, Invalid::from(error).into()).await;
@@ -810,6 +829,7 @@ pub async fn allocate(
             advocate,
             reason.as_deref(),
             override_reason.as_deref(),
+            today(),
         )
     })
     .await;

@@ -88,3 +88,40 @@ pub fn show_form(layout: Layout, errors: FormErrors, form: FormSpec) -> Result<R
         },
     )
 }
+
+/// A posted form as name and value pairs, for forms whose checkboxes repeat a name,
+/// which the typed form extractor cannot hold.
+pub struct FormBody(Vec<(String, String)>);
+
+impl FormBody {
+    pub fn parse(body: &[u8]) -> Self {
+        Self(
+            url::form_urlencoded::parse(body)
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The value of a field, or empty when it was not sent.
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every value sent under a name, in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The record version the form was showing.
+    pub fn version(&self) -> Result<i64, AppError> {
+        super::cases::version(&self.get("version"))
+    }
+}

@@ -29,6 +29,9 @@ struct HomePage {
     due_today: usize,
     /// For managers: emergency accesses to review and requests for records due.
     alerts: Option<super::confidentiality::ManagerAlerts>,
+    /// For advocates and managers: their own training, supervision and qualification
+    /// dates overdue or due soon.
+    reminders: Vec<super::workforce::DueLine>,
 }
 
 /// The tiles of a role's home page: the menu's destinations with what each is for.
@@ -94,6 +97,7 @@ pub async fn show(
         overdue: waiting.map(|w| w.0).unwrap_or_default(),
         due_today: waiting.map(|w| w.1).unwrap_or_default(),
         alerts,
+        reminders: super::workforce::own_reminders(&state, &staff).await?,
     };
     render(&page)
 }

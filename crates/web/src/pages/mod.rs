@@ -14,6 +14,7 @@ pub mod my_records;
 pub mod people;
 pub mod referrals;
 pub mod sign_in;
+pub mod workforce;
 
 use crate::app::AppState;
 use crate::auth::Staff;
@@ -171,9 +172,11 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/referrals", "nav-referrals"),
             ("/waiting-list", "nav-waiting-list"),
             ("/advocates", "nav-advocates"),
+            ("/workforce", "nav-workforce"),
             ("/breaches", "nav-breaches"),
             ("/retention", "nav-retention"),
             ("/audit", "nav-audit"),
+            ("/profile", "nav-profile"),
         ]),
         Role::IntakeWorker => items.extend([
             ("/referrals", "nav-referrals"),
@@ -182,6 +185,7 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::Advocate => items.extend([
             ("/cases", "nav-my-cases"),
             ("/emergency-access", "nav-emergency-access"),
+            ("/profile", "nav-profile"),
         ]),
         Role::Commissioner => {}
         Role::Person => items = vec![("/my-records", "nav-my-records")],

@@ -1,0 +1,307 @@
+//! Black-box tests of the workforce pages through the whole router: who may see a
+//! profile, the qualification rule in allocation, date-order refusals, and the
+//! confirmation asked before a qualification that an allocation relies on is lowered.
+
+mod common;
+
+use advocase_domain::identity::{OrganisationKind, Role};
+use axum::http::StatusCode;
+use common::*;
+
+#[tokio::test]
+async fn commissioners_intake_and_other_providers_get_not_found_on_every_workforce_page() {
+    let w = casework();
+    let intake = w
+        .app
+        .add_user(w.app.north, "intake2@north.example", Role::IntakeWorker);
+    let council = w
+        .app
+        .db
+        .store
+        .create_organisation(OrganisationKind::Commissioner, "Council")
+        .unwrap();
+    let commissioner = w
+        .app
+        .add_user(council, "officer@council.example", Role::Commissioner);
+    let south_manager = w
+        .app
+        .add_user(w.app.south, "manager@south.example", Role::Manager);
+    let first = w.first;
+    let pages = [
+        "/workforce".to_string(),
+        "/workforce/rules".to_string(),
+        "/workforce/rules/imha".to_string(),
+        "/workforce/equality".to_string(),
+        format!("/advocates/{first}"),
+        format!("/advocates/{first}/profile"),
+        format!("/advocates/{first}/qualifications/new"),
+        format!("/advocates/{first}/training/new"),
+        format!("/advocates/{first}/supervision/new"),
+    ];
+    let missing = w
+        .app
+        .get("/no-such-page", Some(&w.app.session_for(intake)))
+        .await;
+    for user in [intake, commissioner] {
+        let session = w.app.session_for(user);
+        for page in pages.iter().chain(["/profile".to_string()].iter()) {
+            let answer = w.app.get(page, Some(&session)).await;
+            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{page}");
+            assert_eq!(
+                answer.body, missing.body,
+                "{page} must look like a page that does not exist"
+            );
+        }
+    }
+    let south = w.app.session_for(south_manager);
+    for page in pages.iter().skip(4) {
+        assert_eq!(
+            w.app.get(page, Some(&south)).await.status,
+            StatusCode::NOT_FOUND,
+            "{page}"
+        );
+    }
+    let posted = w
+        .app
+        .post_form(
+            &format!("/advocates/{first}/qualifications"),
+            Some(&south),
+            &encode(&[("unit", "405"), ("status", "working_towards")]),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_advocate_sees_their_own_profile_but_not_a_colleagues_nor_the_managers_pages() {
+    let w = casework();
+    let first = w.app.session_for(w.first);
+    let own = w.app.get("/profile", Some(&first)).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(
+        own.body
+            .contains(r#"<span class="govuk-caption-l">first</span>"#)
+    );
+    assert_eq!(
+        w.app
+            .get(&format!("/advocates/{}", w.first), Some(&first))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for page in [
+        format!("/advocates/{}", w.second),
+        format!("/advocates/{}/qualifications/new", w.first),
+        format!("/advocates/{}/profile", w.first),
+        "/workforce".to_string(),
+    ] {
+        assert_eq!(
+            w.app.get(&page, Some(&first)).await.status,
+            StatusCode::NOT_FOUND,
+            "{page}"
+        );
+    }
+    // They record their own training and availability.
+    let training = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/training", w.first),
+            Some(&first),
+            &encode(&[
+                ("kind", "safeguarding"),
+                ("completed_on", "2026-01-15"),
+                ("renew_months", "12"),
+            ]),
+        )
+        .await;
+    assert_eq!(training.status, StatusCode::SEE_OTHER);
+    let availability = w
+        .app
+        .post_form(
+            "/profile/availability",
+            Some(&first),
+            &encode(&[("availability", "Mondays"), ("version", "0")]),
+        )
+        .await;
+    assert_eq!(availability.status, StatusCode::SEE_OTHER);
+    let own = w.app.get("/profile", Some(&first)).await;
+    assert!(own.body.contains("Safeguarding"));
+    assert!(own.body.contains("Mondays"));
+}
+
+#[tokio::test]
+async fn dates_out_of_order_are_refused_naming_the_field() {
+    let w = casework();
+    let manager = w.app.session_for(w.manager);
+    let early = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/qualifications", w.first),
+            Some(&manager),
+            &encode(&[
+                ("unit", "405"),
+                ("status", "achieved"),
+                ("started_on", "2025-05-01"),
+                ("achieved_on", "2025-04-01"),
+            ]),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        early
+            .body
+            .contains("The date they achieved it cannot be before the date they started")
+    );
+    assert!(early.body.contains(r##"href="#achieved_on""##));
+    let appraisal = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/supervision", w.first),
+            Some(&manager),
+            &encode(&[
+                ("kind", "appraisal"),
+                ("held_on", "2099-01-01"),
+                ("supervisor", &w.manager.to_string()),
+            ]),
+        )
+        .await;
+    assert_eq!(appraisal.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        appraisal
+            .body
+            .contains("The date of the appraisal cannot be in the future")
+    );
+    assert!(
+        w.app
+            .db
+            .store
+            .staff_file(&w.app.actor(w.manager), w.first)
+            .unwrap()
+            .supervisions
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_imha_rule_keeps_an_unqualified_advocate_off_the_list_and_lowering_a_relied_on_unit_asks_first()
+ {
+    let w = casework();
+    let manager = w.app.session_for(w.manager);
+    let rule = w
+        .app
+        .post_form(
+            "/workforce/rules/imha",
+            Some(&manager),
+            &encode(&[("unit", "405"), ("minimum", "working_towards")]),
+        )
+        .await;
+    assert_eq!(rule.status, StatusCode::SEE_OTHER);
+    let page = w
+        .app
+        .get(&format!("/cases/{}/allocate", w.case_id), Some(&manager))
+        .await;
+    assert!(!page.body.contains(&format!(r#"value="{}""#, w.first)));
+    assert!(page.body.contains("Does not meet the qualification rule: unit 405 must be at least in progress, but is not started"));
+    let recorded = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/qualifications", w.first),
+            Some(&manager),
+            &encode(&[
+                ("unit", "405"),
+                ("status", "working_towards"),
+                ("started_on", "2026-01-05"),
+            ]),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER);
+    let page = w
+        .app
+        .get(&format!("/cases/{}/allocate", w.case_id), Some(&manager))
+        .await;
+    assert!(page.body.contains(&format!(r#"value="{}""#, w.first)));
+    let allocated = w
+        .app
+        .post_form(
+            &format!("/cases/{}/allocate", w.case_id),
+            Some(&manager),
+            &encode(&[("advocate", &w.first.to_string()), ("version", "1")]),
+        )
+        .await;
+    assert_eq!(allocated.status, StatusCode::SEE_OTHER);
+    // Lowering the unit now asks for confirmation and lists the case.
+    let file = w
+        .app
+        .db
+        .store
+        .staff_file(&w.app.actor(w.manager), w.first)
+        .unwrap();
+    let id = file.qualifications[0].id;
+    let lowered = [("unit", "405"), ("status", "not_started"), ("version", "1")];
+    let asked = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/qualifications/{id}", w.first),
+            Some(&manager),
+            &encode(&lowered),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        asked
+            .body
+            .contains(&format!("case {} (Ada Lovelace", w.case_id))
+    );
+    assert!(asked.body.contains(r#"name="confirm""#));
+    let confirmed: Vec<(&str, &str)> = lowered
+        .iter()
+        .copied()
+        .chain([("confirm", "yes")])
+        .collect();
+    let done = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/qualifications/{id}", w.first),
+            Some(&manager),
+            &encode(&confirmed),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    // The compliance page and the profile show what is due.
+    let compliance = w.app.get("/workforce", Some(&manager)).await;
+    assert_eq!(compliance.status, StatusCode::OK);
+    let profile = w
+        .app
+        .get(&format!("/advocates/{}", w.first), Some(&manager))
+        .await;
+    assert!(profile.body.contains("Not started"));
+}
+
+#[tokio::test]
+async fn the_staff_comparison_shows_small_counts_as_fewer_than_eight() {
+    let w = casework();
+    let first = w.app.session_for(w.first);
+    let answered = w
+        .app
+        .post_form(
+            "/profile/equality",
+            Some(&first),
+            &encode(&[("sex", "female"), ("ethnicity", "white")]),
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER);
+    let wrong = w
+        .app
+        .post_form(
+            "/profile/equality",
+            Some(&first),
+            &encode(&[("sex", "not_known")]),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let manager = w.app.session_for(w.manager);
+    let page = w.app.get("/workforce/equality", Some(&manager)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("fewer than 8"));
+    assert!(!page.body.contains(">1 ("));
+}
