@@ -96,6 +96,13 @@ test("an advocate without unit 405 is not offered for IMHA until the manager rec
     const row = page.locator("tbody tr", { hasText: IMHA }).last();
     const allocate = await row.locator('a[href$="/allocate"]').getAttribute("href");
     await visit(page, allocate);
+    if (new URL(page.url()).pathname === "/reason") {
+      // The first time a manager opens a case that is not theirs, they say why.
+      await page.getByLabel("Allocating or re-allocating the case").check();
+      await submit(page, "Continue to the record");
+      assert.equal(new URL(page.url()).pathname, allocate);
+      await checkPage(page);
+    }
     assert.equal(await page.getByRole("radio", { name: new RegExp(UNQUALIFIED) }).count(), 0);
     const refusal = "Does not meet the qualification rule: unit 405 must be at least in progress, but is not started";
     const notOffered = page.locator(".govuk-summary-list__row", { hasText: UNQUALIFIED });

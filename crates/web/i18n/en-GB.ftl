@@ -187,7 +187,7 @@ setup-heading = Set up Advocase
 setup-intro = Create the first administrator account. You will then set up two-step sign-in and can add the rest of your staff.
 setup-organisation-label = Name of your advocacy organisation
 set-password-heading = Choose your password
-set-password-intro = Choose a password for your Advocase account. Next, you will set up two-step sign-in.
+set-password-intro = Choose a password for your Advocase account. Staff then set up two-step sign-in; if you use the service, you can add it later if you wish.
 link-expired-heading = This link has expired or was already used
 link-expired-message = Ask your Advocase administrator for a new link.
 

@@ -269,10 +269,18 @@ async fn continue_to_two_factor(
     let store = state.store.clone();
     let expires = absolute_expiry(state);
     let address = client_address(parts);
-    blocking(move || store.start_session(&user, &hash, expires, false, address)).await?;
+    // Staff must set up two-factor now; a person using the service goes straight to
+    // their records and may add it later.
+    let is_person = user.role().map(|r| !r.is_staff()).unwrap_or(false);
+    let next = if is_person {
+        "/my-records"
+    } else {
+        "/two-factor/setup"
+    };
+    blocking(move || store.start_session(&user, &hash, expires, is_person, address)).await?;
     Ok((
         [(SET_COOKIE, set_cookie(state, &token))],
-        Redirect::to("/two-factor/setup"),
+        Redirect::to(next),
     )
         .into_response())
 }
