@@ -328,6 +328,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Backup { to, encrypt } => {
+            // Checked before anything is copied, so a retried backup never overwrites
+            // the audit head saved beside an earlier one.
+            if to.exists() {
+                bail!("{} already exists; choose a new file name", to.display());
+            }
             let store = open_store(&settings)?;
             // The head is copied before the database: entries written in between are
             // in the copy after the head, which verification accepts.
@@ -337,9 +342,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .context("copying the audit head")?;
             }
             if encrypt {
-                if to.exists() {
-                    bail!("{} already exists; choose a new file name", to.display());
-                }
                 let keys = keys::load(&settings, &store)?;
                 // The plain copy is made inside the data folder, which already holds
                 // the plain database, and removed once sealed.

@@ -596,8 +596,11 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         self.write(|conn, trail| {
+            // People who use the service are not staff: their accounts are managed from
+            // their record, and their names are not an administrator's business.
             let list = users::table
                 .filter(users::organisation_id.eq(actor.organisation_id))
+                .filter(users::role.ne(Role::Person.as_str()))
                 .order(users::display_name)
                 .select(UserRecord::as_select())
                 .load(conn)?;
@@ -630,7 +633,8 @@ impl Store {
         token_hash: &str,
     ) -> Result<i64, StoreError> {
         let target = self.find_user(actor, user_id)?;
-        if !actor.may_manage_users() || target.disabled_at.is_some() {
+        let is_staff = target.role().map(|r| r.is_staff()).unwrap_or(false);
+        if !actor.may_manage_users() || target.disabled_at.is_some() || !is_staff {
             return Err(StoreError::NotFound);
         }
         let (name, token_hash) = (name.to_string(), token_hash.to_string());

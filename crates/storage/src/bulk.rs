@@ -734,7 +734,8 @@ mod tests {
                     | "break_glass"
                     | "consents"
                     | "confidentiality_breaches"
-                    | "rectification_requests",
+                    | "rectification_requests"
+                    | "attachments",
                     _,
                 ) => {
                     continue;

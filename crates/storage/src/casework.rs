@@ -106,7 +106,7 @@ pub(crate) fn visible_case(
 
 /// Whether `actor` may change the work of a case they can see: the allocated advocate,
 /// or a manager of the provider.
-fn may_work_on(actor: &Actor, case: &CaseRecord) -> bool {
+pub(crate) fn may_work_on(actor: &Actor, case: &CaseRecord) -> bool {
     match actor.role {
         Role::Manager => true,
         Role::Advocate => case.advocate_id == Some(actor.user_id),
@@ -276,6 +276,8 @@ pub struct CaseFile {
     pub challenges: Vec<(ChallengeRecord, Vec<ChallengeStepRecord>)>,
     /// The names of the staff who recorded anything here, by user id.
     pub staff_names: Vec<(i64, String)>,
+    /// Documents kept on the case, their names opened.
+    pub attachments: Vec<crate::attachments::AttachmentRecord>,
 }
 
 impl CaseFile {
@@ -481,6 +483,9 @@ fn reveal(keys: &Keyring, file: &mut CaseFile) {
             open_some("challenge_steps.outcome", &mut step.outcome);
         }
     }
+    for a in &mut file.attachments {
+        open("attachments.file_name", &mut a.file_name);
+    }
     open_some("cases.closure_note", &mut file.case.closure_note);
     open_some("cases.open_tasks_reason", &mut file.case.open_tasks_reason);
 }
@@ -574,7 +579,13 @@ pub(crate) fn load_case_contents(
             .map(|(_, n)| n.clone())
             .unwrap_or_default()
     };
+    let attachments = crate::schema::attachments::table
+        .filter(crate::schema::attachments::case_id.eq(case_id))
+        .order(crate::schema::attachments::uploaded_at.desc())
+        .select(crate::attachments::AttachmentRecord::as_select())
+        .load(conn)?;
     let mut file = CaseFile {
+        attachments,
         advocate_name: case.advocate_id.map(name_of),
         allocations: allocation_rows
             .into_iter()

@@ -14,10 +14,11 @@ use crate::casework::{
 };
 use crate::referrals::{CaseRecord, PersonRecord};
 use crate::schema::{
-    allocations, audit_entries, break_glass, case_issues, case_view_reasons, case_work, cases,
-    challenge_steps, challenges, confidentiality_breaches, conflicts, consents, contacts,
-    destructions, legal_holds, one_time_links, people, person_accounts, rectification_requests,
-    referral_decisions, referrals, restricted_access, sessions, subject_access_requests, users,
+    allocations, api_tokens, attachments, audit_entries, break_glass, case_issues,
+    case_view_reasons, case_work, cases, challenge_steps, challenges, confidentiality_breaches,
+    conflicts, consents, contacts, destructions, equality_answers, legal_holds, one_time_links,
+    people, person_accounts, rectification_requests, referral_decisions, referrals,
+    restricted_access, sessions, subject_access_requests, users,
 };
 use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now};
@@ -491,6 +492,13 @@ impl Store {
                 .filter(cases::id.eq(case_id))
                 .filter(cases::provider_id.eq(actor.organisation_id))
                 .filter(diesel::dsl::not(cases::person_id.eq_any(hidden_people(actor.user_id))))
+                // An advocate with a conflict of interest about the person may not open
+                // their case by this route either.
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    conflicts::table
+                        .filter(conflicts::person_id.eq(cases::person_id))
+                        .filter(conflicts::advocate_id.eq(actor.user_id)),
+                )))
                 .count()
                 .get_result(conn)?;
             if exists == 0 {
@@ -849,6 +857,7 @@ impl Store {
         requested_by: Requester,
         due_on: NaiveDate,
     ) -> Result<i64, StoreError> {
+        only_managers(actor)?;
         self.write(|conn, trail| {
             visible_person(conn, actor, person_id)?.ok_or(StoreError::NotFound)?;
             let id: i64 = diesel::insert_into(subject_access_requests::table)
@@ -880,6 +889,7 @@ impl Store {
         request_id: i64,
         on: NaiveDate,
     ) -> Result<i64, StoreError> {
+        only_managers(actor)?;
         self.write(|conn, trail| {
             let request: SubjectAccessRecord = subject_access_requests::table
                 .filter(subject_access_requests::id.eq(request_id))
@@ -965,6 +975,8 @@ impl Store {
                 .order(cases::opened_at.asc())
                 .select(CaseRecord::as_select())
                 .load(conn)?;
+            let case_ids: Vec<i64> = case_rows.iter().map(|c| c.id).collect();
+            require_view_reason(conn, actor, &case_ids)?;
             let export = build_export(conn, keys, person, case_rows)?;
             trail.record(AuditEvent::by(
                 actor,
@@ -1052,6 +1064,7 @@ impl Store {
         years: u32,
     ) -> Result<usize, StoreError> {
         only_managers(actor)?;
+        let mut files: Vec<String> = Vec::new();
         let destroyed = self.write(|conn, trail| {
             let due: Vec<i64> = retention_candidates(conn, actor, today, years)?
                 .into_iter()
@@ -1059,7 +1072,7 @@ impl Store {
                 .map(|c| c.person_id)
                 .collect();
             for person_id in &due {
-                let counts = destroy_person(conn, *person_id)?;
+                let counts = destroy_person(conn, *person_id, &mut files)?;
                 let counts_json = serde_json::to_string(
                     &counts
                         .iter()
@@ -1086,6 +1099,17 @@ impl Store {
             }
             Ok(due.len())
         })?;
+        // The rows are gone; now the sealed files they named.
+        if !files.is_empty() {
+            let dir = self.attachments_dir()?;
+            for name in &files {
+                match std::fs::remove_file(dir.join(name)) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
         if destroyed > 0 {
             self.clear_freed_pages()?;
         }
@@ -1226,6 +1250,22 @@ fn retention_candidates(
                     .select(cases::person_id),
             ),
         ))
+        // A request for their records or for a correction waiting for an answer keeps
+        // them: destroying what was asked for is not an answer.
+        .filter(diesel::dsl::not(
+            people::id.eq_any(
+                subject_access_requests::table
+                    .filter(subject_access_requests::answered_on.is_null())
+                    .select(subject_access_requests::person_id),
+            ),
+        ))
+        .filter(diesel::dsl::not(
+            people::id.eq_any(
+                rectification_requests::table
+                    .filter(rectification_requests::answered_at.is_null())
+                    .select(rectification_requests::person_id),
+            ),
+        ))
         .select((
             people::id,
             people::given_name,
@@ -1286,10 +1326,13 @@ fn retention_candidates(
 }
 
 /// Deletes every row about one person, children first, and strips the free text of
-/// audit entries about those rows. Returns the rows removed per table.
+/// audit entries about those rows. Returns the rows removed per table. The names of the
+/// sealed files of their attachments are added to `files`, for the caller to remove
+/// once the deletion is committed.
 fn destroy_person(
     conn: &mut DbConnection,
     person_id: i64,
+    files: &mut Vec<String>,
 ) -> Result<DestructionCounts, StoreError> {
     let case_ids: Vec<i64> = cases::table
         .filter(cases::person_id.eq(person_id))
@@ -1364,6 +1407,18 @@ fn destroy_person(
                 .execute(conn)?,
         ),
         (
+            "api_tokens",
+            diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq_any(&own_accounts)))
+                .execute(conn)?,
+        ),
+        (
+            "equality_answers",
+            diesel::delete(
+                equality_answers::table.filter(equality_answers::person_id.eq(person_id)),
+            )
+            .execute(conn)?,
+        ),
+        (
             "one_time_links",
             diesel::delete(
                 one_time_links::table.filter(one_time_links::user_id.eq_any(&own_accounts)),
@@ -1375,6 +1430,18 @@ fn destroy_person(
             diesel::delete(users::table.filter(users::id.eq_any(&own_accounts))).execute(conn)?,
         ),
     ];
+
+    let attachment_rows: Vec<(i64, String)> = attachments::table
+        .filter(attachments::case_id.eq_any(&case_ids))
+        .select((attachments::id, attachments::stored_as))
+        .load(conn)?;
+    let attachment_ids: Vec<i64> = attachment_rows.iter().map(|(id, _)| *id).collect();
+    files.extend(attachment_rows.into_iter().map(|(_, name)| name));
+    account_counts.push((
+        "attachments",
+        diesel::delete(attachments::table.filter(attachments::id.eq_any(&attachment_ids)))
+            .execute(conn)?,
+    ));
 
     // A later case that re-opens one of these keeps its own record.
     diesel::update(cases::table.filter(cases::reopens_case_id.eq_any(&case_ids)))
@@ -1483,7 +1550,7 @@ fn destroy_person(
 
     // Audit entries keep their hashes, so the chain still verifies; the free text
     // typed into them about these records goes.
-    let about: [(&str, &[i64]); 10] = [
+    let about: [(&str, &[i64]); 12] = [
         ("person", &[person_id]),
         ("case", &case_ids),
         ("referral", &referral_ids),
@@ -1494,6 +1561,8 @@ fn destroy_person(
         ("confidentiality_breach", &breach_ids),
         ("subject_access_request", &request_ids),
         ("rectification_request", &correction_ids),
+        ("attachment", &attachment_ids),
+        ("user", &own_accounts),
     ];
     for (record_type, ids) in about {
         let keys: Vec<String> = ids.iter().map(i64::to_string).collect();

@@ -7,6 +7,7 @@
 //! transaction as the work, so an access is never done without its trail.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 mod backup;
 pub mod bulk;
@@ -205,6 +206,16 @@ impl Store {
         let mut conn = self.conn()?;
         conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(())
+    }
+
+    /// Where sealed attachments are kept: the `attachments` folder beside the audit head
+    /// file, in the data folder, whichever database is used.
+    pub fn attachments_dir(&self) -> Result<PathBuf, StoreError> {
+        self.audit_head_file
+            .as_deref()
+            .and_then(|f| f.parent())
+            .map(|dir| dir.join("attachments"))
+            .ok_or_else(|| StoreError::Data("this store keeps no files".into()))
     }
 
     pub fn audit_head_file(&self) -> Option<&std::path::Path> {

@@ -105,11 +105,19 @@ impl Store {
         link_hash: &str,
         expires_at: NaiveDateTime,
     ) -> Result<i64, StoreError> {
-        if !matches!(actor.role, Role::Manager | Role::Advocate) {
+        // Only a manager gives this, having said why they opened the record: an advocate
+        // (whose access to a case may be brief) could otherwise make an account that
+        // reads the whole record for good.
+        if actor.role != Role::Manager {
             return Err(StoreError::NotFound);
         }
         let result = self.write(|conn, trail| {
             let person = visible_person(conn, actor, person_id)?.ok_or(StoreError::NotFound)?;
+            let case_ids: Vec<i64> = cases::table
+                .filter(cases::person_id.eq(person_id))
+                .select(cases::id)
+                .load(conn)?;
+            crate::confidentiality::require_view_reason(conn, actor, &case_ids)?;
             let existing: i64 = person_accounts::table
                 .filter(person_accounts::person_id.eq(person_id))
                 .count()

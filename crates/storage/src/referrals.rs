@@ -642,6 +642,7 @@ impl Store {
                 .inner_join(referrals::table)
                 .filter(cases::provider_id.eq(actor.organisation_id))
                 .filter(cases::status.eq(crate::casework::case_status::WAITING))
+                .filter(crate::casework::not_restricted_for(actor.user_id))
                 .select((
                     CaseRecord::as_select(),
                     people::given_name,

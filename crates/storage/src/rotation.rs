@@ -36,6 +36,7 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
     ("rectification_requests", "what_is_wrong"),
     ("rectification_requests", "should_say"),
     ("rectification_requests", "answer"),
+    ("attachments", "file_name"),
     ("supervisions", "notes"),
 ];
 

@@ -554,6 +554,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        case_id -> BigInt,
+        file_name -> Text,
+        kind -> Text,
+        size_bytes -> BigInt,
+        stored_as -> Text,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(cases -> people (person_id));
 diesel::joinable!(cases -> referrals (referral_id));
 diesel::joinable!(referral_decisions -> referrals (referral_id));
@@ -606,4 +620,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     training_records,
     supervisions,
     equality_answers,
+    attachments,
 );

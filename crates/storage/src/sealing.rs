@@ -329,6 +329,11 @@ impl Keyring {
     }
 }
 
+/// A random name for a stored file, which says nothing about what it holds.
+pub fn random_name() -> [u8; 16] {
+    random_bytes()
+}
+
 /// The first bytes of a file sealed by [`Keyring::seal_file`].
 pub const SEALED_FILE_MAGIC: &[u8] = b"ADVOCASE-SEALED-FILE-1\n";
 
@@ -341,13 +346,22 @@ impl Keyring {
     /// a reordered, cut or damaged copy fails to open. The file names the key it was
     /// sealed under.
     pub fn seal_file(&self, plain: &Path, sealed: &Path) -> Result<(), StoreError> {
+        self.seal_from(std::fs::File::open(plain)?, sealed)
+    }
+
+    /// Seals what `input` holds into the new file `sealed`, as [`Keyring::seal_file`]
+    /// does: used for attachments, which never touch the disk in plain.
+    pub fn seal_from(
+        &self,
+        mut input: impl std::io::Read,
+        sealed: &Path,
+    ) -> Result<(), StoreError> {
         use chacha20poly1305::aead::stream::EncryptorBE32;
         use std::io::Write;
         self.notice_rotation();
         let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
         let key = &keys[0];
         let nonce: [u8; 19] = random_bytes();
-        let mut input = std::fs::File::open(plain)?;
         let mut output = std::io::BufWriter::new(
             std::fs::OpenOptions::new()
                 .write(true)
@@ -386,8 +400,34 @@ impl Keyring {
     /// A file under a key this keyring does not hold, or one that was changed, is an
     /// error and leaves nothing behind.
     pub fn open_file(&self, sealed: &Path, plain: &Path) -> Result<(), StoreError> {
+        let written = (|| {
+            let mut output = std::io::BufWriter::new(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(plain)?,
+            );
+            self.open_into(sealed, &mut output)?;
+            use std::io::Write;
+            output.flush()?;
+            output.get_ref().sync_all()?;
+            Ok::<(), StoreError>(())
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(plain);
+        }
+        written
+    }
+
+    /// Opens a sealed file into `output`. On an error, what was written so far must be
+    /// thrown away by the caller: it is not the whole file.
+    pub fn open_into(
+        &self,
+        sealed: &Path,
+        output: &mut impl std::io::Write,
+    ) -> Result<(), StoreError> {
         use chacha20poly1305::aead::stream::DecryptorBE32;
-        use std::io::{BufRead, Read, Write};
+        use std::io::{BufRead, Read};
         let mut input = std::io::BufReader::new(std::fs::File::open(sealed)?);
         let mut magic = vec![0u8; SEALED_FILE_MAGIC.len()];
         input.read_exact(&mut magic)?;
@@ -418,14 +458,8 @@ impl Keyring {
                 sealed.display()
             ))
         };
-        let written = (|| {
-            let mut output = std::io::BufWriter::new(
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(plain)?,
-            );
-            let size = FILE_CHUNK + 16;
+        let size = FILE_CHUNK + 16;
+        {
             let mut chunk = vec![0u8; size];
             let mut filled = read_full(&mut input, &mut chunk)?;
             loop {
@@ -444,14 +478,8 @@ impl Keyring {
                 chunk = next;
                 filled = next_filled;
             }
-            output.flush()?;
-            output.get_ref().sync_all()?;
-            Ok::<(), StoreError>(())
-        })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(plain);
         }
-        written
+        Ok(())
     }
 }
 

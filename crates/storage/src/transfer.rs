@@ -189,6 +189,7 @@ installation_tables! {
     "destructions" => destructions, crate::confidentiality::DestructionRecord, id, paged;
     "person_accounts" => person_accounts, crate::person_access::PersonAccountRecord, user_id;
     "rectification_requests" => rectification_requests, crate::person_access::RectificationRecord, id, paged;
+    "attachments" => attachments, crate::attachments::AttachmentRecord, id, paged;
     "staff_profiles" => staff_profiles, crate::workforce::StaffProfileRecord, user_id;
     "qualifications" => qualifications, crate::workforce::QualificationRecord, id, paged;
     "allocation_rules" => allocation_rules, crate::workforce::AllocationRuleRecord, (provider_id, duty);
@@ -221,6 +222,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "subject_access_requests",
     "destructions",
     "rectification_requests",
+    "attachments",
     "qualifications",
     "training_records",
     "supervisions",

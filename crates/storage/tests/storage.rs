@@ -1051,6 +1051,9 @@ mod confidentiality_storage {
             note.discussed = "Gone-note-unique".into();
             allocate_first(&db.store, &gone);
             db.store.record_contact(&gone.first, gone.case_id, &note).unwrap();
+            db.store.add_attachment(&gone.first, gone.case_id, "Gone-letter.pdf", b"%PDF-1.4 Gone-letter").unwrap();
+            let documents = db.store.attachments_dir().unwrap();
+            assert_eq!(std::fs::read_dir(&documents).unwrap().count(), 1);
             let consent = ConsentAnswers {
                 scope: "case_summary".into(), recipient: "GP".into(), basis: "consent".into(),
                 given_how: "verbal".into(), given_on: "1/11/2019".into(), ..Default::default()
@@ -1066,7 +1069,10 @@ mod confidentiality_storage {
             let email = advocase_domain::identity::EmailAddress::parse("email", "gone@example.org").unwrap();
             let account = db.store.invite_person(&gone.manager, gone.person_id, &email, "gone-link", expires).unwrap();
             let person_actor = Actor { user_id: account, organisation_id: gone.manager.organisation_id, role: Role::Person, address: None };
-            db.store.ask_correction(&person_actor, "Gone-correction-unique", None).unwrap();
+            let correction = db.store.ask_correction(&person_actor, "Gone-correction-unique", None).unwrap();
+            // A correction waiting for an answer keeps the record; answered, it does not.
+            assert!(db.store.retention_review(&gone.manager, today, 7).unwrap().is_empty());
+            db.store.answer_correction(&gone.manager, correction, false, "It was right").unwrap();
             db.store.place_legal_hold(&held.manager, held.person_id, "Court proceedings").unwrap();
             // Each provider's manager sees only their own candidates.
             let listed = db.store.retention_review(&gone.manager, today, 7).unwrap();
@@ -1099,6 +1105,7 @@ mod confidentiality_storage {
             assert!(!export.contains("Lovelace-Gone"));
             assert!(!export.contains("gone@example.org"));
             assert!(db.store.user_by_id(account).unwrap().is_none());
+            assert_eq!(std::fs::read_dir(&documents).unwrap().count(), 0, "the sealed document is gone too");
             assert!(export.contains("Lovelace-Kept"));
             if db.url.ends_with(".sqlite3") {
                 for suffix in ["", "-wal"] {

@@ -1277,3 +1277,12 @@ equality-people-column = People served
 equality-total = Total
 equality-fewer-than = fewer than { $count }
 equality-hidden = not shown
+
+## Documents on a case
+case-documents-heading = Documents
+case-documents-empty = No documents yet.
+document-heading = Add a document
+document-intro = Add a letter, a report or a photo of a document. It is kept encrypted and only people who may see this case can open it.
+document-label = Choose the file
+document-hint = A PDF, PNG or JPEG picture of 10 MB or less.
+document-save = Add the document

@@ -139,6 +139,12 @@ pub fn router(state: AppState) -> Router {
             get(cases::close_form).post(cases::close_submit),
         )
         .route("/cases/{id}/reopen", post(cases::reopen))
+        .route("/cases/{id}/documents/new", get(cases::document_form))
+        .route(
+            "/cases/{id}/documents",
+            post(cases::document_submit).layer(DefaultBodyLimit::max(DOCUMENT_BODY_BYTES)),
+        )
+        .route("/documents/{id}", get(cases::document_download))
         .route("/people/{id}", get(people::show))
         .route(
             "/people/{id}/details",
@@ -315,7 +321,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit))
+        // The one route that takes documents has its own, larger limit.
+        .layer(RequestBodyLimitLayer::new(limit.max(DOCUMENT_BODY_BYTES)))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages))
         .layer(middleware::from_fn(security::security_headers))
         .layer(middleware::from_fn(ops::count_requests))
@@ -333,6 +340,9 @@ pub fn router(state: AppState) -> Router {
         )
         .with_state(state)
 }
+
+/// The largest upload of a document: the file and the form around it.
+const DOCUMENT_BODY_BYTES: usize = advocase_storage::attachments::MAX_ATTACHMENT_BYTES + 64 * 1024;
 
 async fn not_found() -> crate::error::AppError {
     crate::error::AppError::NotFound

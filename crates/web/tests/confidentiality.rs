@@ -322,3 +322,103 @@ async fn the_subject_access_export_leaves_out_who_else_was_present() {
         );
     }
 }
+
+/// Sends a document as a browser's file upload would.
+async fn upload(w: &Casework, session: &str, file_name: &str, bytes: &[u8]) -> Answer {
+    let boundary = "advocase-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let request = axum::http::Request::post(format!("/cases/{}/documents", w.case_id))
+        .header(axum::http::header::HOST, "localhost")
+        .header(axum::http::header::ORIGIN, "http://localhost")
+        .header("sec-fetch-site", "same-origin")
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(axum::http::header::COOKIE, format!("{COOKIE}={session}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    w.app.send(request).await
+}
+
+#[tokio::test]
+async fn documents_are_checked_sealed_on_disk_and_opened_only_through_the_case() {
+    let w = casework();
+    let file = w
+        .app
+        .db
+        .store
+        .case_file(&w.app.actor(w.manager), w.case_id)
+        .unwrap();
+    w.app
+        .db
+        .store
+        .allocate(
+            &w.app.actor(w.manager),
+            w.case_id,
+            file.case.version,
+            w.first,
+            None,
+            None,
+            chrono::Utc::now().date_naive(),
+        )
+        .unwrap();
+    let advocate = w.app.session_for(w.first);
+    // A program pretending to be a PDF is refused by field, and nothing is kept.
+    let refused = upload(&w, &advocate, "letter.pdf", b"MZ\x90\x00 not a pdf").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("PDF, a PNG or a JPEG"));
+    let pdf = b"%PDF-1.4\nTribunal-letter-unique-words\n%%EOF\n";
+    let added = upload(&w, &advocate, "tribunal letter.pdf", pdf).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = w
+        .app
+        .get(&format!("/cases/{}", w.case_id), Some(&advocate))
+        .await;
+    assert!(page.body.contains("tribunal letter.pdf"));
+    let id = page
+        .body
+        .split("/documents/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let download = w
+        .app
+        .get(&format!("/documents/{id}"), Some(&advocate))
+        .await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.body.as_bytes(), pdf);
+    assert_eq!(
+        download.headers[axum::http::header::CONTENT_TYPE],
+        "application/pdf"
+    );
+    assert!(
+        download.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    // On disk, nothing of the file or its name can be read.
+    let dir = w.app.db.store.attachments_dir().unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(5).any(|b| b == b"%PDF-"));
+        assert!(!bytes.windows(8).any(|b| b == b"Tribunal"));
+    }
+    // Another advocate gets what a missing document gets.
+    let other = w.app.session_for(w.second);
+    let hidden = w.app.get(&format!("/documents/{id}"), Some(&other)).await;
+    let missing = w.app.get("/documents/999999", Some(&other)).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    assert_eq!(hidden.body, missing.body);
+    assert_eq!(
+        upload(&w, &other, "x.pdf", pdf).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

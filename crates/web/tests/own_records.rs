@@ -50,12 +50,23 @@ async fn invited() -> (Casework, i64) {
         )
         .await;
     assert_eq!(recorded.status, StatusCode::SEE_OTHER);
+    // Only a manager gives a person their own sign-in.
+    let by_advocate = w
+        .app
+        .post_form(
+            &format!("/people/{}/invite", w.person_id),
+            Some(&advocate),
+            "email=ada%40example.org",
+        )
+        .await;
+    assert_eq!(by_advocate.status, StatusCode::NOT_FOUND);
+    let manager = w.app.session_for(w.manager);
     // A bad email address is refused by field, and nothing is made.
     let refused = w
         .app
         .post_form(
             &format!("/people/{}/invite", w.person_id),
-            Some(&advocate),
+            Some(&manager),
             "email=not-an-address",
         )
         .await;
@@ -64,7 +75,7 @@ async fn invited() -> (Casework, i64) {
         .app
         .post_form(
             &format!("/people/{}/invite", w.person_id),
-            Some(&advocate),
+            Some(&manager),
             "email=ada%40example.org",
         )
         .await;
@@ -81,7 +92,7 @@ async fn invited() -> (Casework, i64) {
         .app
         .post_form(
             &format!("/people/{}/invite", w.person_id),
-            Some(&advocate),
+            Some(&manager),
             "email=ada2%40example.org",
         )
         .await;

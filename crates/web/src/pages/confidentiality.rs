@@ -98,6 +98,23 @@ fn reason_target(next: &str) -> Option<ReasonTarget> {
     }
 }
 
+/// Where to send the manager back to: the page they asked for when its path is plainly
+/// a case or person page, else the case or person itself. Never the text as sent, so
+/// nothing odd reaches the `Location` header.
+fn return_path(next: &str, target: ReasonTarget) -> String {
+    let plain = next.len() <= 200
+        && next
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '/' || c == '-');
+    if plain {
+        return next.to_string();
+    }
+    match target {
+        ReasonTarget::Case(id) => format!("/cases/{id}"),
+        ReasonTarget::Person(id) => format!("/people/{id}"),
+    }
+}
+
 fn reason_spec(
     state: &AppState,
     layout: &Layout,
@@ -183,7 +200,7 @@ pub async fn reason_submit(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.give_view_reason(&actor, target, reason, detail.as_deref())).await?;
-    Ok(Redirect::to(&form.next).into_response())
+    Ok(Redirect::to(&return_path(&form.next, target)).into_response())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -96,10 +96,10 @@ fn own_cases(state: &AppState, records: &OwnRecords) -> Vec<OwnCase> {
         .iter()
         .map(|c| OwnCase {
             title: t(&code_key("duty", &c.duty)),
-            opened: c.opened_at.format("%-d %B %Y").to_string(),
+            opened: clock::local(c.opened_at).format("%-d %B %Y").to_string(),
             closed: c
                 .closed_at
-                .map(|at| at.format("%-d %B %Y").to_string())
+                .map(|at| clock::local(at).format("%-d %B %Y").to_string())
                 .unwrap_or_default(),
             advocate: c.advocates.last().cloned().unwrap_or_default(),
             contacts: c
@@ -294,9 +294,15 @@ async fn person_name(
     staff: &Staff,
     id: i64,
 ) -> Result<(String, String), AppError> {
+    // Managers only, through the audited read that asks a manager's reason first.
+    if staff.actor.role != advocase_domain::identity::Role::Manager {
+        return Err(AppError::NotFound);
+    }
     let store = state.store.clone();
     let actor = staff.actor.clone();
-    let person = blocking(move || store.current_person(&actor, id)).await?;
+    let person = blocking(move || store.person_file(&actor, id))
+        .await?
+        .person;
     Ok((
         format!("{} {}", person.given_name, person.family_name),
         person.email.unwrap_or_default(),
