@@ -33,4 +33,5 @@ pub mod confidentiality;
 pub mod eligibility;
 pub mod identity;
 pub mod referral;
+pub mod safeguarding;
 pub mod validation;
