@@ -730,7 +730,14 @@ mod tests {
                 ("cases", "open_tasks_reason") => sealed.cases[0].open_tasks_reason.clone(),
                 // Tables the loader never writes.
                 (
-                    "case_view_reasons" | "break_glass" | "consents" | "confidentiality_breaches",
+                    "case_view_reasons"
+                    | "break_glass"
+                    | "consents"
+                    | "confidentiality_breaches"
+                    | "safeguarding_concerns"
+                    | "complaints"
+                    | "feedback_responses"
+                    | "service_concerns",
                     _,
                 ) => {
                     continue;

@@ -106,7 +106,7 @@ pub(crate) fn visible_case(
 
 /// Whether `actor` may change the work of a case they can see: the allocated advocate,
 /// or a manager of the provider.
-fn may_work_on(actor: &Actor, case: &CaseRecord) -> bool {
+pub(crate) fn may_work_on(actor: &Actor, case: &CaseRecord) -> bool {
     match actor.role {
         Role::Manager => true,
         Role::Advocate => case.advocate_id == Some(actor.user_id),

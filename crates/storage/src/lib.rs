@@ -18,6 +18,7 @@ pub mod error;
 pub mod jobs;
 pub mod referrals;
 pub mod rotation;
+pub mod safeguarding;
 pub mod schema;
 pub mod sealing;
 pub mod transfer;

@@ -187,6 +187,11 @@ installation_tables! {
     "subject_access_requests" => subject_access_requests, crate::confidentiality::SubjectAccessRecord, id, paged;
     "legal_holds" => legal_holds, crate::confidentiality::LegalHoldRecord, person_id;
     "destructions" => destructions, crate::confidentiality::DestructionRecord, id, paged;
+    "safeguarding_concerns" => safeguarding_concerns, crate::safeguarding::ConcernRecord, id, paged;
+    "complaints" => complaints, crate::safeguarding::ComplaintRecord, id, paged;
+    "feedback_responses" => feedback_responses, crate::safeguarding::FeedbackRecord, id, paged;
+    "service_signals" => service_signals, crate::safeguarding::SignalRecord, id, paged;
+    "service_concerns" => service_concerns, crate::safeguarding::ServiceConcernRecord, id, paged;
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
@@ -212,6 +217,11 @@ const IDENTITY_TABLES: &[&str] = &[
     "confidentiality_breaches",
     "subject_access_requests",
     "destructions",
+    "safeguarding_concerns",
+    "complaints",
+    "feedback_responses",
+    "service_signals",
+    "service_concerns",
 ];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {
