@@ -1000,7 +1000,7 @@ fn most_frequent<T: PartialEq + Clone>(values: impl Iterator<Item = T>) -> Vec<T
             None => counted.push((value, 1)),
         }
     }
-    counted.sort_by(|a, b| b.1.cmp(&a.1));
+    counted.sort_by_key(|c| std::cmp::Reverse(c.1));
     counted.into_iter().map(|(v, _)| v).collect()
 }
 

@@ -772,26 +772,18 @@ impl Store {
     pub fn feedback_facts(&self, actor: &Actor) -> Result<Vec<FeedbackFacts>, StoreError> {
         only_managers(actor)?;
         self.read(|conn| {
-            let rows: Vec<(NaiveDate, Option<String>, String, i32, i32, i32, i32)> =
-                feedback_responses::table
-                    .filter(feedback_responses::provider_id.eq(actor.organisation_id))
-                    .select((
-                        feedback_responses::submitted_on,
-                        feedback_responses::duty,
-                        feedback_responses::filled_in,
-                        feedback_responses::listened,
-                        feedback_responses::understood,
-                        feedback_responses::speak_up,
-                        feedback_responses::overall,
-                    ))
-                    .load(conn)?;
+            let rows: Vec<FeedbackRecord> = feedback_responses::table
+                .filter(feedback_responses::provider_id.eq(actor.organisation_id))
+                .select(FeedbackRecord::as_select())
+                .load(conn)?;
+            // Names and comments stay sealed: the summary needs only the scores.
             Ok(rows
                 .into_iter()
-                .map(|(on, duty, filled_in, a, b, c, d)| FeedbackFacts {
-                    submitted_on: on,
-                    duty: duty.as_deref().and_then(FeedbackDuty::parse),
-                    with_help: filled_in == "with_help",
-                    scores: [a, b, c, d],
+                .map(|r| FeedbackFacts {
+                    submitted_on: r.submitted_on,
+                    duty: r.duty.as_deref().and_then(FeedbackDuty::parse),
+                    with_help: r.filled_in == "with_help",
+                    scores: [r.listened, r.understood, r.speak_up, r.overall],
                 })
                 .collect())
         })

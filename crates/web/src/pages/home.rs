@@ -29,6 +29,8 @@ struct HomePage {
     due_today: usize,
     /// For managers: emergency accesses to review and requests for records due.
     alerts: Option<super::confidentiality::ManagerAlerts>,
+    /// For managers: open safeguarding concerns with their age.
+    concerns: Option<super::safeguarding::Table>,
 }
 
 /// The tiles of a role's home page: the menu's destinations with what each is for.
@@ -73,6 +75,10 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Respons
         Role::Manager => Some(super::confidentiality::manager_alerts(&state, &staff).await?),
         _ => None,
     };
+    let concerns = match role {
+        Role::Manager => Some(super::safeguarding::home_concerns(&state, &staff).await?),
+        _ => None,
+    };
     let page = HomePage {
         layout: Layout::staff(&state, &staff, "nav-home", "/"),
         errors: super::FormErrors::none(),
@@ -85,6 +91,7 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Respons
         overdue: waiting.map(|w| w.0).unwrap_or_default(),
         due_today: waiting.map(|w| w.1).unwrap_or_default(),
         alerts,
+        concerns,
     };
     render(&page)
 }

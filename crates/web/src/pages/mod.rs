@@ -12,6 +12,7 @@ pub mod forms;
 pub mod home;
 pub mod people;
 pub mod referrals;
+pub mod safeguarding;
 pub mod sign_in;
 
 use crate::app::AppState;
@@ -145,6 +146,8 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/referrals", "nav-referrals"),
             ("/waiting-list", "nav-waiting-list"),
             ("/advocates", "nav-advocates"),
+            ("/quality", "nav-quality"),
+            ("/safeguarding", "nav-safeguarding"),
             ("/breaches", "nav-breaches"),
             ("/retention", "nav-retention"),
             ("/audit", "nav-audit"),
@@ -155,6 +158,7 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
         ]),
         Role::Advocate => items.extend([
             ("/cases", "nav-my-cases"),
+            ("/safeguarding", "nav-safeguarding"),
             ("/emergency-access", "nav-emergency-access"),
         ]),
         Role::Commissioner => {}
