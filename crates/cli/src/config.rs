@@ -37,6 +37,17 @@ pub struct Settings {
     /// Years after the last activity before a person's records are listed for
     /// destruction.
     pub retention_years: u32,
+    /// Working days an open safeguarding concern may go untouched before it is flagged.
+    pub safeguarding_stale_working_days: u32,
+    /// Working days to acknowledge a complaint, counted from the day it was received.
+    pub complaint_acknowledge_working_days: u32,
+    /// Working days to respond to a complaint, counted from the day it was received.
+    pub complaint_response_working_days: u32,
+    /// How many different cases with concerns about one place or one theme make them
+    /// recurrent.
+    pub signal_recurrent_cases: u32,
+    /// The period, in days back from today, in which recurrent concerns are looked for.
+    pub signal_period_days: u32,
     /// Log lines as JSON (for log collectors) instead of plain text.
     pub log_json: bool,
 }
@@ -65,6 +76,11 @@ impl Default for Settings {
             reopen_within_days: web.reopen_within_days,
             break_glass_hours: web.break_glass_hours,
             retention_years: web.retention_years,
+            safeguarding_stale_working_days: web.safeguarding_stale_working_days,
+            complaint_acknowledge_working_days: web.complaint_acknowledge_working_days,
+            complaint_response_working_days: web.complaint_response_working_days,
+            signal_recurrent_cases: web.signal_recurrent_cases,
+            signal_period_days: web.signal_period_days,
             key_file: None,
             log_json: false,
         }
@@ -149,6 +165,11 @@ impl Settings {
                 .break_glass_hours
                 .min(advocase_domain::confidentiality::MAX_BREAK_GLASS_HOURS),
             retention_years: self.retention_years.max(1),
+            safeguarding_stale_working_days: self.safeguarding_stale_working_days.max(1),
+            complaint_acknowledge_working_days: self.complaint_acknowledge_working_days,
+            complaint_response_working_days: self.complaint_response_working_days,
+            signal_recurrent_cases: self.signal_recurrent_cases.max(2),
+            signal_period_days: self.signal_period_days.max(1),
             ..advocase_web::WebConfig::default()
         }
     }

@@ -308,6 +308,23 @@ impl WorkingDayCalendar {
         Some(date)
     }
 
+    /// How many working days lie after `from` up to and including `to`: 0 on the same
+    /// day or when `to` is earlier. An event on Friday is one working day old on Monday.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        let mut count = 0;
+        let mut date = from;
+        while date < to {
+            match date.succ_opt() {
+                Some(next) => date = next,
+                None => break,
+            }
+            if self.is_working_day(date) {
+                count += 1;
+            }
+        }
+        count
+    }
+
     /// The subject-access clock: the same day of the month `months` months after `from`;
     /// if that day does not exist, the last day of that month; if the result is not a
     /// working day, the next working day.

@@ -735,7 +735,11 @@ mod tests {
                     | "consents"
                     | "confidentiality_breaches"
                     | "rectification_requests"
-                    | "attachments",
+                    | "attachments"
+                    | "safeguarding_concerns"
+                    | "complaints"
+                    | "feedback_responses"
+                    | "service_concerns",
                     _,
                 ) => {
                     continue;

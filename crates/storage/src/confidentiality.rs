@@ -15,10 +15,11 @@ use crate::casework::{
 use crate::referrals::{CaseRecord, PersonRecord};
 use crate::schema::{
     allocations, api_tokens, attachments, audit_entries, break_glass, case_issues,
-    case_view_reasons, case_work, cases, challenge_steps, challenges, confidentiality_breaches,
-    conflicts, consents, contacts, destructions, equality_answers, legal_holds, one_time_links,
-    people, person_accounts, rectification_requests, referral_decisions, referrals,
-    restricted_access, sessions, subject_access_requests, users,
+    case_view_reasons, case_work, cases, challenge_steps, challenges, complaints,
+    confidentiality_breaches, conflicts, consents, contacts, destructions, equality_answers,
+    legal_holds, one_time_links, people, person_accounts, rectification_requests,
+    referral_decisions, referrals, restricted_access, safeguarding_concerns, service_concerns,
+    sessions, subject_access_requests, users,
 };
 use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now};
@@ -1372,6 +1373,22 @@ fn destroy_person(
         .filter(subject_access_requests::person_id.eq(person_id))
         .select(subject_access_requests::id)
         .load(conn)?;
+    let safeguarding_ids: Vec<i64> = safeguarding_concerns::table
+        .filter(
+            safeguarding_concerns::person_id
+                .eq(person_id)
+                .or(safeguarding_concerns::case_id.eq_any(&case_ids)),
+        )
+        .select(safeguarding_concerns::id)
+        .load(conn)?;
+    let service_concern_ids: Vec<i64> = service_concerns::table
+        .filter(service_concerns::case_id.eq_any(&case_ids))
+        .select(service_concerns::id)
+        .load(conn)?;
+    let complaint_ids: Vec<i64> = complaints::table
+        .filter(complaints::person_id.eq(person_id))
+        .select(complaints::id)
+        .load(conn)?;
     let break_glass_ids: Vec<i64> = break_glass::table
         .filter(break_glass::case_id.eq_any(&case_ids))
         .select(break_glass::id)
@@ -1493,6 +1510,26 @@ fn destroy_person(
                 .execute(conn)?,
         ),
         (
+            "safeguarding_concerns",
+            diesel::delete(
+                safeguarding_concerns::table
+                    .filter(safeguarding_concerns::id.eq_any(&safeguarding_ids)),
+            )
+            .execute(conn)?,
+        ),
+        (
+            "service_concerns",
+            diesel::delete(
+                service_concerns::table.filter(service_concerns::id.eq_any(&service_concern_ids)),
+            )
+            .execute(conn)?,
+        ),
+        (
+            "complaints",
+            diesel::delete(complaints::table.filter(complaints::id.eq_any(&complaint_ids)))
+                .execute(conn)?,
+        ),
+        (
             "confidentiality_breaches",
             diesel::delete(
                 confidentiality_breaches::table
@@ -1550,8 +1587,8 @@ fn destroy_person(
 
     // Audit entries keep their hashes, so the chain still verifies; the free text
     // typed into them about these records goes.
-    let about: [(&str, &[i64]); 12] = [
-        ("person", &[person_id]),
+    let about: Vec<(&str, &[i64])> = vec![
+        ("person", std::slice::from_ref(&person_id)),
         ("case", &case_ids),
         ("referral", &referral_ids),
         ("case_issue", &issue_ids),
@@ -1563,6 +1600,9 @@ fn destroy_person(
         ("rectification_request", &correction_ids),
         ("attachment", &attachment_ids),
         ("user", &own_accounts),
+        ("safeguarding_concern", &safeguarding_ids),
+        ("service_concern", &service_concern_ids),
+        ("complaint", &complaint_ids),
     ];
     for (record_type, ids) in about {
         let keys: Vec<String> = ids.iter().map(i64::to_string).collect();

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod person_access;
 pub mod referrals;
 pub mod rotation;
+pub mod safeguarding;
 pub mod schema;
 pub mod sealing;
 pub mod transfer;

@@ -38,6 +38,18 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
     ("rectification_requests", "answer"),
     ("attachments", "file_name"),
     ("supervisions", "notes"),
+    ("safeguarding_concerns", "adult_name"),
+    ("safeguarding_concerns", "what_happened"),
+    ("safeguarding_concerns", "person_wants"),
+    ("safeguarding_concerns", "outcome"),
+    ("complaints", "complainant_name"),
+    ("complaints", "how_to_reply"),
+    ("complaints", "what_happened"),
+    ("complaints", "support_note"),
+    ("complaints", "lessons"),
+    ("feedback_responses", "name"),
+    ("feedback_responses", "comment"),
+    ("service_concerns", "detail"),
 ];
 
 const BATCH: i64 = 500;

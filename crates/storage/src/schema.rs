@@ -568,6 +568,110 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    safeguarding_concerns (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        case_id -> Nullable<BigInt>,
+        person_id -> Nullable<BigInt>,
+        adult_name -> Nullable<Text>,
+        raised_by -> BigInt,
+        raised_on -> Date,
+        category -> Text,
+        what_happened -> Text,
+        person_wants -> Text,
+        immediate_risk -> Bool,
+        breach_id -> Nullable<BigInt>,
+        local_authority_on -> Nullable<Date>,
+        local_authority_reference -> Nullable<Text>,
+        police_on -> Nullable<Date>,
+        regulator_on -> Nullable<Date>,
+        outcome -> Nullable<Text>,
+        closed_on -> Nullable<Date>,
+        closed_by -> Nullable<BigInt>,
+        touched_at -> Timestamp,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        kind -> Text,
+        source -> Text,
+        received_on -> Date,
+        complainant_name -> Text,
+        how_to_reply -> Nullable<Text>,
+        what_happened -> Text,
+        person_id -> Nullable<BigInt>,
+        recorded_by -> Nullable<BigInt>,
+        stage -> Text,
+        acknowledge_by -> Date,
+        respond_by -> Date,
+        acknowledged_on -> Nullable<Date>,
+        support_offered_on -> Nullable<Date>,
+        support_note -> Nullable<Text>,
+        finding -> Nullable<Text>,
+        response_sent_on -> Nullable<Date>,
+        lessons -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feedback_responses (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        submitted_on -> Date,
+        duty -> Nullable<Text>,
+        filled_in -> Text,
+        easy_read -> Bool,
+        name -> Nullable<Text>,
+        listened -> Integer,
+        understood -> Integer,
+        speak_up -> Integer,
+        overall -> Integer,
+        comment -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    service_signals (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        place -> Text,
+        place_kind -> Text,
+        theme -> Text,
+        basis -> Text,
+        concern_count -> Integer,
+        sent_on -> Date,
+        response_due -> Date,
+        response_received_on -> Nullable<Date>,
+        regulator_on -> Nullable<Date>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_concerns (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        case_id -> BigInt,
+        place -> Text,
+        place_key -> Text,
+        place_kind -> Text,
+        theme -> Text,
+        severity -> Text,
+        noted_on -> Date,
+        detail -> Text,
+        signal_id -> Nullable<BigInt>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(cases -> people (person_id));
 diesel::joinable!(cases -> referrals (referral_id));
 diesel::joinable!(referral_decisions -> referrals (referral_id));
@@ -621,4 +725,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     supervisions,
     equality_answers,
     attachments,
+    safeguarding_concerns,
+    complaints,
+    feedback_responses,
+    service_signals,
+    service_concerns,
 );

@@ -196,6 +196,11 @@ installation_tables! {
     "training_records" => training_records, crate::workforce::TrainingRecord, id, paged;
     "supervisions" => supervisions, crate::workforce::SupervisionRecord, id, paged;
     "equality_answers" => equality_answers, crate::workforce::EqualityAnswerRecord, id, paged;
+    "safeguarding_concerns" => safeguarding_concerns, crate::safeguarding::ConcernRecord, id, paged;
+    "complaints" => complaints, crate::safeguarding::ComplaintRecord, id, paged;
+    "feedback_responses" => feedback_responses, crate::safeguarding::FeedbackRecord, id, paged;
+    "service_signals" => service_signals, crate::safeguarding::SignalRecord, id, paged;
+    "service_concerns" => service_concerns, crate::safeguarding::ServiceConcernRecord, id, paged;
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
@@ -227,6 +232,11 @@ const IDENTITY_TABLES: &[&str] = &[
     "training_records",
     "supervisions",
     "equality_answers",
+    "safeguarding_concerns",
+    "complaints",
+    "feedback_responses",
+    "service_signals",
+    "service_concerns",
 ];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {

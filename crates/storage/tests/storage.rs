@@ -1400,3 +1400,189 @@ mod workforce_storage {
         }
     }
 }
+
+mod safeguarding_storage {
+    use super::casework_storage::provider;
+    use super::*;
+    use advocase_domain::safeguarding::{
+        CloseConcernAnswers, ComplaintAnswers, ComplaintProgressAnswers, ComplaintSource,
+        ConcernActionsAnswers, ConcernAnswers, ConcernTheme, PlaceKind, ServiceConcernAnswers,
+        SignalBasis,
+    };
+    use advocase_storage::safeguarding::NewSignal;
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn concern(adult_name: &str) -> advocase_domain::safeguarding::NewConcern {
+        ConcernAnswers {
+            adult_name: adult_name.into(),
+            raised_on: "20/11/2026".into(),
+            category: "financial".into(),
+            what_happened: "Concern-what-unique".into(),
+            person_wants: "Concern-wants-unique".into(),
+            immediate_risk: "no".into(),
+        }
+        .parse(day(2026, 11, 22), adult_name.is_empty())
+        .unwrap()
+    }
+
+    fn allocate_first(store: &Store, p: &super::casework_storage::Provider) {
+        let case = store.case_file(&p.manager, p.case_id).unwrap();
+        store
+            .allocate(
+                &p.manager,
+                p.case_id,
+                case.case.version,
+                p.first.user_id,
+                None,
+                None,
+                chrono::Utc::now().date_naive(),
+            )
+            .unwrap();
+    }
+
+    on_both_backends! {
+        fn a_concern_is_closed_only_by_a_manager_and_only_with_an_outcome(db) {
+            let p = provider(&db.store, "North");
+            allocate_first(&db.store, &p);
+            let id = db.store.raise_concern(&p.first, Some(p.case_id), &concern("")).unwrap();
+            // The advocate of another case cannot raise one on this case.
+            assert!(matches!(db.store.raise_concern(&p.second, Some(p.case_id), &concern("")), Err(StoreError::NotFound)));
+            let actions = ConcernActionsAnswers {
+                local_authority_on: "21/11/2026".into(),
+                local_authority_reference: "SG-1".into(),
+                ..Default::default()
+            }.parse(day(2026, 11, 22), day(2026, 11, 20)).unwrap();
+            db.store.record_concern_actions(&p.first, id, &actions).unwrap();
+            // The advocate who raised it cannot close it.
+            assert!(matches!(db.store.close_concern(&p.first, id, day(2026, 11, 22), "Done"), Err(StoreError::NotFound)));
+            // A manager cannot close it without an outcome, nor before it was raised.
+            assert!(matches!(db.store.close_concern(&p.manager, id, day(2026, 11, 22), "  "), Err(StoreError::Invalid(_))));
+            assert!(matches!(db.store.close_concern(&p.manager, id, day(2026, 11, 19), "Done"), Err(StoreError::Invalid(_))));
+            assert_eq!(db.store.concerns(&p.manager, true).unwrap().len(), 1);
+            let (on, outcome) = CloseConcernAnswers { closed_on: "22/11/2026".into(), outcome: "Council enquiry opened".into() }
+                .parse(day(2026, 11, 22), day(2026, 11, 20)).unwrap();
+            db.store.close_concern(&p.manager, id, on, &outcome).unwrap();
+            assert!(matches!(db.store.close_concern(&p.manager, id, on, &outcome), Err(StoreError::Conflict)));
+            assert!(db.store.concerns(&p.manager, true).unwrap().is_empty());
+            let file = db.store.concern_file(&p.first, id).unwrap();
+            assert_eq!(file.concern.record.outcome.as_deref(), Some("Council enquiry opened"));
+            assert_eq!(file.concern.record.closed_by, Some(p.manager.user_id));
+            assert_eq!(file.concern.record.local_authority_reference.as_deref(), Some("SG-1"));
+            assert!(file.concern.adult.starts_with("Ada Lovelace"));
+            // The database itself refuses a closure without an outcome.
+            let other = db.store.raise_concern(&p.first, Some(p.case_id), &concern("")).unwrap();
+            let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+            let sql = format!("UPDATE safeguarding_concerns SET closed_on = '2026-11-22' WHERE id = {other}");
+            assert!(diesel::sql_query(sql).execute(&mut conn).is_err());
+            // Free text is sealed at rest.
+            #[derive(diesel::QueryableByName)]
+            struct Value {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                value: String,
+            }
+            let raw: Vec<Value> = diesel::sql_query("SELECT what_happened AS value FROM safeguarding_concerns").load(&mut conn).unwrap();
+            assert!(raw.iter().all(|v| v.value.starts_with("enc1:")));
+        }
+
+        fn a_concern_about_someone_not_a_client_is_seen_by_who_raised_it_and_managers_only(db) {
+            let p = provider(&db.store, "North");
+            let id = db.store.raise_concern(&p.first, None, &concern("Neighbour-name-unique")).unwrap();
+            assert_eq!(db.store.concern_file(&p.first, id).unwrap().concern.adult, "Neighbour-name-unique");
+            assert_eq!(db.store.concerns(&p.manager, false).unwrap().len(), 1);
+            assert!(db.store.concerns(&p.second, false).unwrap().is_empty());
+            assert!(matches!(db.store.concern_file(&p.second, id), Err(StoreError::NotFound)));
+            // Another provider sees nothing of it, nor of its complaints or signals.
+            let south = provider(&db.store, "South");
+            assert!(db.store.concerns(&south.manager, false).unwrap().is_empty());
+            assert!(matches!(db.store.concern_file(&south.manager, id), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.close_concern(&south.manager, id, day(2026, 11, 22), "x"), Err(StoreError::NotFound)));
+            let complaint = ComplaintAnswers {
+                kind: "complaint".into(),
+                complainant_name: "Sam".into(),
+                how_to_reply: "sam@example.org".into(),
+                what_happened: "Nobody called back".into(),
+                ..Default::default()
+            }.parse(day(2026, 11, 22)).unwrap();
+            let c = db.store.submit_complaint(p.manager.organisation_id, None, ComplaintSource::Public, &complaint, (day(2026, 11, 25), day(2026, 12, 18))).unwrap();
+            assert!(db.store.complaints(&south.manager).unwrap().is_empty());
+            assert!(matches!(db.store.complaint(&south.manager, c), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.complaints(&p.first), Err(StoreError::NotFound)));
+            assert_eq!(db.store.complaints(&p.manager).unwrap()[0].complainant_name, "Sam");
+        }
+
+        fn a_complaint_response_before_the_complaint_is_refused(db) {
+            let p = provider(&db.store, "North");
+            let complaint = ComplaintAnswers {
+                kind: "complaint".into(),
+                complainant_name: "Sam".into(),
+                how_to_reply: "01234 567890".into(),
+                what_happened: "Late".into(),
+                received_on: "20/11/2026".into(),
+            }.parse(day(2026, 11, 22)).unwrap();
+            let id = db.store.submit_complaint(p.manager.organisation_id, Some(&p.manager), ComplaintSource::Staff, &complaint, (day(2026, 11, 25), day(2026, 12, 18))).unwrap();
+            let mut progress = ComplaintProgressAnswers {
+                stage: "formal".into(),
+                finding: "upheld".into(),
+                response_sent_on: "21/11/2026".into(),
+                lessons: "Lessons-unique".into(),
+                ..Default::default()
+            }.parse(day(2026, 11, 22), day(2026, 11, 20)).unwrap();
+            progress.response_sent_on = Some(day(2026, 11, 19));
+            assert!(matches!(db.store.update_complaint(&p.manager, id, &progress), Err(StoreError::Invalid(_))));
+            progress.response_sent_on = Some(day(2026, 11, 21));
+            db.store.update_complaint(&p.manager, id, &progress).unwrap();
+            let stored = db.store.complaint(&p.manager, id).unwrap();
+            assert_eq!(stored.lessons.as_deref(), Some("Lessons-unique"));
+            assert_eq!(stored.stage, "formal");
+        }
+
+        fn concerns_about_a_place_become_a_signal_that_commissioners_see_without_personal_data(db) {
+            let p = provider(&db.store, "North");
+            allocate_first(&db.store, &p);
+            let answers = ServiceConcernAnswers {
+                place: "Elm House".into(),
+                place_kind: "care_home".into(),
+                theme: "dignity".into(),
+                severity: "serious".into(),
+                noted_on: "20/11/2026".into(),
+                detail: "Detail-about-Ada-unique".into(),
+            }.parse(day(2026, 11, 22)).unwrap();
+            let id = db.store.record_service_concern(&p.first, p.case_id, &answers).unwrap();
+            assert!(matches!(db.store.record_service_concern(&p.second, p.case_id, &answers), Err(StoreError::NotFound)));
+            let listed = db.store.service_concerns(&p.manager, day(2026, 1, 1)).unwrap();
+            assert_eq!(listed.len(), 1);
+            assert_eq!(listed[0].detail, "Detail-about-Ada-unique");
+            let south = provider(&db.store, "South");
+            assert!(db.store.service_concerns(&south.manager, day(2026, 1, 1)).unwrap().is_empty());
+            let signal = NewSignal {
+                concern_ids: vec![id],
+                place: "Elm House".into(),
+                place_kind: PlaceKind::CareHome,
+                theme: ConcernTheme::Dignity,
+                basis: SignalBasis::Serious,
+                sent_on: day(2026, 11, 22),
+                response_due: day(2026, 12, 18),
+            };
+            let signal_id = db.store.create_signal(&p.manager, &signal).unwrap();
+            // A concern is signalled once.
+            assert!(matches!(db.store.create_signal(&p.manager, &signal), Err(StoreError::Conflict)));
+            assert!(matches!(db.store.record_signal_date(&p.manager, signal_id, false, day(2026, 11, 21)), Err(StoreError::Invalid(_))));
+            db.store.record_signal_date(&p.manager, signal_id, true, day(2026, 11, 22)).unwrap();
+            assert!(matches!(db.store.record_signal_date(&south.manager, signal_id, true, day(2026, 11, 22)), Err(StoreError::NotFound)));
+            let council = db.store.create_organisation(OrganisationKind::Commissioner, "County Council").unwrap();
+            let commissioner = add_user(&db.store, council, "officer@council.example", Role::Commissioner);
+            let seen = db.store.signals_for_commissioner(&commissioner).unwrap();
+            assert_eq!(seen.len(), 1);
+            assert_eq!(seen[0].regulator_on, Some(day(2026, 11, 22)));
+            let json = serde_json::to_string(&seen).unwrap();
+            for personal in ["Lovelace", "Ada", "Detail-about", "case", "person"] {
+                assert!(!json.contains(personal), "{personal} in {json}");
+            }
+            assert!(matches!(db.store.signals_for_commissioner(&p.manager), Err(StoreError::NotFound)));
+        }
+    }
+}

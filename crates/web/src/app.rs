@@ -5,7 +5,7 @@ use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
 use crate::i18n::Catalogue;
 use crate::pages::{
     account, admin, advocates, audit, cases, confidentiality, home, my_records, people, referrals,
-    sign_in, workforce,
+    safeguarding, sign_in, workforce,
 };
 use crate::{api, ops, pages, security};
 use advocase_storage::Store;
@@ -177,6 +177,72 @@ pub fn router(state: AppState) -> Router {
             post(confidentiality::breach_submit),
         )
         .route("/breaches", get(confidentiality::breaches))
+        .route(
+            "/cases/{id}/safeguarding/new",
+            get(safeguarding::case_concern_form),
+        )
+        .route(
+            "/cases/{id}/safeguarding",
+            post(safeguarding::case_concern_submit),
+        )
+        .route(
+            "/safeguarding",
+            get(safeguarding::concerns).post(safeguarding::concern_submit),
+        )
+        .route("/safeguarding/new", get(safeguarding::concern_form))
+        .route("/safeguarding/{id}", get(safeguarding::concern))
+        .route(
+            "/safeguarding/{id}/actions",
+            get(safeguarding::actions_form).post(safeguarding::actions_submit),
+        )
+        .route(
+            "/safeguarding/{id}/breach",
+            get(safeguarding::breach_form).post(safeguarding::breach_submit),
+        )
+        .route(
+            "/safeguarding/{id}/close",
+            get(safeguarding::close_form).post(safeguarding::close_submit),
+        )
+        .route(
+            "/complain",
+            get(safeguarding::public_form).post(safeguarding::public_submit),
+        )
+        .route(
+            "/complain/easy-read",
+            get(safeguarding::easy_read_form).post(safeguarding::easy_read_submit),
+        )
+        .route("/complaints", get(safeguarding::complaints))
+        .route(
+            "/complaints/new",
+            get(safeguarding::staff_complaint_form).post(safeguarding::staff_complaint_submit),
+        )
+        .route("/complaints/{id}", get(safeguarding::complaint))
+        .route(
+            "/complaints/{id}/progress",
+            get(safeguarding::progress_form).post(safeguarding::progress_submit),
+        )
+        .route(
+            "/cases/{id}/service-concerns/new",
+            get(safeguarding::service_concern_form),
+        )
+        .route(
+            "/cases/{id}/service-concerns",
+            post(safeguarding::service_concern_submit),
+        )
+        .route(
+            "/signals",
+            get(safeguarding::signals).post(safeguarding::signal_submit),
+        )
+        .route("/signals/new", get(safeguarding::signal_form))
+        .route(
+            "/signals/{id}/response",
+            get(safeguarding::response_form).post(safeguarding::response_submit),
+        )
+        .route(
+            "/signals/{id}/regulator",
+            get(safeguarding::regulator_form).post(safeguarding::regulator_submit),
+        )
+        .route("/quality", get(safeguarding::quality))
         .route(
             "/people/{id}/subject-access/new",
             get(confidentiality::request_form),

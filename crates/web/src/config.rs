@@ -32,6 +32,17 @@ pub struct WebConfig {
     /// How many years after the last activity a person's records are kept before they
     /// are listed for destruction.
     pub retention_years: u32,
+    /// Working days an open safeguarding concern may go untouched before it is flagged.
+    pub safeguarding_stale_working_days: u32,
+    /// Working days to acknowledge a complaint, counted from the day it was received.
+    pub complaint_acknowledge_working_days: u32,
+    /// Working days to respond to a complaint, counted from the day it was received.
+    pub complaint_response_working_days: u32,
+    /// How many different cases with concerns about one place or one theme make them
+    /// recurrent.
+    pub signal_recurrent_cases: u32,
+    /// The period, in days back from today, in which recurrent concerns are looked for.
+    pub signal_period_days: u32,
 }
 
 impl Default for WebConfig {
@@ -49,6 +60,11 @@ impl Default for WebConfig {
             reopen_within_days: 90,
             break_glass_hours: 4,
             retention_years: 7,
+            safeguarding_stale_working_days: 2,
+            complaint_acknowledge_working_days: 3,
+            complaint_response_working_days: 20,
+            signal_recurrent_cases: 3,
+            signal_period_days: 90,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! at `/api/v1/openapi.json`, generated from this code.
 
 mod cases;
+mod signals;
 
 use crate::app::AppState;
 use crate::auth::ApiCaller;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/eligibility", post(eligibility))
         .route("/cases", get(cases::caseload))
         .route("/cases/{id}", get(cases::case))
+        .route("/signals", get(signals::signals))
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
 }
@@ -211,9 +213,9 @@ impl Modify for SecuritySchemes {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Advocase API", description = "Case management for independent advocacy.", license(name = "AGPL-3.0-or-later")),
-    paths(me, user, audit, eligibility, cases::caseload, cases::case),
+    paths(me, user, audit, eligibility, cases::caseload, cases::case, signals::signals),
     components(schemas(Me, AuditEntryView, ApiErrors, crate::error::ApiProblem,
-        cases::CaseSummary, cases::CaseView, cases::ContactView, cases::IssueView, cases::DueView)),
+        cases::CaseSummary, cases::CaseView, cases::ContactView, cases::IssueView, cases::DueView, signals::SignalView)),
     modifiers(&SecuritySchemes),
 )]
 pub struct ApiDoc;

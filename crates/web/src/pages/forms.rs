@@ -59,6 +59,12 @@ pub struct FormSpec {
     pub fields: Vec<FormField>,
     /// After a refused edit because someone else saved first: (field, saved, yours).
     pub changed: Vec<(String, String, String)>,
+    /// Public forms carry a field no person sees; a program that fills it in is
+    /// answered as if it succeeded, and nothing is stored.
+    pub honeypot: bool,
+    /// Links shown under the introduction, as (address, words): another version of the
+    /// same form, for example.
+    pub links: Vec<(String, String)>,
 }
 
 #[derive(Template)]

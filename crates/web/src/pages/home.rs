@@ -32,6 +32,8 @@ struct HomePage {
     /// For advocates and managers: their own training, supervision and qualification
     /// dates overdue or due soon.
     reminders: Vec<super::workforce::DueLine>,
+    /// For managers: open safeguarding concerns with their age.
+    concerns: Option<super::safeguarding::Table>,
 }
 
 /// The tiles of a role's home page: the menu's destinations with what each is for.
@@ -85,6 +87,10 @@ pub async fn show(
         Role::Manager => Some(super::confidentiality::manager_alerts(&state, &staff).await?),
         _ => None,
     };
+    let concerns = match role {
+        Role::Manager => Some(super::safeguarding::home_concerns(&state, &staff).await?),
+        _ => None,
+    };
     let page = HomePage {
         layout: Layout::staff(&state, &staff, "nav-home", "/"),
         errors: super::FormErrors::none(),
@@ -98,6 +104,7 @@ pub async fn show(
         due_today: waiting.map(|w| w.1).unwrap_or_default(),
         alerts,
         reminders: super::workforce::own_reminders(&state, &staff).await?,
+        concerns,
     };
     render(&page)
 }

@@ -13,6 +13,7 @@ pub mod home;
 pub mod my_records;
 pub mod people;
 pub mod referrals;
+pub mod safeguarding;
 pub mod sign_in;
 pub mod workforce;
 
@@ -173,6 +174,8 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/waiting-list", "nav-waiting-list"),
             ("/advocates", "nav-advocates"),
             ("/workforce", "nav-workforce"),
+            ("/quality", "nav-quality"),
+            ("/safeguarding", "nav-safeguarding"),
             ("/breaches", "nav-breaches"),
             ("/retention", "nav-retention"),
             ("/audit", "nav-audit"),
@@ -184,6 +187,7 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
         ]),
         Role::Advocate => items.extend([
             ("/cases", "nav-my-cases"),
+            ("/safeguarding", "nav-safeguarding"),
             ("/emergency-access", "nav-emergency-access"),
             ("/profile", "nav-profile"),
         ]),

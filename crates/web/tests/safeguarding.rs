@@ -1,0 +1,276 @@
+//! Black-box tests of safeguarding, complaints and signals through the whole router: who
+//! may open which page, the public complaint page, and the commissioners' signals.
+
+mod common;
+
+use advocase_domain::identity::{OrganisationKind, Role};
+use axum::http::StatusCode;
+use common::*;
+
+/// A concern raised by the allocated advocate on the case, with its id.
+async fn concern_on_the_case(w: &Casework) -> i64 {
+    let file = w
+        .app
+        .db
+        .store
+        .case_file(&w.app.actor(w.manager), w.case_id)
+        .unwrap();
+    w.app
+        .db
+        .store
+        .allocate(
+            &w.app.actor(w.manager),
+            w.case_id,
+            file.case.version,
+            w.first,
+            None,
+            None,
+            chrono::Utc::now().date_naive(),
+        )
+        .unwrap();
+    let session = w.app.session_for(w.first);
+    let form = encode(&[
+        (
+            "raised_on",
+            &chrono::Utc::now()
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string(),
+        ),
+        ("category", "neglect"),
+        ("what_happened", "Left without food"),
+        ("person_wants", "To move"),
+        ("immediate_risk", "no"),
+    ]);
+    let answer = w
+        .app
+        .post_form(
+            &format!("/cases/{}/safeguarding", w.case_id),
+            Some(&session),
+            &form,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    location(&answer)
+        .trim_start_matches("/safeguarding/")
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn outsiders_get_the_same_not_found_as_for_a_concern_that_does_not_exist() {
+    let w = casework();
+    let id = concern_on_the_case(&w).await;
+    let council = w
+        .app
+        .db
+        .store
+        .create_organisation(OrganisationKind::Commissioner, "County Council")
+        .unwrap();
+    let outsiders = [
+        (
+            "administrator",
+            w.app
+                .add_user(w.app.north, "admin@north.example", Role::Administrator),
+        ),
+        (
+            "intake worker",
+            w.app
+                .add_user(w.app.north, "intake2@north.example", Role::IntakeWorker),
+        ),
+        (
+            "commissioner",
+            w.app
+                .add_user(council, "officer@council.example", Role::Commissioner),
+        ),
+        ("advocate of other cases", w.second),
+        (
+            "manager of another provider",
+            w.app
+                .add_user(w.app.south, "manager@south.example", Role::Manager),
+        ),
+    ];
+    let routes = |concern: i64, case: i64| {
+        vec![
+            format!("/safeguarding/{concern}"),
+            format!("/safeguarding/{concern}/actions"),
+            format!("/safeguarding/{concern}/breach"),
+            format!("/safeguarding/{concern}/close"),
+            format!("/cases/{case}/safeguarding/new"),
+            format!("/cases/{case}/service-concerns/new"),
+        ]
+    };
+    for (who, user) in outsiders {
+        let session = w.app.session_for(user);
+        for (route, missing) in routes(id, w.case_id)
+            .into_iter()
+            .zip(routes(id + 1000, w.case_id + 1000))
+        {
+            let answer = w.app.get(&route, Some(&session)).await;
+            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{who}: GET {route}");
+            let absent = w.app.get(&missing, Some(&session)).await;
+            assert_eq!(answer.body, absent.body, "{who}: GET {route}");
+        }
+        let close = w
+            .app
+            .post_form(
+                &format!("/safeguarding/{id}/close"),
+                Some(&session),
+                "closed_on=2026-11-22&outcome=x",
+            )
+            .await;
+        assert_eq!(close.status, StatusCode::NOT_FOUND, "{who}: close");
+        for list in ["/safeguarding", "/quality", "/complaints", "/signals", "/"] {
+            let answer = w.app.get(list, Some(&session)).await;
+            assert!(
+                !answer.body.contains("Lovelace"),
+                "{who}: GET {list} leaks the name"
+            );
+        }
+    }
+    // Manager-only lists answer 404 to anyone else, like a page that does not exist.
+    let advocate = w.app.session_for(w.first);
+    let nowhere = w.app.get("/no-such-page", Some(&advocate)).await;
+    for list in [
+        "/quality",
+        "/complaints",
+        "/signals",
+        "/complaints/new",
+        "/safeguarding/1/close",
+    ] {
+        let answer = w.app.get(list, Some(&advocate)).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "advocate: GET {list}");
+        assert_eq!(answer.body, nowhere.body, "advocate: GET {list}");
+    }
+    // The manager sees it on the home page with its age.
+    let manager = w.app.session_for(w.manager);
+    let home = w.app.get("/", Some(&manager)).await;
+    assert!(home.body.contains("Open safeguarding concerns") && home.body.contains("Lovelace"));
+}
+
+#[tokio::test]
+async fn a_complaint_through_the_public_page_is_answered_with_its_deadlines_and_a_robot_stores_nothing()
+ {
+    let w = casework();
+    let page = w.app.get("/complain", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let robot = w
+        .app
+        .post_form(
+            "/complain",
+            None,
+            &encode(&[
+                ("kind", "complaint"),
+                ("complainant_name", "Bot"),
+                ("how_to_reply", "x"),
+                ("what_happened", "spam"),
+                ("website", "http://spam"),
+            ]),
+        )
+        .await;
+    assert_eq!(robot.status, StatusCode::OK);
+    let manager = w.app.session_for(w.manager);
+    assert!(
+        !w.app
+            .get("/complaints", Some(&manager))
+            .await
+            .body
+            .contains("Bot")
+    );
+    let wrong = w
+        .app
+        .post_form("/complain", None, &encode(&[("kind", "complaint")]))
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let sent = w
+        .app
+        .post_form(
+            "/complain",
+            None,
+            &encode(&[
+                ("kind", "complaint"),
+                ("provider", &w.app.north.to_string()),
+                ("complainant_name", "Sam <b>Smith</b>"),
+                ("how_to_reply", "sam@example.org"),
+                ("what_happened", "Nobody rang back"),
+            ]),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("We will give you our answer by"));
+    let list = w.app.get("/complaints", Some(&manager)).await;
+    assert!(
+        list.body.contains("Sam &lt;b&gt;Smith&lt;/b&gt;")
+            || list.body.contains("Sam &#60;b&#62;Smith"),
+        "escaped"
+    );
+    assert!(list.body.contains("working days left"));
+}
+
+#[tokio::test]
+async fn the_commissioners_view_of_signals_holds_no_names() {
+    let w = casework();
+    concern_on_the_case(&w).await;
+    let session = w.app.session_for(w.first);
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let form = encode(&[
+        ("place", "Elm House"),
+        ("place_kind", "care_home"),
+        ("theme", "dignity"),
+        ("severity", "serious"),
+        ("noted_on", &today),
+        ("detail", "Lovelace left in soiled clothes"),
+    ]);
+    let answer = w
+        .app
+        .post_form(
+            &format!("/cases/{}/service-concerns", w.case_id),
+            Some(&session),
+            &form,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let manager = w.app.session_for(w.manager);
+    let signals = w.app.get("/signals", Some(&manager)).await;
+    assert!(signals.body.contains("Elm House") && signals.body.contains("Send a signal"));
+    let concerns = w
+        .app
+        .db
+        .store
+        .service_concerns(&w.app.actor(w.manager), chrono::NaiveDate::MIN)
+        .unwrap();
+    let form = encode(&[
+        ("concerns", &concerns[0].id.to_string()),
+        ("basis", "serious"),
+        ("place", "Elm House"),
+        ("place_kind", "care_home"),
+        ("theme", "dignity"),
+        ("sent_on", &today),
+        ("response_due", &today),
+    ]);
+    let answer = w.app.post_form("/signals", Some(&manager), &form).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let council = w
+        .app
+        .db
+        .store
+        .create_organisation(OrganisationKind::Commissioner, "County Council")
+        .unwrap();
+    let officer = w
+        .app
+        .add_user(council, "officer@council.example", Role::Commissioner);
+    let api = w
+        .app
+        .get("/api/v1/signals", Some(&w.app.session_for(officer)))
+        .await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert!(api.body.contains("Elm House"));
+    for personal in ["Lovelace", "Ada", "soiled", "case", "person"] {
+        assert!(!api.body.contains(personal), "{personal} in {}", api.body);
+    }
+    let refused = w.app.get("/api/v1/signals", Some(&manager)).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+}
