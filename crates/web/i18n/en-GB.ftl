@@ -1379,7 +1379,6 @@ complain-send = Send
 complain-send-easy = Send
 complain-easy-link = Easy read version
 complain-full-link = Full version of this page
-complain-feedback-link = Tell us what you thought of our service
 complain-sent-heading = Thank you, we have it
 complain-sent-compliment = Thank you for telling us. We will share it with the team.
 complain-sent-complaint = We will tell you we have your complaint by { $acknowledge }. We will give you our answer by { $respond }.

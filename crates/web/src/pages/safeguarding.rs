@@ -849,7 +849,8 @@ async fn complaint_spec(
         hidden,
         fields,
         honeypot: true,
-        links: vec![other, ("/feedback".into(), t("complain-feedback-link"))],
+        // The feedback questionnaire has no page yet, so it is not offered here.
+        links: vec![other],
         ..Default::default()
     })
 }
