@@ -4,13 +4,13 @@
 
 use super::cases::code_key;
 use super::forms::{FieldKind, FormBody, FormField, FormSpec, show_form};
+use super::manager;
 use super::{FormErrors, Layout, render};
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::auth::session::blocking;
 use crate::error::AppError;
 use advocase_domain::casework::{Gender, optional_text};
-use advocase_domain::identity::Role;
 use advocase_domain::referral::MAX_SHORT;
 use advocase_domain::validation::Invalid;
 use advocase_storage::casework::{AdvocateRow, AdvocateSettingsRecord, list};
@@ -38,14 +38,6 @@ struct AdvocatesPage {
     layout: Layout,
     errors: FormErrors,
     advocates: Vec<AdvocateLine>,
-}
-
-fn manager(staff: &Staff) -> Result<(), AppError> {
-    if staff.actor.role == Role::Manager {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
 }
 
 async fn advocates(state: &AppState, staff: &Staff) -> Result<Vec<AdvocateRow>, AppError> {

@@ -8,6 +8,7 @@
 //! exist.
 
 use super::forms::{FieldKind, FormField, FormSpec, show_form};
+use super::manager;
 use super::{Choice, FormErrors, Layout, radios, render, render_with, when};
 use crate::app::AppState;
 use crate::auth::Staff;
@@ -143,14 +144,6 @@ fn due_lines(state: &AppState, items: &[DueItem]) -> Vec<DueLine> {
 /// A manager or an advocate: the only roles with case content.
 fn caseworker(staff: &Staff) -> Result<(), AppError> {
     if matches!(staff.actor.role, Role::Advocate | Role::Manager) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
-fn manager(staff: &Staff) -> Result<(), AppError> {
-    if staff.actor.role == Role::Manager {
         Ok(())
     } else {
         Err(AppError::NotFound)

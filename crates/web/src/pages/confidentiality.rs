@@ -8,7 +8,9 @@
 
 use super::cases::code_key;
 use super::forms::{FieldKind, FormField, FormSpec, show_form};
+use super::manager;
 use super::{Choice, FormErrors, Layout, radios, render, when};
+use super::{code_select as code_options, long_date as date};
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::auth::session::blocking;
@@ -34,14 +36,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-fn manager(staff: &Staff) -> Result<(), AppError> {
-    if staff.actor.role == Role::Manager {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 async fn person_file(state: &AppState, staff: &Staff, id: i64) -> Result<PersonFile, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
@@ -60,21 +54,7 @@ fn lower_first(text: &str) -> String {
     }
 }
 
-fn date(d: chrono::NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
-}
-
 /// Options for a select from a set of codes, with a first "choose" entry.
-fn code_options(state: &AppState, prefix: &str, codes: &[&str]) -> Vec<(String, String)> {
-    let mut options = vec![(String::new(), state.catalogue.text("choose-one"))];
-    options.extend(
-        codes
-            .iter()
-            .map(|c| (c.to_string(), state.catalogue.text(&code_key(prefix, c)))),
-    );
-    options
-}
-
 // ---------------------------------------------------------------------------------------
 // A manager's reason for opening a case
 // ---------------------------------------------------------------------------------------

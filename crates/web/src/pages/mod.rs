@@ -288,6 +288,32 @@ pub fn error_page(state: &AppState, status: StatusCode) -> Response {
 }
 
 /// Formats a stored UTC time for a page.
+/// Refuses anyone but a manager, answering as for a page that does not exist.
+pub fn manager(staff: &Staff) -> Result<(), AppError> {
+    if staff.actor.role == Role::Manager {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// A date written out in full, as letters and pages show it: 3 November 2026.
+pub fn long_date(d: chrono::NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+/// The options of a select of codes: "choose one" first, then each code in words.
+pub fn code_select(state: &AppState, prefix: &str, codes: &[&str]) -> Vec<(String, String)> {
+    let mut options = vec![(String::new(), state.catalogue.text("choose-one"))];
+    options.extend(codes.iter().map(|c| {
+        (
+            c.to_string(),
+            state.catalogue.text(&cases::code_key(prefix, c)),
+        )
+    }));
+    options
+}
+
 pub fn when(at: chrono::NaiveDateTime) -> String {
     at.format("%-d %b %Y %H:%M").to_string()
 }

@@ -7,7 +7,9 @@
 
 use super::cases::code_key;
 use super::forms::{FieldKind, FormField, FormSpec, show_form};
+use super::manager;
 use super::{FormErrors, Layout, radios, render};
+use super::{code_select as code_options, long_date as date};
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::auth::session::blocking;
@@ -31,14 +33,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-fn manager(staff: &Staff) -> Result<(), AppError> {
-    if staff.actor.role == Role::Manager {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 fn caseworker(staff: &Staff) -> Result<(), AppError> {
     if matches!(staff.actor.role, Role::Manager | Role::Advocate) {
         Ok(())
@@ -47,22 +41,8 @@ fn caseworker(staff: &Staff) -> Result<(), AppError> {
     }
 }
 
-fn date(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
-}
-
 fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
-}
-
-fn code_options(state: &AppState, prefix: &str, codes: &[&str]) -> Vec<(String, String)> {
-    let mut options = vec![(String::new(), state.catalogue.text("choose-one"))];
-    options.extend(
-        codes
-            .iter()
-            .map(|c| (c.to_string(), state.catalogue.text(&code_key(prefix, c)))),
-    );
-    options
 }
 
 fn words(state: &AppState, prefix: &str, code: &str) -> String {

@@ -9,6 +9,7 @@
 
 use super::cases::{code_key, date};
 use super::forms::{FieldKind, FormBody, FormField, FormSpec, show_form};
+use super::manager;
 use super::{Choice, FormErrors, Layout, render};
 use crate::app::AppState;
 use crate::auth::Staff;
@@ -33,14 +34,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 /// The duties a provider may set a qualification rule for.
 pub const DUTIES: [&str; 4] = ["care_act", "imha", "imca", "nhs_complaints"];
-
-fn manager(staff: &Staff) -> Result<(), AppError> {
-    if staff.actor.role == Role::Manager {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
 
 async fn staff_file(state: &AppState, staff: &Staff, id: i64) -> Result<StaffFile, AppError> {
     let store = state.store.clone();
