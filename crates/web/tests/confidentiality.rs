@@ -48,28 +48,7 @@ fn personal_routes(case_id: i64, person_id: i64) -> Vec<String> {
 
 #[tokio::test]
 async fn nobody_outside_need_to_know_sees_a_case_or_person_and_the_refusal_is_a_plain_not_found() {
-    let w = casework();
-    // The case goes to the first advocate; the second is a colleague it is not
-    // allocated to.
-    let file = w
-        .app
-        .db
-        .store
-        .case_file(&w.app.actor(w.manager), w.case_id)
-        .unwrap();
-    w.app
-        .db
-        .store
-        .allocate(
-            &w.app.actor(w.manager),
-            w.case_id,
-            file.case.version,
-            w.first,
-            None,
-            None,
-            chrono::Utc::now().date_naive(),
-        )
-        .unwrap();
+    let w = allocated_casework();
     let outsiders = [
         (
             "administrator",
@@ -266,26 +245,7 @@ async fn a_manager_is_asked_why_once_per_case_and_returned_to_the_page() {
 
 #[tokio::test]
 async fn the_subject_access_export_leaves_out_who_else_was_present() {
-    let w = casework();
-    let file = w
-        .app
-        .db
-        .store
-        .case_file(&w.app.actor(w.manager), w.case_id)
-        .unwrap();
-    w.app
-        .db
-        .store
-        .allocate(
-            &w.app.actor(w.manager),
-            w.case_id,
-            file.case.version,
-            w.first,
-            None,
-            None,
-            chrono::Utc::now().date_naive(),
-        )
-        .unwrap();
+    let w = allocated_casework();
     let advocate = w.app.session_for(w.first);
     let recorded = w
         .app
@@ -348,26 +308,7 @@ async fn upload(w: &Casework, session: &str, file_name: &str, bytes: &[u8]) -> A
 
 #[tokio::test]
 async fn documents_are_checked_sealed_on_disk_and_opened_only_through_the_case() {
-    let w = casework();
-    let file = w
-        .app
-        .db
-        .store
-        .case_file(&w.app.actor(w.manager), w.case_id)
-        .unwrap();
-    w.app
-        .db
-        .store
-        .allocate(
-            &w.app.actor(w.manager),
-            w.case_id,
-            file.case.version,
-            w.first,
-            None,
-            None,
-            chrono::Utc::now().date_naive(),
-        )
-        .unwrap();
+    let w = allocated_casework();
     let advocate = w.app.session_for(w.first);
     // A program pretending to be a PDF is refused by field, and nothing is kept.
     let refused = upload(&w, &advocate, "letter.pdf", b"MZ\x90\x00 not a pdf").await;

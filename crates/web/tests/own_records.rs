@@ -12,26 +12,7 @@ use common::*;
 /// advocate, and the person invited to their own sign-in. Returns the fixture and the
 /// person's user id, their password set through the one-time link.
 async fn invited() -> (Casework, i64) {
-    let w = casework();
-    let file = w
-        .app
-        .db
-        .store
-        .case_file(&w.app.actor(w.manager), w.case_id)
-        .unwrap();
-    w.app
-        .db
-        .store
-        .allocate(
-            &w.app.actor(w.manager),
-            w.case_id,
-            file.case.version,
-            w.first,
-            None,
-            None,
-            chrono::Utc::now().date_naive(),
-        )
-        .unwrap();
+    let w = allocated_casework();
     let advocate = w.app.session_for(w.first);
     let recorded = w
         .app

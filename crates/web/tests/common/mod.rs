@@ -272,3 +272,25 @@ pub fn casework() -> Casework {
         app,
     }
 }
+
+/// The casework fixture with its case allocated to the first advocate; the second is
+/// a colleague it is not allocated to.
+pub fn allocated_casework() -> Casework {
+    let w = casework();
+    let manager = w.app.actor(w.manager);
+    let file = w.app.db.store.case_file(&manager, w.case_id).unwrap();
+    w.app
+        .db
+        .store
+        .allocate(
+            &manager,
+            w.case_id,
+            file.case.version,
+            w.first,
+            None,
+            None,
+            chrono::Utc::now().date_naive(),
+        )
+        .unwrap();
+    w
+}
