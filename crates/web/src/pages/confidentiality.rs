@@ -9,8 +9,9 @@
 use super::cases::code_key;
 use super::forms::{FieldKind, FormField, FormSpec, show_form};
 use super::manager;
+use super::people::person_file;
 use super::{Choice, FormErrors, Layout, radios, render, when};
-use super::{code_select as code_options, long_date as date};
+use super::{code_select as code_options, iso_date, long_date as date};
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::auth::session::blocking;
@@ -35,12 +36,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-
-async fn person_file(state: &AppState, staff: &Staff, id: i64) -> Result<PersonFile, AppError> {
-    let store = state.store.clone();
-    let actor = staff.actor.clone();
-    blocking(move || store.person_file(&actor, id)).await
-}
 
 fn person_name(file: &PersonFile) -> String {
     format!("{} {}", file.person.given_name, file.person.family_name)
@@ -539,7 +534,7 @@ pub async fn consent_form(
     let file = person_file(&state, &staff, id).await?;
     let layout = Layout::staff(&state, &staff, "consent-heading", "/cases");
     let answers = ConsentAnswers {
-        given_on: clock::today().format("%Y-%m-%d").to_string(),
+        given_on: iso_date(clock::today()),
         ..Default::default()
     };
     let spec = consent_spec(&state, &layout, &file, &answers);
@@ -855,7 +850,7 @@ pub async fn breach_form(
     let layout = Layout::staff(&state, &staff, "breach-heading", "/cases");
     let form = BreachForm {
         answers: BreachAnswers {
-            decided_on: clock::today().format("%Y-%m-%d").to_string(),
+            decided_on: iso_date(clock::today()),
             ..Default::default()
         },
         case: String::new(),
@@ -980,7 +975,7 @@ pub async fn request_form(
     let file = person_file(&state, &staff, id).await?;
     let layout = Layout::staff(&state, &staff, "sar-heading", "/cases");
     let answers = SubjectAccessAnswers {
-        received_on: clock::today().format("%Y-%m-%d").to_string(),
+        received_on: iso_date(clock::today()),
         ..Default::default()
     };
     let spec = request_spec(&state, &layout, &file, &answers);

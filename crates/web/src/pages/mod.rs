@@ -302,6 +302,11 @@ pub fn long_date(d: chrono::NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
+/// A date as a date field holds it: 2026-11-03.
+pub fn iso_date(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
 /// The options of a select of codes: "choose one" first, then each code in words.
 pub fn code_select(state: &AppState, prefix: &str, codes: &[&str]) -> Vec<(String, String)> {
     let mut options = vec![(String::new(), state.catalogue.text("choose-one"))];

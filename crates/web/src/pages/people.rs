@@ -99,7 +99,11 @@ fn details_rows(state: &AppState, p: &PersonRecord) -> Vec<(String, String)> {
     ]
 }
 
-async fn person_file(state: &AppState, staff: &Staff, id: i64) -> Result<PersonFile, AppError> {
+pub(crate) async fn person_file(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+) -> Result<PersonFile, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.person_file(&actor, id)).await

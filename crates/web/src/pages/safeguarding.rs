@@ -9,7 +9,7 @@ use super::cases::code_key;
 use super::forms::{FieldKind, FormField, FormSpec, show_form};
 use super::manager;
 use super::{FormErrors, Layout, radios, render};
-use super::{code_select as code_options, long_date as date};
+use super::{code_select as code_options, iso_date as iso, long_date as date};
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::auth::session::blocking;
@@ -39,10 +39,6 @@ fn caseworker(staff: &Staff) -> Result<(), AppError> {
     } else {
         Err(AppError::NotFound)
     }
-}
-
-fn iso(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 fn words(state: &AppState, prefix: &str, code: &str) -> String {
