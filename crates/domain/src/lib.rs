@@ -33,6 +33,7 @@ pub mod confidentiality;
 pub mod eligibility;
 pub mod identity;
 pub mod referral;
+pub mod reporting;
 pub mod safeguarding;
 pub mod suppression;
 pub mod validation;

@@ -807,8 +807,8 @@ pub struct Characteristic {
 pub const PREFER_NOT_TO_SAY: &str = "prefer_not_to_say";
 pub const NOT_KNOWN: &str = "not_known";
 
-/// The characteristics compared between the staff team and the people it serves (003 §8
-/// names gender and ethnic make-up; the others are those people most often share).
+/// The nine protected characteristics of the Equality Act 2010 (DOMAIN.md §10), compared
+/// between the staff team and the people it serves and counted in monitoring reports.
 pub const CHARACTERISTICS: &[Characteristic] = &[
     Characteristic {
         code: "sex",
@@ -847,6 +847,18 @@ pub const CHARACTERISTICS: &[Characteristic] = &[
             "bisexual",
             "other_orientation",
         ],
+    },
+    Characteristic {
+        code: "gender_reassignment",
+        answers: &["trans", "not_trans"],
+    },
+    Characteristic {
+        code: "marriage",
+        answers: &["married_or_civil_partner", "not_married"],
+    },
+    Characteristic {
+        code: "pregnancy",
+        answers: &["pregnant_or_new_parent", "not_pregnant"],
     },
 ];
 

@@ -1598,12 +1598,9 @@ fn cell_words(state: &AppState, cell: Cell, total: Cell) -> String {
             format!("{n} ({}%)", (n * 100 + total / 2) / total)
         }
         (Cell::Shown(n), _) => n.to_string(),
-        (Cell::Small, _) => state.catalogue.text_with(
-            "equality-fewer-than",
-            "count",
-            &(DEFAULT_THRESHOLD + 1).to_string(),
-        ),
-        (Cell::Hidden, _) => t(state, "equality-hidden"),
+        // A small count and one hidden beside it read alike, or the reader could tell
+        // them apart and work both out from the total.
+        (Cell::Small | Cell::Hidden, _) => t(state, "equality-hidden"),
     }
 }
 

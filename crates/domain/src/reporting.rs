@@ -1,0 +1,822 @@
+//! Contracts and the anonymised monitoring reports commissioners see (DOMAIN.md §10–11).
+//!
+//! A report is a list of breakdowns, each one column of counts with its total, suppressed
+//! through [`crate::suppression`]. Two breakdowns may count the same things in different
+//! ways (referrals by who referred and by area) but no breakdown is ever a part of
+//! another, so no published figure can be subtracted from another to reveal a hidden
+//! one. Reports cover exactly the contract's reporting periods, never a period a reader
+//! chose: two periods a day apart would give away that day's counts by difference.
+
+use crate::eligibility::Duty;
+use crate::referral::parse_date;
+use crate::suppression::{Cell, suppress};
+use crate::validation::{FieldError, Invalid, required_text};
+use chrono::{Datelike, Months, NaiveDate};
+
+codes! {
+    /// How often a contract is reported on.
+    ReportingPeriod {
+        Quarterly => "quarterly",
+        Annual => "annual",
+    }
+}
+
+codes! {
+    /// The key performance indicators a contract can set targets for.
+    Kpi {
+        ImhaIntroduction => "imha_introduction",
+        FirstContact => "first_contact",
+        Declined => "declined",
+        OutcomesAchieved => "outcomes_achieved",
+        Feedback => "feedback",
+    }
+}
+
+/// The longest contract name.
+pub const MAX_NAME: usize = 200;
+
+/// A contract as typed on the form. Money is in pounds, shares in whole per cent.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ContractAnswers {
+    pub name: String,
+    pub commissioner: String,
+    pub duties: Vec<String>,
+    pub areas: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub core_funding: String,
+    pub core_cases: String,
+    pub payment_per_case: String,
+    pub reporting: String,
+    pub threshold: String,
+    pub urgent_days: String,
+    pub standard_days: String,
+    pub target_imha_introduction: String,
+    pub target_first_contact: String,
+    pub target_declined: String,
+    pub target_outcomes_achieved: String,
+    pub target_feedback: String,
+}
+
+/// The targets a contract sets. Shares are whole per cent; the feedback target is the
+/// average answer out of 5 to one decimal place, kept in tenths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Targets {
+    pub imha_introduction: Option<u32>,
+    pub first_contact: Option<u32>,
+    /// The most referrals declined, as a share: lower is better.
+    pub declined: Option<u32>,
+    pub outcomes_achieved: Option<u32>,
+    pub feedback_tenths: Option<u32>,
+}
+
+/// A contract, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContract {
+    pub name: String,
+    pub commissioner_id: i64,
+    pub duties: Vec<Duty>,
+    /// The local authority areas covered; people are counted by the area on their record.
+    pub areas: Vec<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub core_funding_pence: i64,
+    pub core_cases: i64,
+    pub payment_per_case_pence: i64,
+    pub reporting: ReportingPeriod,
+    pub threshold: u64,
+    /// Working days from referral to first contact, for urgent and for other referrals.
+    pub urgent_days: u32,
+    pub standard_days: u32,
+    pub targets: Targets,
+}
+
+/// The duty codes a contract may cover: the statutory duties.
+pub fn duty_code(duty: Duty) -> &'static str {
+    match duty {
+        Duty::CareAct => "care_act",
+        Duty::Imha => "imha",
+        Duty::Imca => "imca",
+        Duty::NhsComplaints => "nhs_complaints",
+    }
+}
+
+pub fn parse_duty(code: &str) -> Option<Duty> {
+    Duty::ALL.into_iter().find(|d| duty_code(*d) == code.trim())
+}
+
+fn whole(field: &str, label: &str, value: &str, max: i64) -> Result<i64, FieldError> {
+    let text = value.trim().replace(',', "");
+    let number: i64 = text
+        .parse()
+        .map_err(|_| FieldError::new(field, format!("Enter {label} as a whole number, like 12")))?;
+    if !(0..=max).contains(&number) {
+        return Err(FieldError::new(
+            field,
+            format!("Enter {label} from 0 to {max}"),
+        ));
+    }
+    Ok(number)
+}
+
+fn optional_percent(field: &str, value: &str) -> Result<Option<u32>, FieldError> {
+    let text = value.trim().trim_end_matches('%');
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u32>() {
+        Ok(n) if n <= 100 => Ok(Some(n)),
+        _ => Err(FieldError::new(
+            field,
+            "Enter a share from 0 to 100, or leave it empty for no target",
+        )),
+    }
+}
+
+/// Pounds as typed ("12,500" or "12500.50") in pence.
+fn pounds(field: &str, label: &str, value: &str) -> Result<i64, FieldError> {
+    let text = value.trim().trim_start_matches('£').replace(',', "");
+    let wrong = || FieldError::new(field, format!("Enter {label} in pounds, like 125000"));
+    let (whole_pounds, pence) = match text.split_once('.') {
+        Some((p, d)) if d.len() == 2 => (p, d),
+        Some(_) => return Err(wrong()),
+        None => (text.as_str(), "00"),
+    };
+    let pounds: i64 = whole_pounds.parse().map_err(|_| wrong())?;
+    let pence: i64 = pence.parse().map_err(|_| wrong())?;
+    if !(0..=1_000_000_000).contains(&pounds) {
+        return Err(wrong());
+    }
+    Ok(pounds * 100 + pence)
+}
+
+impl ContractAnswers {
+    pub fn parse(&self) -> Result<NewContract, Invalid> {
+        let mut invalid = Invalid::default();
+        let name = invalid.check(required_text(
+            "name",
+            "the contract's name",
+            &self.name,
+            MAX_NAME,
+        ));
+        let commissioner_id =
+            invalid.check(self.commissioner.trim().parse::<i64>().map_err(|_| {
+                FieldError::new(
+                    "commissioner",
+                    "Choose the commissioner who funds the contract",
+                )
+            }));
+        let duties: Vec<Duty> = self.duties.iter().filter_map(|d| parse_duty(d)).collect();
+        if duties.is_empty() || duties.len() != self.duties.len() {
+            invalid.push(
+                "duties",
+                "Choose at least one kind of advocacy the contract covers",
+            );
+        }
+        let areas: Vec<String> = self
+            .areas
+            .split([',', '\n'])
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
+        if areas.is_empty() {
+            invalid.push(
+                "areas",
+                "Enter the local authority areas the contract covers, separated by commas",
+            );
+        }
+        let starts_on = invalid.check(crate::casework::required_date(
+            "starts_on",
+            "the date the contract starts",
+            &self.starts_on,
+        ));
+        let ends_on = invalid.check(crate::casework::required_date(
+            "ends_on",
+            "the date the contract ends",
+            &self.ends_on,
+        ));
+        if let (Some(start), Some(end)) = (starts_on, ends_on) {
+            if end < start {
+                invalid.push(
+                    "ends_on",
+                    "The contract must end on or after the day it starts",
+                );
+            }
+        }
+        let core_funding_pence = invalid.check(pounds(
+            "core_funding",
+            "the core funding a year",
+            &self.core_funding,
+        ));
+        let core_cases = invalid.check(whole(
+            "core_cases",
+            "the cases the core funding covers a year",
+            &self.core_cases,
+            1_000_000,
+        ));
+        let payment_per_case_pence = invalid.check(pounds(
+            "payment_per_case",
+            "the payment for each case above that",
+            &self.payment_per_case,
+        ));
+        let reporting = ReportingPeriod::parse(&self.reporting);
+        if reporting.is_none() {
+            invalid.push("reporting", "Choose how often the contract is reported on");
+        }
+        let threshold = if self.threshold.trim().is_empty() {
+            Some(crate::suppression::DEFAULT_THRESHOLD as i64)
+        } else {
+            match whole(
+                "threshold",
+                "the largest count not shown",
+                &self.threshold,
+                20,
+            ) {
+                Ok(n) if n >= 1 => Some(n),
+                Ok(_) => {
+                    invalid.push(
+                        "threshold",
+                        "Enter the largest count not shown, from 1 to 20",
+                    );
+                    None
+                }
+                Err(e) => {
+                    invalid.push(e.field, e.message);
+                    None
+                }
+            }
+        };
+        let urgent_days = invalid.check(whole(
+            "urgent_days",
+            "the working days to first contact for urgent referrals",
+            &self.urgent_days,
+            60,
+        ));
+        let standard_days = invalid.check(whole(
+            "standard_days",
+            "the working days to first contact for other referrals",
+            &self.standard_days,
+            60,
+        ));
+        let targets = Targets {
+            imha_introduction: invalid
+                .check(optional_percent(
+                    "target_imha_introduction",
+                    &self.target_imha_introduction,
+                ))
+                .flatten(),
+            first_contact: invalid
+                .check(optional_percent(
+                    "target_first_contact",
+                    &self.target_first_contact,
+                ))
+                .flatten(),
+            declined: invalid
+                .check(optional_percent("target_declined", &self.target_declined))
+                .flatten(),
+            outcomes_achieved: invalid
+                .check(optional_percent(
+                    "target_outcomes_achieved",
+                    &self.target_outcomes_achieved,
+                ))
+                .flatten(),
+            feedback_tenths: invalid
+                .check(feedback_target(&self.target_feedback))
+                .flatten(),
+        };
+        invalid.into_result()?;
+        Ok(NewContract {
+            name: name.unwrap_or_default(),
+            commissioner_id: commissioner_id.unwrap_or_default(),
+            duties,
+            areas,
+            starts_on: starts_on.unwrap_or_default(),
+            ends_on: ends_on.unwrap_or_default(),
+            core_funding_pence: core_funding_pence.unwrap_or_default(),
+            core_cases: core_cases.unwrap_or_default(),
+            payment_per_case_pence: payment_per_case_pence.unwrap_or_default(),
+            reporting: reporting.unwrap_or(ReportingPeriod::Quarterly),
+            threshold: threshold.unwrap_or_default() as u64,
+            urgent_days: urgent_days.unwrap_or_default() as u32,
+            standard_days: standard_days.unwrap_or_default() as u32,
+            targets,
+        })
+    }
+}
+
+fn feedback_target(value: &str) -> Result<Option<u32>, FieldError> {
+    let text = value.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(n) if (1.0..=5.0).contains(&n) => Ok(Some((n * 10.0).round() as u32)),
+        _ => Err(FieldError::new(
+            "target_feedback",
+            "Enter an average answer from 1 to 5, like 4.2, or leave it empty for no target",
+        )),
+    }
+}
+
+/// One reporting period of a contract, both days included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// The contract's reporting periods from its start: quarters or years, the last one cut
+/// at the end of the contract.
+pub fn contract_periods(
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    reporting: ReportingPeriod,
+) -> Vec<Period> {
+    let months = match reporting {
+        ReportingPeriod::Quarterly => 3,
+        ReportingPeriod::Annual => 12,
+    };
+    contract_blocks(starts_on, ends_on, months)
+}
+
+/// The contract's years, for the annual report.
+pub fn contract_years(starts_on: NaiveDate, ends_on: NaiveDate) -> Vec<Period> {
+    contract_blocks(starts_on, ends_on, 12)
+}
+
+fn contract_blocks(starts_on: NaiveDate, ends_on: NaiveDate, months: u32) -> Vec<Period> {
+    let mut periods = Vec::new();
+    let mut index = 0;
+    loop {
+        let Some(from) = starts_on.checked_add_months(Months::new(months * index)) else {
+            break;
+        };
+        if from > ends_on {
+            break;
+        }
+        let next = starts_on
+            .checked_add_months(Months::new(months * (index + 1)))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(ends_on);
+        periods.push(Period {
+            from,
+            to: next.min(ends_on),
+        });
+        index += 1;
+    }
+    periods
+}
+
+/// The period asked for by its first and last days, which must be one of `periods`.
+pub fn parse_period(from: &str, to: &str, periods: &[Period]) -> Result<Period, Invalid> {
+    let mut invalid = Invalid::default();
+    let from = invalid
+        .check(parse_date("from", "the first day of the period", from))
+        .flatten();
+    let to = invalid
+        .check(parse_date("to", "the last day of the period", to))
+        .flatten();
+    invalid.into_result()?;
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(Invalid::one(
+            "from",
+            "Choose a reporting period from the list",
+        ));
+    };
+    if to < from {
+        return Err(Invalid::one(
+            "to",
+            "The period must end on or after the day it starts",
+        ));
+    }
+    periods
+        .iter()
+        .copied()
+        .find(|p| p.from == from && p.to == to)
+        .ok_or_else(|| {
+            Invalid::one(
+                "from",
+                "Reports cover the contract's own reporting periods only: choose one from the list",
+            )
+        })
+}
+
+/// A referral is urgent when statute sets a clock on it or someone may be at risk: it
+/// has an IMHA compulsion date, a safeguarding concern, or a meeting or deadline within a
+/// week of being received. The contract sets the first-contact target for each.
+pub fn is_urgent(
+    received_on: NaiveDate,
+    compulsion_date: Option<NaiveDate>,
+    safeguarding: bool,
+    meeting_or_deadline: Option<NaiveDate>,
+) -> bool {
+    compulsion_date.is_some()
+        || safeguarding
+        || meeting_or_deadline.is_some_and(|d| (d - received_on).num_days() <= 7)
+}
+
+/// The counts of one breakdown, each under a category code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breakdown {
+    pub id: &'static str,
+    pub rows: Vec<(String, u64)>,
+}
+
+/// A breakdown as published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedTable {
+    pub id: &'static str,
+    pub rows: Vec<(String, Cell)>,
+    pub total: Cell,
+}
+
+/// Suppresses a breakdown for publication.
+pub fn publish(breakdown: &Breakdown, threshold: u64) -> PublishedTable {
+    let counts: Vec<u64> = breakdown.rows.iter().map(|(_, n)| *n).collect();
+    let column = suppress(&counts, threshold);
+    PublishedTable {
+        id: breakdown.id,
+        rows: breakdown
+            .rows
+            .iter()
+            .map(|(code, _)| code.clone())
+            .zip(column.cells)
+            .collect(),
+        total: column.total,
+    }
+}
+
+/// A share in whole per cent, published only when neither the part nor the rest is a
+/// small count: 3 of 20 as 15% beside a total of 20 would give the 3 back.
+pub fn share(part: u64, whole: u64, threshold: u64) -> Option<u32> {
+    let small = |n: u64| (1..=threshold).contains(&n);
+    if whole == 0 || part > whole || small(part) || small(whole - part) {
+        return None;
+    }
+    Some(((part * 100 + whole / 2) / whole) as u32)
+}
+
+/// The middle value, published only when more than `threshold` values stand behind it.
+pub fn median(values: &mut [i64], threshold: u64) -> Option<i64> {
+    if (values.len() as u64) <= threshold {
+        return None;
+    }
+    values.sort_unstable();
+    Some(values[values.len() / 2])
+}
+
+/// How a KPI stands in a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KpiState {
+    Met,
+    Missed,
+    /// No target set.
+    NoTarget,
+    /// Too few figures to publish, or nothing yet to measure.
+    NotShown,
+}
+
+/// One KPI's result: the published figure (per cent, or tenths for feedback) and its
+/// state against the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KpiResult {
+    pub kpi: Kpi,
+    pub actual: Option<u32>,
+    pub target: Option<u32>,
+    pub state: KpiState,
+}
+
+/// Judges a KPI's figure against its target; for declined referrals lower is better.
+pub fn judge(kpi: Kpi, actual: Option<u32>, target: Option<u32>) -> KpiResult {
+    let state = match (actual, target) {
+        (_, None) => KpiState::NoTarget,
+        (None, Some(_)) => KpiState::NotShown,
+        (Some(a), Some(t)) => {
+            let met = if kpi == Kpi::Declined { a <= t } else { a >= t };
+            if met { KpiState::Met } else { KpiState::Missed }
+        }
+    };
+    KpiResult {
+        kpi,
+        actual,
+        target,
+        state,
+    }
+}
+
+/// The quarter or year a date falls in, for the period list: "April to June 2026".
+pub fn period_months(period: Period) -> (u32, i32, u32, i32) {
+    (
+        period.from.month(),
+        period.from.year(),
+        period.to.month(),
+        period.to.year(),
+    )
+}
+
+/// One row of population figures as imported: an area and its counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PopulationRow {
+    pub area: String,
+    pub year: i32,
+    pub adults: i64,
+    pub assessments: i64,
+}
+
+/// Parses a CSV of population figures with the header `area,year,adults,assessments`. A
+/// bad row is named by its line and column and nothing is imported.
+pub fn parse_population_csv(text: &str) -> Result<Vec<PopulationRow>, Invalid> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.to_ascii_lowercase()).collect(),
+        Err(_) => return Err(Invalid::one("file", "The file is not a CSV file")),
+    };
+    let expected = ["area", "year", "adults", "assessments"];
+    if headers != expected {
+        return Err(Invalid::one(
+            "file",
+            "The first line must be the column names: area,year,adults,assessments",
+        ));
+    }
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let record = record
+            .map_err(|_| Invalid::one("file", format!("Line {line} cannot be read as CSV")))?;
+        if record.len() != 4 {
+            return Err(Invalid::one(
+                "file",
+                format!(
+                    "Line {line} has {} columns; it needs 4: area, year, adults, assessments",
+                    record.len()
+                ),
+            ));
+        }
+        let area = record[0].to_string();
+        if area.is_empty() {
+            return Err(Invalid::one(
+                "file",
+                format!("Line {line}, column area: enter the area's name"),
+            ));
+        }
+        let number = |column: usize, name: &str, max: i64| -> Result<i64, Invalid> {
+            record[column]
+                .replace(',', "")
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=max).contains(n))
+                .ok_or_else(|| {
+                    Invalid::one(
+                        "file",
+                        format!("Line {line}, column {name}: \"{}\" is not a whole number from 0 to {max}", &record[column]),
+                    )
+                })
+        };
+        let year = number(1, "year", 2100)?;
+        if year < 2000 {
+            return Err(Invalid::one(
+                "file",
+                format!("Line {line}, column year: enter a year from 2000"),
+            ));
+        }
+        rows.push(PopulationRow {
+            area,
+            year: year as i32,
+            adults: number(2, "adults", 100_000_000)?,
+            assessments: number(3, "assessments", 100_000_000)?,
+        });
+    }
+    if rows.is_empty() {
+        return Err(Invalid::one(
+            "file",
+            "The file has no figures below its first line",
+        ));
+    }
+    Ok(rows)
+}
+
+/// Expected referrals for an area: the assessments in the year, times the share of
+/// people with substantial difficulty in being involved, times the share of those
+/// without an appropriate individual to support them (both in tenths of a per cent).
+pub fn expected_referrals(
+    assessments: i64,
+    difficulty_permille: i64,
+    no_individual_permille: i64,
+) -> i64 {
+    (assessments * difficulty_permille * no_individual_permille + 500_000) / 1_000_000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn answers() -> ContractAnswers {
+        ContractAnswers {
+            name: "Care Act and IMHA advocacy".into(),
+            commissioner: "2".into(),
+            duties: vec!["care_act".into(), "imha".into()],
+            areas: "Northshire, Southby".into(),
+            starts_on: "2026-04-01".into(),
+            ends_on: "2029-03-31".into(),
+            core_funding: "250,000".into(),
+            core_cases: "400".into(),
+            payment_per_case: "350.50".into(),
+            reporting: "quarterly".into(),
+            threshold: String::new(),
+            urgent_days: "2".into(),
+            standard_days: "5".into(),
+            target_imha_introduction: "95".into(),
+            target_declined: "10%".into(),
+            target_feedback: "4.2".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_contract_is_checked_with_money_in_pence_and_the_default_threshold() {
+        let contract = answers().parse().unwrap();
+        assert_eq!(contract.duties, vec![Duty::CareAct, Duty::Imha]);
+        assert_eq!(contract.areas, vec!["Northshire", "Southby"]);
+        assert_eq!(contract.core_funding_pence, 25_000_000);
+        assert_eq!(contract.payment_per_case_pence, 35_050);
+        assert_eq!(contract.threshold, 7);
+        assert_eq!(contract.targets.declined, Some(10));
+        assert_eq!(contract.targets.feedback_tenths, Some(42));
+        assert_eq!(contract.targets.first_contact, None);
+    }
+
+    #[test]
+    fn a_contract_that_ends_before_it_starts_is_refused_by_field() {
+        let mut wrong = answers();
+        wrong.ends_on = "2026-03-31".into();
+        wrong.duties = vec!["gardening".into()];
+        wrong.target_imha_introduction = "120".into();
+        let invalid = wrong.parse().unwrap_err();
+        assert!(
+            invalid
+                .message_for("ends_on")
+                .unwrap()
+                .contains("end on or after")
+        );
+        assert!(invalid.message_for("duties").is_some());
+        assert!(invalid.message_for("target_imha_introduction").is_some());
+    }
+
+    #[test]
+    fn periods_are_quarters_from_the_start_cut_at_the_end() {
+        let periods = contract_periods(
+            day("2026-04-01"),
+            day("2027-01-15"),
+            ReportingPeriod::Quarterly,
+        );
+        assert_eq!(
+            periods,
+            vec![
+                Period {
+                    from: day("2026-04-01"),
+                    to: day("2026-06-30")
+                },
+                Period {
+                    from: day("2026-07-01"),
+                    to: day("2026-09-30")
+                },
+                Period {
+                    from: day("2026-10-01"),
+                    to: day("2026-12-31")
+                },
+                Period {
+                    from: day("2027-01-01"),
+                    to: day("2027-01-15")
+                },
+            ]
+        );
+        let years = contract_years(day("2026-04-01"), day("2029-03-31"));
+        assert_eq!(years.len(), 3);
+        assert_eq!(years[2].to, day("2029-03-31"));
+    }
+
+    #[test]
+    fn only_the_contracts_own_periods_can_be_reported() {
+        let periods = contract_periods(
+            day("2026-04-01"),
+            day("2027-03-31"),
+            ReportingPeriod::Quarterly,
+        );
+        assert_eq!(
+            parse_period("2026-07-01", "2026-09-30", &periods).unwrap(),
+            periods[1]
+        );
+        let backwards = parse_period("2026-09-30", "2026-07-01", &periods).unwrap_err();
+        assert!(
+            backwards
+                .message_for("to")
+                .unwrap()
+                .contains("end on or after")
+        );
+        let chosen = parse_period("2026-07-01", "2026-09-29", &periods).unwrap_err();
+        assert!(
+            chosen
+                .message_for("from")
+                .unwrap()
+                .contains("own reporting periods")
+        );
+        assert!(
+            parse_period("yesterday", "2026-09-30", &periods)
+                .unwrap_err()
+                .message_for("from")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_share_is_not_published_when_the_part_or_the_rest_is_small() {
+        assert_eq!(share(17, 20, 7), None);
+        assert_eq!(share(3, 20, 7), None);
+        assert_eq!(share(12, 20, 7), Some(60));
+        assert_eq!(share(20, 20, 7), Some(100));
+        assert_eq!(share(0, 0, 7), None);
+    }
+
+    #[test]
+    fn a_median_needs_more_values_than_the_threshold() {
+        assert_eq!(median(&mut [5, 1, 3], 7), None);
+        assert_eq!(median(&mut [9, 1, 3, 4, 5, 6, 7, 8, 2], 7), Some(5));
+    }
+
+    #[test]
+    fn declined_referrals_meet_their_target_by_staying_under_it() {
+        assert_eq!(judge(Kpi::Declined, Some(8), Some(10)).state, KpiState::Met);
+        assert_eq!(
+            judge(Kpi::FirstContact, Some(8), Some(10)).state,
+            KpiState::Missed
+        );
+        assert_eq!(
+            judge(Kpi::FirstContact, None, Some(10)).state,
+            KpiState::NotShown
+        );
+        assert_eq!(
+            judge(Kpi::Feedback, Some(40), None).state,
+            KpiState::NoTarget
+        );
+    }
+
+    #[test]
+    fn urgency_comes_from_statute_risk_or_a_date_within_a_week() {
+        let received = day("2026-11-02");
+        assert!(is_urgent(received, Some(day("2026-11-01")), false, None));
+        assert!(is_urgent(received, None, true, None));
+        assert!(is_urgent(received, None, false, Some(day("2026-11-09"))));
+        assert!(!is_urgent(received, None, false, Some(day("2026-11-10"))));
+    }
+
+    #[test]
+    fn a_published_breakdown_hides_its_small_counts() {
+        let table = publish(
+            &Breakdown {
+                id: "ethnicity",
+                rows: vec![
+                    ("asian".into(), 3),
+                    ("white".into(), 40),
+                    ("black".into(), 12),
+                ],
+            },
+            7,
+        );
+        assert_eq!(table.rows[0].1, Cell::Small);
+        assert_eq!(table.rows[2].1, Cell::Hidden);
+        assert_eq!(table.total, Cell::Shown(55));
+    }
+
+    #[test]
+    fn a_population_csv_names_the_bad_row_and_column() {
+        let good = "area,year,adults,assessments\nNorthshire,2026,\"250,000\",4100\nSouthby,2026,90000,1500\n";
+        let rows = parse_population_csv(good).unwrap();
+        assert_eq!(rows[0].adults, 250_000);
+        assert_eq!(rows[1].area, "Southby");
+        let bad =
+            "area,year,adults,assessments\nNorthshire,2026,250000,4100\nSouthby,2026,lots,1500\n";
+        let message = parse_population_csv(bad)
+            .unwrap_err()
+            .message_for("file")
+            .unwrap()
+            .to_string();
+        assert!(message.contains("Line 3, column adults"), "{message}");
+        let header = parse_population_csv("place,year\nX,2026\n").unwrap_err();
+        assert!(header.message_for("file").unwrap().contains("column names"));
+    }
+
+    #[test]
+    fn expected_referrals_multiply_the_two_rates() {
+        // 4,000 assessments, 60% with substantial difficulty, 25% of those without an
+        // appropriate individual: 600 expected.
+        assert_eq!(expected_referrals(4000, 600, 250), 600);
+    }
+}
