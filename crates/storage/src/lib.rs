@@ -13,6 +13,7 @@ mod backup;
 pub mod bulk;
 pub mod calendars;
 pub mod casework;
+pub mod commissioning;
 pub mod confidentiality;
 mod connection;
 pub mod error;

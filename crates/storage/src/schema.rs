@@ -677,6 +677,80 @@ diesel::joinable!(cases -> referrals (referral_id));
 diesel::joinable!(referral_decisions -> referrals (referral_id));
 diesel::joinable!(conflicts -> people (person_id));
 diesel::joinable!(advocate_settings -> users (user_id));
+diesel::table! {
+    contracts (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        commissioner_id -> BigInt,
+        name -> Text,
+        duties -> Text,
+        areas -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        core_funding_pence -> BigInt,
+        core_cases -> BigInt,
+        payment_per_case_pence -> BigInt,
+        reporting -> Text,
+        threshold -> BigInt,
+        urgent_days -> BigInt,
+        standard_days -> BigInt,
+        target_imha_introduction -> Nullable<BigInt>,
+        target_first_contact -> Nullable<BigInt>,
+        target_declined -> Nullable<BigInt>,
+        target_outcomes_achieved -> Nullable<BigInt>,
+        target_feedback -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    link_meetings (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        held_on -> Date,
+        attendees -> Text,
+        discussed -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_actions (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        action -> Text,
+        owner -> Text,
+        due_on -> Nullable<Date>,
+        done_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    population_figures (id) {
+        id -> BigInt,
+        commissioner_id -> BigInt,
+        area -> Text,
+        year -> Integer,
+        adults -> BigInt,
+        assessments -> BigInt,
+        imported_by -> BigInt,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    demand_rates (commissioner_id) {
+        commissioner_id -> BigInt,
+        difficulty_permille -> BigInt,
+        no_individual_permille -> BigInt,
+        set_by -> BigInt,
+        set_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(allocations -> cases (case_id));
 diesel::joinable!(contacts -> cases (case_id));
 diesel::joinable!(case_issues -> cases (case_id));
@@ -730,4 +804,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback_responses,
     service_signals,
     service_concerns,
+    contracts,
+    link_meetings,
+    meeting_actions,
+    population_figures,
+    demand_rates,
 );

@@ -201,6 +201,11 @@ installation_tables! {
     "feedback_responses" => feedback_responses, crate::safeguarding::FeedbackRecord, id, paged;
     "service_signals" => service_signals, crate::safeguarding::SignalRecord, id, paged;
     "service_concerns" => service_concerns, crate::safeguarding::ServiceConcernRecord, id, paged;
+    "contracts" => contracts, crate::commissioning::ContractRecord, id, paged;
+    "link_meetings" => link_meetings, crate::commissioning::LinkMeetingRecord, id, paged;
+    "meeting_actions" => meeting_actions, crate::commissioning::MeetingActionRecord, id, paged;
+    "population_figures" => population_figures, crate::commissioning::PopulationRecord, id, paged;
+    "demand_rates" => demand_rates, crate::commissioning::DemandRatesRecord, commissioner_id;
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
@@ -237,6 +242,10 @@ const IDENTITY_TABLES: &[&str] = &[
     "feedback_responses",
     "service_signals",
     "service_concerns",
+    "contracts",
+    "link_meetings",
+    "meeting_actions",
+    "population_figures",
 ];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {

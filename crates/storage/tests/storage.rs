@@ -1586,3 +1586,181 @@ mod safeguarding_storage {
         }
     }
 }
+
+mod commissioning_storage {
+    use super::*;
+    use advocase_domain::clocks::WorkingDayCalendar;
+    use advocase_domain::reporting::{ContractAnswers, contract_periods};
+    use advocase_storage::referrals::{DutyDecision, PersonChoice, Source};
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn today() -> NaiveDate {
+        chrono::Utc::now().date_naive()
+    }
+
+    fn first_quarter() -> advocase_domain::reporting::Period {
+        contract_periods(
+            today(),
+            day(2099, 12, 31),
+            advocase_domain::reporting::ReportingPeriod::Quarterly,
+        )[0]
+    }
+
+    struct Setting {
+        manager: Actor,
+        intake: Actor,
+        advocate: Actor,
+        commissioner: Actor,
+        other_commissioner: Actor,
+        other_manager: Actor,
+        contract: i64,
+    }
+
+    fn setting(store: &Store) -> Setting {
+        let provider = store
+            .create_organisation(OrganisationKind::Provider, "North Advocacy")
+            .unwrap();
+        let other = store
+            .create_organisation(OrganisationKind::Provider, "South Advocacy")
+            .unwrap();
+        let council = store
+            .create_organisation(OrganisationKind::Commissioner, "Northshire Council")
+            .unwrap();
+        let other_council = store
+            .create_organisation(OrganisationKind::Commissioner, "Southby Council")
+            .unwrap();
+        let manager = add_user(store, provider, "manager@north.example", Role::Manager);
+        let contract = ContractAnswers {
+            name: "Care Act and IMHA".into(),
+            commissioner: council.to_string(),
+            duties: vec!["care_act".into(), "imha".into()],
+            areas: "Northshire".into(),
+            // The referrals below are received now, in the contract's first quarter.
+            starts_on: today().to_string(),
+            ends_on: "2099-12-31".into(),
+            core_funding: "100000".into(),
+            core_cases: "200".into(),
+            payment_per_case: "300".into(),
+            reporting: "quarterly".into(),
+            urgent_days: "2".into(),
+            standard_days: "5".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        let contract = store.create_contract(&manager, &contract).unwrap();
+        Setting {
+            intake: add_user(store, provider, "intake@north.example", Role::IntakeWorker),
+            advocate: add_user(store, provider, "advocate@north.example", Role::Advocate),
+            commissioner: add_user(store, council, "c@northshire.example", Role::Commissioner),
+            other_commissioner: add_user(
+                store,
+                other_council,
+                "c@southby.example",
+                Role::Commissioner,
+            ),
+            other_manager: add_user(store, other, "manager@south.example", Role::Manager),
+            manager,
+            contract,
+        }
+    }
+
+    /// Refers someone from `area`, accepts the Care Act duty, and returns the person.
+    fn accepted(store: &Store, s: &Setting, n: usize, area: &str) -> i64 {
+        let answers = advocase_domain::referral::ReferralAnswers {
+            referrer_kind: "professional".into(),
+            referrer_name: "A social worker".into(),
+            referrer_organisation: "Northshire adult social care".into(),
+            referrer_email: "sw@northshire.example".into(),
+            given_name: format!("Person{n}"),
+            family_name: "Example".into(),
+            local_authority: area.into(),
+            what_is_happening: "A needs assessment".into(),
+            consent: "given".into(),
+            care_act_process: "needs_assessment".into(),
+            ..Default::default()
+        };
+        let referral = answers.parse(day(2026, 11, 22)).unwrap();
+        let id = store
+            .submit_referral(
+                s.manager.organisation_id,
+                &referral,
+                Source::Staff,
+                Some(&s.intake),
+                &format!("R-{n}"),
+                &format!("h-{n}"),
+            )
+            .unwrap();
+        store
+            .decide_referral(
+                &s.intake,
+                id,
+                1,
+                &[DutyDecision {
+                    duty: "care_act".into(),
+                    suggested: "eligible".into(),
+                    accept: true,
+                    disagreement_reason: None,
+                    introduction_due: None,
+                }],
+                PersonChoice::Create,
+                None,
+            )
+            .unwrap();
+        store
+            .find_referral(&s.intake, id)
+            .unwrap()
+            .person_id
+            .unwrap()
+    }
+
+    on_both_backends! {
+        fn only_the_funding_commissioner_and_the_providers_managers_see_a_contract(db) {
+            let s = setting(&db.store);
+            assert_eq!(db.store.contracts(&s.commissioner).unwrap().len(), 1);
+            assert_eq!(db.store.contracts(&s.manager).unwrap().len(), 1);
+            db.store.contract(&s.commissioner, s.contract).unwrap();
+            for outsider in [&s.other_commissioner, &s.other_manager, &s.advocate, &s.intake] {
+                assert!(db.store.contracts(outsider).unwrap().is_empty());
+                assert!(matches!(db.store.contract(outsider, s.contract), Err(StoreError::NotFound)));
+            }
+            let calendar = WorkingDayCalendar::shipped(advocase_domain::clocks::Nation::EnglandAndWales);
+            assert!(matches!(
+                db.store.report_facts(&s.other_commissioner, s.contract, first_quarter(), &calendar, today()),
+                Err(StoreError::NotFound)
+            ));
+            // A commissioner cannot record a contract, nor a manager name a provider as
+            // the commissioner.
+            assert!(matches!(db.store.commissioners(&s.commissioner), Err(StoreError::NotFound)));
+        }
+
+        fn a_report_counts_only_the_contracts_areas_and_duties(db) {
+            let s = setting(&db.store);
+            let mut people = Vec::new();
+            for n in 0..4 {
+                people.push(accepted(&db.store, &s, n, "Northshire"));
+            }
+            accepted(&db.store, &s, 9, "Elsewhere");
+            for person in &people[..3] {
+                tamper(&db, &format!(
+                    "INSERT INTO equality_answers (provider_id, person_id, characteristic, answer, recorded_at) VALUES ({}, {person}, 'ethnicity', 'asian', '2026-11-22 10:00:00')",
+                    s.manager.organisation_id
+                ));
+            }
+            let calendar = WorkingDayCalendar::shipped(advocase_domain::clocks::Nation::EnglandAndWales);
+            let facts = db.store.report_facts(&s.commissioner, s.contract, first_quarter(), &calendar, today()).unwrap();
+            let count = |id: &str, code: &str| facts.breakdown(id).unwrap().rows.iter().find(|(c, _)| c == code).unwrap().1;
+            assert_eq!(count("referrals-by-area", "Northshire"), 4);
+            assert_eq!(count("referrals-by-referrer", "professional"), 4);
+            assert_eq!(count("cases-opened-by-duty", "care_act"), 4);
+            assert_eq!(count("equality-ethnicity", "asian"), 3);
+            assert_eq!(count("equality-ethnicity", "not_known"), 1);
+            assert_eq!(count("waiting-at-end", "waiting"), 4);
+            assert!(facts.breakdown("referrals-by-area").unwrap().rows.iter().all(|(c, _)| c != "Elsewhere"));
+        }
+    }
+}

@@ -1,0 +1,1185 @@
+//! Contracts, the counts behind their monitoring reports, link meetings and demand.
+//!
+//! `visible_contracts` is the one place the rule for contracts is written: a
+//! commissioner sees the contracts their organisation funds, a provider's manager the
+//! provider's own, anybody else none. Every report count starts from a contract found
+//! through it, so a commissioner can only ever count within their own contracts, and
+//! what leaves this module is counts: no name, no case, no advocate.
+
+use crate::audit::AuditEvent;
+use crate::schema::{
+    case_issues, cases, complaints, contacts, contracts, demand_rates, equality_answers,
+    feedback_responses, link_meetings, meeting_actions, organisations, people, population_figures,
+    referral_decisions, referrals, safeguarding_concerns, service_signals,
+};
+use crate::{Store, StoreError, now};
+use advocase_domain::audit::AuditAction;
+use advocase_domain::clocks::{WorkingDayCalendar, first_contact_target_due};
+use advocase_domain::identity::{Actor, OrganisationKind, Role};
+use advocase_domain::reporting::{
+    Breakdown, NewContract, Period, PopulationRow, ReportingPeriod, Targets, duty_code, is_urgent,
+};
+use advocase_domain::validation::Invalid;
+use advocase_domain::workforce::{CHARACTERISTICS, NOT_KNOWN, PREFER_NOT_TO_SAY};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
+#[diesel(table_name = contracts)]
+pub struct ContractRecord {
+    pub id: i64,
+    pub provider_id: i64,
+    pub commissioner_id: i64,
+    pub name: String,
+    pub duties: String,
+    pub areas: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub core_funding_pence: i64,
+    pub core_cases: i64,
+    pub payment_per_case_pence: i64,
+    pub reporting: String,
+    pub threshold: i64,
+    pub urgent_days: i64,
+    pub standard_days: i64,
+    pub target_imha_introduction: Option<i64>,
+    pub target_first_contact: Option<i64>,
+    pub target_declined: Option<i64>,
+    pub target_outcomes_achieved: Option<i64>,
+    pub target_feedback: Option<i64>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub version: i64,
+}
+
+impl ContractRecord {
+    pub fn duty_codes(&self) -> Vec<String> {
+        self.duties.split(',').map(str::to_string).collect()
+    }
+
+    pub fn area_names(&self) -> Vec<String> {
+        self.areas.lines().map(str::to_string).collect()
+    }
+
+    pub fn reporting_period(&self) -> ReportingPeriod {
+        ReportingPeriod::parse(&self.reporting).unwrap_or(ReportingPeriod::Quarterly)
+    }
+
+    pub fn threshold(&self) -> u64 {
+        self.threshold.max(1) as u64
+    }
+
+    pub fn targets(&self) -> Targets {
+        let t = |v: Option<i64>| v.map(|n| n.max(0) as u32);
+        Targets {
+            imha_introduction: t(self.target_imha_introduction),
+            first_contact: t(self.target_first_contact),
+            declined: t(self.target_declined),
+            outcomes_achieved: t(self.target_outcomes_achieved),
+            feedback_tenths: t(self.target_feedback),
+        }
+    }
+}
+
+/// A contract with the names of the two organisations.
+#[derive(Debug, Clone)]
+pub struct ContractRow {
+    pub record: ContractRecord,
+    pub provider: String,
+    pub commissioner: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
+#[diesel(table_name = link_meetings)]
+pub struct LinkMeetingRecord {
+    pub id: i64,
+    pub contract_id: i64,
+    pub held_on: NaiveDate,
+    pub attendees: String,
+    pub discussed: String,
+    pub recorded_by: i64,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
+#[diesel(table_name = meeting_actions)]
+pub struct MeetingActionRecord {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub action: String,
+    pub owner: String,
+    pub due_on: Option<NaiveDate>,
+    pub done_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
+#[diesel(table_name = population_figures)]
+pub struct PopulationRecord {
+    pub id: i64,
+    pub commissioner_id: i64,
+    pub area: String,
+    pub year: i32,
+    pub adults: i64,
+    pub assessments: i64,
+    pub imported_by: i64,
+    pub imported_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
+#[diesel(table_name = demand_rates)]
+pub struct DemandRatesRecord {
+    pub commissioner_id: i64,
+    pub difficulty_permille: i64,
+    pub no_individual_permille: i64,
+    pub set_by: i64,
+    pub set_at: NaiveDateTime,
+}
+
+/// A link meeting with its actions.
+#[derive(Debug, Clone)]
+pub struct Meeting {
+    pub record: LinkMeetingRecord,
+    pub actions: Vec<MeetingActionRecord>,
+}
+
+/// A link meeting as recorded, checked at the edge.
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    pub held_on: NaiveDate,
+    pub attendees: String,
+    pub discussed: String,
+    /// (action, owner, due)
+    pub actions: Vec<(String, String, Option<NaiveDate>)>,
+}
+
+/// The raw counts of one contract and period, before suppression. Nothing in it is
+/// about one person: counts, and lists of day counts for medians.
+#[derive(Debug, Clone, Default)]
+pub struct ReportFacts {
+    pub breakdowns: Vec<Breakdown>,
+    /// Working days from referral to first contact, urgent and other referrals.
+    pub first_contact_days: (Vec<i64>, Vec<i64>),
+    /// Days each case waiting at the end of the period had waited.
+    pub waits: Vec<i64>,
+    pub contact_minutes: u64,
+    /// (within target, later) for first contact; (met, missed) for IMHA introductions.
+    pub first_contact: (u64, u64),
+    pub imha: (u64, u64),
+    /// (declined, all decisions)
+    pub declined: (u64, u64),
+    /// (achieved, all outcomes)
+    pub outcomes: (u64, u64),
+    /// (responses, sum of the overall answers)
+    pub feedback: (u64, u64),
+}
+
+impl ReportFacts {
+    pub fn breakdown(&self, id: &str) -> Option<&Breakdown> {
+        self.breakdowns.iter().find(|b| b.id == id)
+    }
+}
+
+/// The contracts an organisation may see in a role: as commissioner those it funds, as
+/// provider those it delivers. Ids are positive, so -1 matches nothing.
+#[diesel::dsl::auto_type]
+fn visible_contracts(as_commissioner: i64, as_provider: i64) -> _ {
+    contracts::table.filter(
+        contracts::commissioner_id
+            .eq(as_commissioner)
+            .or(contracts::provider_id.eq(as_provider)),
+    )
+}
+
+fn contract_scope(actor: &Actor) -> (i64, i64) {
+    let when = |role: Role| {
+        if actor.role == role {
+            actor.organisation_id
+        } else {
+            -1
+        }
+    };
+    (when(Role::Commissioner), when(Role::Manager))
+}
+
+fn find_contract(
+    conn: &mut crate::DbConnection,
+    actor: &Actor,
+    contract_id: i64,
+) -> Result<Option<ContractRecord>, StoreError> {
+    let (commissioner, provider) = contract_scope(actor);
+    Ok(visible_contracts(commissioner, provider)
+        .filter(contracts::id.eq(contract_id))
+        .select(ContractRecord::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The cases a contract counts: the provider's, of the duties it covers, for people whose
+/// record names one of its areas.
+#[diesel::dsl::auto_type]
+fn in_contract(provider: i64, duties: Vec<String>, areas: Vec<String>) -> _ {
+    cases::provider_id
+        .eq(provider)
+        .and(cases::duty.eq_any(duties))
+        .and(people::local_authority.eq_any(areas).assume_not_null())
+}
+
+fn day_start(day: NaiveDate) -> NaiveDateTime {
+    day.and_hms_opt(0, 0, 0).expect("midnight exists")
+}
+
+fn after(day: NaiveDate) -> NaiveDateTime {
+    day_start(day.succ_opt().unwrap_or(day))
+}
+
+fn counts(rows: Vec<(String, i64)>, order: &[&str]) -> Vec<(String, u64)> {
+    let found: HashMap<String, i64> = rows.into_iter().collect();
+    let mut out: Vec<(String, u64)> = order
+        .iter()
+        .map(|code| {
+            (
+                code.to_string(),
+                found.get(*code).copied().unwrap_or(0).max(0) as u64,
+            )
+        })
+        .collect();
+    // Anything recorded under a code not in the list still counts, as "other".
+    let other: i64 = found
+        .iter()
+        .filter(|(code, _)| !order.contains(&code.as_str()))
+        .map(|(_, n)| *n)
+        .sum();
+    if other > 0 {
+        out.push(("other".into(), other as u64));
+    }
+    out
+}
+
+impl Store {
+    /// The commissioning organisations a manager can record a contract with.
+    pub fn commissioners(&self, actor: &Actor) -> Result<Vec<(i64, String)>, StoreError> {
+        if actor.role != Role::Manager {
+            return Err(StoreError::NotFound);
+        }
+        self.read(|conn| {
+            Ok(organisations::table
+                .filter(organisations::kind.eq(OrganisationKind::Commissioner.as_str()))
+                .order(organisations::name.asc())
+                .select((organisations::id, organisations::name))
+                .load(conn)?)
+        })
+    }
+
+    /// Records a contract between the manager's provider and a commissioner.
+    pub fn create_contract(
+        &self,
+        actor: &Actor,
+        contract: &NewContract,
+    ) -> Result<i64, StoreError> {
+        if actor.role != Role::Manager {
+            return Err(StoreError::NotFound);
+        }
+        self.write(|conn, trail| {
+            let kind: Option<String> = organisations::table
+                .find(contract.commissioner_id)
+                .select(organisations::kind)
+                .first(conn)
+                .optional()?;
+            if kind.as_deref() != Some(OrganisationKind::Commissioner.as_str()) {
+                return Err(Invalid::one(
+                    "commissioner",
+                    "Choose the commissioner who funds the contract",
+                )
+                .into());
+            }
+            let t = |v: Option<u32>| v.map(i64::from);
+            let id: i64 = diesel::insert_into(contracts::table)
+                .values((
+                    contracts::provider_id.eq(actor.organisation_id),
+                    contracts::commissioner_id.eq(contract.commissioner_id),
+                    contracts::name.eq(&contract.name),
+                    contracts::duties.eq(contract
+                        .duties
+                        .iter()
+                        .map(|d| duty_code(*d))
+                        .collect::<Vec<_>>()
+                        .join(",")),
+                    contracts::areas.eq(contract.areas.join("\n")),
+                    contracts::starts_on.eq(contract.starts_on),
+                    contracts::ends_on.eq(contract.ends_on),
+                    contracts::core_funding_pence.eq(contract.core_funding_pence),
+                    contracts::core_cases.eq(contract.core_cases),
+                    contracts::payment_per_case_pence.eq(contract.payment_per_case_pence),
+                    contracts::reporting.eq(contract.reporting.as_str()),
+                    contracts::threshold.eq(contract.threshold as i64),
+                    contracts::urgent_days.eq(i64::from(contract.urgent_days)),
+                    contracts::standard_days.eq(i64::from(contract.standard_days)),
+                    contracts::target_imha_introduction.eq(t(contract.targets.imha_introduction)),
+                    contracts::target_first_contact.eq(t(contract.targets.first_contact)),
+                    contracts::target_declined.eq(t(contract.targets.declined)),
+                    contracts::target_outcomes_achieved.eq(t(contract.targets.outcomes_achieved)),
+                    contracts::target_feedback.eq(t(contract.targets.feedback_tenths)),
+                    contracts::created_by.eq(actor.user_id),
+                    contracts::created_at.eq(now()),
+                    contracts::version.eq(1),
+                ))
+                .returning(contracts::id)
+                .get_result(conn)?;
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::Create,
+                "contract",
+                Some(id),
+            ));
+            Ok(id)
+        })
+    }
+
+    /// The contracts the actor may see, newest first.
+    pub fn contracts(&self, actor: &Actor) -> Result<Vec<ContractRow>, StoreError> {
+        let (commissioner, provider) = contract_scope(actor);
+        self.write(|conn, trail| {
+            let records: Vec<ContractRecord> = visible_contracts(commissioner, provider)
+                .order((contracts::starts_on.desc(), contracts::id.desc()))
+                .select(ContractRecord::as_select())
+                .load(conn)?;
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::Read,
+                "contract_list",
+                None,
+            ));
+            named(conn, records)
+        })
+    }
+
+    /// One contract, if the actor may see it; otherwise not found, as for a contract
+    /// that does not exist.
+    pub fn contract(&self, actor: &Actor, contract_id: i64) -> Result<ContractRow, StoreError> {
+        self.read_scoped(actor, "contract", contract_id, |conn| match find_contract(
+            conn,
+            actor,
+            contract_id,
+        )? {
+            Some(record) => Ok(named(conn, vec![record])?.pop()),
+            None => Ok(None),
+        })
+    }
+
+    /// The counts behind a contract's report for one period. The period must be one of
+    /// the contract's (the page checks it with `reporting::parse_period`).
+    pub fn report_facts(
+        &self,
+        actor: &Actor,
+        contract_id: i64,
+        period: Period,
+        calendar: &WorkingDayCalendar,
+        today: NaiveDate,
+    ) -> Result<ReportFacts, StoreError> {
+        self.read_scoped(actor, "contract_report", contract_id, |conn| {
+            let Some(contract) = find_contract(conn, actor, contract_id)? else {
+                return Ok(None);
+            };
+            Ok(Some(count_report(
+                conn, &contract, period, calendar, today,
+            )?))
+        })
+    }
+
+    /// Records a link meeting on a contract, with its actions.
+    pub fn record_meeting(
+        &self,
+        actor: &Actor,
+        contract_id: i64,
+        meeting: &NewMeeting,
+    ) -> Result<i64, StoreError> {
+        self.write(|conn, trail| {
+            if find_contract(conn, actor, contract_id)?.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            let id: i64 = diesel::insert_into(link_meetings::table)
+                .values((
+                    link_meetings::contract_id.eq(contract_id),
+                    link_meetings::held_on.eq(meeting.held_on),
+                    link_meetings::attendees.eq(&meeting.attendees),
+                    link_meetings::discussed.eq(&meeting.discussed),
+                    link_meetings::recorded_by.eq(actor.user_id),
+                    link_meetings::recorded_at.eq(now()),
+                ))
+                .returning(link_meetings::id)
+                .get_result(conn)?;
+            for (action, owner, due) in &meeting.actions {
+                diesel::insert_into(meeting_actions::table)
+                    .values((
+                        meeting_actions::meeting_id.eq(id),
+                        meeting_actions::action.eq(action),
+                        meeting_actions::owner.eq(owner),
+                        meeting_actions::due_on.eq(due),
+                    ))
+                    .execute(conn)?;
+            }
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::Create,
+                "link_meeting",
+                Some(id),
+            ));
+            Ok(id)
+        })
+    }
+
+    /// Marks a meeting's action done.
+    pub fn complete_action(
+        &self,
+        actor: &Actor,
+        contract_id: i64,
+        action_id: i64,
+        done_on: NaiveDate,
+    ) -> Result<(), StoreError> {
+        self.write(|conn, trail| {
+            if find_contract(conn, actor, contract_id)?.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            let meeting_ids = link_meetings::table
+                .filter(link_meetings::contract_id.eq(contract_id))
+                .select(link_meetings::id);
+            let changed = diesel::update(
+                meeting_actions::table
+                    .filter(meeting_actions::id.eq(action_id))
+                    .filter(meeting_actions::meeting_id.eq_any(meeting_ids)),
+            )
+            .set(meeting_actions::done_on.eq(done_on))
+            .execute(conn)?;
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::Update,
+                "meeting_action",
+                Some(action_id),
+            ));
+            Ok(())
+        })
+    }
+
+    /// A contract's link meetings, newest first.
+    pub fn meetings(&self, actor: &Actor, contract_id: i64) -> Result<Vec<Meeting>, StoreError> {
+        self.read_scoped(actor, "link_meetings", contract_id, |conn| {
+            if find_contract(conn, actor, contract_id)?.is_none() {
+                return Ok(None);
+            }
+            let records: Vec<LinkMeetingRecord> = link_meetings::table
+                .filter(link_meetings::contract_id.eq(contract_id))
+                .order((link_meetings::held_on.desc(), link_meetings::id.desc()))
+                .select(LinkMeetingRecord::as_select())
+                .load(conn)?;
+            let ids: Vec<i64> = records.iter().map(|m| m.id).collect();
+            let actions: Vec<MeetingActionRecord> = meeting_actions::table
+                .filter(meeting_actions::meeting_id.eq_any(&ids))
+                .order(meeting_actions::id.asc())
+                .select(MeetingActionRecord::as_select())
+                .load(conn)?;
+            Ok(Some(
+                records
+                    .into_iter()
+                    .map(|record| Meeting {
+                        actions: actions
+                            .iter()
+                            .filter(|a| a.meeting_id == record.id)
+                            .cloned()
+                            .collect(),
+                        record,
+                    })
+                    .collect(),
+            ))
+        })
+    }
+
+    /// Replaces a commissioner's population figures for the areas and years in `rows`,
+    /// all in one transaction.
+    pub fn import_population(
+        &self,
+        actor: &Actor,
+        rows: &[PopulationRow],
+    ) -> Result<usize, StoreError> {
+        if actor.role != Role::Commissioner {
+            return Err(StoreError::NotFound);
+        }
+        self.write(|conn, trail| {
+            let at = now();
+            for row in rows {
+                diesel::delete(
+                    population_figures::table
+                        .filter(population_figures::commissioner_id.eq(actor.organisation_id))
+                        .filter(population_figures::area.eq(&row.area))
+                        .filter(population_figures::year.eq(row.year)),
+                )
+                .execute(conn)?;
+                diesel::insert_into(population_figures::table)
+                    .values((
+                        population_figures::commissioner_id.eq(actor.organisation_id),
+                        population_figures::area.eq(&row.area),
+                        population_figures::year.eq(row.year),
+                        population_figures::adults.eq(row.adults),
+                        population_figures::assessments.eq(row.assessments),
+                        population_figures::imported_by.eq(actor.user_id),
+                        population_figures::imported_at.eq(at),
+                    ))
+                    .execute(conn)?;
+            }
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::Create,
+                "population_figures",
+                None,
+            ));
+            Ok(rows.len())
+        })
+    }
+
+    /// Sets the expected rates a commissioner's demand analysis uses.
+    pub fn set_demand_rates(
+        &self,
+        actor: &Actor,
+        difficulty_permille: i64,
+        no_individual_permille: i64,
+    ) -> Result<(), StoreError> {
+        if actor.role != Role::Commissioner {
+            return Err(StoreError::NotFound);
+        }
+        self.write(|conn, trail| {
+            diesel::delete(demand_rates::table.find(actor.organisation_id)).execute(conn)?;
+            diesel::insert_into(demand_rates::table)
+                .values((
+                    demand_rates::commissioner_id.eq(actor.organisation_id),
+                    demand_rates::difficulty_permille.eq(difficulty_permille),
+                    demand_rates::no_individual_permille.eq(no_individual_permille),
+                    demand_rates::set_by.eq(actor.user_id),
+                    demand_rates::set_at.eq(now()),
+                ))
+                .execute(conn)?;
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::Update,
+                "demand_rates",
+                None,
+            ));
+            Ok(())
+        })
+    }
+
+    /// A commissioner's demand picture for a calendar year: for each area with
+    /// population figures, the figures and the referrals received from that area by the
+    /// providers of their contracts; and the referrals by referring team. Counts only.
+    pub fn demand(&self, actor: &Actor, year: i32) -> Result<DemandFacts, StoreError> {
+        if actor.role != Role::Commissioner {
+            return Err(StoreError::NotFound);
+        }
+        self.write(|conn, trail| {
+            let figures: Vec<PopulationRecord> = population_figures::table
+                .filter(population_figures::commissioner_id.eq(actor.organisation_id))
+                .filter(population_figures::year.eq(year))
+                .order(population_figures::area.asc())
+                .select(PopulationRecord::as_select())
+                .load(conn)?;
+            let rates: Option<DemandRatesRecord> = demand_rates::table
+                .find(actor.organisation_id)
+                .select(DemandRatesRecord::as_select())
+                .first(conn)
+                .optional()?;
+            let providers: Vec<i64> = contracts::table
+                .filter(contracts::commissioner_id.eq(actor.organisation_id))
+                .select(contracts::provider_id)
+                .distinct()
+                .load(conn)?;
+            let areas: Vec<String> = figures.iter().map(|f| f.area.clone()).collect();
+            let (from, to) = (
+                NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
+                NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),
+            );
+            let by_area: Vec<(Option<String>, i64)> = referrals::table
+                .filter(referrals::provider_id.eq_any(&providers))
+                .filter(referrals::local_authority.eq_any(&areas))
+                .filter(referrals::received_at.ge(day_start(from)))
+                .filter(referrals::received_at.lt(after(to)))
+                .group_by(referrals::local_authority)
+                .select((referrals::local_authority, diesel::dsl::count_star()))
+                .load(conn)?;
+            let by_team: Vec<(Option<String>, i64)> = referrals::table
+                .filter(referrals::provider_id.eq_any(&providers))
+                .filter(referrals::local_authority.eq_any(&areas))
+                .filter(referrals::referrer_kind.eq("professional"))
+                .filter(referrals::received_at.ge(day_start(from)))
+                .filter(referrals::received_at.lt(after(to)))
+                .group_by(referrals::referrer_organisation)
+                .select((referrals::referrer_organisation, diesel::dsl::count_star()))
+                .load(conn)?;
+            trail.record(AuditEvent::by(actor, AuditAction::Read, "demand", None));
+            let actual: HashMap<String, u64> = by_area
+                .into_iter()
+                .filter_map(|(a, n)| a.map(|a| (a, n.max(0) as u64)))
+                .collect();
+            let mut teams: BTreeMap<String, u64> = BTreeMap::new();
+            for (team, n) in by_team {
+                let team = team.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+                *teams
+                    .entry(team.unwrap_or_else(|| "not_given".into()))
+                    .or_default() += n.max(0) as u64;
+            }
+            Ok(DemandFacts {
+                areas: figures
+                    .into_iter()
+                    .map(|f| DemandArea {
+                        actual: actual.get(&f.area).copied().unwrap_or(0),
+                        area: f.area,
+                        adults: f.adults,
+                        assessments: f.assessments,
+                    })
+                    .collect(),
+                rates: rates.map(|r| (r.difficulty_permille, r.no_individual_permille)),
+                teams: teams.into_iter().collect(),
+            })
+        })
+    }
+}
+
+/// One area's demand figures.
+#[derive(Debug, Clone)]
+pub struct DemandArea {
+    pub area: String,
+    pub adults: i64,
+    pub assessments: i64,
+    pub actual: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DemandFacts {
+    pub areas: Vec<DemandArea>,
+    /// (difficulty, no appropriate individual), in tenths of a per cent.
+    pub rates: Option<(i64, i64)>,
+    /// Referrals by referring team (professional referrers' organisations).
+    pub teams: Vec<(String, u64)>,
+}
+
+fn named(
+    conn: &mut crate::DbConnection,
+    records: Vec<ContractRecord>,
+) -> Result<Vec<ContractRow>, StoreError> {
+    let names: HashMap<i64, String> = organisations::table
+        .select((organisations::id, organisations::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(records
+        .into_iter()
+        .map(|record| ContractRow {
+            provider: names.get(&record.provider_id).cloned().unwrap_or_default(),
+            commissioner: names
+                .get(&record.commissioner_id)
+                .cloned()
+                .unwrap_or_default(),
+            record,
+        })
+        .collect())
+}
+
+const REFERRER_KINDS: &[&str] = &["self", "professional", "family_or_friend", "other"];
+const CONTACT_MODES: &[&str] = &["in_person", "phone", "video", "letter", "other"];
+const CLOSURE_REASONS: &[&str] = &[
+    "completed",
+    "handed_over",
+    "moved_area",
+    "withdrew",
+    "died",
+    "duty_ended",
+];
+const OUTCOME_LEVELS: &[&str] = &["achieved", "partly", "not_achieved"];
+const PROCESSES: &[&str] = &[
+    "assessment",
+    "planning",
+    "review",
+    "safeguarding_enquiry",
+    "safeguarding_adult_review",
+    "care_review",
+    "tribunal",
+    "complaint",
+    "other",
+];
+const ABUSE_CATEGORIES: &[&str] = &[
+    "physical",
+    "domestic",
+    "sexual",
+    "psychological",
+    "financial",
+    "modern_slavery",
+    "discriminatory",
+    "organisational",
+    "neglect",
+    "self_neglect",
+];
+
+fn count_report(
+    conn: &mut crate::DbConnection,
+    contract: &ContractRecord,
+    period: Period,
+    calendar: &WorkingDayCalendar,
+    today: NaiveDate,
+) -> Result<ReportFacts, StoreError> {
+    let provider = contract.provider_id;
+    let duties = contract.duty_codes();
+    let areas = contract.area_names();
+    let (start, end) = (day_start(period.from), after(period.to));
+    let scope = || in_contract(provider, duties.clone(), areas.clone());
+    let mut facts = ReportFacts::default();
+    let duty_order: Vec<&str> = duties.iter().map(String::as_str).collect();
+
+    // Activity: referrals from the contract's areas, by who referred and by area.
+    let referral_rows = || {
+        referrals::table
+            .filter(referrals::provider_id.eq(provider))
+            .filter(referrals::local_authority.eq_any(areas.clone()))
+            .filter(referrals::received_at.ge(start))
+            .filter(referrals::received_at.lt(end))
+    };
+    let by_referrer: Vec<(String, i64)> = referral_rows()
+        .group_by(referrals::referrer_kind)
+        .select((referrals::referrer_kind, diesel::dsl::count_star()))
+        .load(conn)?;
+    facts.breakdowns.push(Breakdown {
+        id: "referrals-by-referrer",
+        rows: counts(by_referrer, REFERRER_KINDS),
+    });
+    let by_area: Vec<(Option<String>, i64)> = referral_rows()
+        .group_by(referrals::local_authority)
+        .select((referrals::local_authority, diesel::dsl::count_star()))
+        .load(conn)?;
+    let area_order: Vec<&str> = areas.iter().map(String::as_str).collect();
+    facts.breakdowns.push(Breakdown {
+        id: "referrals-by-area",
+        rows: counts(
+            by_area
+                .into_iter()
+                .filter_map(|(a, n)| a.map(|a| (a, n)))
+                .collect(),
+            &area_order,
+        ),
+    });
+
+    let case_rows = || cases::table.inner_join(people::table.on(people::id.eq(cases::person_id)));
+    let opened: Vec<(String, i64)> = case_rows()
+        .filter(scope())
+        .filter(cases::opened_at.ge(start))
+        .filter(cases::opened_at.lt(end))
+        .group_by(cases::duty)
+        .select((cases::duty, diesel::dsl::count_star()))
+        .load(conn)?;
+    facts.breakdowns.push(Breakdown {
+        id: "cases-opened-by-duty",
+        rows: counts(opened, &duty_order),
+    });
+    let closed: Vec<(Option<String>, i64)> = case_rows()
+        .filter(scope())
+        .filter(cases::closed_at.ge(start))
+        .filter(cases::closed_at.lt(end))
+        .group_by(cases::closure_reason)
+        .select((cases::closure_reason, diesel::dsl::count_star()))
+        .load(conn)?;
+    facts.breakdowns.push(Breakdown {
+        id: "cases-closed-by-reason",
+        rows: counts(
+            closed
+                .into_iter()
+                .map(|(r, n)| (r.unwrap_or_else(|| "other".into()), n))
+                .collect(),
+            CLOSURE_REASONS,
+        ),
+    });
+    let contact_rows: Vec<(String, i64, Option<i64>)> = contacts::table
+        .inner_join(cases::table.on(cases::id.eq(contacts::case_id)))
+        .inner_join(people::table.on(people::id.eq(cases::person_id)))
+        .filter(scope())
+        .filter(contacts::occurred_at.ge(start))
+        .filter(contacts::occurred_at.lt(end))
+        .group_by(contacts::mode)
+        .select((
+            contacts::mode,
+            diesel::dsl::count_star(),
+            diesel::dsl::sum(contacts::duration_minutes),
+        ))
+        .load(conn)?;
+    facts.contact_minutes = contact_rows
+        .iter()
+        .map(|(_, _, m)| m.unwrap_or(0).max(0) as u64)
+        .sum();
+    facts.breakdowns.push(Breakdown {
+        id: "contacts-by-mode",
+        rows: counts(
+            contact_rows.into_iter().map(|(m, n, _)| (m, n)).collect(),
+            CONTACT_MODES,
+        ),
+    });
+
+    // Process: time from referral to first contact, for the cases opened in the period.
+    type Opened = (
+        i64,
+        String,
+        Option<NaiveDate>,
+        NaiveDateTime,
+        Option<NaiveDate>,
+        Option<String>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
+    let opened_cases: Vec<Opened> = case_rows()
+        .inner_join(referrals::table.on(referrals::id.eq(cases::referral_id)))
+        .filter(scope())
+        .filter(cases::opened_at.ge(start))
+        .filter(cases::opened_at.lt(end))
+        .select((
+            cases::id,
+            cases::duty,
+            cases::introduction_due,
+            referrals::received_at,
+            referrals::compulsion_date,
+            referrals::safeguarding_concerns,
+            referrals::meeting_date,
+            referrals::deadline_date,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = opened_cases.iter().map(|c| c.0).collect();
+    let mut first_contacts: HashMap<i64, NaiveDate> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i64, Option<NaiveDateTime>)> = contacts::table
+            .filter(contacts::case_id.eq_any(chunk))
+            .group_by(contacts::case_id)
+            .select((contacts::case_id, diesel::dsl::min(contacts::occurred_at)))
+            .load(conn)?;
+        first_contacts.extend(
+            rows.into_iter()
+                .filter_map(|(id, at)| at.map(|at| (id, at.date()))),
+        );
+    }
+    let mut timing = [0u64; 5];
+    let measured_to = today.min(period.to);
+    for (id, duty, introduction_due, received_at, compulsion, safeguarding, meeting, deadline) in
+        &opened_cases
+    {
+        let received = received_at.date();
+        let urgent = is_urgent(
+            received,
+            *compulsion,
+            safeguarding
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty()),
+            meeting.or(*deadline),
+        );
+        let days = if urgent {
+            contract.urgent_days
+        } else {
+            contract.standard_days
+        };
+        let due = first_contact_target_due(calendar, received, days.max(0) as u32);
+        let first = first_contacts.get(id).copied();
+        let slot = match first {
+            Some(day) if day <= due => 0,
+            Some(_) => 1,
+            None if due < measured_to => 1,
+            None => 2,
+        };
+        let index = match (urgent, slot) {
+            (_, 2) => 4,
+            (true, slot) => slot,
+            (false, slot) => slot + 2,
+        };
+        timing[index] += 1;
+        if let Some(day) = first {
+            let worked = i64::from(calendar.working_days_between(received, day));
+            if urgent {
+                facts.first_contact_days.0.push(worked);
+            } else {
+                facts.first_contact_days.1.push(worked);
+            }
+        }
+        if duty == "imha" {
+            if let Some(due) = introduction_due {
+                match first {
+                    Some(day) if day <= *due => facts.imha.0 += 1,
+                    Some(_) => facts.imha.1 += 1,
+                    None if *due < measured_to => facts.imha.1 += 1,
+                    None => {}
+                }
+            }
+        }
+    }
+    facts.first_contact = (timing[0] + timing[2], timing[1] + timing[3]);
+    facts.breakdowns.push(Breakdown {
+        id: "first-contact",
+        rows: vec![
+            ("urgent_within".into(), timing[0]),
+            ("urgent_later".into(), timing[1]),
+            ("standard_within".into(), timing[2]),
+            ("standard_later".into(), timing[3]),
+            ("not_yet_due".into(), timing[4]),
+        ],
+    });
+    if duties.iter().any(|d| d == "imha") {
+        facts.breakdowns.push(Breakdown {
+            id: "imha-introduction",
+            rows: vec![
+                ("met".into(), facts.imha.0),
+                ("missed".into(), facts.imha.1),
+            ],
+        });
+    }
+    // The waiting list at the end of the period: open, and no advocate yet.
+    let waiting: Vec<NaiveDateTime> = case_rows()
+        .filter(scope())
+        .filter(cases::opened_at.lt(end))
+        .filter(
+            cases::allocated_at
+                .is_null()
+                .or(cases::allocated_at.ge(end)),
+        )
+        .filter(cases::closed_at.is_null().or(cases::closed_at.ge(end)))
+        .select(cases::opened_at)
+        .load(conn)?;
+    facts.waits = waiting
+        .iter()
+        .map(|o| (period.to - o.date()).num_days().max(0))
+        .collect();
+    facts.breakdowns.push(Breakdown {
+        id: "waiting-at-end",
+        rows: vec![("waiting".into(), waiting.len() as u64)],
+    });
+
+    // Unmet need: decisions declined, and why, judged against the engine's suggestion.
+    let decisions: Vec<(String, String, i64)> = referral_decisions::table
+        .inner_join(referrals::table.on(referrals::id.eq(referral_decisions::referral_id)))
+        .filter(referrals::provider_id.eq(provider))
+        .filter(referrals::local_authority.eq_any(areas.clone()))
+        .filter(referral_decisions::duty.eq_any(duties.clone()))
+        .filter(referral_decisions::decided_at.ge(start))
+        .filter(referral_decisions::decided_at.lt(end))
+        .group_by((referral_decisions::decision, referral_decisions::suggested))
+        .select((
+            referral_decisions::decision,
+            referral_decisions::suggested,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let mut why: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut all = 0;
+    for (decision, suggested, n) in &decisions {
+        let n = (*n).max(0) as u64;
+        all += n;
+        if decision == "decline" {
+            let reason = match suggested.as_str() {
+                "not_eligible" => "not_eligible",
+                "needs_information" => "needs_information",
+                _ => "declined_although_eligible",
+            };
+            *why.entry(reason).or_default() += n;
+        }
+    }
+    facts.declined = (why.values().sum(), all);
+    facts.breakdowns.push(Breakdown {
+        id: "declined-why",
+        rows: [
+            "not_eligible",
+            "needs_information",
+            "declined_although_eligible",
+        ]
+        .iter()
+        .map(|r| (r.to_string(), why.get(r).copied().unwrap_or(0)))
+        .collect(),
+    });
+
+    // Outcomes recorded in the period, by level, by process, by duty, and whether the
+    // person's own view of it is recorded.
+    type Outcome = (Option<String>, String, String, bool);
+    let outcome_rows: Vec<Outcome> = case_issues::table
+        .inner_join(cases::table.on(cases::id.eq(case_issues::case_id)))
+        .inner_join(people::table.on(people::id.eq(cases::person_id)))
+        .filter(scope())
+        .filter(case_issues::outcome_recorded_at.ge(start))
+        .filter(case_issues::outcome_recorded_at.lt(end))
+        .select((
+            case_issues::outcome,
+            case_issues::process,
+            cases::duty,
+            case_issues::outcome_in_their_words.is_not_null(),
+        ))
+        .load(conn)?;
+    let tally = |key: &dyn Fn(&Outcome) -> String, order: &[&str]| {
+        let mut map: HashMap<String, i64> = HashMap::new();
+        for row in &outcome_rows {
+            *map.entry(key(row)).or_default() += 1;
+        }
+        counts(map.into_iter().collect(), order)
+    };
+    let levels = tally(&|r| r.0.clone().unwrap_or_default(), OUTCOME_LEVELS);
+    facts.outcomes = (
+        levels
+            .iter()
+            .find(|(c, _)| c == "achieved")
+            .map(|(_, n)| *n)
+            .unwrap_or(0),
+        outcome_rows.len() as u64,
+    );
+    facts.breakdowns.push(Breakdown {
+        id: "outcomes-by-level",
+        rows: levels,
+    });
+    facts.breakdowns.push(Breakdown {
+        id: "outcomes-by-process",
+        rows: tally(&|r| r.1.clone(), PROCESSES),
+    });
+    facts.breakdowns.push(Breakdown {
+        id: "outcomes-by-duty",
+        rows: tally(&|r| r.2.clone(), &duty_order),
+    });
+    facts.breakdowns.push(Breakdown {
+        id: "outcomes-own-view",
+        rows: tally(
+            &|r| {
+                if r.3 {
+                    "recorded".into()
+                } else {
+                    "not_recorded".into()
+                }
+            },
+            &["recorded", "not_recorded"],
+        ),
+    });
+
+    // Feedback for the contract's kinds of advocacy (or not said).
+    let feedback: Vec<(i64, Option<i64>)> = feedback_responses::table
+        .filter(feedback_responses::provider_id.eq(provider))
+        .filter(feedback_responses::submitted_on.ge(period.from))
+        .filter(feedback_responses::submitted_on.le(period.to))
+        .filter(
+            feedback_responses::duty
+                .eq_any(duties.clone())
+                .or(feedback_responses::duty.is_null()),
+        )
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::sum(feedback_responses::overall),
+        ))
+        .load(conn)?;
+    let (responses, overall) = feedback.first().copied().unwrap_or((0, None));
+    facts.feedback = (responses.max(0) as u64, overall.unwrap_or(0).max(0) as u64);
+    facts.breakdowns.push(Breakdown {
+        id: "feedback-responses",
+        rows: vec![("responses".into(), facts.feedback.0)],
+    });
+
+    // Safeguarding concerns raised on the contract's cases; complaints and signals are
+    // the provider's and not tied to one contract.
+    let concerns: Vec<(String, i64)> = safeguarding_concerns::table
+        .inner_join(cases::table.on(cases::id.nullable().eq(safeguarding_concerns::case_id)))
+        .inner_join(people::table.on(people::id.eq(cases::person_id)))
+        .filter(scope())
+        .filter(safeguarding_concerns::raised_on.ge(period.from))
+        .filter(safeguarding_concerns::raised_on.le(period.to))
+        .group_by(safeguarding_concerns::category)
+        .select((safeguarding_concerns::category, diesel::dsl::count_star()))
+        .load(conn)?;
+    facts.breakdowns.push(Breakdown {
+        id: "concerns-by-category",
+        rows: counts(concerns, ABUSE_CATEGORIES),
+    });
+    let complaint_rows: Vec<(String, i64)> = complaints::table
+        .filter(complaints::provider_id.eq(provider))
+        .filter(complaints::received_on.ge(period.from))
+        .filter(complaints::received_on.le(period.to))
+        .group_by(complaints::kind)
+        .select((complaints::kind, diesel::dsl::count_star()))
+        .load(conn)?;
+    facts.breakdowns.push(Breakdown {
+        id: "complaints-by-kind",
+        rows: counts(complaint_rows, &["complaint", "compliment"]),
+    });
+    let signals: i64 = service_signals::table
+        .filter(service_signals::provider_id.eq(provider))
+        .filter(service_signals::sent_on.ge(period.from))
+        .filter(service_signals::sent_on.le(period.to))
+        .count()
+        .get_result(conn)?;
+    facts.breakdowns.push(Breakdown {
+        id: "signals-sent",
+        rows: vec![("signals".into(), signals.max(0) as u64)],
+    });
+
+    // Equality: the people who started advocacy under the contract in the period (their
+    // first case under it opened then), so that a year is the sum of its quarters.
+    let firsts: Vec<(i64, Option<NaiveDateTime>)> = case_rows()
+        .filter(scope())
+        .filter(cases::opened_at.lt(end))
+        .group_by(cases::person_id)
+        .select((cases::person_id, diesel::dsl::min(cases::opened_at)))
+        .load(conn)?;
+    let started: Vec<i64> = firsts
+        .into_iter()
+        .filter(|(_, first)| first.is_some_and(|f| f >= start))
+        .map(|(id, _)| id)
+        .collect();
+    let mut answers: HashMap<(String, String), u64> = HashMap::new();
+    for chunk in started.chunks(500) {
+        let rows: Vec<(String, String, i64)> = equality_answers::table
+            .filter(equality_answers::person_id.eq_any(chunk))
+            .group_by((equality_answers::characteristic, equality_answers::answer))
+            .select((
+                equality_answers::characteristic,
+                equality_answers::answer,
+                diesel::dsl::count_star(),
+            ))
+            .load(conn)?;
+        for (c, a, n) in rows {
+            *answers.entry((c, a)).or_default() += n.max(0) as u64;
+        }
+    }
+    for characteristic in CHARACTERISTICS {
+        let mut rows: Vec<(String, u64)> = characteristic
+            .answers
+            .iter()
+            .chain([PREFER_NOT_TO_SAY].iter())
+            .map(|a| {
+                (
+                    a.to_string(),
+                    answers
+                        .get(&(characteristic.code.to_string(), a.to_string()))
+                        .copied()
+                        .unwrap_or(0),
+                )
+            })
+            .collect();
+        let answered: u64 = rows.iter().map(|(_, n)| n).sum();
+        // Not known: said so, or never asked.
+        let not_known = (started.len() as u64).saturating_sub(answered);
+        rows.push((NOT_KNOWN.to_string(), not_known));
+        facts.breakdowns.push(Breakdown {
+            id: equality_id(characteristic.code),
+            rows,
+        });
+    }
+    Ok(facts)
+}
+
+/// The breakdown id of a protected characteristic's equality table.
+pub fn equality_id(code: &str) -> &'static str {
+    match code {
+        "sex" => "equality-sex",
+        "ethnicity" => "equality-ethnicity",
+        "disability" => "equality-disability",
+        "age" => "equality-age",
+        "religion" => "equality-religion",
+        "sexual_orientation" => "equality-sexual-orientation",
+        "gender_reassignment" => "equality-gender-reassignment",
+        "marriage" => "equality-marriage",
+        "pregnancy" => "equality-pregnancy",
+        _ => "equality-other",
+    }
+}
