@@ -166,6 +166,86 @@ pub fn create(store: &Store) -> anyhow::Result<()> {
             },
         )?;
     }
+    contract(store, commissioner)?;
+    Ok(())
+}
+
+/// The demo provider's contract with the demo council, its population figures and one
+/// link meeting, so the commissioner's pages have something to show.
+fn contract(store: &Store, commissioner: i64) -> anyhow::Result<()> {
+    let find = |email: &str| -> anyhow::Result<advocase_domain::identity::Actor> {
+        Ok(store
+            .user_by_email(&EmailAddress::parse("email", email)?)?
+            .ok_or_else(|| anyhow::anyhow!("the demo account {email} is missing"))?
+            .actor(None)?)
+    };
+    let manager = find("manager@demo.advocase.test")?;
+    let council = find("commissioner@demo.advocase.test")?;
+    let today = chrono::Utc::now().date_naive();
+    let starts = NaiveDate::from_ymd_opt(today.year() - 1, 4, 1).unwrap_or(today);
+    let answers = advocase_domain::reporting::ContractAnswers {
+        name: "Independent advocacy for Northshire (demo)".into(),
+        commissioner: commissioner.to_string(),
+        duties: ["care_act", "imha", "imca", "nhs_complaints"]
+            .map(String::from)
+            .to_vec(),
+        areas: AREA_NAMES.join(", "),
+        starts_on: starts.to_string(),
+        ends_on: NaiveDate::from_ymd_opt(today.year() + 2, 3, 31)
+            .unwrap_or(today)
+            .to_string(),
+        core_funding: "420000".into(),
+        core_cases: "900".into(),
+        payment_per_case: "380".into(),
+        reporting: "quarterly".into(),
+        threshold: "7".into(),
+        urgent_days: "2".into(),
+        standard_days: "5".into(),
+        target_imha_introduction: "95".into(),
+        target_first_contact: "85".into(),
+        target_declined: "15".into(),
+        target_outcomes_achieved: "70".into(),
+        target_feedback: "4.2".into(),
+    };
+    let contract = answers
+        .parse()
+        .map_err(|e| anyhow::anyhow!("the demo contract is invalid: {e}"))?;
+    let id = store.create_contract(&manager, &contract)?;
+    let figures: Vec<advocase_domain::reporting::PopulationRow> = [
+        ("Northshire (demo)", 412_000, 6_900),
+        ("Eastmere (demo)", 64_000, 1_150),
+        ("Westfold (demo)", 58_000, 1_020),
+    ]
+    .into_iter()
+    .map(
+        |(area, adults, assessments)| advocase_domain::reporting::PopulationRow {
+            area: area.into(),
+            year: today.year(),
+            adults,
+            assessments,
+        },
+    )
+    .collect();
+    store.import_population(&council, &figures)?;
+    store.set_demand_rates(&council, 600, 250)?;
+    store.record_meeting(
+        &council,
+        id,
+        &advocase_storage::commissioning::NewMeeting {
+            held_on: starts
+                .checked_add_months(chrono::Months::new(3))
+                .unwrap_or(starts),
+            attendees: "Commissioning manager (demo), service manager (demo)".into(),
+            discussed:
+                "The first quarter's figures; referrals from Westfold are lower than expected."
+                    .into(),
+            actions: vec![(
+                "Visit Westfold's assessment team to explain when to refer".into(),
+                "Service manager".into(),
+                starts.checked_add_months(chrono::Months::new(4)),
+            )],
+        },
+    )?;
     Ok(())
 }
 

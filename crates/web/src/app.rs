@@ -4,8 +4,8 @@ use crate::config::WebConfig;
 use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
 use crate::i18n::Catalogue;
 use crate::pages::{
-    account, admin, advocates, audit, cases, confidentiality, home, my_records, people, referrals,
-    safeguarding, sign_in, workforce,
+    account, admin, advocates, audit, cases, commissioning, confidentiality, home, my_records,
+    people, referrals, safeguarding, sign_in, workforce,
 };
 use crate::{api, ops, pages, security};
 use advocase_storage::Store;
@@ -243,6 +243,38 @@ pub fn router(state: AppState) -> Router {
             get(safeguarding::regulator_form).post(safeguarding::regulator_submit),
         )
         .route("/quality", get(safeguarding::quality))
+        .route("/contracts", get(commissioning::list))
+        .route(
+            "/contracts/new",
+            get(commissioning::new_form).post(commissioning::create),
+        )
+        .route("/contracts/{id}", get(commissioning::show))
+        .route("/contracts/{id}/report", get(commissioning::report))
+        .route("/contracts/{id}/report.csv", get(commissioning::report_csv))
+        .route(
+            "/contracts/{id}/report.xlsx",
+            get(commissioning::report_xlsx),
+        )
+        .route(
+            "/contracts/{id}/annual-report",
+            get(commissioning::annual_report),
+        )
+        .route(
+            "/contracts/{id}/annual-report/easy-read",
+            get(commissioning::annual_easy_read),
+        )
+        .route(
+            "/contracts/{id}/meetings",
+            get(commissioning::meetings).post(commissioning::record_meeting),
+        )
+        .route(
+            "/contracts/{id}/actions/{action}/done",
+            post(commissioning::complete_action),
+        )
+        .route("/demand", get(commissioning::demand))
+        .route("/demand/rates", post(commissioning::set_rates))
+        .route("/demand/population", post(commissioning::import_population))
+        .route("/definitions", get(commissioning::definitions))
         .route(
             "/people/{id}/subject-access/new",
             get(confidentiality::request_form),

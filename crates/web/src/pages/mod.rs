@@ -7,6 +7,7 @@ pub mod admin;
 pub mod advocates;
 pub mod audit;
 pub mod cases;
+pub mod commissioning;
 pub mod confidentiality;
 pub mod forms;
 pub mod home;
@@ -175,6 +176,7 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/advocates", "nav-advocates"),
             ("/workforce", "nav-workforce"),
             ("/quality", "nav-quality"),
+            ("/contracts", "nav-contracts"),
             ("/safeguarding", "nav-safeguarding"),
             ("/breaches", "nav-breaches"),
             ("/retention", "nav-retention"),
@@ -191,7 +193,9 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/emergency-access", "nav-emergency-access"),
             ("/profile", "nav-profile"),
         ]),
-        Role::Commissioner => {}
+        Role::Commissioner => {
+            items.extend([("/contracts", "nav-contracts"), ("/demand", "nav-demand")])
+        }
         Role::Person => items = vec![("/my-records", "nav-my-records")],
     }
     items

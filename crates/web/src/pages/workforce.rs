@@ -347,7 +347,7 @@ fn select(state: &AppState, prefix: &str, codes: &[&str]) -> Vec<(String, String
     options
 }
 
-fn checkboxes(
+pub(crate) fn checkboxes(
     state: &AppState,
     name: &str,
     prefix: &str,

@@ -1,0 +1,1671 @@
+//! Contracts and their anonymised monitoring reports, the annual report, link meetings,
+//! demand analysis and the definitions every figure links to.
+//!
+//! Commissioners and the provider's managers reach these pages; the store decides which
+//! contracts each may see (`storage::commissioning`). A report is built here from the
+//! store's counts through `domain::reporting`, which suppresses small numbers, and the
+//! same built report is rendered as a page, a CSV file and a spreadsheet, so the three
+//! can never publish different figures.
+
+use super::cases::code_key;
+use super::forms::{FieldKind, FormBody, FormField, FormSpec, show_form};
+use super::workforce::checkboxes;
+use super::{FormErrors, Layout, iso_date, long_date, render, render_with};
+use crate::app::AppState;
+use crate::auth::Staff;
+use crate::auth::session::blocking;
+use crate::clock;
+use crate::error::AppError;
+use advocase_domain::identity::Role;
+use advocase_domain::reporting::{
+    ContractAnswers, Kpi, KpiState, Period, PublishedTable, ReportingPeriod, contract_periods,
+    contract_years, duty_code, expected_referrals, judge, median, parse_period,
+    parse_population_csv, publish, share,
+};
+use advocase_domain::suppression::Cell;
+use advocase_domain::validation::{Invalid, required_text};
+use advocase_domain::workforce::CHARACTERISTICS;
+use advocase_storage::commissioning::{ContractRow, Meeting, NewMeeting, ReportFacts, equality_id};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+/// Commissioners and managers: nobody else has contracts.
+fn contract_reader(staff: &Staff) -> Result<(), AppError> {
+    if matches!(staff.actor.role, Role::Commissioner | Role::Manager) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+fn t(state: &AppState, key: &str) -> String {
+    state.catalogue.text(key)
+}
+
+fn money(pence: i64) -> String {
+    let pounds = pence / 100;
+    let mut digits = pounds.to_string();
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!(",{tail}{grouped}");
+    }
+    if pence % 100 == 0 {
+        format!("£{digits}{grouped}")
+    } else {
+        format!("£{digits}{grouped}.{:02}", pence % 100)
+    }
+}
+
+fn period_words(period: Period) -> String {
+    format!("{} to {}", long_date(period.from), long_date(period.to))
+}
+
+fn period_query(period: Period) -> String {
+    format!("from={}&to={}", iso_date(period.from), iso_date(period.to))
+}
+
+// ---------------------------------------------------------------------------------------
+// The list and one contract
+// ---------------------------------------------------------------------------------------
+
+pub struct ContractLine {
+    pub href: String,
+    pub name: String,
+    pub other_party: String,
+    pub term: String,
+    pub duties: String,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/list.html")]
+struct ListPage {
+    layout: Layout,
+    errors: FormErrors,
+    contracts: Vec<ContractLine>,
+    may_add: bool,
+    is_commissioner: bool,
+}
+
+fn duties_words(state: &AppState, row: &ContractRow) -> String {
+    row.record
+        .duty_codes()
+        .iter()
+        .map(|d| t(state, &code_key("report-code", d)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `GET /contracts`
+pub async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    contract_reader(&staff)?;
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let rows = blocking(move || store.contracts(&actor)).await?;
+    let is_commissioner = staff.actor.role == Role::Commissioner;
+    render(&ListPage {
+        layout: Layout::staff(&state, &staff, "contracts-heading", "/contracts"),
+        errors: FormErrors::none(),
+        contracts: rows
+            .iter()
+            .map(|row| ContractLine {
+                href: format!("/contracts/{}", row.record.id),
+                name: row.record.name.clone(),
+                other_party: if is_commissioner {
+                    row.provider.clone()
+                } else {
+                    row.commissioner.clone()
+                },
+                term: period_words(Period {
+                    from: row.record.starts_on,
+                    to: row.record.ends_on,
+                }),
+                duties: duties_words(&state, row),
+            })
+            .collect(),
+        may_add: staff.actor.role == Role::Manager,
+        is_commissioner,
+    })
+}
+
+pub struct PeriodLink {
+    pub words: String,
+    pub report: String,
+    pub annual: Option<String>,
+}
+
+pub struct KpiLine {
+    pub name: String,
+    pub target: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/contract.html")]
+struct ContractPage {
+    layout: Layout,
+    errors: FormErrors,
+    id: i64,
+    summary: Vec<(String, String)>,
+    targets: Vec<KpiLine>,
+    periods: Vec<PeriodLink>,
+    years: Vec<PeriodLink>,
+}
+
+fn target_words(state: &AppState, kpi: Kpi, target: Option<u32>) -> String {
+    match (kpi, target) {
+        (_, None) => t(state, "kpi-no-target"),
+        (Kpi::Feedback, Some(tenths)) => format!(
+            "{:.1} {}",
+            f64::from(tenths) / 10.0,
+            t(state, "kpi-out-of-five")
+        ),
+        (Kpi::Declined, Some(n)) => format!("{} {n}%", t(state, "kpi-at-most")),
+        (_, Some(n)) => format!("{} {n}%", t(state, "kpi-at-least")),
+    }
+}
+
+fn kpi_targets(row: &ContractRow) -> [(Kpi, Option<u32>); 5] {
+    let targets = row.record.targets();
+    [
+        (Kpi::ImhaIntroduction, targets.imha_introduction),
+        (Kpi::FirstContact, targets.first_contact),
+        (Kpi::Declined, targets.declined),
+        (Kpi::OutcomesAchieved, targets.outcomes_achieved),
+        (Kpi::Feedback, targets.feedback_tenths),
+    ]
+}
+
+async fn load_contract(state: &AppState, staff: &Staff, id: i64) -> Result<ContractRow, AppError> {
+    contract_reader(staff)?;
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    blocking(move || store.contract(&actor, id)).await
+}
+
+fn contract_page(
+    state: &AppState,
+    staff: &Staff,
+    row: &ContractRow,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let r = &row.record;
+    let id = r.id;
+    let periods = contract_periods(r.starts_on, r.ends_on, r.reporting_period());
+    let today = clock::today();
+    let summary = vec![
+        (t(state, "contract-commissioner"), row.commissioner.clone()),
+        (t(state, "contract-provider"), row.provider.clone()),
+        (t(state, "contract-duties"), duties_words(state, row)),
+        (t(state, "contract-areas"), r.area_names().join(", ")),
+        (
+            t(state, "contract-term"),
+            period_words(Period {
+                from: r.starts_on,
+                to: r.ends_on,
+            }),
+        ),
+        (
+            t(state, "contract-funding"),
+            format!(
+                "{} {} {} {} {}",
+                money(r.core_funding_pence),
+                t(state, "contract-core-for"),
+                r.core_cases,
+                t(state, "contract-cases-then"),
+                money(r.payment_per_case_pence)
+            ),
+        ),
+        (
+            t(state, "contract-reporting"),
+            t(state, &code_key("contract-reporting", &r.reporting)),
+        ),
+        (
+            t(state, "contract-first-contact"),
+            format!(
+                "{} {}, {} {}",
+                r.urgent_days,
+                t(state, "contract-urgent-days"),
+                r.standard_days,
+                t(state, "contract-standard-days")
+            ),
+        ),
+        (
+            t(state, "contract-threshold"),
+            state.catalogue.text_with(
+                "contract-threshold-words",
+                "count",
+                &r.threshold.to_string(),
+            ),
+        ),
+    ];
+    let page = ContractPage {
+        layout: {
+            let mut layout = Layout::staff(state, staff, "contract-heading", "/contracts");
+            layout.title = r.name.clone();
+            layout
+        },
+        errors,
+        id,
+        summary,
+        targets: kpi_targets(row)
+            .into_iter()
+            .map(|(kpi, target)| KpiLine {
+                name: t(state, &code_key("kpi", kpi.as_str())),
+                target: target_words(state, kpi, target),
+                href: format!("/definitions#{}", code_key("kpi", kpi.as_str())),
+            })
+            .collect(),
+        periods: periods
+            .iter()
+            .filter(|p| p.from <= today)
+            .rev()
+            .map(|p| PeriodLink {
+                words: period_words(*p),
+                report: format!("/contracts/{id}/report?{}", period_query(*p)),
+                annual: None,
+            })
+            .collect(),
+        years: contract_years(r.starts_on, r.ends_on)
+            .iter()
+            .filter(|p| p.from <= today)
+            .rev()
+            .map(|p| PeriodLink {
+                words: period_words(*p),
+                report: format!("/contracts/{id}/annual-report?{}", period_query(*p)),
+                annual: Some(format!(
+                    "/contracts/{id}/annual-report/easy-read?{}",
+                    period_query(*p)
+                )),
+            })
+            .collect(),
+    };
+    let status = if page.errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_with(status, &page)
+}
+
+/// `GET /contracts/{id}`
+pub async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let row = load_contract(&state, &staff, id).await?;
+    contract_page(&state, &staff, &row, FormErrors::none())
+}
+
+// ---------------------------------------------------------------------------------------
+// Recording a contract
+// ---------------------------------------------------------------------------------------
+
+fn contract_form(
+    state: &AppState,
+    commissioners: &[(i64, String)],
+    a: &ContractAnswers,
+) -> FormSpec {
+    let mut options = vec![(String::new(), t(state, "choose-one"))];
+    options.extend(
+        commissioners
+            .iter()
+            .map(|(id, name)| (id.to_string(), name.clone())),
+    );
+    let duties: Vec<&str> = advocase_domain::eligibility::Duty::ALL
+        .iter()
+        .map(|d| duty_code(*d))
+        .collect();
+    let reporting: Vec<&str> = ReportingPeriod::ALL.iter().map(|r| r.as_str()).collect();
+    let text = |id: &str, key: &str, value: &str| {
+        FormField::new(id, t(state, key), FieldKind::Text, value)
+    };
+    FormSpec {
+        caption: t(state, "contracts-heading"),
+        intro: t(state, "contract-new-intro"),
+        action: "/contracts/new".into(),
+        back: "/contracts".into(),
+        button: t(state, "contract-new-button"),
+        fields: vec![
+            text("name", "contract-name", &a.name),
+            FormField::new(
+                "commissioner",
+                t(state, "contract-commissioner"),
+                FieldKind::Select(options),
+                &a.commissioner,
+            ),
+            FormField::new(
+                "duties",
+                t(state, "contract-duties"),
+                FieldKind::Checkboxes(checkboxes(
+                    state,
+                    "duties",
+                    "report-code",
+                    &duties,
+                    &a.duties,
+                )),
+                "",
+            ),
+            FormField::new(
+                "areas",
+                t(state, "contract-areas"),
+                FieldKind::TextArea,
+                &a.areas,
+            )
+            .hint(t(state, "contract-areas-hint")),
+            FormField::new(
+                "starts_on",
+                t(state, "contract-starts"),
+                FieldKind::Date,
+                &a.starts_on,
+            ),
+            FormField::new(
+                "ends_on",
+                t(state, "contract-ends"),
+                FieldKind::Date,
+                &a.ends_on,
+            )
+            .hint(t(state, "contract-ends-hint")),
+            text("core_funding", "contract-core-funding", &a.core_funding)
+                .hint(t(state, "contract-pounds-hint")),
+            FormField::new(
+                "core_cases",
+                t(state, "contract-core-cases"),
+                FieldKind::Number,
+                &a.core_cases,
+            ),
+            text(
+                "payment_per_case",
+                "contract-payment-per-case",
+                &a.payment_per_case,
+            )
+            .hint(t(state, "contract-pounds-hint")),
+            FormField::new(
+                "reporting",
+                t(state, "contract-reporting"),
+                FieldKind::Radios(checkboxes(
+                    state,
+                    "reporting",
+                    "contract-reporting",
+                    &reporting,
+                    &[a.reporting.clone()],
+                )),
+                "",
+            ),
+            FormField::new(
+                "urgent_days",
+                t(state, "contract-urgent-days-label"),
+                FieldKind::Number,
+                &a.urgent_days,
+            )
+            .hint(t(state, "contract-urgent-days-hint")),
+            FormField::new(
+                "standard_days",
+                t(state, "contract-standard-days-label"),
+                FieldKind::Number,
+                &a.standard_days,
+            ),
+            FormField::new(
+                "threshold",
+                t(state, "contract-threshold"),
+                FieldKind::Number,
+                &a.threshold,
+            )
+            .hint(t(state, "contract-threshold-hint")),
+            text(
+                "target_imha_introduction",
+                "contract-target-imha-introduction",
+                &a.target_imha_introduction,
+            )
+            .hint(t(state, "contract-target-hint")),
+            text(
+                "target_first_contact",
+                "contract-target-first-contact",
+                &a.target_first_contact,
+            )
+            .hint(t(state, "contract-target-hint")),
+            text(
+                "target_declined",
+                "contract-target-declined",
+                &a.target_declined,
+            )
+            .hint(t(state, "contract-target-hint")),
+            text(
+                "target_outcomes_achieved",
+                "contract-target-outcomes-achieved",
+                &a.target_outcomes_achieved,
+            )
+            .hint(t(state, "contract-target-hint")),
+            text(
+                "target_feedback",
+                "contract-target-feedback",
+                &a.target_feedback,
+            )
+            .hint(t(state, "contract-target-feedback-hint")),
+        ],
+        ..Default::default()
+    }
+}
+
+fn manager_only(staff: &Staff) -> Result<(), AppError> {
+    super::manager(staff)
+}
+
+async fn commissioner_list(
+    state: &AppState,
+    staff: &Staff,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    blocking(move || store.commissioners(&actor)).await
+}
+
+/// `GET /contracts/new`
+pub async fn new_form(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    manager_only(&staff)?;
+    let commissioners = commissioner_list(&state, &staff).await?;
+    let answers = ContractAnswers {
+        reporting: "quarterly".into(),
+        threshold: "7".into(),
+        urgent_days: "2".into(),
+        standard_days: "5".into(),
+        ..Default::default()
+    };
+    show_form(
+        Layout::staff(&state, &staff, "contract-new-heading", "/contracts"),
+        FormErrors::none(),
+        contract_form(&state, &commissioners, &answers),
+    )
+}
+
+/// `POST /contracts/new`
+pub async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    manager_only(&staff)?;
+    let body = FormBody::parse(&body);
+    let answers = ContractAnswers {
+        name: body.get("name"),
+        commissioner: body.get("commissioner"),
+        duties: body.all("duties"),
+        areas: body.get("areas"),
+        starts_on: body.get("starts_on"),
+        ends_on: body.get("ends_on"),
+        core_funding: body.get("core_funding"),
+        core_cases: body.get("core_cases"),
+        payment_per_case: body.get("payment_per_case"),
+        reporting: body.get("reporting"),
+        threshold: body.get("threshold"),
+        urgent_days: body.get("urgent_days"),
+        standard_days: body.get("standard_days"),
+        target_imha_introduction: body.get("target_imha_introduction"),
+        target_first_contact: body.get("target_first_contact"),
+        target_declined: body.get("target_declined"),
+        target_outcomes_achieved: body.get("target_outcomes_achieved"),
+        target_feedback: body.get("target_feedback"),
+    };
+    let commissioners = commissioner_list(&state, &staff).await?;
+    let again = |errors: FormErrors| {
+        show_form(
+            Layout::staff(&state, &staff, "contract-new-heading", "/contracts"),
+            errors,
+            contract_form(&state, &commissioners, &answers),
+        )
+    };
+    let contract = match answers.parse() {
+        Ok(c) => c,
+        Err(invalid) => return again(invalid.into()),
+    };
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    match blocking(move || store.create_contract(&actor, &contract)).await {
+        Ok(id) => Ok(Redirect::to(&format!("/contracts/{id}")).into_response()),
+        Err(AppError::Invalid(invalid)) => again(invalid.into()),
+        Err(other) => Err(other),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The report
+// ---------------------------------------------------------------------------------------
+
+/// The sections of a report, each with the breakdowns it shows.
+const SECTIONS: &[(&str, &[&str])] = &[
+    (
+        "activity",
+        &[
+            "referrals-by-referrer",
+            "referrals-by-area",
+            "cases-opened-by-duty",
+            "cases-closed-by-reason",
+            "contacts-by-mode",
+        ],
+    ),
+    (
+        "process",
+        &["first-contact", "imha-introduction", "waiting-at-end"],
+    ),
+    ("unmet-need", &["declined-why"]),
+    (
+        "outcomes",
+        &[
+            "outcomes-by-level",
+            "outcomes-by-process",
+            "outcomes-by-duty",
+            "outcomes-own-view",
+        ],
+    ),
+    ("feedback", &["feedback-responses"]),
+    (
+        "safeguarding",
+        &["concerns-by-category", "complaints-by-kind", "signals-sent"],
+    ),
+];
+
+pub struct RowView {
+    pub label: String,
+    pub value: String,
+    /// The figure when shown, for the chart.
+    pub shown: Option<u64>,
+    /// The bar's width out of 100.
+    pub bar: u32,
+}
+
+pub struct TableView {
+    pub id: String,
+    pub caption: String,
+    pub definition: String,
+    pub rows: Vec<RowView>,
+    pub total: String,
+    pub chart_height: usize,
+}
+
+pub struct SectionView {
+    pub id: String,
+    pub heading: String,
+    pub tables: Vec<TableView>,
+    /// Single figures of the section: (words, value, definition link).
+    pub figures: Vec<(String, String, String)>,
+}
+
+pub struct KpiView {
+    pub name: String,
+    pub definition: String,
+    pub actual: String,
+    pub target: String,
+    pub state: String,
+    pub tag: &'static str,
+}
+
+/// A report built once and rendered as a page, a CSV file or a spreadsheet.
+pub struct ReportView {
+    pub sections: Vec<SectionView>,
+    pub kpis: Vec<KpiView>,
+}
+
+fn cell_words(state: &AppState, cell: Cell) -> String {
+    match cell {
+        Cell::Shown(n) => n.to_string(),
+        // Small and hidden counts read alike, or a reader could tell them apart.
+        Cell::Small | Cell::Hidden => t(state, "report-not-shown"),
+    }
+}
+
+fn row_label(state: &AppState, table: &str, code: &str) -> String {
+    if table.starts_with("equality-") {
+        t(state, &code_key("equality", code))
+    } else if table == "referrals-by-area" && code != "other" {
+        code.to_string()
+    } else {
+        t(state, &code_key("report-code", code))
+    }
+}
+
+fn table_view(state: &AppState, table: &PublishedTable) -> TableView {
+    let largest = table
+        .rows
+        .iter()
+        .filter_map(|(_, c)| c.shown())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    TableView {
+        id: table.id.to_string(),
+        caption: t(state, &format!("report-table-{}", table.id)),
+        definition: format!("/definitions#definition-{}", table.id),
+        rows: table
+            .rows
+            .iter()
+            .map(|(code, cell)| RowView {
+                label: row_label(state, table.id, code),
+                value: cell_words(state, *cell),
+                shown: cell.shown(),
+                bar: cell
+                    .shown()
+                    .map(|n| (n * 100 / largest) as u32)
+                    .unwrap_or(0),
+            })
+            .collect(),
+        total: cell_words(state, table.total),
+        chart_height: table.rows.len() * 28 + 8,
+    }
+}
+
+fn percent(value: Option<u32>, state: &AppState) -> String {
+    value
+        .map(|n| format!("{n}%"))
+        .unwrap_or_else(|| t(state, "report-not-shown"))
+}
+
+/// Builds the report of a contract and period from the store's counts.
+fn build_report(state: &AppState, row: &ContractRow, facts: &ReportFacts) -> ReportView {
+    let threshold = row.record.threshold();
+    let published: Vec<PublishedTable> = facts
+        .breakdowns
+        .iter()
+        .map(|b| publish(b, threshold))
+        .collect();
+    let find = |id: &str| published.iter().find(|p| p.id == id);
+    let single = |id: &str| {
+        find(id)
+            .map(|p| cell_words(state, p.total))
+            .unwrap_or_default()
+    };
+    let days = |values: &[i64]| {
+        let mut values = values.to_vec();
+        median(&mut values, threshold)
+            .map(|d| {
+                state
+                    .catalogue
+                    .text_with("report-days", "count", &d.to_string())
+            })
+            .unwrap_or_else(|| t(state, "report-not-shown"))
+    };
+    let mut sections: Vec<SectionView> = SECTIONS
+        .iter()
+        .map(|(section, ids)| SectionView {
+            id: section.to_string(),
+            heading: t(state, &format!("report-section-{section}")),
+            tables: ids
+                .iter()
+                .filter_map(|id| find(id))
+                .filter(|p| p.rows.len() > 1)
+                .map(|p| table_view(state, p))
+                .collect(),
+            figures: Vec::new(),
+        })
+        .collect();
+    let definition = |id: &str| format!("/definitions#definition-{id}");
+    // Single figures: a total is published only when it is not a small count.
+    let hours = facts.contact_minutes / 60;
+    sections[0].figures.push((
+        t(state, "report-figure-hours"),
+        hours.to_string(),
+        definition("hours"),
+    ));
+    sections[1].figures.push((
+        t(state, "report-table-waiting-at-end"),
+        single("waiting-at-end"),
+        definition("waiting-at-end"),
+    ));
+    sections[1].figures.push((
+        t(state, "report-figure-median-wait"),
+        days(&facts.waits),
+        definition("median-wait"),
+    ));
+    sections[1].figures.push((
+        t(state, "report-figure-median-urgent"),
+        days(&facts.first_contact_days.0),
+        definition("median-first-contact"),
+    ));
+    sections[1].figures.push((
+        t(state, "report-figure-median-standard"),
+        days(&facts.first_contact_days.1),
+        definition("median-first-contact"),
+    ));
+    sections[4].figures.push((
+        t(state, "report-table-feedback-responses"),
+        single("feedback-responses"),
+        definition("feedback-responses"),
+    ));
+    let average = (facts.feedback.0 > threshold)
+        .then(|| (facts.feedback.1 * 10 + facts.feedback.0 / 2) / facts.feedback.0);
+    sections[4].figures.push((
+        t(state, "report-figure-feedback-average"),
+        average
+            .map(|tenths| {
+                format!(
+                    "{:.1} {}",
+                    tenths as f64 / 10.0,
+                    t(state, "kpi-out-of-five")
+                )
+            })
+            .unwrap_or_else(|| t(state, "report-not-shown")),
+        definition("feedback-average"),
+    ));
+    sections[5].figures.push((
+        t(state, "report-table-signals-sent"),
+        single("signals-sent"),
+        definition("signals-sent"),
+    ));
+    sections.push(SectionView {
+        id: "equality".into(),
+        heading: t(state, "report-section-equality"),
+        tables: CHARACTERISTICS
+            .iter()
+            .filter_map(|c| find(equality_id(c.code)))
+            .map(|p| {
+                let mut view = table_view(state, p);
+                view.caption = state.catalogue.text_with(
+                    "report-equality-caption",
+                    "characteristic",
+                    &t(
+                        state,
+                        &code_key("characteristic", p.id.trim_start_matches("equality-")),
+                    ),
+                );
+                view.definition = definition("equality");
+                view
+            })
+            .collect(),
+        figures: Vec::new(),
+    });
+    let results = [
+        judge(
+            Kpi::ImhaIntroduction,
+            share(facts.imha.0, facts.imha.0 + facts.imha.1, threshold),
+            row.record.targets().imha_introduction,
+        ),
+        judge(
+            Kpi::FirstContact,
+            share(
+                facts.first_contact.0,
+                facts.first_contact.0 + facts.first_contact.1,
+                threshold,
+            ),
+            row.record.targets().first_contact,
+        ),
+        judge(
+            Kpi::Declined,
+            share(facts.declined.0, facts.declined.1, threshold),
+            row.record.targets().declined,
+        ),
+        judge(
+            Kpi::OutcomesAchieved,
+            share(facts.outcomes.0, facts.outcomes.1, threshold),
+            row.record.targets().outcomes_achieved,
+        ),
+        judge(
+            Kpi::Feedback,
+            average.map(|a| a as u32),
+            row.record.targets().feedback_tenths,
+        ),
+    ];
+    let kpis = results
+        .iter()
+        .map(|r| KpiView {
+            name: t(state, &code_key("kpi", r.kpi.as_str())),
+            definition: format!("/definitions#{}", code_key("kpi", r.kpi.as_str())),
+            actual: if r.kpi == Kpi::Feedback {
+                r.actual
+                    .map(|a| format!("{:.1}", f64::from(a) / 10.0))
+                    .unwrap_or_else(|| t(state, "report-not-shown"))
+            } else {
+                percent(r.actual, state)
+            },
+            target: target_words(state, r.kpi, r.target),
+            state: t(
+                state,
+                match r.state {
+                    KpiState::Met => "kpi-met",
+                    KpiState::Missed => "kpi-missed",
+                    KpiState::NoTarget => "kpi-no-target",
+                    KpiState::NotShown => "kpi-not-shown",
+                },
+            ),
+            tag: match r.state {
+                KpiState::Met => "govuk-tag--green",
+                KpiState::Missed => "govuk-tag--red",
+                _ => "govuk-tag--grey",
+            },
+        })
+        .collect();
+    ReportView { sections, kpis }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PeriodQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/report.html")]
+struct ReportPage {
+    layout: Layout,
+    errors: FormErrors,
+    id: i64,
+    period: String,
+    query: String,
+    contract: String,
+    threshold: u64,
+    report: ReportView,
+}
+
+/// The contract and the report for the period asked for, or the contract page with the
+/// period's error.
+async fn report_for(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    query: &PeriodQuery,
+    annual: bool,
+) -> Result<Result<(ContractRow, Period, ReportView), Response>, AppError> {
+    let row = load_contract(state, staff, id).await?;
+    let r = &row.record;
+    let periods = if annual {
+        contract_years(r.starts_on, r.ends_on)
+    } else {
+        contract_periods(r.starts_on, r.ends_on, r.reporting_period())
+    };
+    let period = match parse_period(&query.from, &query.to, &periods) {
+        Ok(p) => p,
+        Err(invalid) => return Ok(Err(contract_page(state, staff, &row, invalid.into())?)),
+    };
+    let calendar = super::referrals::calendar(state).await?;
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let facts =
+        blocking(move || store.report_facts(&actor, id, period, &calendar, clock::today())).await?;
+    let report = build_report(state, &row, &facts);
+    Ok(Ok((row, period, report)))
+}
+
+/// `GET /contracts/{id}/report?from=&to=`
+pub async fn report(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    let (row, period, report) = match report_for(&state, &staff, id, &query, false).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    render(&ReportPage {
+        layout: Layout::staff(&state, &staff, "report-heading", "/contracts"),
+        errors: FormErrors::none(),
+        id,
+        period: period_words(period),
+        query: period_query(period),
+        contract: row.record.name.clone(),
+        threshold: row.record.threshold(),
+        report,
+    })
+}
+
+/// Every figure of a report as rows of (section, table, category, value), the same
+/// words as the page; the CSV and the spreadsheet are written from these.
+fn report_rows(state: &AppState, report: &ReportView) -> Vec<[String; 4]> {
+    let mut rows = Vec::new();
+    for kpi in &report.kpis {
+        rows.push([
+            t(state, "report-kpis-heading"),
+            kpi.name.clone(),
+            kpi.target.clone(),
+            kpi.actual.clone(),
+        ]);
+    }
+    for section in &report.sections {
+        for (words, value, _) in &section.figures {
+            rows.push([
+                section.heading.clone(),
+                words.clone(),
+                String::new(),
+                value.clone(),
+            ]);
+        }
+        for table in &section.tables {
+            for row in &table.rows {
+                rows.push([
+                    section.heading.clone(),
+                    table.caption.clone(),
+                    row.label.clone(),
+                    row.value.clone(),
+                ]);
+            }
+            rows.push([
+                section.heading.clone(),
+                table.caption.clone(),
+                t(state, "report-total"),
+                table.total.clone(),
+            ]);
+        }
+    }
+    rows
+}
+
+fn download(body: Vec<u8>, content_type: &str, file_name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /contracts/{id}/report.csv?from=&to=`
+pub async fn report_csv(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    let (_, period, report) = match report_for(&state, &staff, id, &query, false).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let failed =
+        |e: csv::Error| AppError::Internal(anyhow::anyhow!("writing a report as CSV failed: {e}"));
+    writer
+        .write_record([
+            t(&state, "report-column-section"),
+            t(&state, "report-column-figure"),
+            t(&state, "report-column-category"),
+            t(&state, "report-column-value"),
+        ])
+        .map_err(failed)?;
+    for row in report_rows(&state, &report) {
+        writer.write_record(&row).map_err(failed)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("writing a report as CSV failed: {e}")))?;
+    Ok(download(
+        body,
+        "text/csv; charset=utf-8",
+        &format!("contract-{id}-{}.csv", iso_date(period.from)),
+    ))
+}
+
+/// `GET /contracts/{id}/report.xlsx?from=&to=`
+pub async fn report_xlsx(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    let (row, period, report) = match report_for(&state, &staff, id, &query, false).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let failed = |e: rust_xlsxwriter::XlsxError| {
+        AppError::Internal(anyhow::anyhow!(
+            "writing a report as a spreadsheet failed: {e}"
+        ))
+    };
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Report").map_err(failed)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    sheet
+        .write_string_with_format(
+            0,
+            0,
+            format!("{} – {}", row.record.name, period_words(period)),
+            &bold,
+        )
+        .map_err(failed)?;
+    let heads = [
+        t(&state, "report-column-section"),
+        t(&state, "report-column-figure"),
+        t(&state, "report-column-category"),
+        t(&state, "report-column-value"),
+    ];
+    for (c, head) in heads.iter().enumerate() {
+        sheet
+            .write_string_with_format(2, c as u16, head, &bold)
+            .map_err(failed)?;
+    }
+    for (r, line) in report_rows(&state, &report).iter().enumerate() {
+        let r = (r + 3) as u32;
+        for (c, value) in line.iter().enumerate() {
+            // Figures go in as numbers so a commissioner can chart them; words as text.
+            match value.parse::<f64>() {
+                Ok(n) if c == 3 => sheet.write_number(r, c as u16, n).map_err(failed)?,
+                _ => sheet.write_string(r, c as u16, value).map_err(failed)?,
+            };
+        }
+    }
+    sheet.set_column_width(0, 24).map_err(failed)?;
+    sheet.set_column_width(1, 48).map_err(failed)?;
+    sheet.set_column_width(2, 36).map_err(failed)?;
+    let body = book.save_to_buffer().map_err(failed)?;
+    Ok(download(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("contract-{id}-{}.xlsx", iso_date(period.from)),
+    ))
+}
+
+// ---------------------------------------------------------------------------------------
+// The annual report, in plain English and easy read
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "contracts/annual.html")]
+struct AnnualPage {
+    layout: Layout,
+    errors: FormErrors,
+    easy_read: bool,
+    other_version: String,
+    back: String,
+    period: String,
+    provider: String,
+    /// Sentences, each with its figure already in words.
+    sentences: Vec<String>,
+    kpis: Vec<KpiView>,
+}
+
+async fn annual(
+    state: AppState,
+    staff: Staff,
+    id: i64,
+    query: PeriodQuery,
+    easy_read: bool,
+) -> Result<Response, AppError> {
+    let (row, period, report) = match report_for(&state, &staff, id, &query, true).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let total = |id: &str| {
+        report
+            .sections
+            .iter()
+            .flat_map(|s| s.tables.iter())
+            .find(|t| t.id == id)
+            .map(|t| t.total.clone())
+            .unwrap_or_else(|| t(&state, "report-not-shown"))
+    };
+    let figure = |words_key: &str| {
+        let words = t(&state, words_key);
+        report
+            .sections
+            .iter()
+            .flat_map(|s| s.figures.iter())
+            .find(|(w, _, _)| *w == words)
+            .map(|(_, v, _)| v.clone())
+            .unwrap_or_default()
+    };
+    let prefix = if easy_read { "annual-easy" } else { "annual" };
+    let sentence = |key: &str, count: String| {
+        state
+            .catalogue
+            .text_with(&format!("{prefix}-{key}"), "count", &count)
+    };
+    let sentences = vec![
+        sentence("referrals", total("referrals-by-referrer")),
+        sentence("cases-opened", total("cases-opened-by-duty")),
+        sentence("contacts", total("contacts-by-mode")),
+        sentence("hours", figure("report-figure-hours")),
+        sentence("outcomes", total("outcomes-by-level")),
+        sentence("concerns", total("concerns-by-category")),
+        sentence("feedback", figure("report-figure-feedback-average")),
+    ];
+    let query = period_query(period);
+    render(&AnnualPage {
+        layout: Layout::staff(
+            &state,
+            &staff,
+            if easy_read {
+                "annual-easy-heading"
+            } else {
+                "annual-heading"
+            },
+            "/contracts",
+        ),
+        errors: FormErrors::none(),
+        easy_read,
+        other_version: if easy_read {
+            format!("/contracts/{id}/annual-report?{query}")
+        } else {
+            format!("/contracts/{id}/annual-report/easy-read?{query}")
+        },
+        back: format!("/contracts/{id}"),
+        period: period_words(period),
+        provider: row.provider.clone(),
+        sentences,
+        kpis: report.kpis,
+    })
+}
+
+/// `GET /contracts/{id}/annual-report?from=&to=`
+pub async fn annual_report(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    annual(state, staff, id, query, false).await
+}
+
+/// `GET /contracts/{id}/annual-report/easy-read?from=&to=`
+pub async fn annual_easy_read(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    annual(state, staff, id, query, true).await
+}
+
+// ---------------------------------------------------------------------------------------
+// Link meetings
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "contracts/meetings.html")]
+struct MeetingsPage {
+    layout: Layout,
+    errors: FormErrors,
+    id: i64,
+    contract: String,
+    meetings: Vec<Meeting>,
+    form: MeetingForm,
+    today: NaiveDate,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct MeetingForm {
+    held_on: String,
+    attendees: String,
+    discussed: String,
+    action_1: String,
+    owner_1: String,
+    due_1: String,
+    action_2: String,
+    owner_2: String,
+    due_2: String,
+    action_3: String,
+    owner_3: String,
+    due_3: String,
+}
+
+impl MeetingForm {
+    fn parse(&self, today: NaiveDate) -> Result<NewMeeting, Invalid> {
+        let mut invalid = Invalid::default();
+        let held_on = invalid.check(advocase_domain::casework::required_date(
+            "held_on",
+            "the date of the meeting",
+            &self.held_on,
+        ));
+        if held_on.is_some_and(|d| d > today) {
+            invalid.push("held_on", "The meeting date must be today or in the past");
+        }
+        let attendees = invalid.check(required_text(
+            "attendees",
+            "who was there",
+            &self.attendees,
+            2000,
+        ));
+        let discussed = invalid.check(required_text(
+            "discussed",
+            "what was discussed",
+            &self.discussed,
+            20_000,
+        ));
+        let mut actions = Vec::new();
+        for (n, (action, owner, due)) in [
+            (&self.action_1, &self.owner_1, &self.due_1),
+            (&self.action_2, &self.owner_2, &self.due_2),
+            (&self.action_3, &self.owner_3, &self.due_3),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let n = n + 1;
+            if action.trim().is_empty() && owner.trim().is_empty() && due.trim().is_empty() {
+                continue;
+            }
+            let action = invalid.check(required_text(
+                &format!("action_{n}"),
+                "the action",
+                action,
+                2000,
+            ));
+            let owner = invalid.check(required_text(
+                &format!("owner_{n}"),
+                "who will do it",
+                owner,
+                200,
+            ));
+            let due = invalid
+                .check(advocase_domain::referral::parse_date(
+                    &format!("due_{n}"),
+                    "the date it is due",
+                    due,
+                ))
+                .flatten();
+            if let (Some(a), Some(o)) = (action, owner) {
+                actions.push((a, o, due));
+            }
+        }
+        invalid.into_result()?;
+        Ok(NewMeeting {
+            held_on: held_on.unwrap_or(today),
+            attendees: attendees.unwrap_or_default(),
+            discussed: discussed.unwrap_or_default(),
+            actions,
+        })
+    }
+}
+
+async fn meetings_page(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    form: MeetingForm,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let row = load_contract(state, staff, id).await?;
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let meetings = blocking(move || store.meetings(&actor, id)).await?;
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_with(
+        status,
+        &MeetingsPage {
+            layout: Layout::staff(state, staff, "meetings-heading", "/contracts"),
+            errors,
+            id,
+            contract: row.record.name,
+            meetings,
+            form,
+            today: clock::today(),
+        },
+    )
+}
+
+/// `GET /contracts/{id}/meetings`
+pub async fn meetings(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    meetings_page(
+        &state,
+        &staff,
+        id,
+        MeetingForm::default(),
+        FormErrors::none(),
+    )
+    .await
+}
+
+/// `POST /contracts/{id}/meetings`
+pub async fn record_meeting(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<MeetingForm>,
+) -> Result<Response, AppError> {
+    contract_reader(&staff)?;
+    let meeting = match form.parse(clock::today()) {
+        Ok(m) => m,
+        Err(invalid) => return meetings_page(&state, &staff, id, form, invalid.into()).await,
+    };
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    blocking(move || store.record_meeting(&actor, id, &meeting)).await?;
+    Ok(Redirect::to(&format!("/contracts/{id}/meetings")).into_response())
+}
+
+/// `POST /contracts/{id}/actions/{action}/done`
+pub async fn complete_action(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, action)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    contract_reader(&staff)?;
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    blocking(move || store.complete_action(&actor, id, action, clock::today())).await?;
+    Ok(Redirect::to(&format!("/contracts/{id}/meetings")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// Demand analysis
+// ---------------------------------------------------------------------------------------
+
+pub struct DemandLine {
+    pub area: String,
+    pub adults: String,
+    pub assessments: String,
+    pub expected: String,
+    pub actual: String,
+    pub rate: String,
+    pub flag: bool,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/demand.html")]
+struct DemandPage {
+    layout: Layout,
+    errors: FormErrors,
+    year: i32,
+    years: Vec<i32>,
+    lines: Vec<DemandLine>,
+    teams: Vec<(String, String)>,
+    teams_total: String,
+    difficulty: String,
+    no_individual: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    #[serde(default)]
+    year: Option<i32>,
+}
+
+fn commissioner_only(staff: &Staff) -> Result<(), AppError> {
+    if staff.actor.role == Role::Commissioner {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Tenths of a per cent as typed: "62.5" is 625.
+fn permille(field: &str, value: &str) -> Result<i64, Invalid> {
+    value
+        .trim()
+        .trim_end_matches('%')
+        .parse::<f64>()
+        .ok()
+        .filter(|n| (0.0..=100.0).contains(n))
+        .map(|n| (n * 10.0).round() as i64)
+        .ok_or_else(|| Invalid::one(field, "Enter a share from 0 to 100, like 60"))
+}
+
+async fn demand_page(
+    state: &AppState,
+    staff: &Staff,
+    year: i32,
+    errors: FormErrors,
+    typed: Option<(String, String)>,
+) -> Result<Response, AppError> {
+    commissioner_only(staff)?;
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let facts = blocking(move || store.demand(&actor, year)).await?;
+    let threshold = advocase_domain::suppression::DEFAULT_THRESHOLD;
+    let (difficulty, no_individual) = facts.rates.unwrap_or((0, 0));
+    let counts: Vec<u64> = facts.areas.iter().map(|a| a.actual).collect();
+    let actual = advocase_domain::suppression::suppress(&counts, threshold);
+    let lines = facts
+        .areas
+        .iter()
+        .zip(&actual.cells)
+        .map(|(area, cell)| {
+            let expected = facts.rates.map(|_| expected_referrals(area.assessments, difficulty, no_individual));
+            DemandLine {
+                area: area.area.clone(),
+                adults: area.adults.to_string(),
+                assessments: area.assessments.to_string(),
+                expected: expected.map(|e| e.to_string()).unwrap_or_else(|| t(state, "demand-no-rates")),
+                actual: cell_words(state, *cell),
+                rate: match (cell.shown(), area.adults) {
+                    (Some(n), adults) if adults > 0 => format!("{:.1}", n as f64 * 10_000.0 / adults as f64),
+                    _ => t(state, "report-not-shown"),
+                },
+                // Fewer referrals than three quarters of those expected suggests people
+                // who should have had an advocate did not.
+                flag: matches!((cell.shown(), expected), (Some(n), Some(e)) if (n as i64) * 4 < e * 3),
+            }
+        })
+        .collect();
+    let team_counts: Vec<u64> = facts.teams.iter().map(|(_, n)| *n).collect();
+    let teams = advocase_domain::suppression::suppress(&team_counts, threshold);
+    let this_year = clock::today()
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap_or(year);
+    let (typed_difficulty, typed_none) = typed.unwrap_or_else(|| {
+        let words = |p: i64| {
+            if facts.rates.is_some() {
+                format!("{:.1}", p as f64 / 10.0)
+            } else {
+                String::new()
+            }
+        };
+        (words(difficulty), words(no_individual))
+    });
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_with(
+        status,
+        &DemandPage {
+            layout: Layout::staff(state, staff, "demand-heading", "/demand"),
+            errors,
+            year,
+            years: (this_year - 4..=this_year).rev().collect(),
+            lines,
+            teams: facts
+                .teams
+                .iter()
+                .zip(&teams.cells)
+                .map(|((team, _), cell)| {
+                    (
+                        if team == "not_given" {
+                            t(state, "demand-team-not-given")
+                        } else {
+                            team.clone()
+                        },
+                        cell_words(state, *cell),
+                    )
+                })
+                .collect(),
+            teams_total: cell_words(state, teams.total),
+            difficulty: typed_difficulty,
+            no_individual: typed_none,
+        },
+    )
+}
+
+fn this_year() -> i32 {
+    clock::today()
+        .format("%Y")
+        .to_string()
+        .parse()
+        .unwrap_or(2026)
+}
+
+/// `GET /demand?year=`
+pub async fn demand(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    demand_page(
+        &state,
+        &staff,
+        query.year.unwrap_or_else(this_year),
+        FormErrors::none(),
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct RatesForm {
+    #[serde(default)]
+    difficulty: String,
+    #[serde(default)]
+    no_individual: String,
+}
+
+/// `POST /demand/rates`
+pub async fn set_rates(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::Form(form): axum::Form<RatesForm>,
+) -> Result<Response, AppError> {
+    commissioner_only(&staff)?;
+    let difficulty = permille("difficulty", &form.difficulty);
+    let no_individual = permille("no_individual", &form.no_individual);
+    let (difficulty, no_individual) = match (difficulty, no_individual) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            let mut invalid = Invalid::default();
+            for e in [a.err(), b.err()].into_iter().flatten() {
+                invalid.0.extend(e.0);
+            }
+            return demand_page(
+                &state,
+                &staff,
+                this_year(),
+                invalid.into(),
+                Some((form.difficulty, form.no_individual)),
+            )
+            .await;
+        }
+    };
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    blocking(move || store.set_demand_rates(&actor, difficulty, no_individual)).await?;
+    Ok(Redirect::to("/demand").into_response())
+}
+
+/// `POST /demand/population`: a CSV file of population figures. A bad row is named and
+/// nothing is imported.
+pub async fn import_population(
+    State(state): State<AppState>,
+    staff: Staff,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    commissioner_only(&staff)?;
+    let mut text = String::new();
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("file") {
+            let bytes = field.bytes().await.map_err(|_| {
+                AppError::Invalid(Invalid::one(
+                    "file",
+                    "The file could not be read: try again",
+                ))
+            })?;
+            text = String::from_utf8_lossy(&bytes).into_owned();
+        }
+    }
+    if text.trim().is_empty() {
+        return demand_page(
+            &state,
+            &staff,
+            this_year(),
+            Invalid::one("file", "Choose a CSV file of population figures").into(),
+            None,
+        )
+        .await;
+    }
+    let rows = match parse_population_csv(&text) {
+        Ok(rows) => rows,
+        Err(invalid) => {
+            return demand_page(&state, &staff, this_year(), invalid.into(), None).await;
+        }
+    };
+    let year = rows[0].year;
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    blocking(move || store.import_population(&actor, &rows)).await?;
+    Ok(Redirect::to(&format!("/demand?year={year}")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// Definitions
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "contracts/definitions.html")]
+struct DefinitionsPage {
+    layout: Layout,
+    errors: FormErrors,
+    definitions: Vec<(String, String, String)>,
+}
+
+/// Every figure's id on the definitions page, in the order the report shows them.
+const DEFINED: &[&str] = &[
+    "kpi-imha-introduction",
+    "kpi-first-contact",
+    "kpi-declined",
+    "kpi-outcomes-achieved",
+    "kpi-feedback",
+    "definition-referrals-by-referrer",
+    "definition-referrals-by-area",
+    "definition-cases-opened-by-duty",
+    "definition-cases-closed-by-reason",
+    "definition-contacts-by-mode",
+    "definition-hours",
+    "definition-first-contact",
+    "definition-median-first-contact",
+    "definition-imha-introduction",
+    "definition-waiting-at-end",
+    "definition-median-wait",
+    "definition-declined-why",
+    "definition-outcomes-by-level",
+    "definition-outcomes-by-process",
+    "definition-outcomes-by-duty",
+    "definition-outcomes-own-view",
+    "definition-feedback-responses",
+    "definition-feedback-average",
+    "definition-concerns-by-category",
+    "definition-complaints-by-kind",
+    "definition-signals-sent",
+    "definition-equality",
+    "definition-suppression",
+];
+
+/// `GET /definitions`
+pub async fn definitions(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Response, AppError> {
+    contract_reader(&staff)?;
+    render(&DefinitionsPage {
+        layout: Layout::staff(&state, &staff, "definitions-heading", "/contracts"),
+        errors: FormErrors::none(),
+        definitions: DEFINED
+            .iter()
+            .map(|id| {
+                (
+                    id.to_string(),
+                    t(&state, &format!("{id}-title")),
+                    t(&state, id),
+                )
+            })
+            .collect(),
+    })
+}
