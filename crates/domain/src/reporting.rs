@@ -196,13 +196,13 @@ impl ContractAnswers {
             "the date the contract ends",
             &self.ends_on,
         ));
-        if let (Some(start), Some(end)) = (starts_on, ends_on) {
-            if end < start {
-                invalid.push(
-                    "ends_on",
-                    "The contract must end on or after the day it starts",
-                );
-            }
+        if let (Some(start), Some(end)) = (starts_on, ends_on)
+            && end < start
+        {
+            invalid.push(
+                "ends_on",
+                "The contract must end on or after the day it starts",
+            );
         }
         let core_funding_pence = invalid.check(pounds(
             "core_funding",
@@ -348,13 +348,10 @@ pub fn contract_years(starts_on: NaiveDate, ends_on: NaiveDate) -> Vec<Period> {
 fn contract_blocks(starts_on: NaiveDate, ends_on: NaiveDate, months: u32) -> Vec<Period> {
     let mut periods = Vec::new();
     let mut index = 0;
-    loop {
-        let Some(from) = starts_on.checked_add_months(Months::new(months * index)) else {
-            break;
-        };
-        if from > ends_on {
-            break;
-        }
+    while let Some(from) = starts_on
+        .checked_add_months(Months::new(months * index))
+        .filter(|from| *from <= ends_on)
+    {
         let next = starts_on
             .checked_add_months(Months::new(months * (index + 1)))
             .and_then(|d| d.pred_opt())

@@ -902,14 +902,14 @@ fn count_report(
                 facts.first_contact_days.1.push(worked);
             }
         }
-        if duty == "imha" {
-            if let Some(due) = introduction_due {
-                match first {
-                    Some(day) if day <= *due => facts.imha.0 += 1,
-                    Some(_) => facts.imha.1 += 1,
-                    None if *due < measured_to => facts.imha.1 += 1,
-                    None => {}
-                }
+        if duty == "imha"
+            && let Some(due) = introduction_due
+        {
+            match first {
+                Some(day) if day <= *due => facts.imha.0 += 1,
+                Some(_) => facts.imha.1 += 1,
+                None if *due < measured_to => facts.imha.1 += 1,
+                None => {}
             }
         }
     }

@@ -984,10 +984,16 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         self.write(|conn, trail| {
+            // Only the providers the commissioner funds: another council's providers'
+            // signals are theirs to see.
+            let funded = crate::schema::contracts::table
+                .filter(crate::schema::contracts::commissioner_id.eq(actor.organisation_id))
+                .select(crate::schema::contracts::provider_id);
             let rows: Vec<(SignalRecord, String)> = service_signals::table
                 .inner_join(
                     organisations::table.on(organisations::id.eq(service_signals::provider_id)),
                 )
+                .filter(service_signals::provider_id.eq_any(funded))
                 .order((service_signals::sent_on.desc(), service_signals::id.desc()))
                 .select((SignalRecord::as_select(), organisations::name))
                 .load(conn)?;

@@ -262,6 +262,35 @@ async fn the_commissioners_view_of_signals_holds_no_names() {
     let officer = w
         .app
         .add_user(council, "officer@council.example", Role::Commissioner);
+    // A council sees only the signals of providers it funds.
+    let unfunded = w
+        .app
+        .get("/api/v1/signals", Some(&w.app.session_for(officer)))
+        .await;
+    assert_eq!(unfunded.status, StatusCode::OK);
+    assert!(!unfunded.body.contains("Elm House"));
+    let contract = advocase_domain::reporting::ContractAnswers {
+        name: "IMHA".into(),
+        commissioner: council.to_string(),
+        duties: vec!["imha".into()],
+        areas: "Northshire".into(),
+        starts_on: "2026-04-01".into(),
+        ends_on: "2029-03-31".into(),
+        core_funding: "1000".into(),
+        core_cases: "10".into(),
+        payment_per_case: "100".into(),
+        reporting: "annual".into(),
+        urgent_days: "2".into(),
+        standard_days: "5".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    w.app
+        .db
+        .store
+        .create_contract(&w.app.actor(w.manager), &contract)
+        .unwrap();
     let api = w
         .app
         .get("/api/v1/signals", Some(&w.app.session_for(officer)))

@@ -3,6 +3,7 @@
 //! at `/api/v1/openapi.json`, generated from this code.
 
 mod cases;
+mod contracts;
 mod signals;
 
 use crate::app::AppState;
@@ -33,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases", get(cases::caseload))
         .route("/cases/{id}", get(cases::case))
         .route("/signals", get(signals::signals))
+        .route("/contracts", get(contracts::contracts))
+        .route("/contracts/{id}/report", get(contracts::report))
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
 }
@@ -213,9 +216,10 @@ impl Modify for SecuritySchemes {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Advocase API", description = "Case management for independent advocacy.", license(name = "AGPL-3.0-or-later")),
-    paths(me, user, audit, eligibility, cases::caseload, cases::case, signals::signals),
+    paths(me, user, audit, eligibility, cases::caseload, cases::case, signals::signals, contracts::contracts, contracts::report),
     components(schemas(Me, AuditEntryView, ApiErrors, crate::error::ApiProblem,
-        cases::CaseSummary, cases::CaseView, cases::ContactView, cases::IssueView, cases::DueView, signals::SignalView)),
+        cases::CaseSummary, cases::CaseView, cases::ContactView, cases::IssueView, cases::DueView, signals::SignalView,
+        contracts::ContractView, contracts::ReportView, contracts::TableView, contracts::CountView, contracts::KpiView)),
     modifiers(&SecuritySchemes),
 )]
 pub struct ApiDoc;

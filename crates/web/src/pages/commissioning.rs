@@ -18,8 +18,8 @@ use crate::clock;
 use crate::error::AppError;
 use advocase_domain::identity::Role;
 use advocase_domain::reporting::{
-    ContractAnswers, Kpi, KpiState, Period, PublishedTable, ReportingPeriod, contract_periods,
-    contract_years, duty_code, expected_referrals, judge, median, parse_period,
+    ContractAnswers, Kpi, KpiResult, KpiState, Period, PublishedTable, ReportingPeriod,
+    contract_periods, contract_years, duty_code, expected_referrals, judge, median, parse_period,
     parse_population_csv, publish, share,
 };
 use advocase_domain::suppression::Cell;
@@ -394,7 +394,7 @@ fn contract_form(
                     "reporting",
                     "contract-reporting",
                     &reporting,
-                    &[a.reporting.clone()],
+                    std::slice::from_ref(&a.reporting),
                 )),
                 "",
             ),
@@ -736,8 +736,7 @@ fn build_report(state: &AppState, row: &ContractRow, facts: &ReportFacts) -> Rep
         single("feedback-responses"),
         definition("feedback-responses"),
     ));
-    let average = (facts.feedback.0 > threshold)
-        .then(|| (facts.feedback.1 * 10 + facts.feedback.0 / 2) / facts.feedback.0);
+    let average = feedback_average(facts, threshold);
     sections[4].figures.push((
         t(state, "report-figure-feedback-average"),
         average
@@ -778,37 +777,7 @@ fn build_report(state: &AppState, row: &ContractRow, facts: &ReportFacts) -> Rep
             .collect(),
         figures: Vec::new(),
     });
-    let results = [
-        judge(
-            Kpi::ImhaIntroduction,
-            share(facts.imha.0, facts.imha.0 + facts.imha.1, threshold),
-            row.record.targets().imha_introduction,
-        ),
-        judge(
-            Kpi::FirstContact,
-            share(
-                facts.first_contact.0,
-                facts.first_contact.0 + facts.first_contact.1,
-                threshold,
-            ),
-            row.record.targets().first_contact,
-        ),
-        judge(
-            Kpi::Declined,
-            share(facts.declined.0, facts.declined.1, threshold),
-            row.record.targets().declined,
-        ),
-        judge(
-            Kpi::OutcomesAchieved,
-            share(facts.outcomes.0, facts.outcomes.1, threshold),
-            row.record.targets().outcomes_achieved,
-        ),
-        judge(
-            Kpi::Feedback,
-            average.map(|a| a as u32),
-            row.record.targets().feedback_tenths,
-        ),
-    ];
+    let results = kpi_results(row, facts);
     let kpis = results
         .iter()
         .map(|r| KpiView {
@@ -841,12 +810,66 @@ fn build_report(state: &AppState, row: &ContractRow, facts: &ReportFacts) -> Rep
     ReportView { sections, kpis }
 }
 
-#[derive(Deserialize, Default)]
+/// The average overall feedback in tenths, when more answers than the threshold stand
+/// behind it.
+fn feedback_average(facts: &ReportFacts, threshold: u64) -> Option<u64> {
+    let (responses, sum) = facts.feedback;
+    (responses > threshold).then(|| (sum * 10 + responses / 2) / responses)
+}
+
+/// Each KPI of the contract judged on the period's counts.
+pub(crate) fn kpi_results(row: &ContractRow, facts: &ReportFacts) -> [KpiResult; 5] {
+    let threshold = row.record.threshold();
+    let targets = row.record.targets();
+    let (imha_met, imha_missed) = facts.imha;
+    let (within, later) = facts.first_contact;
+    [
+        judge(
+            Kpi::ImhaIntroduction,
+            share(imha_met, imha_met + imha_missed, threshold),
+            targets.imha_introduction,
+        ),
+        judge(
+            Kpi::FirstContact,
+            share(within, within + later, threshold),
+            targets.first_contact,
+        ),
+        judge(
+            Kpi::Declined,
+            share(facts.declined.0, facts.declined.1, threshold),
+            targets.declined,
+        ),
+        judge(
+            Kpi::OutcomesAchieved,
+            share(facts.outcomes.0, facts.outcomes.1, threshold),
+            targets.outcomes_achieved,
+        ),
+        judge(
+            Kpi::Feedback,
+            feedback_average(facts, threshold).map(|a| a as u32),
+            targets.feedback_tenths,
+        ),
+    ]
+}
+
+/// The contract's reporting periods, or its years for the annual report.
+pub(crate) fn periods_of(row: &ContractRow, annual: bool) -> Vec<Period> {
+    let r = &row.record;
+    if annual {
+        contract_years(r.starts_on, r.ends_on)
+    } else {
+        contract_periods(r.starts_on, r.ends_on, r.reporting_period())
+    }
+}
+
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 pub struct PeriodQuery {
+    /// The first day of one of the contract's reporting periods, as 2026-04-01.
     #[serde(default)]
-    from: String,
+    pub from: String,
+    /// The last day of the same period.
     #[serde(default)]
-    to: String,
+    pub to: String,
 }
 
 #[derive(Template)]
@@ -872,13 +895,7 @@ async fn report_for(
     annual: bool,
 ) -> Result<Result<(ContractRow, Period, ReportView), Response>, AppError> {
     let row = load_contract(state, staff, id).await?;
-    let r = &row.record;
-    let periods = if annual {
-        contract_years(r.starts_on, r.ends_on)
-    } else {
-        contract_periods(r.starts_on, r.ends_on, r.reporting_period())
-    };
-    let period = match parse_period(&query.from, &query.to, &periods) {
+    let period = match parse_period(&query.from, &query.to, &periods_of(&row, annual)) {
         Ok(p) => p,
         Err(invalid) => return Ok(Err(contract_page(state, staff, &row, invalid.into())?)),
     };

@@ -108,6 +108,25 @@ impl TestApp {
         }
     }
 
+    /// A GET whose answer is a file: the status and the bytes as sent.
+    pub async fn get_bytes(&self, path: &str, session: Option<&str>) -> (StatusCode, Vec<u8>) {
+        let mut request = Request::get(path).header(header::HOST, "localhost");
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
+        }
+        let response = self
+            .app
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, bytes.to_vec())
+    }
+
     pub async fn get(&self, path: &str, session: Option<&str>) -> Answer {
         let mut request = Request::get(path).header(header::HOST, "localhost");
         if let Some(token) = session {

@@ -1,0 +1,163 @@
+//! Contracts and their anonymised monitoring figures, for commissioners and the
+//! provider's managers. The figures are the same published (suppressed) counts the
+//! report page shows: a count that is not shown is `null`, never the number.
+
+use crate::app::AppState;
+use crate::auth::ApiCaller;
+use crate::auth::session::blocking;
+use crate::clock;
+use crate::error::{ApiError, ApiErrors};
+use crate::pages::commissioning::{PeriodQuery, kpi_results, periods_of};
+use advocase_domain::reporting::{KpiState, parse_period, publish};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A contract between a commissioner and an advocacy provider.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContractView {
+    pub id: i64,
+    pub name: String,
+    pub commissioner: String,
+    pub advocacy_provider: String,
+    /// Duty codes: `care_act`, `imha`, `imca`, `nhs_complaints`.
+    pub duties: Vec<String>,
+    pub areas: Vec<String>,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+    /// `quarterly` or `annual`.
+    pub reporting: String,
+    /// Counts from 1 to this are published as `null`.
+    pub threshold: u64,
+}
+
+/// One published count: `null` when it is not shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountView {
+    pub category: String,
+    pub count: Option<u64>,
+}
+
+/// One breakdown of a report, with its total.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TableView {
+    /// Which figure, as on the definitions page (`/definitions#definition-{id}`).
+    pub id: String,
+    pub rows: Vec<CountView>,
+    pub total: Option<u64>,
+}
+
+/// A key performance indicator: the share in per cent (feedback: average out of 5 in
+/// tenths), `null` when too few stand behind it to publish.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KpiView {
+    pub kpi: String,
+    pub actual: Option<u32>,
+    pub target: Option<u32>,
+    /// `met`, `missed`, `no_target` or `not_shown`.
+    pub state: String,
+}
+
+/// A contract's report for one of its reporting periods.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportView {
+    pub contract_id: i64,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub kpis: Vec<KpiView>,
+    pub tables: Vec<TableView>,
+}
+
+/// The contracts the caller's organisation funds (a commissioner) or delivers (a
+/// manager). Anyone else gets an empty list.
+#[utoipa::path(get, path = "/api/v1/contracts", tag = "contracts",
+    responses((status = 200, body = [ContractView]), (status = 401, body = ApiErrors)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn contracts(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Vec<ContractView>>, ApiError> {
+    let store = state.store.clone();
+    let actor = caller.actor.clone();
+    let rows = blocking(move || store.contracts(&actor)).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|row| ContractView {
+                id: row.record.id,
+                duties: row.record.duty_codes(),
+                areas: row.record.area_names(),
+                threshold: row.record.threshold(),
+                name: row.record.name,
+                commissioner: row.commissioner,
+                advocacy_provider: row.provider,
+                starts_on: row.record.starts_on,
+                ends_on: row.record.ends_on,
+                reporting: row.record.reporting,
+            })
+            .collect(),
+    ))
+}
+
+/// A contract's anonymised report for one of its reporting periods. A contract the
+/// caller may not see answers 404, as one that does not exist; a period that is not
+/// one of the contract's answers 422 naming `from` or `to`.
+#[utoipa::path(get, path = "/api/v1/contracts/{id}/report", tag = "contracts", params(("id" = i64, Path, description = "The contract"), PeriodQuery),
+    responses((status = 200, body = ReportView), (status = 401, body = ApiErrors), (status = 404, body = ApiErrors), (status = 422, body = ApiErrors)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn report(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Json<ReportView>, ApiError> {
+    let store = state.store.clone();
+    let actor = caller.actor.clone();
+    let row = blocking(move || store.contract(&actor, id)).await?;
+    let period = parse_period(&query.from, &query.to, &periods_of(&row, false))?;
+    let calendar = crate::pages::referrals::calendar(&state).await?;
+    let store = state.store.clone();
+    let actor = caller.actor.clone();
+    let facts =
+        blocking(move || store.report_facts(&actor, id, period, &calendar, clock::today())).await?;
+    let threshold = row.record.threshold();
+    Ok(Json(ReportView {
+        contract_id: id,
+        from: period.from,
+        to: period.to,
+        kpis: kpi_results(&row, &facts)
+            .iter()
+            .map(|k| KpiView {
+                kpi: k.kpi.as_str().to_string(),
+                actual: k.actual,
+                target: k.target,
+                state: match k.state {
+                    KpiState::Met => "met",
+                    KpiState::Missed => "missed",
+                    KpiState::NoTarget => "no_target",
+                    KpiState::NotShown => "not_shown",
+                }
+                .to_string(),
+            })
+            .collect(),
+        tables: facts
+            .breakdowns
+            .iter()
+            .map(|b| {
+                let table = publish(b, threshold);
+                TableView {
+                    id: table.id.to_string(),
+                    rows: table
+                        .rows
+                        .into_iter()
+                        .map(|(category, cell)| CountView {
+                            category,
+                            count: cell.shown(),
+                        })
+                        .collect(),
+                    total: table.total.shown(),
+                }
+            })
+            .collect(),
+    }))
+}

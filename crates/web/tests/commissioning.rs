@@ -1,0 +1,600 @@
+//! Contracts and monitoring reports through the whole router: a commissioner sees their
+//! contract's figures and nothing about anyone, and a small group can never be worked
+//! out, on the page, in the CSV file or in the spreadsheet.
+
+mod common;
+
+use advocase_domain::identity::{OrganisationKind, Role};
+use advocase_domain::reporting::{ContractAnswers, ReportingPeriod, contract_periods};
+use advocase_storage::referrals::{DutyDecision, PersonChoice, Source};
+use axum::http::StatusCode;
+use common::{TestApp, encode};
+use std::io::Read;
+
+struct Setting {
+    app: TestApp,
+    manager: i64,
+    commissioner: i64,
+    other_commissioner: i64,
+    contract: i64,
+    other_contract: i64,
+    person: i64,
+    case: i64,
+    query: String,
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn contract_answers(commissioner: i64) -> ContractAnswers {
+    ContractAnswers {
+        name: "Care Act advocacy".into(),
+        commissioner: commissioner.to_string(),
+        duties: vec!["care_act".into()],
+        areas: "Northshire".into(),
+        // The people below start advocacy now, in the contract's first quarter.
+        starts_on: today().to_string(),
+        ends_on: "2099-12-31".into(),
+        core_funding: "100000".into(),
+        core_cases: "200".into(),
+        payment_per_case: "300".into(),
+        reporting: "quarterly".into(),
+        urgent_days: "2".into(),
+        standard_days: "5".into(),
+        target_declined: "10".into(),
+        ..Default::default()
+    }
+}
+
+/// A provider with a contract for Northshire, 35 people who started Care Act advocacy
+/// this quarter: 3 Asian, 12 Black, 20 White.
+fn setting() -> Setting {
+    let app = TestApp::new();
+    let manager = app.add_user(app.north, "manager@north.example", Role::Manager);
+    let intake = app.add_user(app.north, "intake@north.example", Role::IntakeWorker);
+    let south_manager = app.add_user(app.south, "manager@south.example", Role::Manager);
+    let council = app
+        .db
+        .store
+        .create_organisation(OrganisationKind::Commissioner, "Northshire Council")
+        .unwrap();
+    let other_council = app
+        .db
+        .store
+        .create_organisation(OrganisationKind::Commissioner, "Southby Council")
+        .unwrap();
+    let commissioner = app.add_user(council, "officer@northshire.example", Role::Commissioner);
+    let other_commissioner =
+        app.add_user(other_council, "officer@southby.example", Role::Commissioner);
+    let store = &app.db.store;
+    let contract = store
+        .create_contract(
+            &app.actor(manager),
+            &contract_answers(council).parse().unwrap(),
+        )
+        .unwrap();
+    let other_contract = store
+        .create_contract(
+            &app.actor(south_manager),
+            &contract_answers(other_council).parse().unwrap(),
+        )
+        .unwrap();
+    let mut groups = Vec::new();
+    groups.extend(std::iter::repeat_n("asian", 3));
+    groups.extend(std::iter::repeat_n("black", 12));
+    groups.extend(std::iter::repeat_n("white", 20));
+    let (mut person, mut case) = (0, 0);
+    for (n, group) in groups.iter().enumerate() {
+        let answers = advocase_domain::referral::ReferralAnswers {
+            referrer_kind: "professional".into(),
+            referrer_name: "A social worker".into(),
+            referrer_organisation: "Adult social care".into(),
+            referrer_email: "sw@northshire.example".into(),
+            given_name: format!("Person{n}"),
+            family_name: "Zebedee".into(),
+            local_authority: "Northshire".into(),
+            what_is_happening: "A needs assessment".into(),
+            consent: "given".into(),
+            care_act_process: "needs_assessment".into(),
+            ..Default::default()
+        };
+        let referral = answers.parse(today()).unwrap();
+        let id = store
+            .submit_referral(
+                app.north,
+                &referral,
+                Source::Staff,
+                None,
+                &format!("R-{n}"),
+                &format!("h-{n}"),
+            )
+            .unwrap();
+        let cases = store
+            .decide_referral(
+                &app.actor(intake),
+                id,
+                1,
+                &[DutyDecision {
+                    duty: "care_act".into(),
+                    suggested: "eligible".into(),
+                    accept: true,
+                    disagreement_reason: None,
+                    introduction_due: None,
+                }],
+                PersonChoice::Create,
+                None,
+            )
+            .unwrap();
+        case = cases[0];
+        person = store
+            .find_referral(&app.actor(intake), id)
+            .unwrap()
+            .person_id
+            .unwrap();
+        // Equality answers as the person gave them.
+        store
+            .set_person_equality(
+                &app.actor(manager),
+                person,
+                &[("ethnicity", group.to_string())],
+            )
+            .unwrap();
+    }
+    let quarter = contract_periods(
+        today(),
+        chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
+        ReportingPeriod::Quarterly,
+    )[0];
+    Setting {
+        query: format!("from={}&to={}", quarter.from, quarter.to),
+        app,
+        manager,
+        commissioner,
+        other_commissioner,
+        contract,
+        other_contract,
+        person,
+        case,
+    }
+}
+
+/// The text of a page with the tags taken out, one cell per line.
+fn words(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                if !text.trim().is_empty() {
+                    out.push(text.trim().to_string());
+                }
+                text.clear();
+            }
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The ethnicity table's rows as (category, value) from a list of words: what follows
+/// its caption up to its total.
+fn ethnicity_rows(cells: &[String]) -> Vec<(String, String)> {
+    let caption = cells
+        .iter()
+        .rposition(|c| c == "People who started advocacy, by Ethnic group")
+        .expect("the ethnicity table");
+    let mut rows = Vec::new();
+    let mut i = caption + 1;
+    while i + 1 < cells.len() {
+        if cells[i] == "Category" {
+            i += 2;
+            continue;
+        }
+        rows.push((cells[i].clone(), cells[i + 1].clone()));
+        if cells[i] == "Total" {
+            break;
+        }
+        i += 2;
+    }
+    rows
+}
+
+/// Asserts that no published figure of the ethnicity breakdown lets the 3 be known:
+/// Asian is not shown, and what the shown counts leave of the total is more than 3 and
+/// spread over at least two hidden counts.
+fn assert_three_cannot_be_recovered(rows: &[(String, String)], whence: &str) {
+    let value = |name: &str| {
+        rows.iter()
+            .find(|(c, _)| c == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{name} missing in {whence}: {rows:?}"))
+    };
+    assert_eq!(value("Asian or Asian British"), "not shown", "{whence}");
+    let total: u64 = value("Total")
+        .parse()
+        .unwrap_or_else(|_| panic!("total in {whence}"));
+    let shown: u64 = rows
+        .iter()
+        .filter(|(c, _)| c != "Total")
+        .filter_map(|(_, v)| v.parse::<u64>().ok())
+        .sum();
+    let hidden = rows.iter().filter(|(_, v)| v == "not shown").count();
+    assert!(
+        hidden >= 2,
+        "{whence}: only the Asian count is hidden: {rows:?}"
+    );
+    assert!(
+        total - shown > 3,
+        "{whence}: the hidden counts add up to 3: {rows:?}"
+    );
+    assert!(rows.iter().all(|(_, v)| v != "3"), "{whence}: {rows:?}");
+}
+
+#[tokio::test]
+async fn a_group_of_three_cannot_be_worked_out_from_the_page_the_csv_or_the_spreadsheet() {
+    let s = setting();
+    let session = s.app.session_for(s.commissioner);
+    let page = s
+        .app
+        .get(
+            &format!("/contracts/{}/report?{}", s.contract, s.query),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let cells = words(&page.body);
+    // The chart and the table carry the same figures; the table is checked.
+    assert_three_cannot_be_recovered(&ethnicity_rows(&cells), "the page");
+    // The people who started are all there: 35, shown as the total.
+    assert!(page.body.contains(">35<"));
+
+    let csv = s
+        .app
+        .get(
+            &format!("/contracts/{}/report.csv?{}", s.contract, s.query),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let rows: Vec<(String, String)> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[1] == "People who started advocacy, by Ethnic group")
+        .map(|r| (r[2].to_string(), r[3].to_string()))
+        .collect();
+    assert_three_cannot_be_recovered(&rows, "the CSV file");
+
+    let (status, bytes) = s
+        .app
+        .get_bytes(
+            &format!("/contracts/{}/report.xlsx?{}", s.contract, s.query),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = spreadsheet_rows(bytes);
+    let ethnicity: Vec<(String, String)> = rows
+        .into_iter()
+        .filter(|r| {
+            r.get(1).map(String::as_str) == Some("People who started advocacy, by Ethnic group")
+        })
+        .map(|r| (r[2].clone(), r[3].clone()))
+        .collect();
+    assert_three_cannot_be_recovered(&ethnicity, "the spreadsheet");
+}
+
+/// The rows of the spreadsheet's first sheet as text, read from the XLSX file's XML.
+fn spreadsheet_rows(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        if let Ok(mut file) = archive.by_name(name) {
+            file.read_to_string(&mut text).unwrap();
+        }
+        text
+    };
+    let shared_xml = read("xl/sharedStrings.xml");
+    let sheet = read("xl/worksheets/sheet1.xml");
+    let unescape = |t: &str| {
+        t.replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+    };
+    let shared: Vec<String> = shared_xml
+        .split("<si>")
+        .skip(1)
+        .map(|si| {
+            si.split("<t")
+                .skip(1)
+                .map(|t| unescape(t.split_once('>').unwrap().1.split("</t>").next().unwrap()))
+                .collect()
+        })
+        .collect();
+    sheet
+        .split("<row")
+        .skip(1)
+        .map(|row| {
+            let mut cells = vec![String::new(); 4];
+            for cell in row.split("<c ").skip(1) {
+                let reference = cell
+                    .split("r=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                let column = (reference.as_bytes()[0] - b'A') as usize;
+                let value = cell
+                    .split("<v>")
+                    .nth(1)
+                    .map(|v| v.split("</v>").next().unwrap().to_string());
+                let inline = cell
+                    .split("<t>")
+                    .nth(1)
+                    .map(|v| unescape(v.split("</t>").next().unwrap()));
+                let text = if cell.contains("t=\"s\"") {
+                    shared[value.unwrap().parse::<usize>().unwrap()].clone()
+                } else {
+                    inline.or(value).unwrap_or_default()
+                };
+                if column < 4 {
+                    cells[column] = text;
+                }
+            }
+            cells
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_commissioner_sees_their_contracts_figures_and_nothing_about_anyone() {
+    let s = setting();
+    let session = s.app.session_for(s.commissioner);
+    let list = s.app.get("/contracts", Some(&session)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Care Act advocacy"));
+    assert!(
+        !list
+            .body
+            .contains(&format!("/contracts/{}\"", s.other_contract))
+    );
+    let api = s
+        .app
+        .get(
+            &format!("/api/v1/contracts/{}/report?{}", s.contract, s.query),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let report: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let ethnicity = report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "equality-ethnicity")
+        .unwrap();
+    assert_eq!(ethnicity["total"], 35);
+    let asian = ethnicity["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["category"] == "asian")
+        .unwrap();
+    assert!(asian["count"].is_null());
+    for personal in ["Zebedee", "Person1", "social worker", "sw@northshire"] {
+        assert!(!api.body.contains(personal), "{personal} in the API report");
+        let page = s
+            .app
+            .get(
+                &format!("/contracts/{}/report?{}", s.contract, s.query),
+                Some(&session),
+            )
+            .await;
+        assert!(
+            !page.body.contains(personal),
+            "{personal} on the report page"
+        );
+    }
+    // Every person, case, referral and other contract address answers "not found".
+    let not_found = [
+        format!("/people/{}", s.person),
+        format!("/cases/{}", s.case),
+        "/cases".to_string(),
+        "/referrals".to_string(),
+        "/waiting-list".to_string(),
+        format!("/contracts/{}", s.other_contract),
+        format!("/contracts/{}/report?{}", s.other_contract, s.query),
+        format!("/contracts/{}/report.csv?{}", s.other_contract, s.query),
+        format!("/contracts/{}/meetings", s.other_contract),
+        format!("/api/v1/cases/{}", s.case),
+        format!("/api/v1/contracts/{}/report?{}", s.other_contract, s.query),
+        "/api/v1/cases".to_string(),
+    ];
+    for path in &not_found {
+        let answer = s.app.get(path, Some(&session)).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // The other council's officer gets "not found" for this contract, like one that
+    // does not exist.
+    let other = s.app.session_for(s.other_commissioner);
+    let theirs = s
+        .app
+        .get(&format!("/contracts/{}", s.contract), Some(&other))
+        .await;
+    let none = s.app.get("/contracts/999999", Some(&other)).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert_eq!(theirs.body, none.body);
+}
+
+#[tokio::test]
+async fn a_period_that_ends_before_it_starts_or_is_not_the_contracts_is_refused() {
+    let s = setting();
+    let session = s.app.session_for(s.commissioner);
+    let backwards = s
+        .app
+        .get(
+            &format!(
+                "/contracts/{}/report?from=2026-09-30&to=2026-07-01",
+                s.contract
+            ),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        backwards
+            .body
+            .contains("The period must end on or after the day it starts")
+    );
+    let chosen = s
+        .app
+        .get(
+            &format!(
+                "/api/v1/contracts/{}/report?from={}&to={}",
+                s.contract,
+                today(),
+                today()
+            ),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(chosen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(chosen.body.contains("from"));
+}
+
+#[tokio::test]
+async fn a_manager_records_a_contract_and_bad_input_names_the_field_and_changes_nothing() {
+    let s = setting();
+    let session = s.app.session_for(s.manager);
+    let form = s.app.get("/contracts/new", Some(&session)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Northshire Council"));
+    let before = s
+        .app
+        .db
+        .store
+        .contracts(&s.app.actor(s.manager))
+        .unwrap()
+        .len();
+    let wrong = encode(&[
+        ("name", "Second contract"),
+        ("commissioner", "not a number"),
+        ("areas", "Northshire"),
+        ("starts_on", "2027-04-01"),
+        ("ends_on", "2027-03-31"),
+        ("core_funding", "lots"),
+        ("core_cases", "10"),
+        ("payment_per_case", "100"),
+        ("reporting", "quarterly"),
+        ("urgent_days", "2"),
+        ("standard_days", "5"),
+    ]);
+    let refused = s
+        .app
+        .post_form("/contracts/new", Some(&session), &wrong)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Choose the commissioner",
+        "must end on or after",
+        "in pounds",
+        "Choose at least one kind of advocacy",
+    ] {
+        assert!(refused.body.contains(message), "{message}");
+    }
+    assert_eq!(
+        s.app
+            .db
+            .store
+            .contracts(&s.app.actor(s.manager))
+            .unwrap()
+            .len(),
+        before
+    );
+    // A commissioner cannot record one.
+    let officer = s.app.session_for(s.commissioner);
+    assert_eq!(
+        s.app.get("/contracts/new", Some(&officer)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
+    let s = setting();
+    let session = s.app.session_for(s.commissioner);
+    let upload = |csv: &str| {
+        let boundary = "XBOUNDARYX";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        );
+        axum::http::Request::post("/demand/population")
+            .header(
+                axum::http::header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(
+                axum::http::header::COOKIE,
+                format!("{}={session}", common::COOKIE),
+            )
+            .header(axum::http::header::HOST, "localhost")
+            .header(axum::http::header::ORIGIN, "http://localhost")
+            .header("sec-fetch-site", "same-origin")
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let year = today().format("%Y").to_string();
+    let bad = s.app.send(upload(&format!("area,year,adults,assessments\nNorthshire,{year},250000,4000\nSouthby,{year},many,1500\n"))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("Line 3, column adults"));
+    let demand = s
+        .app
+        .get(&format!("/demand?year={year}"), Some(&session))
+        .await;
+    assert!(!demand.body.contains("250000"));
+    let good = s
+        .app
+        .send(upload(&format!(
+            "area,year,adults,assessments\nNorthshire,{year},250000,4000\n"
+        )))
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    let rates = s
+        .app
+        .post_form(
+            "/demand/rates",
+            Some(&session),
+            &encode(&[("difficulty", "60"), ("no_individual", "25")]),
+        )
+        .await;
+    assert_eq!(rates.status, StatusCode::SEE_OTHER);
+    let demand = s
+        .app
+        .get(&format!("/demand?year={year}"), Some(&session))
+        .await;
+    // 4,000 assessments at 60% and 25%: 600 expected, against 35 referrals.
+    assert!(demand.body.contains(">600<"), "{}", demand.body);
+    assert!(demand.body.contains("Possible under-referral"));
+    // A manager has no demand page.
+    assert_eq!(
+        s.app
+            .get("/demand", Some(&s.app.session_for(s.manager)))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
