@@ -1,0 +1,141 @@
+// The commissioner's portal in the browser, with JavaScript off and axe's WCAG 2.2 AA
+// checks on every page:
+//
+// 1. the commissioner opens their contract's latest report, sees figures beside each
+//    chart and small counts not shown, prints it without the navigation, and gets "not
+//    found" for a case, a person and another contract;
+// 2. the commissioner records a link meeting with an action using the keyboard only;
+// 3. the annual report, its easy-read version, demand and the definitions meet WCAG
+//    2.2 AA; the manager's form to record a contract does too.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { openBrowser, newContext, baseUrl, signIn, expectNoAxeViolations } from "./lib.mjs";
+
+const PASSWORD = "demo-password";
+const COMMISSIONER = "commissioner@demo.advocase.test";
+const MANAGER = "manager@demo.advocase.test";
+
+let browser;
+before(async () => {
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function checkPage(page) {
+  assert.equal(await page.locator("h1").count(), 1, `${page.url()} should have one main heading`);
+  await expectNoAxeViolations(page);
+}
+
+async function visit(page, path, status = 200) {
+  const response = await page.goto(`${baseUrl}${path}`);
+  assert.equal(response?.status(), status, `GET ${path}`);
+  await checkPage(page);
+}
+
+async function follow(page, locator) {
+  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: "load" }), locator.click()]);
+  assert.equal(response?.status(), 200, `following to ${page.url()}`);
+  await checkPage(page);
+}
+
+const mainText = (page) => page.locator("main").innerText();
+
+/// Opens the demo contract from the commissioner's list.
+async function openContract(page) {
+  await visit(page, "/contracts");
+  await follow(page, page.getByRole("link", { name: "Independent advocacy for Northshire (demo)" }));
+  return new URL(page.url()).pathname;
+}
+
+test("the commissioner reads their contract's report, prints it and sees nobody", async () => {
+  const context = await newContext(browser, { withJavaScriptDisabled: true });
+  try {
+    const page = await context.newPage();
+    await signIn(page, COMMISSIONER, PASSWORD);
+    const contract = await openContract(page);
+    await follow(page, page.getByRole("link", { name: /^Report for / }).first());
+    const text = await mainText(page);
+    assert.match(text, /Key performance indicators/);
+    assert.match(text, /Equality monitoring/);
+    assert.match(text, /not shown/);
+    // Every chart has a table with its figures beside it.
+    const charts = await page.locator("svg.app-chart").count();
+    const tables = await page.locator("main table").count();
+    assert.ok(charts > 0 && tables >= charts, `${charts} charts, ${tables} tables`);
+    // Every figure links to its definition.
+    assert.ok((await page.locator('main a[href^="/definitions#"]').count()) > 10);
+    // The printed report (the accessible PDF) keeps the figures and drops the menus.
+    await page.emulateMedia({ media: "print" });
+    assert.equal(await page.locator(".moj-primary-navigation").isVisible(), false);
+    assert.equal(await page.getByRole("heading", { name: "Equality monitoring" }).isVisible(), true);
+    await page.emulateMedia({ media: "screen" });
+    // Nothing about a person is reachable.
+    for (const path of ["/cases/1", "/people/1", "/referrals", "/waiting-list", `${contract}9999`]) {
+      const response = await page.goto(`${baseUrl}${path}`);
+      assert.equal(response?.status(), 404, path);
+    }
+    await visit(page, "/definitions");
+  } finally {
+    await context.close();
+  }
+});
+
+test("the commissioner records a link meeting with the keyboard only", async () => {
+  const context = await newContext(browser, { withJavaScriptDisabled: true });
+  try {
+    const page = await context.newPage();
+    await signIn(page, COMMISSIONER, PASSWORD);
+    const contract = await openContract(page);
+    await visit(page, `${contract}/meetings`);
+    // A meeting without its date is refused, naming the field, and keeps what was typed.
+    await page.getByLabel("Who was there", { exact: true }).focus();
+    await page.keyboard.type("Commissioning manager, service manager");
+    await page.getByLabel("What was discussed", { exact: true }).focus();
+    await page.keyboard.type("Waiting times in Westfold");
+    await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.getByRole("button", { name: "Record the meeting" }).press("Enter")]);
+    await checkPage(page);
+    assert.match(await page.locator(".govuk-error-summary").innerText(), /Enter the date of the meeting/);
+    assert.equal(await page.getByLabel("What was discussed", { exact: true }).inputValue(), "Waiting times in Westfold");
+    await page.getByLabel("Date of the meeting", { exact: true }).focus();
+    const today = new Date().toISOString().slice(0, 10);
+    await page.keyboard.type(today);
+    await page.getByLabel("First action", { exact: true }).focus();
+    await page.keyboard.type("Share referral guidance with Westfold teams");
+    await page.getByLabel("Who will do the first action", { exact: true }).focus();
+    await page.keyboard.type("Service manager");
+    await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.getByRole("button", { name: "Record the meeting" }).press("Enter")]);
+    await checkPage(page);
+    assert.match(await mainText(page), /Share referral guidance with Westfold teams/);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the annual report, easy read, demand and the contract form meet WCAG 2.2 AA", async () => {
+  const context = await newContext(browser, { withJavaScriptDisabled: true });
+  try {
+    const page = await context.newPage();
+    await signIn(page, COMMISSIONER, PASSWORD);
+    await openContract(page);
+    await follow(page, page.getByRole("link", { name: /^Annual report for / }).first());
+    assert.match(await mainText(page), /We received/);
+    await follow(page, page.getByRole("link", { name: "Easy read version" }));
+    assert.match(await mainText(page), /We do not show very small numbers/);
+    await visit(page, "/demand");
+    assert.match(await mainText(page), /Westfold \(demo\)/);
+    const manager = await newContext(browser, { withJavaScriptDisabled: true });
+    try {
+      const managerPage = await manager.newPage();
+      await signIn(managerPage, MANAGER, PASSWORD);
+      await visit(managerPage, "/contracts");
+      await visit(managerPage, "/contracts/new");
+    } finally {
+      await manager.close();
+    }
+  } finally {
+    await context.close();
+  }
+});
