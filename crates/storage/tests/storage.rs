@@ -1575,6 +1575,26 @@ mod safeguarding_storage {
             assert!(matches!(db.store.record_signal_date(&south.manager, signal_id, true, day(2026, 11, 22)), Err(StoreError::NotFound)));
             let council = db.store.create_organisation(OrganisationKind::Commissioner, "County Council").unwrap();
             let commissioner = add_user(&db.store, council, "officer@council.example", Role::Commissioner);
+            // A council sees the signals of the providers it funds, and only those.
+            assert!(db.store.signals_for_commissioner(&commissioner).unwrap().is_empty());
+            let contract = advocase_domain::reporting::ContractAnswers {
+                name: "IMHA".into(),
+                commissioner: council.to_string(),
+                duties: vec!["imha".into()],
+                areas: "Northshire".into(),
+                starts_on: "2026-04-01".into(),
+                ends_on: "2029-03-31".into(),
+                core_funding: "1000".into(),
+                core_cases: "10".into(),
+                payment_per_case: "100".into(),
+                reporting: "annual".into(),
+                urgent_days: "2".into(),
+                standard_days: "5".into(),
+                ..Default::default()
+            }
+            .parse()
+            .unwrap();
+            db.store.create_contract(&p.manager, &contract).unwrap();
             let seen = db.store.signals_for_commissioner(&commissioner).unwrap();
             assert_eq!(seen.len(), 1);
             assert_eq!(seen[0].regulator_on, Some(day(2026, 11, 22)));
