@@ -201,6 +201,10 @@ installation_tables! {
     "feedback_responses" => feedback_responses, crate::safeguarding::FeedbackRecord, id, paged;
     "service_signals" => service_signals, crate::safeguarding::SignalRecord, id, paged;
     "service_concerns" => service_concerns, crate::safeguarding::ServiceConcernRecord, id, paged;
+    "policies" => policies, crate::assessment::PolicyRecord, id, paged;
+    "self_assessments" => self_assessments, crate::assessment::AssessmentRecord, id, paged;
+    "self_assessment_items" => self_assessment_items, crate::assessment::AssessmentItemRecord, (assessment_id, item);
+    "self_assessment_links" => self_assessment_links, crate::assessment::AssessmentLinkRecord, id, paged;
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
@@ -237,6 +241,9 @@ const IDENTITY_TABLES: &[&str] = &[
     "feedback_responses",
     "service_signals",
     "service_concerns",
+    "policies",
+    "self_assessments",
+    "self_assessment_links",
 ];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {
