@@ -4,8 +4,8 @@ use crate::config::WebConfig;
 use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
 use crate::i18n::Catalogue;
 use crate::pages::{
-    account, admin, advocates, audit, cases, confidentiality, home, my_records, people, referrals,
-    safeguarding, sign_in, workforce,
+    account, admin, advocates, assessment, audit, cases, confidentiality, home, my_records, people,
+    referrals, safeguarding, sign_in, workforce,
 };
 use crate::{api, ops, pages, security};
 use advocase_storage::Store;
@@ -243,6 +243,19 @@ pub fn router(state: AppState) -> Router {
             get(safeguarding::regulator_form).post(safeguarding::regulator_submit),
         )
         .route("/quality", get(safeguarding::quality))
+        .route(
+            "/self-assessment",
+            get(assessment::overview).post(assessment::submit),
+        )
+        .route("/self-assessment/new", get(assessment::new_form))
+        .route("/self-assessment/{id}", get(assessment::show))
+        .route(
+            "/policies",
+            get(assessment::policies).post(assessment::policy_submit),
+        )
+        .route("/policies/new", get(assessment::policy_form))
+        .route("/policies/{id}", post(assessment::policy_edit_submit))
+        .route("/policies/{id}/edit", get(assessment::policy_edit_form))
         .route(
             "/people/{id}/subject-access/new",
             get(confidentiality::request_form),

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod advocates;
+pub mod assessment;
 pub mod audit;
 pub mod cases;
 pub mod confidentiality;
@@ -176,6 +177,8 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/workforce", "nav-workforce"),
             ("/quality", "nav-quality"),
             ("/safeguarding", "nav-safeguarding"),
+            ("/self-assessment", "nav-self-assessment"),
+            ("/policies", "nav-policies"),
             ("/breaches", "nav-breaches"),
             ("/retention", "nav-retention"),
             ("/audit", "nav-audit"),
@@ -191,7 +194,7 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/emergency-access", "nav-emergency-access"),
             ("/profile", "nav-profile"),
         ]),
-        Role::Commissioner => {}
+        Role::Commissioner => items.push(("/self-assessment", "nav-self-assessment")),
         Role::Person => items = vec![("/my-records", "nav-my-records")],
     }
     items
