@@ -2976,6 +2976,203 @@ fn open_tasks_reasons(reason: ClosureReason) -> &'static [&'static str] {
     }
 }
 
+/// A policies register with some reviews overdue and some policies missing, and one
+/// earlier self-assessment each for the provider (against the Quality Performance Mark)
+/// and the commissioner (of its commissioning), so those pages have a history to show
+/// and the next assessment something to compare with.
+pub fn quality_records(store: &Store) -> anyhow::Result<()> {
+    use advocase_domain::assessment::{AssessmentAnswers, Framework, ItemAnswers, PolicyAnswers};
+    let today = chrono::Utc::now().date_naive();
+    let ago = |days: i64| (today - Duration::days(days)).to_string();
+    let actor = |email: &str| -> anyhow::Result<advocase_domain::identity::Actor> {
+        store
+            .user_by_email(&EmailAddress::parse("email", email)?)?
+            .ok_or_else(|| anyhow::anyhow!("the demo account {email} is missing"))?
+            .actor(None)
+            .map_err(anyhow::Error::from)
+    };
+    let manager = actor("manager@demo.advocase.test")?;
+    let commissioner = actor("commissioner@demo.advocase.test")?;
+    let staff_owner = manager.user_id.to_string();
+    // (kind, name, owner is the manager, last reviewed days ago, next review in days).
+    // Safety of staff, training and the service prioritisation procedure are missing.
+    let register: [(&str, &str, bool, i64, i64); 11] = [
+        ("equal_opportunities", "", true, 300, 65),
+        ("confidentiality", "", true, 400, -35),
+        ("health_and_safety", "", false, 200, 165),
+        (
+            "recruitment_and_selection",
+            "Safer recruitment",
+            false,
+            380,
+            -15,
+        ),
+        ("supervision_and_support", "", true, 340, 25),
+        ("monitoring_review_evaluation", "", true, 100, 265),
+        (
+            "engagement_protocol",
+            "Northshire engagement protocol",
+            true,
+            150,
+            215,
+        ),
+        ("complaints", "", true, 60, 305),
+        ("grievance_and_disciplinary", "", false, 500, 230),
+        ("access_to_records", "", true, 90, 275),
+        ("other", "Lone working", true, 420, -55),
+    ];
+    let mut policy_ids = Vec::new();
+    for (kind, title, by_manager, reviewed, due) in register {
+        let policy = PolicyAnswers {
+            kind: kind.into(),
+            title: title.into(),
+            owner: if by_manager {
+                staff_owner.clone()
+            } else {
+                String::new()
+            },
+            owner_name: if by_manager {
+                String::new()
+            } else {
+                "Board of trustees".into()
+            },
+            approved_on: ago(reviewed + 365),
+            last_reviewed_on: ago(reviewed),
+            review_due_on: (today + Duration::days(due)).to_string(),
+            location: "Shared drive, Policies folder".into(),
+            version: String::new(),
+        }
+        .parse(today)
+        .map_err(|e| anyhow::anyhow!("demo policy {kind}: {e}"))?;
+        policy_ids.push((kind, store.add_policy(&manager, &policy)?));
+    }
+    let policy = |kind: &str| {
+        policy_ids
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, id)| id.to_string())
+            .collect::<Vec<_>>()
+    };
+    // (area, rating, strengths or actions, pages, policies).
+    let qpm: [(&str, &str, &str, &str, Vec<String>); 8] = [
+        (
+            "independence",
+            "green",
+            "Trustees hold no contracts with the council's care services; conflicts of interest are checked at every allocation.",
+            "",
+            vec![],
+        ),
+        (
+            "clarity_of_purpose",
+            "green",
+            "Leaflets in easy read and five community languages say what advocates do and do not do.",
+            "",
+            vec![],
+        ),
+        (
+            "confidentiality",
+            "amber",
+            "Review the confidentiality policy and train new staff on when confidentiality cannot be kept.",
+            "/breaches",
+            policy("confidentiality"),
+        ),
+        (
+            "safeguarding",
+            "green",
+            "Every concern is raised the same day and followed up until the council replies.",
+            "/quality",
+            vec![],
+        ),
+        (
+            "empowerment",
+            "amber",
+            "Set up a group of people who use the service to advise the trustees.",
+            "",
+            vec![],
+        ),
+        (
+            "equality",
+            "red",
+            "Compare who uses the service with the local population each quarter and reach out to groups who are missing.",
+            "/workforce/equality",
+            policy("equal_opportunities"),
+        ),
+        (
+            "accountability",
+            "amber",
+            "Send every complaint's lessons to the team meeting and report them to trustees.",
+            "/complaints",
+            policy("complaints"),
+        ),
+        (
+            "supporting_advocates",
+            "red",
+            "Make sure every advocate has monthly supervision and starts the qualification within a year.",
+            "/workforce",
+            policy("supervision_and_support"),
+        ),
+    ];
+    let answers = AssessmentAnswers {
+        assessed_on: ago(330),
+        note: "Completed by the management team with two trustees.".into(),
+        items: qpm
+            .into_iter()
+            .map(|(code, rating, words, pages, policies)| {
+                let green = rating == "green";
+                (
+                    code.to_string(),
+                    ItemAnswers {
+                        rating: rating.into(),
+                        strengths: if green { words.into() } else { String::new() },
+                        actions: if green { String::new() } else { words.into() },
+                        pages: pages.into(),
+                        policies,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect(),
+    };
+    let title = |item: advocase_domain::assessment::Item| item.as_str().to_string();
+    let assessment = answers
+        .parse(Framework::Qpm, today, title)
+        .map_err(|e| anyhow::anyhow!("demo self-assessment: {e}"))?;
+    store.record_self_assessment(&manager, &assessment)?;
+    // The commissioner: strong on analysis, weaker on reviewing what it commissions.
+    let items = Framework::Commissioning
+        .items()
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let rating = match item.stage() {
+                Some(advocase_domain::assessment::Stage::Review) if index % 2 == 0 => "red",
+                Some(advocase_domain::assessment::Stage::Review) => "amber",
+                Some(advocase_domain::assessment::Stage::Do) if index % 3 == 0 => "amber",
+                _ => "green",
+            };
+            (
+                item.as_str().to_string(),
+                ItemAnswers {
+                    rating: rating.into(),
+                    strengths: "Agreed with providers and people who use advocacy.".into(),
+                    actions: "Agree measures with the provider and review them each quarter."
+                        .into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let commissioning = AssessmentAnswers {
+        assessed_on: ago(200),
+        note: String::new(),
+        items,
+    }
+    .parse(Framework::Commissioning, today, title)
+    .map_err(|e| anyhow::anyhow!("demo commissioning self-assessment: {e}"))?;
+    store.record_self_assessment(&commissioner, &commissioning)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

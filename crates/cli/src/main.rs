@@ -440,6 +440,7 @@ fn demo_data(settings: &Settings, people: u64, seed: u64) -> anyhow::Result<()> 
     bar.finish_and_clear();
     if created {
         demo::hand_written_referrals(&store)?;
+        demo::quality_records(&store)?;
     }
     let rows = made.rows;
     println!(
@@ -621,6 +622,7 @@ fn serve(
             &indicatif::ProgressBar::hidden(),
         )?;
         demo::hand_written_referrals(&store)?;
+        demo::quality_records(&store)?;
     }
     let mut state = advocase_web::AppState::new(store.clone(), settings.web(demo));
     if demo {

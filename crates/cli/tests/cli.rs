@@ -1,6 +1,7 @@
 //! The `advocase` command as an operator or another tool runs it: the contracts of
 //! `eligibility` and `deadline`, and the operator commands on a real data folder.
 
+use advocase_domain::identity::EmailAddress;
 use advocase_storage::Store;
 use diesel::prelude::*;
 use std::io::Write;
@@ -673,6 +674,39 @@ fn a_person_can_still_be_added(store: &Store) {
         .unwrap();
 }
 
+/// The demonstration's policies register has reviews overdue and policies missing, and
+/// the manager and the commissioner each have an earlier self-assessment to compare with.
+fn demo_has_a_register_and_earlier_self_assessments(store: &Store) {
+    let actor = |email: &str| {
+        store
+            .user_by_email(&EmailAddress::parse("email", email).unwrap())
+            .unwrap()
+            .unwrap()
+            .actor(None)
+            .unwrap()
+    };
+    let manager = actor("manager@demo.advocase.test");
+    let today = chrono::Utc::now().date_naive();
+    assert!(store.overdue_policy_count(&manager, today).unwrap() >= 2);
+    let kinds: Vec<advocase_domain::assessment::PolicyKind> = store
+        .policies(&manager)
+        .unwrap()
+        .iter()
+        .filter_map(|p| advocase_domain::assessment::PolicyKind::parse(&p.record.kind))
+        .collect();
+    assert!(!advocase_domain::assessment::missing_policies(&kinds).is_empty());
+    for email in [
+        "manager@demo.advocase.test",
+        "commissioner@demo.advocase.test",
+    ] {
+        assert_eq!(
+            store.self_assessments(&actor(email)).unwrap().len(),
+            1,
+            "{email}"
+        );
+    }
+}
+
 #[test]
 fn demo_fills_an_empty_folder_with_plausible_casework_and_adds_more_on_a_second_run() {
     let data = advocase_testkit::fresh_dir().join("data");
@@ -692,6 +726,7 @@ fn demo_fills_an_empty_folder_with_plausible_casework_and_adds_more_on_a_second_
         counts.demo_audit_entries, 1,
         "one audit entry for the whole load"
     );
+    demo_has_a_register_and_earlier_self_assessments(&store);
 
     let more = advocase(&["demo", "--people", "40", "--seed", "7"], &data, None);
     assert_eq!(more.status.code(), Some(0), "{}", stderr(&more));

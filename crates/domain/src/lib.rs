@@ -26,6 +26,7 @@ macro_rules! codes {
     };
 }
 
+pub mod assessment;
 pub mod audit;
 pub mod casework;
 pub mod clocks;

@@ -18,8 +18,8 @@ use crate::schema::{
     case_view_reasons, case_work, cases, challenge_steps, challenges, complaints,
     confidentiality_breaches, conflicts, consents, contacts, destructions, equality_answers,
     legal_holds, one_time_links, people, person_accounts, rectification_requests,
-    referral_decisions, referrals, restricted_access, safeguarding_concerns, service_concerns,
-    sessions, subject_access_requests, users,
+    referral_decisions, referrals, restricted_access, safeguarding_concerns, self_assessment_links,
+    service_concerns, sessions, subject_access_requests, users,
 };
 use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now};
@@ -1559,6 +1559,16 @@ fn destroy_person(
             "restricted_access",
             diesel::delete(
                 restricted_access::table.filter(restricted_access::person_id.eq(person_id)),
+            )
+            .execute(conn)?,
+        ),
+        // A case sampled as evidence in a self-assessment stops being evidence when
+        // it is destroyed; the rating and its words stay.
+        (
+            "self_assessment_links",
+            diesel::delete(
+                self_assessment_links::table
+                    .filter(self_assessment_links::case_id.eq_any(&case_ids)),
             )
             .execute(conn)?,
         ),

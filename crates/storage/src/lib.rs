@@ -7,6 +7,7 @@
 //! transaction as the work, so an access is never done without its trail.
 
 pub mod accounts;
+pub mod assessment;
 pub mod attachments;
 pub mod audit;
 mod backup;

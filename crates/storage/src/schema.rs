@@ -672,6 +672,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    policies (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        kind -> Text,
+        title -> Nullable<Text>,
+        owner_id -> Nullable<BigInt>,
+        owner_name -> Nullable<Text>,
+        approved_on -> Nullable<Date>,
+        last_reviewed_on -> Nullable<Date>,
+        review_due_on -> Date,
+        location -> Nullable<Text>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    self_assessments (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        framework -> Text,
+        assessed_on -> Date,
+        completed_by -> BigInt,
+        recorded_at -> Timestamp,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    self_assessment_items (assessment_id, item) {
+        assessment_id -> BigInt,
+        item -> Text,
+        rating -> Text,
+        strengths -> Nullable<Text>,
+        actions -> Nullable<Text>,
+        evidence -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    self_assessment_links (id) {
+        id -> BigInt,
+        assessment_id -> BigInt,
+        item -> Text,
+        policy_id -> Nullable<BigInt>,
+        page -> Nullable<Text>,
+        case_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(cases -> people (person_id));
 diesel::joinable!(cases -> referrals (referral_id));
 diesel::joinable!(referral_decisions -> referrals (referral_id));
@@ -809,4 +861,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_actions,
     population_figures,
     demand_rates,
+    policies,
+    self_assessments,
+    self_assessment_items,
+    self_assessment_links,
 );

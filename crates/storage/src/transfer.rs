@@ -206,6 +206,10 @@ installation_tables! {
     "meeting_actions" => meeting_actions, crate::commissioning::MeetingActionRecord, id, paged;
     "population_figures" => population_figures, crate::commissioning::PopulationRecord, id, paged;
     "demand_rates" => demand_rates, crate::commissioning::DemandRatesRecord, commissioner_id;
+    "policies" => policies, crate::assessment::PolicyRecord, id, paged;
+    "self_assessments" => self_assessments, crate::assessment::AssessmentRecord, id, paged;
+    "self_assessment_items" => self_assessment_items, crate::assessment::AssessmentItemRecord, (assessment_id, item);
+    "self_assessment_links" => self_assessment_links, crate::assessment::AssessmentLinkRecord, id, paged;
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the
@@ -246,6 +250,9 @@ const IDENTITY_TABLES: &[&str] = &[
     "link_meetings",
     "meeting_actions",
     "population_figures",
+    "policies",
+    "self_assessments",
+    "self_assessment_links",
 ];
 
 fn write_line<T: Serialize>(out: &mut dyn Write, table: &str, row: &T) -> Result<(), StoreError> {

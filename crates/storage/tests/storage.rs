@@ -314,6 +314,7 @@ fn populate(store: &Store) {
         )
         .unwrap();
     workforce_storage::populate_workforce(store, &north_admin, &north_advocate);
+    assessment_storage::populate_assessments(store, &north_admin);
 }
 
 #[test]
@@ -1781,6 +1782,312 @@ mod commissioning_storage {
             assert_eq!(count("equality-ethnicity", "not_known"), 1);
             assert_eq!(count("waiting-at-end", "waiting"), 4);
             assert!(facts.breakdown("referrals-by-area").unwrap().rows.iter().all(|(c, _)| c != "Elsewhere"));
+        }
+    }
+}
+
+mod assessment_storage {
+    use super::casework_storage::provider;
+    use super::*;
+    use advocase_domain::assessment::{
+        Assessment, AssessmentAnswers, Framework, ItemAnswers, Policy, PolicyAnswers, Rating,
+    };
+    use chrono::NaiveDate;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    /// Every item of `framework` rated `rating`, except those named in `overrides`.
+    fn assessment(
+        framework: Framework,
+        on: &str,
+        rating: &str,
+        overrides: &[(&str, &str)],
+        evidence: impl Fn(&str, &mut ItemAnswers),
+    ) -> Assessment {
+        AssessmentAnswers {
+            assessed_on: on.into(),
+            note: String::new(),
+            items: framework
+                .items()
+                .into_iter()
+                .map(|item| {
+                    let code = item.as_str();
+                    let rating = overrides
+                        .iter()
+                        .find(|(c, _)| *c == code)
+                        .map_or(rating, |(_, r)| *r);
+                    let mut answers = ItemAnswers {
+                        rating: rating.into(),
+                        strengths: "Strong here".into(),
+                        actions: "Act here".into(),
+                        ..Default::default()
+                    };
+                    evidence(code, &mut answers);
+                    (code.to_string(), answers)
+                })
+                .collect(),
+        }
+        .parse(framework, today(), |item| item.as_str().to_string())
+        .unwrap()
+    }
+
+    fn qpm(on: &str, overrides: &[(&str, &str)]) -> Assessment {
+        assessment(Framework::Qpm, on, "green", overrides, |_, _| {})
+    }
+
+    fn policy(kind: &str, owner: &Actor, due: &str) -> Policy {
+        PolicyAnswers {
+            kind: kind.into(),
+            title: if kind == "other" {
+                "Lone working".into()
+            } else {
+                String::new()
+            },
+            owner: owner.user_id.to_string(),
+            last_reviewed_on: "2025-01-10".into(),
+            review_due_on: due.into(),
+            ..Default::default()
+        }
+        .parse(today())
+        .unwrap()
+    }
+
+    fn council(store: &Store, name: &str) -> Actor {
+        let org = store
+            .create_organisation(OrganisationKind::Commissioner, name)
+            .unwrap();
+        add_user(
+            store,
+            org,
+            &format!("officer@{}.example", name.to_lowercase()),
+            Role::Commissioner,
+        )
+    }
+
+    /// A provider's manager with one QPM self-assessment linking a policy, a figures
+    /// page and a case, and a policies register. For the export round trip.
+    pub(super) fn populate_assessments(store: &Store, admin: &Actor) {
+        let manager = add_user(
+            store,
+            admin.organisation_id,
+            "assessor@north.example",
+            Role::Manager,
+        );
+        let policy_id = store
+            .add_policy(&manager, &policy("confidentiality", &manager, "2027-01-10"))
+            .unwrap();
+        let case_id: i64 = store
+            .read(|conn| {
+                use advocase_storage::schema::cases;
+                Ok(cases::table
+                    .filter(cases::provider_id.eq(admin.organisation_id))
+                    .select(cases::id)
+                    .first(conn)?)
+            })
+            .unwrap();
+        let with_evidence = assessment(Framework::Qpm, "2026-11-01", "amber", &[], |code, a| {
+            if code == "confidentiality" {
+                a.policies = vec![policy_id.to_string()];
+                a.pages = "/breaches".into();
+                a.cases = case_id.to_string();
+                a.evidence = "Breaches log reviewed".into();
+            }
+        });
+        store
+            .record_self_assessment(&manager, &with_evidence)
+            .unwrap();
+        let officer = council(store, "County");
+        store
+            .record_self_assessment(
+                &officer,
+                &assessment(
+                    Framework::Commissioning,
+                    "2026-10-01",
+                    "red",
+                    &[],
+                    |_, _| {},
+                ),
+            )
+            .unwrap();
+    }
+
+    on_both_backends! {
+        fn a_manager_keeps_a_history_of_qpm_self_assessments_newest_first(db) {
+            let p = provider(&db.store, "North");
+            let first = db.store.record_self_assessment(&p.manager, &qpm("2026-05-01", &[("independence", "red"), ("equality", "amber")])).unwrap();
+            let second = db.store.record_self_assessment(&p.manager, &qpm("2026-11-01", &[("independence", "amber"), ("confidentiality", "red")])).unwrap();
+            let history = db.store.self_assessments(&p.manager).unwrap();
+            assert_eq!(history.iter().map(|h| h.record.id).collect::<Vec<_>>(), vec![second, first]);
+            assert_eq!((history[0].green, history[0].amber, history[0].red), (6, 1, 1));
+            assert_eq!((history[1].green, history[1].amber, history[1].red), (6, 1, 1));
+            assert_eq!(history[0].completed_by, "manager@north.example");
+            let file = db.store.self_assessment(&p.manager, second).unwrap();
+            assert_eq!(file.items.len(), 8);
+            assert_eq!(file.previous.as_ref().map(|(r, _)| r.id), Some(first));
+            assert_eq!(file.previous_rating("independence"), Some(Rating::Red));
+            assert_eq!(file.previous_rating("confidentiality"), Some(Rating::Green));
+            assert_eq!(file.item("equality").unwrap().rating(), Rating::Green);
+            // The earliest has nothing before it; the latest is the newest.
+            assert!(db.store.self_assessment(&p.manager, first).unwrap().previous.is_none());
+            assert_eq!(db.store.latest_self_assessment(&p.manager).unwrap().unwrap().record.id, second);
+        }
+
+        fn nobody_but_the_organisation_sees_its_self_assessments(db) {
+            let p = provider(&db.store, "North");
+            let south = provider(&db.store, "South");
+            let officer = council(&db.store, "County");
+            let other_officer = council(&db.store, "Borough");
+            let mine = db.store.record_self_assessment(&p.manager, &qpm("2026-11-01", &[])).unwrap();
+            let theirs = db.store.record_self_assessment(&officer, &assessment(Framework::Commissioning, "2026-11-01", "amber", &[], |_, _| {})).unwrap();
+            let admin = add_user(&db.store, p.manager.organisation_id, "admin@north.example", Role::Administrator);
+            let intake = add_user(&db.store, p.manager.organisation_id, "intake2@north.example", Role::IntakeWorker);
+            for (who, actor, visible) in [
+                ("advocate", &p.first, None),
+                ("intake worker", &intake, None),
+                ("administrator", &admin, None),
+                ("another provider's manager", &south.manager, None),
+                ("another council's commissioner", &other_officer, None),
+                ("the commissioner", &officer, Some(theirs)),
+                ("the manager", &p.manager, Some(mine)),
+            ] {
+                for id in [mine, theirs] {
+                    let answer = db.store.self_assessment(actor, id);
+                    if visible == Some(id) {
+                        assert!(answer.is_ok(), "{who} reads their own");
+                    } else {
+                        assert!(matches!(answer, Err(StoreError::NotFound)), "{who} reads {id}");
+                    }
+                }
+                assert!(matches!(db.store.self_assessment(actor, 999_999), Err(StoreError::NotFound)));
+                let history = db.store.self_assessments(actor);
+                match visible {
+                    Some(id) => assert_eq!(history.unwrap().iter().map(|h| h.record.id).collect::<Vec<_>>(), vec![id]),
+                    None => assert!(history.map(|h| h.is_empty()).unwrap_or(true), "{who} lists none"),
+                }
+            }
+            // Each records only its own framework.
+            assert!(matches!(db.store.record_self_assessment(&officer, &qpm("2026-11-01", &[])), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.record_self_assessment(&p.first, &qpm("2026-11-01", &[])), Err(StoreError::NotFound)));
+            // A refused read is in the audit trail.
+            let entries = db.store.search_audit(&south.manager, &AuditQuery { action: Some(AuditAction::Denied), ..Default::default() }).unwrap();
+            assert!(entries.iter().any(|e| e.record_type == "self_assessment" && e.record_id.as_deref() == Some(&mine.to_string())));
+        }
+
+        fn evidence_must_be_the_providers_own_policy_and_a_case_the_manager_may_see(db) {
+            let p = provider(&db.store, "North");
+            let south = provider(&db.store, "South");
+            let own = db.store.add_policy(&p.manager, &policy("confidentiality", &p.manager, "2027-01-10")).unwrap();
+            let foreign = db.store.add_policy(&south.manager, &policy("confidentiality", &south.manager, "2027-01-10")).unwrap();
+            let with = |policy: i64, case: i64| assessment(Framework::Qpm, "2026-11-01", "green", &[], move |code, a| {
+                if code == "confidentiality" {
+                    a.policies = vec![policy.to_string()];
+                    a.cases = case.to_string();
+                    a.pages = "/breaches".into();
+                }
+            });
+            match db.store.record_self_assessment(&p.manager, &with(foreign, p.case_id)) {
+                Err(StoreError::Invalid(invalid)) => {
+                    assert_eq!(invalid.message_for("policies-confidentiality"), Some("Choose policies from the register"));
+                    assert!(invalid.message_for("cases-confidentiality").is_none());
+                }
+                other => panic!("expected a policy error, got {other:?}"),
+            }
+            // Another provider's case and a case that does not exist get the same words.
+            let refused: Vec<String> = [south.case_id, 999_999].iter().map(|case| {
+                match db.store.record_self_assessment(&p.manager, &with(own, *case)) {
+                    Err(StoreError::Invalid(invalid)) => invalid.message_for("cases-confidentiality").unwrap().replace(&case.to_string(), "N"),
+                    other => panic!("expected a case error, got {other:?}"),
+                }
+            }).collect();
+            assert_eq!(refused[0], refused[1]);
+            assert!(db.store.self_assessments(&p.manager).unwrap().is_empty(), "nothing was stored");
+            // A restricted person's case is evidence only for those named on it.
+            let colleague = add_user(&db.store, p.manager.organisation_id, "colleague@north.example", Role::Manager);
+            let id = db.store.record_self_assessment(&p.manager, &with(own, p.case_id)).unwrap();
+            db.store.restrict_person(&p.manager, p.person_id, &[p.manager.user_id]).unwrap();
+            assert!(matches!(db.store.record_self_assessment(&colleague, &with(own, p.case_id)), Err(StoreError::Invalid(_))));
+            let seen = db.store.self_assessment(&colleague, id).unwrap();
+            assert!(seen.links.iter().all(|l| l.case_id.is_none()), "the restricted case is left out");
+            assert_eq!(seen.links.len(), 2);
+            let file = db.store.self_assessment(&p.manager, id).unwrap();
+            let links: Vec<_> = file.links_for("confidentiality").collect();
+            assert_eq!(links.len(), 3);
+            assert!(links.iter().any(|l| l.case_id == Some(p.case_id)));
+            assert!(links.iter().any(|l| l.page.as_deref() == Some("/breaches")));
+            assert_eq!(file.policy(own).map(|p| p.1.as_str()), Some("confidentiality"));
+        }
+
+        fn the_database_refuses_a_rating_without_its_words_and_a_link_off_the_site(db) {
+            let p = provider(&db.store, "North");
+            let id = db.store.record_self_assessment(&p.manager, &qpm("2026-11-01", &[])).unwrap();
+            let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+            for sql in [
+                format!("UPDATE self_assessment_items SET strengths = NULL WHERE assessment_id = {id} AND item = 'equality'"),
+                format!("UPDATE self_assessment_items SET rating = 'red', actions = NULL WHERE assessment_id = {id} AND item = 'equality'"),
+                format!("INSERT INTO self_assessment_links (assessment_id, item, page) VALUES ({id}, 'equality', '//evil.example')"),
+                format!("INSERT INTO self_assessment_links (assessment_id, item, page, case_id) VALUES ({id}, 'equality', '/quality', {})", p.case_id),
+            ] {
+                assert!(diesel::sql_query(&sql).execute(&mut conn).is_err(), "{sql}");
+            }
+        }
+
+        fn a_sampled_case_stops_being_evidence_when_the_person_is_destroyed(db) {
+            let p = provider(&db.store, "North");
+            let sampled = assessment(Framework::Qpm, "2026-11-01", "green", &[], |code, a| {
+                if code == "supporting_advocates" {
+                    a.cases = p.case_id.to_string();
+                }
+            });
+            let id = db.store.record_self_assessment(&p.manager, &sampled).unwrap();
+            tamper(&db, &format!("UPDATE cases SET status = 'closed', opened_at = '2018-01-01 09:00:00', closed_at = '2018-01-01 11:00:00' WHERE id = {}", p.case_id));
+            tamper(&db, &format!("UPDATE people SET created_at = '2018-01-01 08:00:00' WHERE id = {}", p.person_id));
+            assert_eq!(db.store.destroy_people(&p.manager, &[p.person_id], today(), 7).unwrap(), 1);
+            let file = db.store.self_assessment(&p.manager, id).unwrap();
+            assert!(file.links.is_empty());
+            assert_eq!(file.item("supporting_advocates").unwrap().rating(), Rating::Green);
+        }
+
+        fn a_manager_keeps_the_policies_register(db) {
+            let p = provider(&db.store, "North");
+            let south = provider(&db.store, "South");
+            let id = db.store.add_policy(&p.manager, &policy("complaints", &p.first, "2026-10-01")).unwrap();
+            db.store.add_policy(&p.manager, &policy("training", &p.manager, "2027-10-01")).unwrap();
+            db.store.add_policy(&p.manager, &policy("other", &p.manager, "2026-01-01")).unwrap();
+            db.store.add_policy(&p.manager, &policy("other", &p.manager, "2027-01-01")).unwrap();
+            let register = db.store.policies(&p.manager).unwrap();
+            assert_eq!(register.len(), 4);
+            let complaints = register.iter().find(|r| r.record.id == id).unwrap();
+            assert_eq!(complaints.owner, "first@north.example");
+            assert_eq!(db.store.overdue_policy_count(&p.manager, today()).unwrap(), 2);
+            // A required policy is in the register once.
+            match db.store.add_policy(&p.manager, &policy("complaints", &p.manager, "2027-01-01")) {
+                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("kind").is_some()),
+                other => panic!("expected a duplicate error, got {other:?}"),
+            }
+            // Its owner works for the provider.
+            match db.store.add_policy(&p.manager, &policy("safety_of_staff", &south.manager, "2027-01-01")) {
+                Err(StoreError::Invalid(invalid)) => assert_eq!(invalid.message_for("owner"), Some("Choose the owner from the list")),
+                other => panic!("expected an owner error, got {other:?}"),
+            }
+            // A change made from a stale version is refused, and the saved one stays.
+            let reviewed = policy("complaints", &p.manager, "2027-11-01");
+            db.store.update_policy(&p.manager, id, 1, &reviewed).unwrap();
+            assert!(matches!(db.store.update_policy(&p.manager, id, 1, &policy("complaints", &p.first, "2028-01-01")), Err(StoreError::Conflict)));
+            let saved = db.store.policy(&p.manager, id).unwrap();
+            assert_eq!(saved.record.version, 2);
+            assert_eq!(saved.record.review_due_on, NaiveDate::from_ymd_opt(2027, 11, 1).unwrap());
+            assert_eq!(db.store.overdue_policy_count(&p.manager, today()).unwrap(), 1);
+            // Nobody else reads or changes the register.
+            let officer = council(&db.store, "County");
+            for actor in [&south.manager, &p.first, &officer] {
+                assert!(matches!(db.store.policy(actor, id), Err(StoreError::NotFound)));
+                assert!(matches!(db.store.update_policy(actor, id, 2, &reviewed), Err(StoreError::NotFound)));
+            }
+            assert!(matches!(db.store.policies(&p.first), Err(StoreError::NotFound)));
+            assert!(db.store.policies(&south.manager).unwrap().is_empty());
+            assert!(matches!(db.store.add_policy(&p.first, &reviewed), Err(StoreError::NotFound)));
         }
     }
 }

@@ -4,8 +4,8 @@ use crate::config::WebConfig;
 use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
 use crate::i18n::Catalogue;
 use crate::pages::{
-    account, admin, advocates, audit, cases, commissioning, confidentiality, home, my_records,
-    people, referrals, safeguarding, sign_in, workforce,
+    account, admin, advocates, assessment, audit, cases, commissioning, confidentiality, home,
+    my_records, people, referrals, safeguarding, sign_in, workforce,
 };
 use crate::{api, ops, pages, security};
 use advocase_storage::Store;
@@ -275,6 +275,19 @@ pub fn router(state: AppState) -> Router {
         .route("/demand/rates", post(commissioning::set_rates))
         .route("/demand/population", post(commissioning::import_population))
         .route("/definitions", get(commissioning::definitions))
+        .route(
+            "/self-assessment",
+            get(assessment::overview).post(assessment::submit),
+        )
+        .route("/self-assessment/new", get(assessment::new_form))
+        .route("/self-assessment/{id}", get(assessment::show))
+        .route(
+            "/policies",
+            get(assessment::policies).post(assessment::policy_submit),
+        )
+        .route("/policies/new", get(assessment::policy_form))
+        .route("/policies/{id}", post(assessment::policy_edit_submit))
+        .route("/policies/{id}/edit", get(assessment::policy_edit_form))
         .route(
             "/people/{id}/subject-access/new",
             get(confidentiality::request_form),

@@ -34,6 +34,8 @@ struct HomePage {
     reminders: Vec<super::workforce::DueLine>,
     /// For managers: open safeguarding concerns with their age.
     concerns: Option<super::safeguarding::Table>,
+    /// For managers: how many policies are overdue for review, in words, when any is.
+    overdue_policies: Option<String>,
 }
 
 /// The tiles of a role's home page: the menu's destinations with what each is for.
@@ -91,6 +93,10 @@ pub async fn show(
         Role::Manager => Some(super::safeguarding::home_concerns(&state, &staff).await?),
         _ => None,
     };
+    let overdue_policies = match role {
+        Role::Manager => super::assessment::overdue_line(&state, &staff).await?,
+        _ => None,
+    };
     let page = HomePage {
         layout: Layout::staff(&state, &staff, "nav-home", "/"),
         errors: super::FormErrors::none(),
@@ -105,6 +111,7 @@ pub async fn show(
         alerts,
         reminders: super::workforce::own_reminders(&state, &staff).await?,
         concerns,
+        overdue_policies,
     };
     render(&page)
 }

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod advocates;
+pub mod assessment;
 pub mod audit;
 pub mod cases;
 pub mod commissioning;
@@ -178,6 +179,8 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/quality", "nav-quality"),
             ("/contracts", "nav-contracts"),
             ("/safeguarding", "nav-safeguarding"),
+            ("/self-assessment", "nav-self-assessment"),
+            ("/policies", "nav-policies"),
             ("/breaches", "nav-breaches"),
             ("/retention", "nav-retention"),
             ("/audit", "nav-audit"),
@@ -193,9 +196,11 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/emergency-access", "nav-emergency-access"),
             ("/profile", "nav-profile"),
         ]),
-        Role::Commissioner => {
-            items.extend([("/contracts", "nav-contracts"), ("/demand", "nav-demand")])
-        }
+        Role::Commissioner => items.extend([
+            ("/contracts", "nav-contracts"),
+            ("/demand", "nav-demand"),
+            ("/self-assessment", "nav-self-assessment"),
+        ]),
         Role::Person => items = vec![("/my-records", "nav-my-records")],
     }
     items
