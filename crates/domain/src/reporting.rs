@@ -607,6 +607,44 @@ pub fn expected_referrals(
     (assessments * difficulty_permille * no_individual_permille + 500_000) / 1_000_000
 }
 
+codes! {
+    /// How an area's referrals compare with those expected. The demand page publishes
+    /// this band, never the count: with the area's adult population beside it, a rate
+    /// or a count would give back figures the reports keep hidden, and a calendar year's
+    /// count less the contract's published quarters would give back a hidden quarter.
+    DemandBand {
+        WellBelow => "well_below",
+        Below => "below",
+        AsExpected => "as_expected",
+        Above => "above",
+    }
+}
+
+/// The band of `actual` referrals against `expected`: well below under half, below
+/// under three quarters, above over one and a quarter times.
+pub fn demand_band(actual: u64, expected: i64) -> Option<DemandBand> {
+    if expected <= 0 {
+        return None;
+    }
+    let (actual, expected) = (actual as i64 * 4, expected);
+    Some(if actual < expected * 2 {
+        DemandBand::WellBelow
+    } else if actual < expected * 3 {
+        DemandBand::Below
+    } else if actual <= expected * 5 {
+        DemandBand::AsExpected
+    } else {
+        DemandBand::Above
+    })
+}
+
+/// A count published only to the nearest ten, and "fewer than 10" below that: for
+/// breakdowns that overlap the reports' own (referrals by team in a calendar year), so
+/// subtracting one from the other cannot give an exact hidden figure.
+pub fn to_nearest_ten(count: u64) -> Option<u64> {
+    (count >= 10).then(|| (count + 5) / 10 * 10)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -808,6 +846,19 @@ mod tests {
         assert!(message.contains("Line 3, column adults"), "{message}");
         let header = parse_population_csv("place,year\nX,2026\n").unwrap_err();
         assert!(header.message_for("file").unwrap().contains("column names"));
+    }
+
+    #[test]
+    fn demand_is_published_as_a_band_and_team_counts_to_the_nearest_ten() {
+        assert_eq!(demand_band(35, 600), Some(DemandBand::WellBelow));
+        assert_eq!(demand_band(300, 600), Some(DemandBand::Below));
+        assert_eq!(demand_band(450, 600), Some(DemandBand::AsExpected));
+        assert_eq!(demand_band(750, 600), Some(DemandBand::AsExpected));
+        assert_eq!(demand_band(751, 600), Some(DemandBand::Above));
+        assert_eq!(demand_band(5, 0), None);
+        assert_eq!(to_nearest_ten(9), None);
+        assert_eq!(to_nearest_ten(14), Some(10));
+        assert_eq!(to_nearest_ten(15), Some(20));
     }
 
     #[test]

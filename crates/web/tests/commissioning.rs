@@ -586,9 +586,14 @@ async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
         .app
         .get(&format!("/demand?year={year}"), Some(&session))
         .await;
-    // 4,000 assessments at 60% and 25%: 600 expected, against 35 referrals.
+    // 4,000 assessments at 60% and 25%: 600 expected, against 35 referrals, shown as a
+    // band and never as the count, which the reports may hide.
     assert!(demand.body.contains(">600<"), "{}", demand.body);
     assert!(demand.body.contains("Possible under-referral"));
+    assert!(demand.body.contains("Fewer than half of those expected"));
+    assert!(!demand.body.contains(">35<"));
+    // The 35 came from one team: to the nearest ten.
+    assert!(demand.body.contains(">40<"));
     // A manager has no demand page.
     assert_eq!(
         s.app

@@ -18,9 +18,9 @@ use crate::clock;
 use crate::error::AppError;
 use advocase_domain::identity::Role;
 use advocase_domain::reporting::{
-    ContractAnswers, Kpi, KpiResult, KpiState, Period, PublishedTable, ReportingPeriod,
-    contract_periods, contract_years, duty_code, expected_referrals, judge, median, parse_period,
-    parse_population_csv, publish, share,
+    ContractAnswers, DemandBand, Kpi, KpiResult, KpiState, Period, PublishedTable, ReportingPeriod,
+    contract_periods, contract_years, demand_band, duty_code, expected_referrals, judge, median,
+    parse_period, parse_population_csv, publish, share, to_nearest_ten,
 };
 use advocase_domain::suppression::Cell;
 use advocase_domain::validation::{Invalid, required_text};
@@ -1380,8 +1380,8 @@ pub struct DemandLine {
     pub adults: String,
     pub assessments: String,
     pub expected: String,
-    pub actual: String,
-    pub rate: String,
+    /// How the referrals compare with those expected, in words.
+    pub band: String,
     pub flag: bool,
 }
 
@@ -1394,7 +1394,6 @@ struct DemandPage {
     years: Vec<i32>,
     lines: Vec<DemandLine>,
     teams: Vec<(String, String)>,
-    teams_total: String,
     difficulty: String,
     no_individual: String,
 }
@@ -1436,34 +1435,29 @@ async fn demand_page(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let facts = blocking(move || store.demand(&actor, year)).await?;
-    let threshold = advocase_domain::suppression::DEFAULT_THRESHOLD;
     let (difficulty, no_individual) = facts.rates.unwrap_or((0, 0));
-    let counts: Vec<u64> = facts.areas.iter().map(|a| a.actual).collect();
-    let actual = advocase_domain::suppression::suppress(&counts, threshold);
     let lines = facts
         .areas
         .iter()
-        .zip(&actual.cells)
-        .map(|(area, cell)| {
-            let expected = facts.rates.map(|_| expected_referrals(area.assessments, difficulty, no_individual));
+        .map(|area| {
+            let expected = facts
+                .rates
+                .map(|_| expected_referrals(area.assessments, difficulty, no_individual));
+            let band = expected.and_then(|e| demand_band(area.actual, e));
             DemandLine {
                 area: area.area.clone(),
                 adults: area.adults.to_string(),
                 assessments: area.assessments.to_string(),
-                expected: expected.map(|e| e.to_string()).unwrap_or_else(|| t(state, "demand-no-rates")),
-                actual: cell_words(state, *cell),
-                rate: match (cell.shown(), area.adults) {
-                    (Some(n), adults) if adults > 0 => format!("{:.1}", n as f64 * 10_000.0 / adults as f64),
-                    _ => t(state, "report-not-shown"),
-                },
-                // Fewer referrals than three quarters of those expected suggests people
-                // who should have had an advocate did not.
-                flag: matches!((cell.shown(), expected), (Some(n), Some(e)) if (n as i64) * 4 < e * 3),
+                expected: expected
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| t(state, "demand-no-rates")),
+                band: band
+                    .map(|b| t(state, &code_key("demand-band", b.as_str())))
+                    .unwrap_or_else(|| t(state, "demand-no-rates")),
+                flag: band == Some(DemandBand::WellBelow),
             }
         })
         .collect();
-    let team_counts: Vec<u64> = facts.teams.iter().map(|(_, n)| *n).collect();
-    let teams = advocase_domain::suppression::suppress(&team_counts, threshold);
     let this_year = clock::today()
         .format("%Y")
         .to_string()
@@ -1495,19 +1489,19 @@ async fn demand_page(
             teams: facts
                 .teams
                 .iter()
-                .zip(&teams.cells)
-                .map(|((team, _), cell)| {
+                .map(|(team, count)| {
                     (
                         if team == "not_given" {
                             t(state, "demand-team-not-given")
                         } else {
                             team.clone()
                         },
-                        cell_words(state, *cell),
+                        to_nearest_ten(*count)
+                            .map(|n| n.to_string())
+                            .unwrap_or_else(|| t(state, "demand-fewer-than-ten")),
                     )
                 })
                 .collect(),
-            teams_total: cell_words(state, teams.total),
             difficulty: typed_difficulty,
             no_individual: typed_none,
         },
