@@ -277,3 +277,115 @@ mod tests {
         assert!(referral.is_detained());
     }
 }
+
+/// One count, for a query wrapped as `SELECT COUNT(*) AS n FROM (…)`.
+#[derive(QueryableByName)]
+struct Rows {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The aggregates behind a contract's report as plain SQL, one statement each, with the
+/// contract's provider, duties and areas written in: what the database must do for the
+/// report without the store, the audit entry, suppression or rendering.
+pub fn report_statements(
+    conn: &mut advocase_storage::DbConnection,
+    contract: i64,
+    from: &str,
+    to_exclusive: &str,
+) -> anyhow::Result<Vec<String>> {
+    use advocase_storage::schema::contracts;
+    let (provider, duties, areas): (i64, String, String) = contracts::table
+        .find(contract)
+        .select((contracts::provider_id, contracts::duties, contracts::areas))
+        .first(conn)
+        .context("reading the contract")?;
+    let quote = |text: &str| format!("'{}'", text.replace('\'', "''"));
+    let duties = duties.split(',').map(quote).collect::<Vec<_>>().join(", ");
+    let areas = areas.lines().map(quote).collect::<Vec<_>>().join(", ");
+    let (start, end) = (
+        quote(&format!("{from} 00:00:00")),
+        quote(&format!("{to_exclusive} 00:00:00")),
+    );
+    let (day_from, day_to) = (quote(from), quote(to_exclusive));
+    let scope = format!(
+        "c.provider_id = {provider} AND c.duty IN ({duties}) AND p.local_authority IN ({areas})"
+    );
+    let cases = "cases c JOIN people p ON p.id = c.person_id";
+    let referrals = format!(
+        "referrals r WHERE r.provider_id = {provider} AND r.local_authority IN ({areas}) AND r.received_at >= {start} AND r.received_at < {end}"
+    );
+    Ok(vec![
+        format!("SELECT r.referrer_kind, COUNT(*) FROM {referrals} GROUP BY r.referrer_kind"),
+        format!("SELECT r.local_authority, COUNT(*) FROM {referrals} GROUP BY r.local_authority"),
+        format!(
+            "SELECT c.duty, COUNT(*) FROM {cases} WHERE {scope} AND c.opened_at >= {start} AND c.opened_at < {end} GROUP BY c.duty"
+        ),
+        format!(
+            "SELECT c.closure_reason, COUNT(*) FROM {cases} WHERE {scope} AND c.closed_at >= {start} AND c.closed_at < {end} GROUP BY c.closure_reason"
+        ),
+        format!(
+            "SELECT t.mode, COUNT(*), SUM(t.duration_minutes) FROM contacts t JOIN cases c ON c.id = t.case_id JOIN people p ON p.id = c.person_id WHERE {scope} AND t.occurred_at >= {start} AND t.occurred_at < {end} GROUP BY t.mode"
+        ),
+        format!(
+            "SELECT c.id, r.received_at, (SELECT MIN(t.occurred_at) FROM contacts t WHERE t.case_id = c.id) FROM {cases} JOIN referrals r ON r.id = c.referral_id WHERE {scope} AND c.opened_at >= {start} AND c.opened_at < {end}"
+        ),
+        format!(
+            "SELECT c.opened_at FROM {cases} WHERE {scope} AND c.opened_at < {end} AND (c.allocated_at IS NULL OR c.allocated_at >= {end}) AND (c.closed_at IS NULL OR c.closed_at >= {end})"
+        ),
+        format!(
+            "SELECT d.decision, d.suggested, COUNT(*) FROM referral_decisions d JOIN referrals r ON r.id = d.referral_id WHERE r.provider_id = {provider} AND r.local_authority IN ({areas}) AND d.duty IN ({duties}) AND d.decided_at >= {start} AND d.decided_at < {end} GROUP BY d.decision, d.suggested"
+        ),
+        format!(
+            "SELECT i.outcome, i.process, c.duty, i.outcome_in_their_words IS NOT NULL FROM case_issues i JOIN cases c ON c.id = i.case_id JOIN people p ON p.id = c.person_id WHERE {scope} AND i.outcome_recorded_at >= {start} AND i.outcome_recorded_at < {end}"
+        ),
+        format!(
+            "SELECT COUNT(*), SUM(f.overall) FROM feedback_responses f WHERE f.provider_id = {provider} AND f.submitted_on >= {day_from} AND f.submitted_on < {day_to}"
+        ),
+        format!(
+            "SELECT s.category, COUNT(*) FROM safeguarding_concerns s JOIN cases c ON c.id = s.case_id JOIN people p ON p.id = c.person_id WHERE {scope} AND s.raised_on >= {day_from} AND s.raised_on < {day_to} GROUP BY s.category"
+        ),
+        format!(
+            "SELECT k.kind, COUNT(*) FROM complaints k WHERE k.provider_id = {provider} AND k.received_on >= {day_from} AND k.received_on < {day_to} GROUP BY k.kind"
+        ),
+        format!(
+            "SELECT COUNT(*) FROM service_signals g WHERE g.provider_id = {provider} AND g.sent_on >= {day_from} AND g.sent_on < {day_to}"
+        ),
+        format!(
+            "SELECT e.characteristic, e.answer, COUNT(*) FROM equality_answers e WHERE e.person_id IN (SELECT c.person_id FROM {cases} WHERE {scope} AND c.opened_at < {end} GROUP BY c.person_id HAVING MIN(c.opened_at) >= {start}) GROUP BY e.characteristic, e.answer"
+        ),
+    ])
+}
+
+/// Runs the report's aggregates as plain SQL in a loop for `seconds`, one report at a
+/// time, and times each whole report.
+pub fn report_sql(
+    database: &str,
+    contract: i64,
+    from: &str,
+    to_exclusive: &str,
+    seconds: f64,
+) -> anyhow::Result<Summary> {
+    let mut conn = <advocase_storage::DbConnection as Connection>::establish(database)
+        .context("opening the database")?;
+    let statements = report_statements(&mut conn, contract, from, to_exclusive)?;
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let start = Instant::now();
+    let mut summary = Summary::default();
+    while Instant::now() < deadline || summary.operations == 0 {
+        let began = Instant::now();
+        for statement in &statements {
+            // Counting the rows makes the database produce every one of them.
+            let rows: Vec<Rows> =
+                diesel::sql_query(format!("SELECT COUNT(*) AS n FROM ({statement}) q"))
+                    .load(&mut conn)?;
+            black_box(rows.first().map(|r| r.n));
+        }
+        summary
+            .latencies_us
+            .push(began.elapsed().as_micros() as u64);
+        summary.operations += 1;
+    }
+    summary.seconds = start.elapsed().as_secs_f64();
+    Ok(summary)
+}

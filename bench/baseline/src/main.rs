@@ -55,6 +55,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = baseline::Via::Raw)]
         via: baseline::Via,
     },
+    /// Run the aggregates behind a contract's report as plain SQL, in a loop.
+    ReportSql {
+        /// The server's SQLite file or its postgres:// URL.
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 1)]
+        contract: i64,
+        /// The first day of the period, as 2025-04-01.
+        #[arg(long)]
+        from: String,
+        /// The day after the period's last.
+        #[arg(long)]
+        to_exclusive: String,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+    },
     /// Post a form to the server from many loopback addresses, under the throttle.
     Post {
         /// The server's address, such as 127.0.0.1:8080.
@@ -114,6 +130,16 @@ fn main() -> anyhow::Result<()> {
             let form = read(&form)?;
             let summary =
                 baseline::referral_insert(&database, audit_head, &form, seconds, workers, via)?;
+            println!("{}", summary.line());
+        }
+        Command::ReportSql {
+            database,
+            contract,
+            from,
+            to_exclusive,
+            seconds,
+        } => {
+            let summary = baseline::report_sql(&database, contract, &from, &to_exclusive, seconds)?;
             println!("{}", summary.line());
         }
         Command::Post {
