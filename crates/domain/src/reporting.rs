@@ -2,10 +2,12 @@
 //!
 //! A report is a list of breakdowns, each one column of counts with its total, suppressed
 //! through [`crate::suppression`]. Two breakdowns may count the same things in different
-//! ways (referrals by who referred and by area) but no breakdown is ever a part of
-//! another, so no published figure can be subtracted from another to reveal a hidden
-//! one. Reports cover exactly the contract's reporting periods, never a period a reader
-//! chose: two periods a day apart would give away that day's counts by difference.
+//! ways (referrals by who referred and by area): each is protected against its own
+//! total, which both share. Anything else published beside them is made only of counts
+//! already shown (a share whose every count is published; an annual figure whose every
+//! quarter is), so it cannot be subtracted to reveal a hidden one. Reports cover exactly
+//! the contract's own finished periods, never a period a reader chose or one still
+//! running: two periods a day apart would give away that day's counts by difference.
 
 use crate::eligibility::Duty;
 use crate::referral::parse_date;
@@ -138,6 +140,9 @@ fn optional_percent(field: &str, value: &str) -> Result<Option<u32>, FieldError>
 fn pounds(field: &str, label: &str, value: &str) -> Result<i64, FieldError> {
     let text = value.trim().trim_start_matches('£').replace(',', "");
     let wrong = || FieldError::new(field, format!("Enter {label} in pounds, like 125000"));
+    if !text.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return Err(wrong());
+    }
     let (whole_pounds, pence) = match text.split_once('.') {
         Some((p, d)) if d.len() == 2 => (p, d),
         Some(_) => return Err(wrong()),
@@ -167,19 +172,23 @@ impl ContractAnswers {
                     "Choose the commissioner who funds the contract",
                 )
             }));
-        let duties: Vec<Duty> = self.duties.iter().filter_map(|d| parse_duty(d)).collect();
-        if duties.is_empty() || duties.len() != self.duties.len() {
+        let mut duties: Vec<Duty> = self.duties.iter().filter_map(|d| parse_duty(d)).collect();
+        let all_known = duties.len() == self.duties.len();
+        // A duty or an area named twice would be counted twice, and the difference
+        // between two totals would then give its count back.
+        duties.dedup();
+        if duties.is_empty() || !all_known {
             invalid.push(
                 "duties",
                 "Choose at least one kind of advocacy the contract covers",
             );
         }
-        let areas: Vec<String> = self
-            .areas
-            .split([',', '\n'])
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())
-            .collect();
+        let mut areas: Vec<String> = Vec::new();
+        for area in self.areas.split([',', '\n']).map(str::trim) {
+            if !area.is_empty() && !areas.iter().any(|a| a.eq_ignore_ascii_case(area)) {
+                areas.push(area.to_string());
+            }
+        }
         if areas.is_empty() {
             invalid.push(
                 "areas",
@@ -366,7 +375,12 @@ fn contract_blocks(starts_on: NaiveDate, ends_on: NaiveDate, months: u32) -> Vec
 }
 
 /// The period asked for by its first and last days, which must be one of `periods`.
-pub fn parse_period(from: &str, to: &str, periods: &[Period]) -> Result<Period, Invalid> {
+pub fn parse_period(
+    from: &str,
+    to: &str,
+    periods: &[Period],
+    today: NaiveDate,
+) -> Result<Period, Invalid> {
     let mut invalid = Invalid::default();
     let from = invalid
         .check(parse_date("from", "the first day of the period", from))
@@ -387,7 +401,7 @@ pub fn parse_period(from: &str, to: &str, periods: &[Period]) -> Result<Period, 
             "The period must end on or after the day it starts",
         ));
     }
-    periods
+    let period = periods
         .iter()
         .copied()
         .find(|p| p.from == from && p.to == to)
@@ -396,7 +410,21 @@ pub fn parse_period(from: &str, to: &str, periods: &[Period]) -> Result<Period, 
                 "from",
                 "Reports cover the contract's own reporting periods only: choose one from the list",
             )
-        })
+        })?;
+    if !has_ended(period, today) {
+        return Err(Invalid::one(
+            "to",
+            "This period has not ended yet: reports cover finished periods only",
+        ));
+    }
+    Ok(period)
+}
+
+/// Whether a period is over, so its report may be published. A period still running
+/// is never reported: the same report read on two days would give away the one day's
+/// referrals between them.
+pub fn has_ended(period: Period, today: NaiveDate) -> bool {
+    period.to < today
 }
 
 /// A referral is urgent when statute sets a clock on it or someone may be at risk: it
@@ -608,10 +636,10 @@ pub fn expected_referrals(
 }
 
 codes! {
-    /// How an area's referrals compare with those expected. The demand page publishes
-    /// this band, never the count: with the area's adult population beside it, a rate
-    /// or a count would give back figures the reports keep hidden, and a calendar year's
-    /// count less the contract's published quarters would give back a hidden quarter.
+    /// How an area's referrals compare with those expected. The demand page takes the
+    /// referrals from the counts the reports published (and shows no band when one was
+    /// hidden), so neither the band nor the expected figure a commissioner sets can be
+    /// used to ask about a hidden count.
     DemandBand {
         WellBelow => "well_below",
         Below => "below",
@@ -673,6 +701,22 @@ mod tests {
             target_feedback: "4.2".into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_duty_or_area_named_twice_counts_once_and_negative_money_is_refused() {
+        let mut twice = answers();
+        twice.areas = "Northshire, northshire, Southby".into();
+        twice.duties = vec!["imha".into(), "imha".into()];
+        let contract = twice.parse().unwrap();
+        assert_eq!(contract.areas, vec!["Northshire", "Southby"]);
+        assert_eq!(contract.duties, vec![Duty::Imha]);
+        let mut negative = answers();
+        negative.payment_per_case = "0.-5".into();
+        negative.core_funding = "-0.50".into();
+        let invalid = negative.parse().unwrap_err();
+        assert!(invalid.message_for("payment_per_case").is_some());
+        assert!(invalid.message_for("core_funding").is_some());
     }
 
     #[test]
@@ -739,36 +783,28 @@ mod tests {
     }
 
     #[test]
-    fn only_the_contracts_own_periods_can_be_reported() {
+    fn only_the_contracts_own_finished_periods_can_be_reported() {
         let periods = contract_periods(
             day("2026-04-01"),
             day("2027-03-31"),
             ReportingPeriod::Quarterly,
         );
+        let today = day("2026-11-22");
+        let field = |from: &str, to: &str, name: &str| {
+            parse_period(from, to, &periods, today)
+                .unwrap_err()
+                .message_for(name)
+                .unwrap()
+                .to_string()
+        };
         assert_eq!(
-            parse_period("2026-07-01", "2026-09-30", &periods).unwrap(),
+            parse_period("2026-07-01", "2026-09-30", &periods, today).unwrap(),
             periods[1]
         );
-        let backwards = parse_period("2026-09-30", "2026-07-01", &periods).unwrap_err();
-        assert!(
-            backwards
-                .message_for("to")
-                .unwrap()
-                .contains("end on or after")
-        );
-        let chosen = parse_period("2026-07-01", "2026-09-29", &periods).unwrap_err();
-        assert!(
-            chosen
-                .message_for("from")
-                .unwrap()
-                .contains("own reporting periods")
-        );
-        assert!(
-            parse_period("yesterday", "2026-09-30", &periods)
-                .unwrap_err()
-                .message_for("from")
-                .is_some()
-        );
+        assert!(field("2026-09-30", "2026-07-01", "to").contains("end on or after"));
+        assert!(field("2026-07-01", "2026-09-29", "from").contains("own reporting periods"));
+        assert!(field("2026-10-01", "2026-12-31", "to").contains("not ended"));
+        assert!(!field("yesterday", "2026-09-30", "from").is_empty());
     }
 
     #[test]

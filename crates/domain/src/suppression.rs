@@ -186,8 +186,11 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
-        /// No published column lets a small count be worked out: for every count from 1
-        /// to the threshold, another value fits everything published.
+        /// No published column lets a small count be worked out by subtraction: for
+        /// every count from 1 to the threshold, another value fits the shown counts and
+        /// the total. This reader does not use the rule itself (that small counts are at
+        /// most the threshold and a secondary one is the smallest shown); one who does
+        /// can pin some columns, such as 8, 7, 7 — a limit written in ARCHITECTURE.md.
         #[test]
         fn no_small_count_can_be_recomputed_from_a_published_column(
             counts in proptest::collection::vec(prop_oneof![Just(0u64), 1u64..=7, 8u64..=40], 1..=8),

@@ -17,7 +17,8 @@ use advocase_domain::audit::AuditAction;
 use advocase_domain::clocks::{WorkingDayCalendar, first_contact_target_due};
 use advocase_domain::identity::{Actor, OrganisationKind, Role};
 use advocase_domain::reporting::{
-    Breakdown, NewContract, Period, PopulationRow, ReportingPeriod, Targets, duty_code, is_urgent,
+    Breakdown, NewContract, Period, PopulationRow, ReportingPeriod, Targets, contract_periods,
+    contract_years, duty_code, has_ended, is_urgent,
 };
 use advocase_domain::validation::Invalid;
 use advocase_domain::workforce::{CHARACTERISTICS, NOT_KNOWN, PREFER_NOT_TO_SAY};
@@ -381,9 +382,23 @@ impl Store {
             let Some(contract) = find_contract(conn, actor, contract_id)? else {
                 return Ok(None);
             };
-            Ok(Some(count_report(
-                conn, &contract, period, calendar, today,
-            )?))
+            // Checked here as well as on the page: only a finished period of the
+            // contract's own is ever counted.
+            let own = contract_periods(
+                contract.starts_on,
+                contract.ends_on,
+                contract.reporting_period(),
+            )
+            .contains(&period)
+                || contract_years(contract.starts_on, contract.ends_on).contains(&period);
+            if !own || !has_ended(period, today) {
+                return Err(Invalid::one(
+                    "from",
+                    "Reports cover the contract's own finished periods only: choose one from the list",
+                )
+                .into());
+            }
+            Ok(Some(count_report(conn, &contract, period, calendar, today)?))
         })
     }
 
@@ -447,7 +462,8 @@ impl Store {
             let changed = diesel::update(
                 meeting_actions::table
                     .filter(meeting_actions::id.eq(action_id))
-                    .filter(meeting_actions::meeting_id.eq_any(meeting_ids)),
+                    .filter(meeting_actions::meeting_id.eq_any(meeting_ids))
+                    .filter(meeting_actions::done_on.is_null()),
             )
             .set(meeting_actions::done_on.eq(done_on))
             .execute(conn)?;
@@ -570,9 +586,10 @@ impl Store {
         })
     }
 
-    /// A commissioner's demand picture for a calendar year: for each area with
-    /// population figures, the figures and the referrals received from that area by the
-    /// providers of their contracts; and the referrals by referring team. Counts only.
+    /// A commissioner's demand figures for a calendar year: each area's population and
+    /// assessments, the expected rates, and the referrals from professionals by team
+    /// to the providers they fund (the page rounds these). Referrals by area come from
+    /// the published reports instead, never from here.
     pub fn demand(&self, actor: &Actor, year: i32) -> Result<DemandFacts, StoreError> {
         if actor.role != Role::Commissioner {
             return Err(StoreError::NotFound);
@@ -599,14 +616,6 @@ impl Store {
                 NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
                 NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),
             );
-            let by_area: Vec<(Option<String>, i64)> = referrals::table
-                .filter(referrals::provider_id.eq_any(&providers))
-                .filter(referrals::local_authority.eq_any(&areas))
-                .filter(referrals::received_at.ge(day_start(from)))
-                .filter(referrals::received_at.lt(after(to)))
-                .group_by(referrals::local_authority)
-                .select((referrals::local_authority, diesel::dsl::count_star()))
-                .load(conn)?;
             let by_team: Vec<(Option<String>, i64)> = referrals::table
                 .filter(referrals::provider_id.eq_any(&providers))
                 .filter(referrals::local_authority.eq_any(&areas))
@@ -617,10 +626,6 @@ impl Store {
                 .select((referrals::referrer_organisation, diesel::dsl::count_star()))
                 .load(conn)?;
             trail.record(AuditEvent::by(actor, AuditAction::Read, "demand", None));
-            let actual: HashMap<String, u64> = by_area
-                .into_iter()
-                .filter_map(|(a, n)| a.map(|a| (a, n.max(0) as u64)))
-                .collect();
             let mut teams: BTreeMap<String, u64> = BTreeMap::new();
             for (team, n) in by_team {
                 let team = team.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
@@ -632,7 +637,6 @@ impl Store {
                 areas: figures
                     .into_iter()
                     .map(|f| DemandArea {
-                        actual: actual.get(&f.area).copied().unwrap_or(0),
                         area: f.area,
                         adults: f.adults,
                         assessments: f.assessments,
@@ -651,7 +655,6 @@ pub struct DemandArea {
     pub area: String,
     pub adults: i64,
     pub assessments: i64,
-    pub actual: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -873,7 +876,8 @@ fn count_report(
             safeguarding
                 .as_deref()
                 .is_some_and(|s| !s.trim().is_empty()),
-            meeting.or(*deadline),
+            // The nearer of the meeting and the deadline decides.
+            [*meeting, *deadline].into_iter().flatten().min(),
         );
         let days = if urgent {
             contract.urgent_days

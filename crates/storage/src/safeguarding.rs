@@ -974,8 +974,8 @@ impl Store {
         })
     }
 
-    /// Signals as commissioners see them, from every provider of the installation: a
-    /// place, a theme, counts and dates, and nothing about any person.
+    /// Signals as commissioners see them, from the providers they fund under a contract:
+    /// a place, a theme, counts and dates, and nothing about any person.
     pub fn signals_for_commissioner(
         &self,
         actor: &Actor,

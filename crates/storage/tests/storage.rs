@@ -1623,12 +1623,27 @@ mod commissioning_storage {
         chrono::Utc::now().date_naive()
     }
 
+    /// The contract's first quarter, finished: 1 January to 31 March 2025.
     fn first_quarter() -> advocase_domain::reporting::Period {
         contract_periods(
-            today(),
+            day(2025, 1, 1),
             day(2099, 12, 31),
             advocase_domain::reporting::ReportingPeriod::Quarterly,
         )[0]
+    }
+
+    /// Moves every referral, decision and case into the first quarter, as if they had
+    /// happened then: reports cover finished periods only.
+    fn into_first_quarter(db: &TestDb) {
+        tamper(
+            db,
+            "UPDATE referrals SET received_at = '2025-02-10 10:00:00'",
+        );
+        tamper(
+            db,
+            "UPDATE referral_decisions SET decided_at = '2025-02-11 10:00:00'",
+        );
+        tamper(db, "UPDATE cases SET opened_at = '2025-02-11 10:00:00'");
     }
 
     struct Setting {
@@ -1660,8 +1675,7 @@ mod commissioning_storage {
             commissioner: council.to_string(),
             duties: vec!["care_act".into(), "imha".into()],
             areas: "Northshire".into(),
-            // The referrals below are received now, in the contract's first quarter.
-            starts_on: today().to_string(),
+            starts_on: "2025-01-01".into(),
             ends_on: "2099-12-31".into(),
             core_funding: "100000".into(),
             core_cases: "200".into(),
@@ -1772,7 +1786,14 @@ mod commissioning_storage {
                     s.manager.organisation_id
                 ));
             }
+            into_first_quarter(&db);
             let calendar = WorkingDayCalendar::shipped(advocase_domain::clocks::Nation::EnglandAndWales);
+            // The quarter running now is not reported.
+            let running = contract_periods(day(2025, 1, 1), day(2099, 12, 31), advocase_domain::reporting::ReportingPeriod::Quarterly)
+                .into_iter()
+                .find(|p| p.from <= today() && today() <= p.to)
+                .unwrap();
+            assert!(matches!(db.store.report_facts(&s.commissioner, s.contract, running, &calendar, today()), Err(StoreError::Invalid(_))));
             let facts = db.store.report_facts(&s.commissioner, s.contract, first_quarter(), &calendar, today()).unwrap();
             let count = |id: &str, code: &str| facts.breakdown(id).unwrap().rows.iter().find(|(c, _)| c == code).unwrap().1;
             assert_eq!(count("referrals-by-area", "Northshire"), 4);

@@ -33,8 +33,9 @@ fn contract_answers(commissioner: i64) -> ContractAnswers {
         commissioner: commissioner.to_string(),
         duties: vec!["care_act".into()],
         areas: "Northshire".into(),
-        // The people below start advocacy now, in the contract's first quarter.
-        starts_on: today().to_string(),
+        // The people below are moved into the contract's first quarter, which has
+        // ended: reports cover finished periods only.
+        starts_on: "2025-01-01".into(),
         ends_on: "2099-12-31".into(),
         core_funding: "100000".into(),
         core_cases: "200".into(),
@@ -141,8 +142,18 @@ fn setting() -> Setting {
             )
             .unwrap();
     }
+    // Everyone was referred and started in February 2025, as if the quarter were over.
+    let mut conn =
+        <advocase_storage::DbConnection as diesel::Connection>::establish(&app.db.url).unwrap();
+    for sql in [
+        "UPDATE referrals SET received_at = '2025-02-10 10:00:00'",
+        "UPDATE referral_decisions SET decided_at = '2025-02-11 10:00:00'",
+        "UPDATE cases SET opened_at = '2025-02-11 10:00:00'",
+    ] {
+        diesel::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn).unwrap();
+    }
     let quarter = contract_periods(
-        today(),
+        chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
         chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
         ReportingPeriod::Quarterly,
     )[0];
@@ -474,6 +485,63 @@ async fn a_period_that_ends_before_it_starts_or_is_not_the_contracts_is_refused(
         .await;
     assert_eq!(chosen.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(chosen.body.contains("from"));
+    // The quarter running now is not reported: two days' reports would differ by the
+    // day's referrals.
+    let running = contract_periods(
+        chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
+        ReportingPeriod::Quarterly,
+    )
+    .into_iter()
+    .find(|p| p.from <= today() && today() <= p.to)
+    .unwrap();
+    let now = s
+        .app
+        .get(
+            &format!(
+                "/contracts/{}/report?from={}&to={}",
+                s.contract, running.from, running.to
+            ),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(now.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(now.body.contains("has not ended yet"));
+    let contract = s
+        .app
+        .get(&format!("/contracts/{}", s.contract), Some(&session))
+        .await;
+    assert!(!contract.body.contains(&format!("from={}", running.from)));
+}
+
+#[tokio::test]
+async fn a_share_is_not_published_when_a_count_behind_it_is_hidden() {
+    let s = setting();
+    let session = s.app.session_for(s.commissioner);
+    let api = s
+        .app
+        .get(
+            &format!("/api/v1/contracts/{}/report?{}", s.contract, s.query),
+            Some(&session),
+        )
+        .await;
+    let report: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    // All 35 decisions accepted: 0 declined, and both are shown, so the share is.
+    let declined = report["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kpi"] == "declined")
+        .unwrap();
+    assert_eq!(declined["actual"], 0);
+    // No outcome was recorded and no contact made: nothing to share.
+    let outcomes = report["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kpi"] == "outcomes_achieved")
+        .unwrap();
+    assert!(outcomes["actual"].is_null());
 }
 
 #[tokio::test]
@@ -557,7 +625,8 @@ async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
             .body(axum::body::Body::from(body))
             .unwrap()
     };
-    let year = today().format("%Y").to_string();
+    // The year of the finished quarter the referrals were moved into.
+    let year = "2025";
     let bad = s.app.send(upload(&format!("area,year,adults,assessments\nNorthshire,{year},250000,4000\nSouthby,{year},many,1500\n"))).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert!(bad.body.contains("Line 3, column adults"));

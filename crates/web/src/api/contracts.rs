@@ -114,7 +114,12 @@ pub async fn report(
     let store = state.store.clone();
     let actor = caller.actor.clone();
     let row = blocking(move || store.contract(&actor, id)).await?;
-    let period = parse_period(&query.from, &query.to, &periods_of(&row, false))?;
+    let period = parse_period(
+        &query.from,
+        &query.to,
+        &periods_of(&row, false),
+        clock::today(),
+    )?;
     let calendar = crate::pages::referrals::calendar(&state).await?;
     let store = state.store.clone();
     let actor = caller.actor.clone();

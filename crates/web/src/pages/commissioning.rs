@@ -19,8 +19,8 @@ use crate::error::AppError;
 use advocase_domain::identity::Role;
 use advocase_domain::reporting::{
     ContractAnswers, DemandBand, Kpi, KpiResult, KpiState, Period, PublishedTable, ReportingPeriod,
-    contract_periods, contract_years, demand_band, duty_code, expected_referrals, judge, median,
-    parse_period, parse_population_csv, publish, share, to_nearest_ten,
+    contract_periods, contract_years, demand_band, duty_code, expected_referrals, has_ended, judge,
+    median, parse_period, parse_population_csv, publish, share, to_nearest_ten,
 };
 use advocase_domain::suppression::Cell;
 use advocase_domain::validation::{Invalid, required_text};
@@ -263,7 +263,7 @@ fn contract_page(
             .collect(),
         periods: periods
             .iter()
-            .filter(|p| p.from <= today)
+            .filter(|p| has_ended(**p, today))
             .rev()
             .map(|p| PeriodLink {
                 words: period_words(*p),
@@ -273,7 +273,7 @@ fn contract_page(
             .collect(),
         years: contract_years(r.starts_on, r.ends_on)
             .iter()
-            .filter(|p| p.from <= today)
+            .filter(|p| has_ended(**p, today))
             .rev()
             .map(|p| PeriodLink {
                 words: period_words(*p),
@@ -453,10 +453,6 @@ fn contract_form(
     }
 }
 
-fn manager_only(staff: &Staff) -> Result<(), AppError> {
-    super::manager(staff)
-}
-
 async fn commissioner_list(
     state: &AppState,
     staff: &Staff,
@@ -468,7 +464,7 @@ async fn commissioner_list(
 
 /// `GET /contracts/new`
 pub async fn new_form(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
-    manager_only(&staff)?;
+    super::manager(&staff)?;
     let commissioners = commissioner_list(&state, &staff).await?;
     let answers = ContractAnswers {
         reporting: "quarterly".into(),
@@ -490,7 +486,7 @@ pub async fn create(
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    manager_only(&staff)?;
+    super::manager(&staff)?;
     let body = FormBody::parse(&body);
     let answers = ContractAnswers {
         name: body.get("name"),
@@ -536,6 +532,9 @@ pub async fn create(
 // ---------------------------------------------------------------------------------------
 // The report
 // ---------------------------------------------------------------------------------------
+
+/// Breakdowns of one count, shown as a figure rather than as a table.
+const SINGLE_FIGURES: &[&str] = &["waiting-at-end", "feedback-responses", "signals-sent"];
 
 /// The sections of a report, each with the breakdowns it shows.
 const SECTIONS: &[(&str, &[&str])] = &[
@@ -697,20 +696,24 @@ fn build_report(state: &AppState, row: &ContractRow, facts: &ReportFacts) -> Rep
             tables: ids
                 .iter()
                 .filter_map(|id| find(id))
-                .filter(|p| p.rows.len() > 1)
+                .filter(|p| !SINGLE_FIGURES.contains(&p.id))
                 .map(|p| table_view(state, p))
                 .collect(),
             figures: Vec::new(),
         })
         .collect();
     let definition = |id: &str| format!("/definitions#definition-{id}");
-    // Single figures: a total is published only when it is not a small count.
-    let hours = facts.contact_minutes / 60;
-    sections[0].figures.push((
-        t(state, "report-figure-hours"),
-        hours.to_string(),
-        definition("hours"),
-    ));
+    // Single figures: a total is published only when it is not a small count, and the
+    // hours only beside a published count of contacts.
+    let contacts_shown = find("contacts-by-mode").is_some_and(|p| p.total.shown().is_some());
+    let hours = if contacts_shown {
+        (facts.contact_minutes / 60).to_string()
+    } else {
+        t(state, "report-not-shown")
+    };
+    sections[0]
+        .figures
+        .push((t(state, "report-figure-hours"), hours, definition("hours")));
     sections[1].figures.push((
         t(state, "report-table-waiting-at-end"),
         single("waiting-at-end"),
@@ -817,31 +820,63 @@ fn feedback_average(facts: &ReportFacts, threshold: u64) -> Option<u64> {
     (responses > threshold).then(|| (sum * 10 + responses / 2) / responses)
 }
 
+/// Whether every count a share is made of is published in its table: a share of
+/// counts the table hides would give them back (a hidden cell is the total less the
+/// shown ones, and the share pins down how that difference splits).
+fn published(facts: &ReportFacts, id: &str, threshold: u64, codes: &[&str]) -> bool {
+    facts.breakdown(id).is_some_and(|b| {
+        publish(b, threshold)
+            .rows
+            .iter()
+            .filter(|(code, _)| codes.is_empty() || codes.contains(&code.as_str()))
+            .all(|(_, cell)| cell.shown().is_some())
+    })
+}
+
 /// Each KPI of the contract judged on the period's counts.
 pub(crate) fn kpi_results(row: &ContractRow, facts: &ReportFacts) -> [KpiResult; 5] {
     let threshold = row.record.threshold();
     let targets = row.record.targets();
     let (imha_met, imha_missed) = facts.imha;
     let (within, later) = facts.first_contact;
+    let only_if = |shown: bool, value: Option<u32>| value.filter(|_| shown);
+    let first_contact_cells = [
+        "urgent_within",
+        "urgent_later",
+        "standard_within",
+        "standard_later",
+    ];
     [
         judge(
             Kpi::ImhaIntroduction,
-            share(imha_met, imha_met + imha_missed, threshold),
+            only_if(
+                published(facts, "imha-introduction", threshold, &[]),
+                share(imha_met, imha_met + imha_missed, threshold),
+            ),
             targets.imha_introduction,
         ),
         judge(
             Kpi::FirstContact,
-            share(within, within + later, threshold),
+            only_if(
+                published(facts, "first-contact", threshold, &first_contact_cells),
+                share(within, within + later, threshold),
+            ),
             targets.first_contact,
         ),
         judge(
             Kpi::Declined,
-            share(facts.declined.0, facts.declined.1, threshold),
+            only_if(
+                published(facts, "declined-why", threshold, &[]),
+                share(facts.declined.0, facts.declined.1, threshold),
+            ),
             targets.declined,
         ),
         judge(
             Kpi::OutcomesAchieved,
-            share(facts.outcomes.0, facts.outcomes.1, threshold),
+            only_if(
+                published(facts, "outcomes-by-level", threshold, &[]),
+                share(facts.outcomes.0, facts.outcomes.1, threshold),
+            ),
             targets.outcomes_achieved,
         ),
         judge(
@@ -895,7 +930,12 @@ async fn report_for(
     annual: bool,
 ) -> Result<Result<(ContractRow, Period, ReportView), Response>, AppError> {
     let row = load_contract(state, staff, id).await?;
-    let period = match parse_period(&query.from, &query.to, &periods_of(&row, annual)) {
+    let period = match parse_period(
+        &query.from,
+        &query.to,
+        &periods_of(&row, annual),
+        clock::today(),
+    ) {
         Ok(p) => p,
         Err(invalid) => return Ok(Err(contract_page(state, staff, &row, invalid.into())?)),
     };
@@ -972,6 +1012,16 @@ fn report_rows(state: &AppState, report: &ReportView) -> Vec<[String; 4]> {
     rows
 }
 
+/// A CSV cell a spreadsheet would run as a formula (an area typed as "=…") is written
+/// with a leading apostrophe, so it opens as text.
+fn defused(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 fn download(body: Vec<u8>, content_type: &str, file_name: &str) -> Response {
     (
         [
@@ -1009,7 +1059,9 @@ pub async fn report_csv(
         ])
         .map_err(failed)?;
     for row in report_rows(&state, &report) {
-        writer.write_record(&row).map_err(failed)?;
+        writer
+            .write_record(row.iter().map(|cell| defused(cell)))
+            .map_err(failed)?;
     }
     let body = writer
         .into_inner()
@@ -1111,40 +1163,78 @@ async fn annual(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    let total = |id: &str| {
+    // A quarterly contract's year is the sum of its quarters: a year total beside three
+    // published quarters would give back a fourth the quarter's report hid. So a
+    // figure is told only when every quarter's is published too.
+    let mut quarters = Vec::new();
+    if row.record.reporting_period() == ReportingPeriod::Quarterly {
+        let calendar = super::referrals::calendar(&state).await?;
+        for quarter in periods_of(&row, false)
+            .into_iter()
+            .filter(|q| q.from >= period.from && q.to <= period.to)
+        {
+            let store = state.store.clone();
+            let actor = staff.actor.clone();
+            let calendar = calendar.clone();
+            let facts = blocking(move || {
+                store.report_facts(&actor, id, quarter, &calendar, clock::today())
+            })
+            .await?;
+            quarters.push(build_report(&state, &row, &facts));
+        }
+    }
+    let not_shown = t(&state, "report-not-shown");
+    let value = |report: &ReportView, key: &str| -> String {
+        let words = t(&state, key);
         report
             .sections
             .iter()
             .flat_map(|s| s.tables.iter())
-            .find(|t| t.id == id)
-            .map(|t| t.total.clone())
-            .unwrap_or_else(|| t(&state, "report-not-shown"))
-    };
-    let figure = |words_key: &str| {
-        let words = t(&state, words_key);
-        report
-            .sections
-            .iter()
-            .flat_map(|s| s.figures.iter())
-            .find(|(w, _, _)| *w == words)
-            .map(|(_, v, _)| v.clone())
-            .unwrap_or_default()
+            .find(|table| table.id == key)
+            .map(|table| table.total.clone())
+            .or_else(|| {
+                report
+                    .sections
+                    .iter()
+                    .flat_map(|s| s.figures.iter())
+                    .find(|(w, _, _)| *w == words)
+                    .map(|(_, v, _)| v.clone())
+            })
+            .unwrap_or_else(|| not_shown.clone())
     };
     let prefix = if easy_read { "annual-easy" } else { "annual" };
-    let sentence = |key: &str, count: String| {
-        state
-            .catalogue
-            .text_with(&format!("{prefix}-{key}"), "count", &count)
+    let mut sentences = Vec::new();
+    let mut left_out = false;
+    for (sentence, key) in [
+        ("referrals", "referrals-by-referrer"),
+        ("cases-opened", "cases-opened-by-duty"),
+        ("contacts", "contacts-by-mode"),
+        ("hours", "report-figure-hours"),
+        ("outcomes", "outcomes-by-level"),
+        ("concerns", "concerns-by-category"),
+        ("feedback", "report-figure-feedback-average"),
+    ] {
+        let year = value(&report, key);
+        if year == not_shown || quarters.iter().any(|q| value(q, key) == not_shown) {
+            left_out = true;
+            continue;
+        }
+        sentences.push(
+            state
+                .catalogue
+                .text_with(&format!("{prefix}-{sentence}"), "count", &year),
+        );
+    }
+    if left_out {
+        sentences.push(t(&state, &format!("{prefix}-left-out")));
+    }
+    // Shares for the year beside the quarters' would also give figures back; they are
+    // told only when the contract reports yearly.
+    let kpis = if quarters.is_empty() {
+        report.kpis
+    } else {
+        Vec::new()
     };
-    let sentences = vec![
-        sentence("referrals", total("referrals-by-referrer")),
-        sentence("cases-opened", total("cases-opened-by-duty")),
-        sentence("contacts", total("contacts-by-mode")),
-        sentence("hours", figure("report-figure-hours")),
-        sentence("outcomes", total("outcomes-by-level")),
-        sentence("concerns", total("concerns-by-category")),
-        sentence("feedback", figure("report-figure-feedback-average")),
-    ];
     let query = period_query(period);
     render(&AnnualPage {
         layout: Layout::staff(
@@ -1168,7 +1258,7 @@ async fn annual(
         period: period_words(period),
         provider: row.provider.clone(),
         sentences,
-        kpis: report.kpis,
+        kpis,
     })
 }
 
@@ -1412,6 +1502,45 @@ fn commissioner_only(staff: &Staff) -> Result<(), AppError> {
     }
 }
 
+/// Referrals received from each area (lower-cased) in the finished reporting periods
+/// that start in `year`, summed from the counts the contract reports published: `None`
+/// for an area when any of them was not shown. The demand page compares expected
+/// referrals with these only, so it tells nothing the reports did not, and the expected
+/// figure a commissioner sets cannot be used to ask about a hidden count.
+async fn published_referrals_by_area(
+    state: &AppState,
+    staff: &Staff,
+    year: i32,
+) -> Result<std::collections::HashMap<String, Option<u64>>, AppError> {
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let contracts = blocking(move || store.contracts(&actor)).await?;
+    let calendar = super::referrals::calendar(state).await?;
+    let today = clock::today();
+    let mut sums: std::collections::HashMap<String, Option<u64>> = Default::default();
+    for row in contracts {
+        let threshold = row.record.threshold();
+        for period in periods_of(&row, false)
+            .into_iter()
+            .filter(|p| p.from.format("%Y").to_string() == year.to_string() && has_ended(*p, today))
+        {
+            let store = state.store.clone();
+            let actor = staff.actor.clone();
+            let calendar = calendar.clone();
+            let id = row.record.id;
+            let facts =
+                blocking(move || store.report_facts(&actor, id, period, &calendar, today)).await?;
+            if let Some(breakdown) = facts.breakdown("referrals-by-area") {
+                for (area, cell) in publish(breakdown, threshold).rows {
+                    let sum = sums.entry(area.to_lowercase()).or_insert(Some(0));
+                    *sum = sum.zip(cell.shown()).map(|(a, b)| a + b);
+                }
+            }
+        }
+    }
+    Ok(sums)
+}
+
 /// Tenths of a per cent as typed: "62.5" is 625.
 fn permille(field: &str, value: &str) -> Result<i64, Invalid> {
     value
@@ -1435,6 +1564,7 @@ async fn demand_page(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let facts = blocking(move || store.demand(&actor, year)).await?;
+    let published = published_referrals_by_area(state, staff, year).await?;
     let (difficulty, no_individual) = facts.rates.unwrap_or((0, 0));
     let lines = facts
         .areas
@@ -1443,7 +1573,8 @@ async fn demand_page(
             let expected = facts
                 .rates
                 .map(|_| expected_referrals(area.assessments, difficulty, no_individual));
-            let band = expected.and_then(|e| demand_band(area.actual, e));
+            let actual = published.get(&area.area.to_lowercase()).copied().flatten();
+            let band = expected.zip(actual).and_then(|(e, a)| demand_band(a, e));
             DemandLine {
                 area: area.area.clone(),
                 adults: area.adults.to_string(),
@@ -1451,18 +1582,44 @@ async fn demand_page(
                 expected: expected
                     .map(|e| e.to_string())
                     .unwrap_or_else(|| t(state, "demand-no-rates")),
-                band: band
-                    .map(|b| t(state, &code_key("demand-band", b.as_str())))
-                    .unwrap_or_else(|| t(state, "demand-no-rates")),
+                band: match (expected, band) {
+                    (None, _) => t(state, "demand-no-rates"),
+                    (Some(_), Some(b)) => t(state, &code_key("demand-band", b.as_str())),
+                    (Some(_), None) => t(state, "demand-band-not-published"),
+                },
                 flag: band == Some(DemandBand::WellBelow),
             }
         })
         .collect();
-    let this_year = clock::today()
-        .format("%Y")
-        .to_string()
-        .parse::<i32>()
-        .unwrap_or(year);
+    let this_year = this_year();
+    // Teams are typed by referrers and may name a small ward or one worker: only teams
+    // with ten or more referrals are named, to the nearest ten; the rest share a line.
+    let (named, others): (Vec<_>, Vec<_>) = facts
+        .teams
+        .iter()
+        .partition(|(_, count)| to_nearest_ten(*count).is_some());
+    let mut teams: Vec<(String, String)> = named
+        .into_iter()
+        .map(|(team, count)| {
+            (
+                if team == "not_given" {
+                    t(state, "demand-team-not-given")
+                } else {
+                    team.clone()
+                },
+                to_nearest_ten(*count).unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    if !others.is_empty() {
+        let rest: u64 = others.iter().map(|(_, n)| *n).sum();
+        teams.push((
+            t(state, "demand-other-teams"),
+            to_nearest_ten(rest)
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| t(state, "demand-fewer-than-ten")),
+        ));
+    }
     let (typed_difficulty, typed_none) = typed.unwrap_or_else(|| {
         let words = |p: i64| {
             if facts.rates.is_some() {
@@ -1486,22 +1643,7 @@ async fn demand_page(
             year,
             years: (this_year - 4..=this_year).rev().collect(),
             lines,
-            teams: facts
-                .teams
-                .iter()
-                .map(|(team, count)| {
-                    (
-                        if team == "not_given" {
-                            t(state, "demand-team-not-given")
-                        } else {
-                            team.clone()
-                        },
-                        to_nearest_ten(*count)
-                            .map(|n| n.to_string())
-                            .unwrap_or_else(|| t(state, "demand-fewer-than-ten")),
-                    )
-                })
-                .collect(),
+            teams,
             difficulty: typed_difficulty,
             no_individual: typed_none,
         },
