@@ -7,7 +7,7 @@ use crate::auth::ApiCaller;
 use crate::auth::session::blocking;
 use crate::clock;
 use crate::error::{ApiError, ApiErrors};
-use crate::pages::commissioning::{PeriodQuery, kpi_results, periods_of};
+use crate::pages::commissioning::{PeriodQuery, facts_for, kpi_results, periods_of};
 use advocase_domain::reporting::{KpiState, parse_period, publish};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -120,11 +120,7 @@ pub async fn report(
         &periods_of(&row, false),
         clock::today(),
     )?;
-    let calendar = crate::pages::referrals::calendar(&state).await?;
-    let store = state.store.clone();
-    let actor = caller.actor.clone();
-    let facts =
-        blocking(move || store.report_facts(&actor, id, period, &calendar, clock::today())).await?;
+    let facts = facts_for(&state, &caller.actor, id, period).await?;
     let threshold = row.record.threshold();
     Ok(Json(ReportView {
         contract_id: id,

@@ -31,7 +31,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 /// Commissioners and managers: nobody else has contracts.
@@ -920,6 +920,19 @@ struct ReportPage {
     report: ReportView,
 }
 
+/// The counts of one contract and period, as the actor may see them.
+pub(crate) async fn facts_for(
+    state: &AppState,
+    actor: &advocase_domain::identity::Actor,
+    id: i64,
+    period: Period,
+) -> Result<ReportFacts, AppError> {
+    let calendar = super::referrals::calendar(state).await?;
+    let store = state.store.clone();
+    let actor = actor.clone();
+    blocking(move || store.report_facts(&actor, id, period, &calendar, clock::today())).await
+}
+
 /// The contract and the report for the period asked for, or the contract page with the
 /// period's error.
 async fn report_for(
@@ -939,11 +952,7 @@ async fn report_for(
         Ok(p) => p,
         Err(invalid) => return Ok(Err(contract_page(state, staff, &row, invalid.into())?)),
     };
-    let calendar = super::referrals::calendar(state).await?;
-    let store = state.store.clone();
-    let actor = staff.actor.clone();
-    let facts =
-        blocking(move || store.report_facts(&actor, id, period, &calendar, clock::today())).await?;
+    let facts = facts_for(state, &staff.actor, id, period).await?;
     let report = build_report(state, &row, &facts);
     Ok(Ok((row, period, report)))
 }
@@ -1168,18 +1177,11 @@ async fn annual(
     // figure is told only when every quarter's is published too.
     let mut quarters = Vec::new();
     if row.record.reporting_period() == ReportingPeriod::Quarterly {
-        let calendar = super::referrals::calendar(&state).await?;
         for quarter in periods_of(&row, false)
             .into_iter()
             .filter(|q| q.from >= period.from && q.to <= period.to)
         {
-            let store = state.store.clone();
-            let actor = staff.actor.clone();
-            let calendar = calendar.clone();
-            let facts = blocking(move || {
-                store.report_facts(&actor, id, quarter, &calendar, clock::today())
-            })
-            .await?;
+            let facts = facts_for(&state, &staff.actor, id, quarter).await?;
             quarters.push(build_report(&state, &row, &facts));
         }
     }
@@ -1515,21 +1517,15 @@ async fn published_referrals_by_area(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let contracts = blocking(move || store.contracts(&actor)).await?;
-    let calendar = super::referrals::calendar(state).await?;
     let today = clock::today();
     let mut sums: std::collections::HashMap<String, Option<u64>> = Default::default();
     for row in contracts {
         let threshold = row.record.threshold();
         for period in periods_of(&row, false)
             .into_iter()
-            .filter(|p| p.from.format("%Y").to_string() == year.to_string() && has_ended(*p, today))
+            .filter(|p| p.from.year() == year && has_ended(*p, today))
         {
-            let store = state.store.clone();
-            let actor = staff.actor.clone();
-            let calendar = calendar.clone();
-            let id = row.record.id;
-            let facts =
-                blocking(move || store.report_facts(&actor, id, period, &calendar, today)).await?;
+            let facts = facts_for(state, &staff.actor, row.record.id, period).await?;
             if let Some(breakdown) = facts.breakdown("referrals-by-area") {
                 for (area, cell) in publish(breakdown, threshold).rows {
                     let sum = sums.entry(area.to_lowercase()).or_insert(Some(0));
