@@ -16,7 +16,7 @@ use crate::schema::{
     cases, policies, self_assessment_items, self_assessment_links, self_assessments, users,
 };
 use crate::workforce::visible_staff;
-use crate::{DbConnection, Store, StoreError, now};
+use crate::{DbConnection, Store, StoreError, now, require_role};
 use advocase_domain::assessment::{
     Assessment, Framework, Policy, PolicyOwner, Rating, counts, field,
 };
@@ -173,14 +173,6 @@ pub(crate) fn visible_policies(actor: &Actor) -> policies::BoxedQuery<'static, M
     match actor.role {
         Role::Manager => query,
         _ => query.filter(false.into_sql::<Bool>()),
-    }
-}
-
-fn may_keep_register(actor: &Actor) -> Result<(), StoreError> {
-    if actor.role == Role::Manager {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound)
     }
 }
 
@@ -521,7 +513,7 @@ impl Store {
 
     /// The manager's provider's register of policies and procedures.
     pub fn policies(&self, actor: &Actor) -> Result<Vec<PolicyRow>, StoreError> {
-        may_keep_register(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.read(|conn| {
             let records: Vec<PolicyRecord> = visible_policies(actor)
                 .order((policies::review_due_on.asc(), policies::id.asc()))
@@ -548,7 +540,7 @@ impl Store {
 
     /// The staff a manager may name as a policy's owner.
     pub fn policy_owners(&self, actor: &Actor) -> Result<Vec<(i64, String)>, StoreError> {
-        may_keep_register(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.read(|conn| {
             Ok(visible_staff(actor)
                 .order(users::display_name.asc())
@@ -559,7 +551,7 @@ impl Store {
 
     /// How many of the register's policies are past their review date on `today`.
     pub fn overdue_policy_count(&self, actor: &Actor, today: NaiveDate) -> Result<i64, StoreError> {
-        may_keep_register(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.read(|conn| {
             Ok(visible_policies(actor)
                 .filter(policies::review_due_on.lt(today))
@@ -570,7 +562,7 @@ impl Store {
 
     /// Adds a policy or procedure to the register.
     pub fn add_policy(&self, actor: &Actor, policy: &Policy) -> Result<i64, StoreError> {
-        may_keep_register(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             check_owner(conn, actor, policy)?;
             let (owner_id, owner_name) = owner_columns(policy);
@@ -608,7 +600,7 @@ impl Store {
         version: i64,
         policy: &Policy,
     ) -> Result<(), StoreError> {
-        may_keep_register(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             let current: Option<i64> = visible_policies(actor)
                 .filter(policies::id.eq(id))

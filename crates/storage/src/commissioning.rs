@@ -12,7 +12,7 @@ use crate::schema::{
     feedback_responses, link_meetings, meeting_actions, organisations, people, population_figures,
     referral_decisions, referrals, safeguarding_concerns, service_signals,
 };
-use crate::{Store, StoreError, now};
+use crate::{Store, StoreError, now, require_role};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::clocks::{WorkingDayCalendar, first_contact_target_due};
 use advocase_domain::identity::{Actor, OrganisationKind, Role};
@@ -260,9 +260,7 @@ fn counts(rows: Vec<(String, i64)>, order: &[&str]) -> Vec<(String, u64)> {
 impl Store {
     /// The commissioning organisations a manager can record a contract with.
     pub fn commissioners(&self, actor: &Actor) -> Result<Vec<(i64, String)>, StoreError> {
-        if actor.role != Role::Manager {
-            return Err(StoreError::NotFound);
-        }
+        require_role(actor, &[Role::Manager])?;
         self.read(|conn| {
             Ok(organisations::table
                 .filter(organisations::kind.eq(OrganisationKind::Commissioner.as_str()))
@@ -278,9 +276,7 @@ impl Store {
         actor: &Actor,
         contract: &NewContract,
     ) -> Result<i64, StoreError> {
-        if actor.role != Role::Manager {
-            return Err(StoreError::NotFound);
-        }
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             let kind: Option<String> = organisations::table
                 .find(contract.commissioner_id)
@@ -520,9 +516,7 @@ impl Store {
         actor: &Actor,
         rows: &[PopulationRow],
     ) -> Result<usize, StoreError> {
-        if actor.role != Role::Commissioner {
-            return Err(StoreError::NotFound);
-        }
+        require_role(actor, &[Role::Commissioner])?;
         self.write(|conn, trail| {
             let at = now();
             for row in rows {
@@ -562,9 +556,7 @@ impl Store {
         difficulty_permille: i64,
         no_individual_permille: i64,
     ) -> Result<(), StoreError> {
-        if actor.role != Role::Commissioner {
-            return Err(StoreError::NotFound);
-        }
+        require_role(actor, &[Role::Commissioner])?;
         self.write(|conn, trail| {
             diesel::delete(demand_rates::table.find(actor.organisation_id)).execute(conn)?;
             diesel::insert_into(demand_rates::table)
@@ -591,9 +583,7 @@ impl Store {
     /// to the providers they fund (the page rounds these). Referrals by area come from
     /// the published reports instead, never from here.
     pub fn demand(&self, actor: &Actor, year: i32) -> Result<DemandFacts, StoreError> {
-        if actor.role != Role::Commissioner {
-            return Err(StoreError::NotFound);
-        }
+        require_role(actor, &[Role::Commissioner])?;
         self.write(|conn, trail| {
             let figures: Vec<PopulationRecord> = population_figures::table
                 .filter(population_figures::commissioner_id.eq(actor.organisation_id))

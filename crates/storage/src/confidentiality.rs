@@ -22,7 +22,7 @@ use crate::schema::{
     service_concerns, sessions, subject_access_requests, users,
 };
 use crate::sealing::Keyring;
-use crate::{DbConnection, Store, StoreError, now};
+use crate::{DbConnection, Store, StoreError, now, require_role};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::confidentiality::{
     ConsentFacts, ConsentScope, LawfulBasis, NewBreach, NewConsent, Requester, SharingRefusal,
@@ -297,14 +297,6 @@ fn open_breach(keys: &Keyring, breach: &mut BreachRecord) {
     );
 }
 
-fn only_managers(actor: &Actor) -> Result<(), StoreError> {
-    if actor.role == Role::Manager {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound)
-    }
-}
-
 /// Everything held about one person, as the answer to a subject access request:
 /// their details, every case with its contacts, issues, work and challenges, consents,
 /// breaches, requests, and who opened or changed their records. Third parties' personal
@@ -427,7 +419,7 @@ impl Store {
         reason: ViewReason,
         detail: Option<&str>,
     ) -> Result<(), StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         let keys = self.keys()?;
         self.write(|conn, trail| {
             let case_ids: Vec<i64> = match target {
@@ -532,7 +524,7 @@ impl Store {
 
     /// Break-glass accesses no manager has reviewed yet, newest first.
     pub fn break_glass_to_review(&self, actor: &Actor) -> Result<Vec<BreakGlassRow>, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         let keys = self.keys()?;
         self.read(|conn| {
             let rows: Vec<(BreakGlassRecord, String)> = break_glass::table
@@ -554,7 +546,7 @@ impl Store {
 
     /// Marks a break-glass access as reviewed by a manager. It still ends at its expiry.
     pub fn review_break_glass(&self, actor: &Actor, id: i64) -> Result<(), StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             let changed = diesel::update(
                 break_glass::table
@@ -588,7 +580,7 @@ impl Store {
         person_id: i64,
         named: &[i64],
     ) -> Result<(), StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             visible_person(conn, actor, person_id)?.ok_or(StoreError::NotFound)?;
             let mut asked: Vec<i64> = named.to_vec();
@@ -632,7 +624,7 @@ impl Store {
 
     /// Lifts a restriction: the usual need-to-know rule applies again.
     pub fn lift_restriction(&self, actor: &Actor, person_id: i64) -> Result<(), StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             visible_person(conn, actor, person_id)?.ok_or(StoreError::NotFound)?;
             diesel::delete(
@@ -813,7 +805,7 @@ impl Store {
     /// Every breach of confidentiality recorded at the provider, newest first: a
     /// manager's list. Audited as one read.
     pub fn breaches(&self, actor: &Actor) -> Result<Vec<BreachRow>, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         let keys = self.keys()?;
         self.write(|conn, trail| {
             let rows: Vec<(BreachRecord, String, String)> = confidentiality_breaches::table
@@ -858,7 +850,7 @@ impl Store {
         requested_by: Requester,
         due_on: NaiveDate,
     ) -> Result<i64, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             visible_person(conn, actor, person_id)?.ok_or(StoreError::NotFound)?;
             let id: i64 = diesel::insert_into(subject_access_requests::table)
@@ -890,7 +882,7 @@ impl Store {
         request_id: i64,
         on: NaiveDate,
     ) -> Result<i64, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             let request: SubjectAccessRecord = subject_access_requests::table
                 .filter(subject_access_requests::id.eq(request_id))
@@ -935,7 +927,7 @@ impl Store {
         &self,
         actor: &Actor,
     ) -> Result<Vec<SubjectAccessRow>, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.read(|conn| {
             let rows: Vec<(SubjectAccessRecord, String, String)> = subject_access_requests::table
                 .inner_join(people::table.on(people::id.eq(subject_access_requests::person_id)))
@@ -967,7 +959,7 @@ impl Store {
         actor: &Actor,
         person_id: i64,
     ) -> Result<SubjectAccessExport, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         let keys = self.keys()?;
         self.write(|conn, trail| {
             let person = visible_person(conn, actor, person_id)?.ok_or(StoreError::NotFound)?;
@@ -996,7 +988,7 @@ impl Store {
         person_id: i64,
         reason: &str,
     ) -> Result<(), StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             visible_person(conn, actor, person_id)?.ok_or(StoreError::NotFound)?;
             diesel::delete(legal_holds::table.find(person_id)).execute(conn)?;
@@ -1018,7 +1010,7 @@ impl Store {
 
     /// Lifts a legal hold.
     pub fn lift_legal_hold(&self, actor: &Actor, person_id: i64) -> Result<(), StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             visible_person(conn, actor, person_id)?.ok_or(StoreError::NotFound)?;
             diesel::delete(legal_holds::table.find(person_id)).execute(conn)?;
@@ -1040,7 +1032,7 @@ impl Store {
         today: NaiveDate,
         years: u32,
     ) -> Result<Vec<RetentionCandidate>, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             let found = retention_candidates(conn, actor, today, years)?;
             trail.record(AuditEvent::by(
@@ -1064,7 +1056,7 @@ impl Store {
         today: NaiveDate,
         years: u32,
     ) -> Result<usize, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         let mut files: Vec<String> = Vec::new();
         let destroyed = self.write(|conn, trail| {
             let due: Vec<i64> = retention_candidates(conn, actor, today, years)?
@@ -1120,7 +1112,7 @@ impl Store {
     /// The active staff of the manager's provider who could be named on a restriction:
     /// everyone but commissioners, as (id, name, role).
     pub fn colleagues(&self, actor: &Actor) -> Result<Vec<(i64, String, String)>, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.read(|conn| {
             Ok(users::table
                 .filter(users::organisation_id.eq(actor.organisation_id))
@@ -1134,7 +1126,7 @@ impl Store {
 
     /// The destruction log of the provider, newest first.
     pub fn destructions(&self, actor: &Actor) -> Result<Vec<DestructionRecord>, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.read(|conn| {
             Ok(destructions::table
                 .filter(destructions::provider_id.eq(actor.organisation_id))

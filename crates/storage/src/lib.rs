@@ -228,6 +228,19 @@ impl Store {
 
 /// The current time in UTC, as stored. One function, so every timestamp is taken the
 /// same way (to the microsecond, which both backends keep exactly).
+/// Refuses an actor whose role is not one of `roles`, exactly as a record that does not
+/// exist: the one role check every store method that is not about one record starts with.
+pub(crate) fn require_role(
+    actor: &advocase_domain::identity::Actor,
+    roles: &[advocase_domain::identity::Role],
+) -> Result<(), StoreError> {
+    if roles.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
 pub fn now() -> NaiveDateTime {
     let now = Utc::now().naive_utc();
     now.with_nanosecond((now.and_utc().timestamp_subsec_micros()) * 1000)

@@ -14,7 +14,7 @@ use crate::schema::{
     safeguarding_concerns, service_concerns, service_signals,
 };
 use crate::sealing::Keyring;
-use crate::{Store, StoreError, now};
+use crate::{Store, StoreError, now, require_role};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::{Actor, Role};
 use advocase_domain::safeguarding::{
@@ -250,14 +250,6 @@ fn visible_concern(
         .select(ConcernRecord::as_select())
         .load(conn)?;
     Ok(visible_concerns(conn, actor, candidate)?.into_iter().next())
-}
-
-fn only_managers(actor: &Actor) -> Result<(), StoreError> {
-    if actor.role == Role::Manager {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound)
-    }
 }
 
 fn open_concern(
@@ -525,7 +517,7 @@ impl Store {
         closed_on: NaiveDate,
         outcome: &str,
     ) -> Result<(), StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         if outcome.trim().is_empty() {
             return Err(Invalid::one("outcome", "Enter the outcome").into());
         }
@@ -626,7 +618,7 @@ impl Store {
     /// Every complaint and compliment of the provider, those still to answer first.
     /// Managers only; audited as one read.
     pub fn complaints(&self, actor: &Actor) -> Result<Vec<ComplaintRecord>, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         let keys = self.keys()?;
         self.write(|conn, trail| {
             let rows: Vec<ComplaintRecord> = complaints::table
@@ -673,7 +665,7 @@ impl Store {
         id: i64,
         progress: &ComplaintProgress,
     ) -> Result<(), StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         let keys = self.keys()?;
         self.write(|conn, trail| {
             let received_on: NaiveDate = complaints::table
@@ -770,7 +762,7 @@ impl Store {
     /// The scores of every answer at the provider, without names or comments: what the
     /// summary per quarter and duty is made from. Managers only.
     pub fn feedback_facts(&self, actor: &Actor) -> Result<Vec<FeedbackFacts>, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.read(|conn| {
             let rows: Vec<FeedbackRecord> = feedback_responses::table
                 .filter(feedback_responses::provider_id.eq(actor.organisation_id))
@@ -840,7 +832,7 @@ impl Store {
         actor: &Actor,
         since: NaiveDate,
     ) -> Result<Vec<ServiceConcernRecord>, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         let keys = self.keys()?;
         self.write(|conn, trail| {
             let candidates: Vec<ServiceConcernRecord> = service_concerns::table
@@ -873,7 +865,7 @@ impl Store {
     /// Turns concerns into a signal to the provider of the place and the commissioner.
     /// Every concern must be the provider's and not yet signalled.
     pub fn create_signal(&self, actor: &Actor, signal: &NewSignal) -> Result<i64, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         if signal.concern_ids.is_empty() {
             return Err(Invalid::one("concerns", "Choose the concerns to signal").into());
         }
@@ -919,7 +911,7 @@ impl Store {
 
     /// The provider's signals, those awaiting a response first. Managers only.
     pub fn signals(&self, actor: &Actor) -> Result<Vec<SignalRecord>, StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.read(|conn| {
             Ok(service_signals::table
                 .filter(service_signals::provider_id.eq(actor.organisation_id))
@@ -942,7 +934,7 @@ impl Store {
         regulator: bool,
         on: NaiveDate,
     ) -> Result<(), StoreError> {
-        only_managers(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             let sent_on: NaiveDate = service_signals::table
                 .filter(service_signals::id.eq(id))

@@ -15,7 +15,7 @@ use crate::schema::{
     staff_profiles, supervisions, training_records, users,
 };
 use crate::sealing::Keyring;
-use crate::{DbConnection, Store, StoreError, now};
+use crate::{DbConnection, Store, StoreError, now, require_role};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::{Actor, Role};
 use advocase_domain::validation::Invalid;
@@ -281,15 +281,6 @@ fn staff_member(
         .ok_or(StoreError::NotFound)
 }
 
-/// Only managers change the workforce records of their staff.
-fn manager_only(actor: &Actor) -> Result<(), StoreError> {
-    if actor.role == Role::Manager {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound)
-    }
-}
-
 fn load_staff_files(
     conn: &mut DbConnection,
     keys: &Keyring,
@@ -544,7 +535,7 @@ impl Store {
 
     /// Every member of staff a manager may see, with their files: the compliance page.
     pub fn workforce(&self, actor: &Actor) -> Result<Vec<StaffFile>, StoreError> {
-        manager_only(actor)?;
+        require_role(actor, &[Role::Manager])?;
         let keys = self.keys()?;
         self.write(|conn, trail| {
             let files = load_staff_files(conn, keys, actor, None)?;
@@ -558,7 +549,7 @@ impl Store {
 
     /// The managers of the actor's provider, who may be chosen as supervisors.
     pub fn supervisors(&self, actor: &Actor) -> Result<Vec<(i64, String)>, StoreError> {
-        manager_only(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.read(|conn| {
             Ok(users::table
                 .filter(users::organisation_id.eq(actor.organisation_id))
@@ -579,7 +570,7 @@ impl Store {
         profile: &Profile,
         version: i64,
     ) -> Result<(), StoreError> {
-        manager_only(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
             if let Some(supervisor) = profile.supervisor {
@@ -662,7 +653,7 @@ impl Store {
         change: &QualificationChange,
         today: NaiveDate,
     ) -> Result<Vec<RelyingCase>, StoreError> {
-        manager_only(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
             let relying = relying_cases_in(conn, actor, user_id, change, today)?;
@@ -687,7 +678,7 @@ impl Store {
         confirmed: bool,
         today: NaiveDate,
     ) -> Result<i64, StoreError> {
-        manager_only(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
             let change = QualificationChange::Save {
@@ -772,7 +763,7 @@ impl Store {
         confirmed: bool,
         today: NaiveDate,
     ) -> Result<(), StoreError> {
-        manager_only(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
             let change = QualificationChange::Remove { id };
@@ -803,7 +794,7 @@ impl Store {
         &self,
         actor: &Actor,
     ) -> Result<Vec<(String, AllocationRule)>, StoreError> {
-        manager_only(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.read(|conn| {
             let rows: Vec<AllocationRuleRecord> = allocation_rules::table
                 .filter(allocation_rules::provider_id.eq(actor.organisation_id))
@@ -824,7 +815,7 @@ impl Store {
         duty: &str,
         rule: Option<&AllocationRule>,
     ) -> Result<(), StoreError> {
-        manager_only(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             diesel::delete(
                 allocation_rules::table
@@ -901,7 +892,7 @@ impl Store {
         user_id: i64,
         supervision: &Supervision,
     ) -> Result<i64, StoreError> {
-        manager_only(actor)?;
+        require_role(actor, &[Role::Manager])?;
         let keys = self.keys()?;
         self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
@@ -1026,7 +1017,7 @@ impl Store {
     /// Counts only; suppression of small numbers is the page's, through
     /// `advocase_domain::suppression`.
     pub fn equality_counts(&self, actor: &Actor) -> Result<EqualityCounts, StoreError> {
-        manager_only(actor)?;
+        require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
             let staff_ids: Vec<i64> = visible_staff(actor).select(users::id).load(conn)?;
             let staff: Vec<(String, String, i64)> = equality_answers::table

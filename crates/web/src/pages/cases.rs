@@ -141,15 +141,6 @@ fn due_lines(state: &AppState, items: &[DueItem]) -> Vec<DueLine> {
         .collect()
 }
 
-/// A manager or an advocate: the only roles with case content.
-fn caseworker(staff: &Staff) -> Result<(), AppError> {
-    if matches!(staff.actor.role, Role::Advocate | Role::Manager) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 /// The answer to a storage refusal on a form: the form again with the errors, or the
 /// error page.
 fn refused(
@@ -212,7 +203,7 @@ pub async fn caseload(
     staff: Staff,
     Query(query): Query<CaseloadQuery>,
 ) -> Result<Response, AppError> {
-    caseworker(&staff)?;
+    super::require_role(&staff, &[Role::Advocate, Role::Manager])?;
     let is_manager = staff.actor.role == Role::Manager;
     let filter = if is_manager { query.advocate } else { None };
     let store = state.store.clone();

@@ -34,15 +34,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-/// Commissioners and managers: nobody else has contracts.
-fn contract_reader(staff: &Staff) -> Result<(), AppError> {
-    if matches!(staff.actor.role, Role::Commissioner | Role::Manager) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 fn t(state: &AppState, key: &str) -> String {
     state.catalogue.text(key)
 }
@@ -103,7 +94,7 @@ fn duties_words(state: &AppState, row: &ContractRow) -> String {
 
 /// `GET /contracts`
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
-    contract_reader(&staff)?;
+    super::require_role(&staff, &[Role::Commissioner, Role::Manager])?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let rows = blocking(move || store.contracts(&actor)).await?;
@@ -182,7 +173,7 @@ fn kpi_targets(row: &ContractRow) -> [(Kpi, Option<u32>); 5] {
 }
 
 async fn load_contract(state: &AppState, staff: &Staff, id: i64) -> Result<ContractRow, AppError> {
-    contract_reader(staff)?;
+    super::require_role(staff, &[Role::Commissioner, Role::Manager])?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.contract(&actor, id)).await
@@ -1439,7 +1430,7 @@ pub async fn record_meeting(
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<MeetingForm>,
 ) -> Result<Response, AppError> {
-    contract_reader(&staff)?;
+    super::require_role(&staff, &[Role::Commissioner, Role::Manager])?;
     let meeting = match form.parse(clock::today()) {
         Ok(m) => m,
         Err(invalid) => return meetings_page(&state, &staff, id, form, invalid.into()).await,
@@ -1456,7 +1447,7 @@ pub async fn complete_action(
     staff: Staff,
     Path((id, action)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    contract_reader(&staff)?;
+    super::require_role(&staff, &[Role::Commissioner, Role::Manager])?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.complete_action(&actor, id, action, clock::today())).await?;
@@ -1494,14 +1485,6 @@ struct DemandPage {
 pub struct YearQuery {
     #[serde(default)]
     year: Option<i32>,
-}
-
-fn commissioner_only(staff: &Staff) -> Result<(), AppError> {
-    if staff.actor.role == Role::Commissioner {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
 }
 
 /// Referrals received from each area (lower-cased) in the finished reporting periods
@@ -1556,7 +1539,7 @@ async fn demand_page(
     errors: FormErrors,
     typed: Option<(String, String)>,
 ) -> Result<Response, AppError> {
-    commissioner_only(staff)?;
+    super::require_role(staff, &[Role::Commissioner])?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let facts = blocking(move || store.demand(&actor, year)).await?;
@@ -1684,7 +1667,7 @@ pub async fn set_rates(
     staff: Staff,
     axum::Form(form): axum::Form<RatesForm>,
 ) -> Result<Response, AppError> {
-    commissioner_only(&staff)?;
+    super::require_role(&staff, &[Role::Commissioner])?;
     let difficulty = permille("difficulty", &form.difficulty);
     let no_individual = permille("no_individual", &form.no_individual);
     let (difficulty, no_individual) = match (difficulty, no_individual) {
@@ -1717,7 +1700,7 @@ pub async fn import_population(
     staff: Staff,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    commissioner_only(&staff)?;
+    super::require_role(&staff, &[Role::Commissioner])?;
     let mut text = String::new();
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some("file") {
@@ -1802,7 +1785,7 @@ pub async fn definitions(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Response, AppError> {
-    contract_reader(&staff)?;
+    super::require_role(&staff, &[Role::Commissioner, Role::Manager])?;
     render(&DefinitionsPage {
         layout: Layout::staff(&state, &staff, "definitions-heading", "/contracts"),
         errors: FormErrors::none(),

@@ -213,20 +213,12 @@ fn break_glass_spec(state: &AppState, answers: &BreakGlassAnswers) -> FormSpec {
     }
 }
 
-fn advocate(staff: &Staff) -> Result<(), AppError> {
-    if staff.actor.role == Role::Advocate {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 /// `GET /emergency-access`: an advocate asks to open a case that is not theirs.
 pub async fn break_glass_form(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Response, AppError> {
-    advocate(&staff)?;
+    super::require_role(&staff, &[Role::Advocate])?;
     let layout = Layout::staff(&state, &staff, "break-glass-heading", "/emergency-access");
     show_form(
         layout,
@@ -241,7 +233,7 @@ pub async fn break_glass_submit(
     staff: Staff,
     Form(answers): Form<BreakGlassAnswers>,
 ) -> Result<Response, AppError> {
-    advocate(&staff)?;
+    super::require_role(&staff, &[Role::Advocate])?;
     let layout = Layout::staff(&state, &staff, "break-glass-heading", "/emergency-access");
     let (case_id, reason) = match answers.parse() {
         Ok(parsed) => parsed,

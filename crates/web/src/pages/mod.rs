@@ -299,7 +299,13 @@ pub fn error_page(state: &AppState, status: StatusCode) -> Response {
 /// Formats a stored UTC time for a page.
 /// Refuses anyone but a manager, answering as for a page that does not exist.
 pub fn manager(staff: &Staff) -> Result<(), AppError> {
-    if staff.actor.role == Role::Manager {
+    require_role(staff, &[Role::Manager])
+}
+
+/// Refuses anyone whose role is not one of `roles` exactly as a page that does not
+/// exist.
+pub fn require_role(staff: &Staff, roles: &[Role]) -> Result<(), AppError> {
+    if roles.contains(&staff.actor.role) {
         Ok(())
     } else {
         Err(AppError::NotFound)

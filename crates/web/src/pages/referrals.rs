@@ -684,15 +684,6 @@ pub async fn status_page(
 // Intake: the queue and the staff form
 // ---------------------------------------------------------------------------------------
 
-/// Only intake workers and managers work with referrals; anyone else is told "not found".
-fn intake(staff: &Staff) -> Result<(), AppError> {
-    if matches!(staff.actor.role, Role::IntakeWorker | Role::Manager) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 pub struct QueueRow {
     pub id: i64,
     pub reference: String,
@@ -729,7 +720,7 @@ fn referrer_words(state: &AppState, r: &ReferralRecord) -> String {
 
 /// `GET /referrals`: the referrals waiting for a decision, oldest first.
 pub async fn queue(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
-    intake(&staff)?;
+    super::require_role(&staff, &[Role::IntakeWorker, Role::Manager])?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let list = blocking(move || store.referral_queue(&actor)).await?;
@@ -768,7 +759,7 @@ async fn staff_form(
 
 /// `GET /referrals/new`: the referral form for staff taking a referral by phone or post.
 pub async fn new_form(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
-    intake(&staff)?;
+    super::require_role(&staff, &[Role::IntakeWorker, Role::Manager])?;
     render(
         &staff_form(
             &state,
@@ -786,7 +777,7 @@ pub async fn new_submit(
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    intake(&staff)?;
+    super::require_role(&staff, &[Role::IntakeWorker, Role::Manager])?;
     let answers = answers_from(&body);
     let referral = match answers.parse(today()) {
         Ok(referral) => referral,
@@ -950,7 +941,7 @@ struct Loaded {
 }
 
 async fn load(state: &AppState, staff: &Staff, id: i64) -> Result<Loaded, AppError> {
-    intake(staff)?;
+    super::require_role(staff, &[Role::IntakeWorker, Role::Manager])?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || {
@@ -1578,7 +1569,7 @@ pub async fn waiting_list(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Response, AppError> {
-    intake(&staff)?;
+    super::require_role(&staff, &[Role::IntakeWorker, Role::Manager])?;
     let list = prioritised(&state, &staff).await?;
     let entries: Vec<WaitingEntry> = list
         .into_iter()

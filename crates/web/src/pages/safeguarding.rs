@@ -33,14 +33,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-fn caseworker(staff: &Staff) -> Result<(), AppError> {
-    if matches!(staff.actor.role, Role::Manager | Role::Advocate) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 fn words(state: &AppState, prefix: &str, code: &str) -> String {
     state.catalogue.text(&code_key(prefix, code))
 }
@@ -200,7 +192,7 @@ pub async fn case_concern_form(
     staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    caseworker(&staff)?;
+    super::require_role(&staff, &[Role::Manager, Role::Advocate])?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.case_file(&actor, id)).await?;
@@ -231,7 +223,7 @@ pub async fn concern_form(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Response, AppError> {
-    caseworker(&staff)?;
+    super::require_role(&staff, &[Role::Manager, Role::Advocate])?;
     let layout = Layout::staff(&state, &staff, "concern-heading", "/safeguarding");
     let spec = concern_spec(
         &state,
@@ -259,7 +251,7 @@ async fn raise(
     case_id: Option<i64>,
     answers: ConcernAnswers,
 ) -> Result<Response, AppError> {
-    caseworker(&staff)?;
+    super::require_role(&staff, &[Role::Manager, Role::Advocate])?;
     let concern = match answers.parse(clock::today(), case_id.is_some()) {
         Ok(concern) => concern,
         Err(invalid) => {
@@ -351,7 +343,7 @@ pub async fn concerns_table(
 
 /// `GET /safeguarding`: the concerns the actor may see, open ones first.
 pub async fn concerns(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
-    caseworker(&staff)?;
+    super::require_role(&staff, &[Role::Manager, Role::Advocate])?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let rows = blocking(move || store.concerns(&actor, false)).await?;
@@ -1461,7 +1453,7 @@ pub async fn service_concern_form(
     staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    caseworker(&staff)?;
+    super::require_role(&staff, &[Role::Manager, Role::Advocate])?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.case_file(&actor, id)).await?;
@@ -1484,7 +1476,7 @@ pub async fn service_concern_submit(
     Path(id): Path<i64>,
     Form(answers): Form<ServiceConcernAnswers>,
 ) -> Result<Response, AppError> {
-    caseworker(&staff)?;
+    super::require_role(&staff, &[Role::Manager, Role::Advocate])?;
     let concern = match answers.parse(clock::today()) {
         Ok(concern) => concern,
         Err(invalid) => {
