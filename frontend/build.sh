@@ -46,7 +46,8 @@ strip_source_map "$moj/moj/moj-frontend.min.js" "$assets/js/moj-frontend.min.js"
 #    fail if one cannot be found, so that no url() in the CSS points at nothing.
 #    Start from an empty folder so images the CSS no longer uses don't linger.
 rm -f "$assets/images/"*
-cp images/favicon.svg "$assets/images/"
+# The favicon and the faces of the feedback scale are our own drawings.
+cp images/*.svg "$assets/images/"
 grep -o 'url([^)]*)' "$assets/advocase.css" | sed -E 's/^url\(["'\'']?//; s/["'\'']?\)$//' | sort -u |
   while read -r url; do
     case "$url" in

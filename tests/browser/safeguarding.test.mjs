@@ -5,7 +5,9 @@
 //    quality dashboard and listed under safeguarding;
 // 2. someone complains through the public page using the keyboard only and is told
 //    when they will hear back;
-// 3. concerns about one care home from three different cases are surfaced as recurrent.
+// 3. concerns about one care home from three different cases are surfaced as recurrent;
+// 4. someone answers the easy-read feedback questionnaire with the keyboard only, faces
+//    and all, and the manager sees the answer in the summary.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -142,5 +144,55 @@ test("three concerns about one care home from three cases are surfaced as recurr
     assert.doesNotMatch(surfaced, /No concerns need a signal/);
   } finally {
     await context.close();
+  }
+});
+
+test("someone answers the easy-read feedback questionnaire with the keyboard only and the manager sees it", async () => {
+  const context = await newContext(browser, { withJavaScriptDisabled: true });
+  try {
+    const page = await context.newPage();
+    await visit(page, "/feedback");
+    await visit(page, "/feedback/easy-read");
+    // Nothing chosen: refused, with each question named in the summary of errors.
+    assert.equal((await submit(page, "Send"))?.status(), 422, "an empty answer is refused");
+    await checkPage(page);
+    assert.match(await mainText(page), /Choose a face for: did your advocate listen to you\?/);
+    const choose = async (name, value) => {
+      await page.locator(`input[name="${name}"][value="${value}"]`).focus();
+      await page.keyboard.press("Space");
+    };
+    const provider = page.getByLabel("Who was your advocate from?");
+    if ((await provider.count()) > 0) {
+      await provider.focus();
+      await page.keyboard.press("ArrowDown");
+    }
+    await choose("duty", "imha");
+    for (const question of ["listened", "understood", "speak_up", "overall"]) {
+      await choose(question, "5");
+    }
+    await page.getByLabel("Tell us anything else").focus();
+    await page.keyboard.type("Keyboard-only feedback: my advocate was kind.");
+    await choose("filled_in", "with_help");
+    await choose("anonymous", "yes");
+    await page.getByRole("button", { name: "Send", exact: true }).focus();
+    const [response] = await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.keyboard.press("Enter")]);
+    assert.equal(response?.status(), 200, "the answer was accepted");
+    await checkPage(page);
+    assert.match(await mainText(page), /Thank you/);
+  } finally {
+    await context.close();
+  }
+  const staff = await newContext(browser, { withJavaScriptDisabled: true });
+  try {
+    const page = await staff.newPage();
+    await signIn(page, MANAGER, PASSWORD);
+    await visit(page, "/quality");
+    await follow(page, page.getByRole("link", { name: /feedback questionnaires answered this quarter/ }));
+    await checkPage(page);
+    const text = await mainText(page);
+    assert.match(text, /Keyboard-only feedback: my advocate was kind\./);
+    assert.match(text, /Anonymous \(with help\)/);
+  } finally {
+    await staff.close();
   }
 });

@@ -167,6 +167,104 @@ pub fn create(store: &Store) -> anyhow::Result<()> {
         )?;
     }
     contract(store, commissioner)?;
+    feedback(store, provider)?;
+    Ok(())
+}
+
+/// Answers to the feedback questionnaire over the last half year, some with help, some
+/// anonymous, some with words, so the manager's summary and the quality dashboard have
+/// something to show. The names and words are made up.
+fn feedback(store: &Store, provider: i64) -> anyhow::Result<()> {
+    use advocase_domain::safeguarding::FeedbackAnswers;
+    /// Days ago, kind of advocacy, who filled it in, name (empty: anonymous), the four
+    /// faces, and the words.
+    type DemoAnswer = (
+        i64,
+        &'static str,
+        &'static str,
+        &'static str,
+        [u8; 4],
+        &'static str,
+    );
+    const ANSWERS: [DemoAnswer; 12] = [
+        (
+            2,
+            "imha",
+            "alone",
+            "",
+            [5, 4, 5, 5],
+            "My advocate came to the ward every week.",
+        ),
+        (5, "care_act", "with_help", "", [4, 4, 4, 4], ""),
+        (
+            9,
+            "care_act",
+            "alone",
+            "A. Demo-Person",
+            [3, 2, 3, 3],
+            "I did not always understand the letters.",
+        ),
+        (14, "not_sure", "with_help", "", [5, 5, 4, 5], ""),
+        (
+            20,
+            "imha",
+            "alone",
+            "",
+            [2, 3, 2, 2],
+            "It took a long time to see someone.",
+        ),
+        (33, "imca", "with_help", "", [4, 3, 4, 4], ""),
+        (
+            41,
+            "care_act",
+            "alone",
+            "",
+            [5, 5, 5, 5],
+            "Thank you for helping me stay in my flat.",
+        ),
+        (
+            60,
+            "nhs_complaints",
+            "alone",
+            "B. Demo-Person",
+            [4, 4, 3, 4],
+            "",
+        ),
+        (75, "imha", "with_help", "", [4, 5, 4, 4], ""),
+        (96, "care_act", "alone", "", [3, 4, 3, 3], ""),
+        (
+            120,
+            "non_statutory",
+            "alone",
+            "",
+            [5, 4, 4, 5],
+            "Friendly and clear.",
+        ),
+        (150, "imha", "with_help", "", [4, 4, 5, 4], ""),
+    ];
+    let today = chrono::Utc::now().date_naive();
+    for (days_ago, duty, filled_in, name, scores, comment) in ANSWERS {
+        let [listened, understood, speak_up, overall] = scores.map(|n| n.to_string());
+        let answer = FeedbackAnswers {
+            duty: duty.into(),
+            filled_in: filled_in.into(),
+            anonymous: if name.is_empty() { "yes" } else { "no" }.into(),
+            name: name.into(),
+            listened,
+            understood,
+            speak_up,
+            overall,
+            comment: comment.into(),
+        }
+        .parse()
+        .map_err(|e| anyhow::anyhow!("a demo feedback answer is invalid: {e:?}"))?;
+        store.submit_feedback(
+            provider,
+            &answer,
+            days_ago % 3 == 0,
+            today - chrono::Duration::days(days_ago),
+        )?;
+    }
     Ok(())
 }
 

@@ -110,6 +110,17 @@ pub struct FeedbackRecord {
     pub comment: Option<String>,
 }
 
+/// An answer to the questionnaire that says something in words, opened for a manager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackComment {
+    pub submitted_on: NaiveDate,
+    pub duty: Option<FeedbackDuty>,
+    pub with_help: bool,
+    /// None when the person chose not to give it.
+    pub name: Option<String>,
+    pub comment: String,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = service_signals)]
 pub struct SignalRecord {
@@ -776,6 +787,44 @@ impl Store {
                     duty: r.duty.as_deref().and_then(FeedbackDuty::parse),
                     with_help: r.filled_in == "with_help",
                     scores: [r.listened, r.understood, r.speak_up, r.overall],
+                })
+                .collect())
+        })
+    }
+
+    /// The answers at the provider that say something in words, newest first, with the
+    /// name of those who gave it: for managers to read, and audited as a read of them
+    /// all.
+    pub fn feedback_comments(&self, actor: &Actor) -> Result<Vec<FeedbackComment>, StoreError> {
+        require_role(actor, &[Role::Manager])?;
+        let keys = self.keys()?;
+        self.write(|conn, trail| {
+            let rows: Vec<FeedbackRecord> = feedback_responses::table
+                .filter(feedback_responses::provider_id.eq(actor.organisation_id))
+                .filter(feedback_responses::comment.is_not_null())
+                .order((
+                    feedback_responses::submitted_on.desc(),
+                    feedback_responses::id.desc(),
+                ))
+                .select(FeedbackRecord::as_select())
+                .load(conn)?;
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::Read,
+                "feedback_comment_list",
+                None,
+            ));
+            Ok(rows
+                .into_iter()
+                .map(|r| FeedbackComment {
+                    submitted_on: r.submitted_on,
+                    duty: r.duty.as_deref().and_then(FeedbackDuty::parse),
+                    with_help: r.filled_in == "with_help",
+                    name: r.name.map(|n| keys.reveal("feedback_responses.name", &n)),
+                    comment: r
+                        .comment
+                        .map(|c| keys.reveal("feedback_responses.comment", &c))
+                        .unwrap_or_default(),
                 })
                 .collect())
         })

@@ -1605,6 +1605,52 @@ mod safeguarding_storage {
             }
             assert!(matches!(db.store.signals_for_commissioner(&p.manager), Err(StoreError::NotFound)));
         }
+
+        fn feedback_keeps_names_and_words_sealed_and_shows_them_only_to_the_providers_managers(db) {
+            use advocase_domain::safeguarding::{FeedbackAnswers, FeedbackDuty};
+            let north = provider(&db.store, "North");
+            let south = provider(&db.store, "South");
+            let answer = |name: &str, comment: &str, overall: &str| FeedbackAnswers {
+                duty: "imha".into(),
+                filled_in: "with_help".into(),
+                anonymous: if name.is_empty() { "yes" } else { "no" }.into(),
+                name: name.into(),
+                listened: "4".into(),
+                understood: "5".into(),
+                speak_up: "3".into(),
+                overall: overall.into(),
+                comment: comment.into(),
+            }.parse().unwrap();
+            let north_org = north.manager.organisation_id;
+            db.store.submit_feedback(north_org, &answer("Feedback-Name-Unique", "Feedback-words-unique", "5"), false, day(2026, 10, 2)).unwrap();
+            db.store.submit_feedback(north_org, &answer("", "", "2"), true, day(2026, 11, 3)).unwrap();
+            db.store.submit_feedback(south.manager.organisation_id, &answer("", "South-words", "1"), false, day(2026, 11, 3)).unwrap();
+            // Only a provider can be answered about.
+            assert!(matches!(db.store.submit_feedback(-1, &answer("", "", "3"), false, day(2026, 11, 3)), Err(StoreError::NotFound)));
+
+            let facts = db.store.feedback_facts(&north.manager).unwrap();
+            assert_eq!(facts.len(), 2);
+            assert!(facts.iter().all(|f| f.with_help && f.duty == Some(FeedbackDuty::Imha)));
+            let comments = db.store.feedback_comments(&north.manager).unwrap();
+            assert_eq!(comments.len(), 1, "only answers with words, only this provider's");
+            assert_eq!(comments[0].name.as_deref(), Some("Feedback-Name-Unique"));
+            assert_eq!(comments[0].comment, "Feedback-words-unique");
+            assert!(matches!(db.store.feedback_comments(&north.first), Err(StoreError::NotFound)));
+            assert!(matches!(db.store.feedback_facts(&north.first), Err(StoreError::NotFound)));
+
+            #[derive(diesel::QueryableByName)]
+            struct Sealed {
+                #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+                name: Option<String>,
+                #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+                comment: Option<String>,
+            }
+            let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+            let raw: Vec<Sealed> = diesel::sql_query("SELECT name, comment FROM feedback_responses").load(&mut conn).unwrap();
+            for value in raw.iter().flat_map(|r| [&r.name, &r.comment]).flatten() {
+                assert!(value.starts_with("enc1:"), "{value} is stored in the clear");
+            }
+        }
     }
 }
 

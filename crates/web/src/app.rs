@@ -4,8 +4,8 @@ use crate::config::WebConfig;
 use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
 use crate::i18n::Catalogue;
 use crate::pages::{
-    account, admin, advocates, assessment, audit, cases, commissioning, confidentiality, home,
-    my_records, people, referrals, safeguarding, sign_in, workforce,
+    account, admin, advocates, assessment, audit, cases, commissioning, confidentiality, feedback,
+    home, my_records, people, referrals, safeguarding, sign_in, workforce,
 };
 use crate::{api, ops, pages, security};
 use advocase_storage::Store;
@@ -211,6 +211,12 @@ pub fn router(state: AppState) -> Router {
             "/complain/easy-read",
             get(safeguarding::easy_read_form).post(safeguarding::easy_read_submit),
         )
+        .route("/feedback", get(feedback::form).post(feedback::submit))
+        .route(
+            "/feedback/easy-read",
+            get(feedback::easy_read_form).post(feedback::easy_read_submit),
+        )
+        .route("/feedback/results", get(feedback::results))
         .route("/complaints", get(safeguarding::complaints))
         .route(
             "/complaints/new",

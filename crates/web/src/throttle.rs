@@ -50,9 +50,12 @@ pub async fn throttle(State(state): State<AppState>, request: Request, next: Nex
         let path = request.uri().path();
         let limiter = match path {
             "/sign-in" | "/two-factor" => Some(&state.throttles.sign_in),
-            "/refer" | "/refer/easy-read" | "/complain" | "/complain/easy-read" => {
-                Some(&state.throttles.public_forms)
-            }
+            "/refer"
+            | "/refer/easy-read"
+            | "/complain"
+            | "/complain/easy-read"
+            | "/feedback"
+            | "/feedback/easy-read" => Some(&state.throttles.public_forms),
             _ => None,
         };
         let address = request

@@ -208,6 +208,167 @@ async fn a_complaint_through_the_public_page_is_answered_with_its_deadlines_and_
 }
 
 #[tokio::test]
+async fn feedback_through_the_public_questionnaire_reaches_the_managers_summary_and_dashboard() {
+    let w = casework();
+    for page in ["/feedback", "/feedback/easy-read"] {
+        let form = w.app.get(page, None).await;
+        assert_eq!(form.status, StatusCode::OK);
+        // Four questions, each on a scale of five faces.
+        for n in 1..=5 {
+            assert_eq!(
+                form.body.matches(&format!("face-{n}.svg")).count(),
+                4,
+                "{page}"
+            );
+        }
+    }
+    let north = w.app.north.to_string();
+    let answer = |name: &str, anonymous: &str, comment: &str, overall: &str| {
+        encode(&[
+            ("provider", &north),
+            ("duty", "imha"),
+            ("listened", "5"),
+            ("understood", "4"),
+            ("speak_up", "4"),
+            ("overall", overall),
+            (
+                "filled_in",
+                if name.is_empty() {
+                    "alone"
+                } else {
+                    "with_help"
+                },
+            ),
+            ("anonymous", anonymous),
+            ("name", name),
+            ("comment", comment),
+        ])
+    };
+    let manager = w.app.session_for(w.manager);
+    let results = || async { w.app.get("/feedback/results", Some(&manager)).await };
+    let empty = results().await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(
+        empty
+            .body
+            .contains("No one has answered the questionnaire yet.")
+    );
+
+    // Nothing answered: every question is named, and nothing is stored.
+    let blank = w
+        .app
+        .post_form("/feedback", None, &encode(&[("name", "Kept")]))
+        .await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Choose the advocacy service that helped you",
+        "Choose a face for: did your advocate listen to you?",
+        "Choose a face for: how do you feel about the help you got?",
+        "Say whether you filled this in on your own or with help",
+        "Say whether you want to give your name",
+    ] {
+        assert!(blank.body.contains(message), "{message}");
+    }
+    // What was typed is kept on the page shown again.
+    assert!(blank.body.contains("value=\"Kept\""));
+    // A face off the scale, or a name promised and not given, is refused.
+    let off = w
+        .app
+        .post_form("/feedback", None, &answer("", "yes", "", "6"))
+        .await;
+    assert_eq!(off.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let unnamed = w
+        .app
+        .post_form("/feedback", None, &answer("", "no", "", "4"))
+        .await;
+    assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unnamed
+            .body
+            .contains("Enter your name, or choose not to give it")
+    );
+    // A program that fills in the hidden field is thanked, and nothing is stored.
+    let robot = w
+        .app
+        .post_form(
+            "/feedback",
+            None,
+            &format!("{}&website=spam", answer("", "yes", "Robot-words", "1")),
+        )
+        .await;
+    assert_eq!(robot.status, StatusCode::OK);
+    assert!(
+        results()
+            .await
+            .body
+            .contains("No one has answered the questionnaire yet.")
+    );
+
+    // An anonymous answer keeps no name even if one was typed; words are shown escaped.
+    let sent = w
+        .app
+        .post_form(
+            "/feedback",
+            None,
+            &answer("", "yes", "<b>Kind</b> advocate", "5"),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("Thank you for your answers"));
+    let anonymous_with_name = answer("Typed-But-Anonymous", "yes", "Second", "3");
+    assert_eq!(
+        w.app
+            .post_form("/feedback/easy-read", None, &anonymous_with_name)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let named = w
+        .app
+        .post_form(
+            "/feedback",
+            None,
+            &answer("Pat Named", "no", "Helped a lot", "4"),
+        )
+        .await;
+    assert_eq!(named.status, StatusCode::OK);
+
+    let summary = results().await;
+    assert!(
+        summary.body.contains("&lt;b&gt;Kind&lt;/b&gt; advocate")
+            || summary.body.contains("&#60;b&#62;Kind")
+    );
+    assert!(!summary.body.contains("<b>Kind</b>"));
+    assert!(!summary.body.contains("Typed-But-Anonymous"));
+    assert!(summary.body.contains("Pat Named (with help)"));
+    assert!(summary.body.contains("Anonymous (with help)"));
+    // One row for this quarter's IMHA answers: three of them, one with help, overall 4.0.
+    let quarter = advocase_domain::safeguarding::quarter_of(chrono::Utc::now().date_naive());
+    assert!(summary.body.contains(&quarter));
+    assert!(summary.body.contains("4.0"));
+
+    let dashboard = w.app.get("/quality", Some(&manager)).await;
+    assert!(
+        dashboard
+            .body
+            .contains("feedback questionnaires answered this quarter")
+    );
+    assert!(dashboard.body.contains("4.0 out of 5"));
+    assert!(dashboard.body.contains("/feedback/results"));
+
+    // Advocates and people outside the provider's management see no such page.
+    let advocate = w.app.session_for(w.first);
+    assert_eq!(
+        w.app.get("/feedback/results", Some(&advocate)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        w.app.get("/feedback/results", None).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
 async fn the_commissioners_view_of_signals_holds_no_names() {
     let w = casework();
     concern_on_the_case(&w).await;

@@ -18,6 +18,8 @@ pub enum FieldKind {
     Radios(Vec<Choice>),
     InlineRadios(Vec<Choice>),
     Checkboxes(Vec<Choice>),
+    /// Radios on a scale, each with a face beside its words: `face-{value}.svg`.
+    Faces(Vec<Choice>),
     /// Options as (value, label); the field's value is the one selected.
     Select(Vec<(String, String)>),
 }

@@ -45,7 +45,7 @@ pub struct Cell {
 }
 
 impl Cell {
-    fn text(text: impl Into<String>) -> Self {
+    pub fn text(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
             href: None,
@@ -101,7 +101,7 @@ struct TablesPage {
     page: TablesSpec,
 }
 
-fn show_tables(layout: Layout, page: TablesSpec) -> Result<Response, AppError> {
+pub fn show_tables(layout: Layout, page: TablesSpec) -> Result<Response, AppError> {
     render(&TablesPage {
         layout,
         errors: FormErrors::none(),
@@ -817,8 +817,10 @@ async fn complaint_spec(
         hidden,
         fields,
         honeypot: true,
-        // The feedback questionnaire has no page yet, so it is not offered here.
-        links: vec![other],
+        links: vec![
+            other,
+            ("/feedback".to_string(), k("complain-feedback-link")),
+        ],
         ..Default::default()
     })
 }
@@ -2011,6 +2013,7 @@ pub async fn quality(State(state): State<AppState>, staff: Staff) -> Result<Resp
         .iter()
         .filter(|s| s.response_received_on.is_none())
         .count();
+    let (feedback_count, feedback_overall) = super::feedback::this_quarter(&state, &staff).await?;
     let c = &state.catalogue;
     let count = |count: usize, key: &str, href: &str| Count {
         count,
@@ -2032,7 +2035,9 @@ pub async fn quality(State(state): State<AppState>, staff: Staff) -> Result<Resp
                 ),
                 count(overdue, "quality-overdue-complaints", "/complaints"),
                 count(awaiting, "quality-awaiting-signals", "/signals#sent"),
+                feedback_count,
             ],
+            summary: feedback_overall.into_iter().collect(),
             ..Default::default()
         },
     )
