@@ -1849,6 +1849,30 @@ mod commissioning_storage {
             assert_eq!(count("equality-ethnicity", "not_known"), 1);
             assert_eq!(count("waiting-at-end", "waiting"), 4);
             assert!(facts.breakdown("referrals-by-area").unwrap().rows.iter().all(|(c, _)| c != "Elsewhere"));
+
+            // Several periods in one read give what each would alone, and record one
+            // access; one period not the contract's own or not finished refuses them all.
+            #[derive(diesel::QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let accesses = || {
+                let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+                diesel::sql_query("SELECT COUNT(*) AS n FROM audit_entries WHERE record_type = 'contract_report'")
+                    .get_result::<Count>(&mut conn)
+                    .unwrap()
+                    .n
+            };
+            let before = accesses();
+            let both = db.store.report_facts_by_period(&s.commissioner, s.contract, &[first_quarter(), first_quarter()], &calendar, today()).unwrap();
+            assert_eq!(both.len(), 2);
+            assert!(both.iter().all(|f| format!("{f:?}") == format!("{facts:?}")));
+            assert_eq!(accesses(), before + 1);
+            assert!(matches!(
+                db.store.report_facts_by_period(&s.commissioner, s.contract, &[first_quarter(), running], &calendar, today()),
+                Err(StoreError::Invalid(_))
+            ));
         }
     }
 }

@@ -933,19 +933,33 @@ async fn report_for(
     query: &PeriodQuery,
     annual: bool,
 ) -> Result<Result<(ContractRow, Period, ReportView), Response>, AppError> {
+    let (row, period) = match period_for(state, staff, id, query, annual).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(Err(page)),
+    };
+    let facts = facts_for(state, &staff.actor, id, period).await?;
+    let report = build_report(state, &row, &facts);
+    Ok(Ok((row, period, report)))
+}
+
+/// The contract and the period asked for, or the contract page with the period's error.
+async fn period_for(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    query: &PeriodQuery,
+    annual: bool,
+) -> Result<Result<(ContractRow, Period), Response>, AppError> {
     let row = load_contract(state, staff, id).await?;
-    let period = match parse_period(
+    match parse_period(
         &query.from,
         &query.to,
         &periods_of(&row, annual),
         clock::today(),
     ) {
-        Ok(p) => p,
-        Err(invalid) => return Ok(Err(contract_page(state, staff, &row, invalid.into())?)),
-    };
-    let facts = facts_for(state, &staff.actor, id, period).await?;
-    let report = build_report(state, &row, &facts);
-    Ok(Ok((row, period, report)))
+        Ok(period) => Ok(Ok((row, period))),
+        Err(invalid) => Ok(Err(contract_page(state, staff, &row, invalid.into())?)),
+    }
 }
 
 /// `GET /contracts/{id}/report?from=&to=`
@@ -1159,23 +1173,36 @@ async fn annual(
     query: PeriodQuery,
     easy_read: bool,
 ) -> Result<Response, AppError> {
-    let (row, period, report) = match report_for(&state, &staff, id, &query, true).await? {
+    let (row, period) = match period_for(&state, &staff, id, &query, true).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
     // A quarterly contract's year is the sum of its quarters: a year total beside three
     // published quarters would give back a fourth the quarter's report hid. So a
-    // figure is told only when every quarter's is published too.
-    let mut quarters = Vec::new();
+    // figure is told only when every quarter's is published too. The year and its
+    // quarters are counted in one audited read.
+    let mut periods = vec![period];
     if row.record.reporting_period() == ReportingPeriod::Quarterly {
-        for quarter in periods_of(&row, false)
-            .into_iter()
-            .filter(|q| q.from >= period.from && q.to <= period.to)
-        {
-            let facts = facts_for(&state, &staff.actor, id, quarter).await?;
-            quarters.push(build_report(&state, &row, &facts));
-        }
+        periods.extend(
+            periods_of(&row, false)
+                .into_iter()
+                .filter(|q| q.from >= period.from && q.to <= period.to),
+        );
     }
+    let calendar = super::referrals::calendar(&state).await?;
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let counted = blocking(move || {
+        store.report_facts_by_period(&actor, id, &periods, &calendar, clock::today())
+    })
+    .await?;
+    let mut reports = counted
+        .iter()
+        .map(|facts| build_report(&state, &row, facts));
+    let Some(report) = reports.next() else {
+        return Err(AppError::NotFound);
+    };
+    let quarters: Vec<ReportView> = reports.collect();
     let not_shown = t(&state, "report-not-shown");
     let value = |report: &ReportView, key: &str| -> String {
         let words = t(&state, key);
@@ -1502,13 +1529,24 @@ async fn published_referrals_by_area(
     let contracts = blocking(move || store.contracts(&actor)).await?;
     let today = clock::today();
     let mut sums: std::collections::HashMap<String, Option<u64>> = Default::default();
+    let calendar = super::referrals::calendar(state).await?;
     for row in contracts {
         let threshold = row.record.threshold();
-        for period in periods_of(&row, false)
+        let periods: Vec<Period> = periods_of(&row, false)
             .into_iter()
             .filter(|p| p.from.year() == year && has_ended(*p, today))
-        {
-            let facts = facts_for(state, &staff.actor, row.record.id, period).await?;
+            .collect();
+        if periods.is_empty() {
+            continue;
+        }
+        let store = state.store.clone();
+        let actor = staff.actor.clone();
+        let calendar = calendar.clone();
+        let id = row.record.id;
+        let counted =
+            blocking(move || store.report_facts_by_period(&actor, id, &periods, &calendar, today))
+                .await?;
+        for facts in counted {
             if let Some(breakdown) = facts.breakdown("referrals-by-area") {
                 for (area, cell) in publish(breakdown, threshold).rows {
                     let sum = sums.entry(area.to_lowercase()).or_insert(Some(0));
