@@ -611,6 +611,11 @@ fn serve(
     }
     let keys = keys::load(&settings, &store)?;
     let store = store.with_keys(keys);
+    // Text an earlier version kept in the clear, in a column sealed now, is sealed
+    // before anyone can read it.
+    store
+        .seal_values_kept_in_the_clear()
+        .context("sealing text an earlier version kept in the clear")?;
     let listen = listen.unwrap_or_else(|| settings.listen.clone());
     let first_run = store.count_users()? == 0;
     if demo && first_run {

@@ -600,6 +600,15 @@ fn seal_batch(keys: &Keyring, batch: &mut Batch) {
     for step in &mut batch.challenge_steps {
         seal_some("challenge_steps.outcome", &mut step.outcome);
     }
+    for r in &mut batch.referrals {
+        seal("referrals.what_is_happening", &mut r.what_is_happening);
+        seal_some(
+            "referrals.safeguarding_concerns",
+            &mut r.safeguarding_concerns,
+        );
+        seal_some("referrals.risk_to_visitor", &mut r.risk_to_visitor);
+        seal_some("referrals.consent_note", &mut r.consent_note);
+    }
     for case in &mut batch.cases {
         seal_some("cases.closure_note", &mut case.closure_note);
         seal_some("cases.open_tasks_reason", &mut case.open_tasks_reason);
@@ -620,6 +629,52 @@ mod tests {
     fn batch() -> Batch {
         let text = || Some("words".to_string());
         Batch {
+            referrals: vec![ReferralRecord {
+                id: 1,
+                provider_id: 1,
+                reference: "R-1".into(),
+                status_token_hash: "h".into(),
+                source: "staff".into(),
+                referrer_kind: "self".into(),
+                referrer_name: None,
+                referrer_organisation: None,
+                referrer_role: None,
+                referrer_email: None,
+                referrer_phone: None,
+                referrer_relationship: None,
+                given_name: "Ada".into(),
+                family_name: "Lovelace".into(),
+                date_of_birth: None,
+                postcode: None,
+                address: None,
+                phone: None,
+                email: None,
+                local_authority: None,
+                placed_out_of_area: false,
+                is_prisoner: false,
+                language: None,
+                needs_interpreter: false,
+                uses_bsl: false,
+                wants_easy_read: false,
+                preferred_contact: None,
+                what_is_happening: "words".into(),
+                meeting_date: None,
+                deadline_date: None,
+                compulsion_date: None,
+                safeguarding_concerns: text(),
+                risk_to_visitor: text(),
+                consent: "given".into(),
+                consent_note: text(),
+                eligibility_answers: "{}".into(),
+                status: "accepted".into(),
+                status_reason: None,
+                person_id: Some(1),
+                received_at: at(),
+                created_by: None,
+                decided_by: None,
+                decided_at: None,
+                version: 1,
+            }],
             cases: vec![CaseRecord {
                 id: 1,
                 provider_id: 1,
@@ -728,6 +783,14 @@ mod tests {
                 ("challenge_steps", "outcome") => sealed.challenge_steps[0].outcome.clone(),
                 ("cases", "closure_note") => sealed.cases[0].closure_note.clone(),
                 ("cases", "open_tasks_reason") => sealed.cases[0].open_tasks_reason.clone(),
+                ("referrals", "what_is_happening") => {
+                    Some(sealed.referrals[0].what_is_happening.clone())
+                }
+                ("referrals", "safeguarding_concerns") => {
+                    sealed.referrals[0].safeguarding_concerns.clone()
+                }
+                ("referrals", "risk_to_visitor") => sealed.referrals[0].risk_to_visitor.clone(),
+                ("referrals", "consent_note") => sealed.referrals[0].consent_note.clone(),
                 // Tables the loader never writes.
                 (
                     "case_view_reasons"

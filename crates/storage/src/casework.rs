@@ -455,11 +455,7 @@ fn staff_names(conn: &mut DbConnection, ids: Vec<i64>) -> Result<Vec<(i64, Strin
 /// Opens every sealed text of a loaded case, in place.
 fn reveal(keys: &Keyring, file: &mut CaseFile) {
     let open = |column: &str, value: &mut String| *value = keys.reveal(column, value);
-    let open_some = |column: &str, value: &mut Option<String>| {
-        if let Some(text) = value.as_mut() {
-            *text = keys.reveal(column, text);
-        }
-    };
+    let open_some = |column: &str, value: &mut Option<String>| keys.reveal_some(column, value);
     for c in &mut file.contacts {
         open_some("contacts.present", &mut c.present);
         open("contacts.discussed", &mut c.discussed);
@@ -488,11 +484,6 @@ fn reveal(keys: &Keyring, file: &mut CaseFile) {
     }
     open_some("cases.closure_note", &mut file.case.closure_note);
     open_some("cases.open_tasks_reason", &mut file.case.open_tasks_reason);
-}
-
-/// Seals an optional text.
-fn seal_some(keys: &Keyring, column: &str, value: Option<&str>) -> Option<String> {
-    value.map(|text| keys.seal(column, text))
 }
 
 /// Loads a case the actor may see, with everything on it, its free text opened.
@@ -1014,17 +1005,11 @@ impl Store {
                     contacts::occurred_at.eq(contact.occurred_at),
                     contacts::mode.eq(contact.mode.as_str()),
                     contacts::duration_minutes.eq(contact.duration_minutes as i32),
-                    contacts::present.eq(seal_some(
-                        keys,
-                        "contacts.present",
-                        contact.present.as_deref(),
-                    )),
+                    contacts::present
+                        .eq(keys.seal_some("contacts.present", contact.present.as_deref())),
                     contacts::discussed.eq(keys.seal("contacts.discussed", &contact.discussed)),
-                    contacts::agreed.eq(seal_some(
-                        keys,
-                        "contacts.agreed",
-                        contact.agreed.as_deref(),
-                    )),
+                    contacts::agreed
+                        .eq(keys.seal_some("contacts.agreed", contact.agreed.as_deref())),
                     contacts::could_instruct.eq(contact.could_instruct),
                     contacts::approach.eq(contact.approach.map(|a| a.as_str())),
                     contacts::recorded_by.eq(actor.user_id),
@@ -1096,11 +1081,8 @@ impl Store {
             )
             .set((
                 case_issues::outcome.eq(outcome.as_str()),
-                case_issues::outcome_in_their_words.eq(seal_some(
-                    keys,
-                    "case_issues.outcome_in_their_words",
-                    in_their_words,
-                )),
+                case_issues::outcome_in_their_words
+                    .eq(keys.seal_some("case_issues.outcome_in_their_words", in_their_words)),
                 case_issues::outcome_recorded_at.eq(now()),
                 case_issues::version.eq(version + 1),
             ))
@@ -1186,12 +1168,9 @@ impl Store {
                 case_work::response_due.eq(done.response_due.or(current.response_due)),
                 case_work::response_received_on
                     .eq(done.response_received_on.or(current.response_received_on)),
-                case_work::response.eq(seal_some(
-                    keys,
-                    "case_work.response",
-                    done.response.as_deref(),
-                )
-                .or(current.response.clone())),
+                case_work::response.eq(keys
+                    .seal_some("case_work.response", done.response.as_deref())
+                    .or(current.response.clone())),
                 case_work::minutes.eq(minutes),
                 case_work::version.eq(version + 1),
             ))
@@ -1289,11 +1268,8 @@ impl Store {
                     challenge_steps::challenge_id.eq(challenge_id),
                     challenge_steps::step.eq(step.step.as_str()),
                     challenge_steps::taken_on.eq(step.taken_on),
-                    challenge_steps::outcome.eq(seal_some(
-                        keys,
-                        "challenge_steps.outcome",
-                        step.outcome.as_deref(),
-                    )),
+                    challenge_steps::outcome
+                        .eq(keys.seal_some("challenge_steps.outcome", step.outcome.as_deref())),
                     challenge_steps::recorded_by.eq(actor.user_id),
                     challenge_steps::recorded_at.eq(now()),
                 ))
@@ -1302,11 +1278,8 @@ impl Store {
                 .set((
                     challenges::reply_due.eq(step.reply_due),
                     challenges::concluded_on.eq(step.concluded.as_ref().map(|_| step.taken_on)),
-                    challenges::result.eq(seal_some(
-                        keys,
-                        "challenges.result",
-                        step.concluded.as_deref(),
-                    )),
+                    challenges::result
+                        .eq(keys.seal_some("challenges.result", step.concluded.as_deref())),
                     challenges::version.eq(version + 1),
                 ))
                 .execute(conn)?;
@@ -1355,13 +1328,9 @@ impl Store {
                 cases::closure_reason.eq(closure.reason.as_str()),
                 cases::handed_over_to.eq(&closure.handed_over_to),
                 cases::self_advocacy.eq(closure.self_advocacy.as_str()),
-                cases::closure_note.eq(seal_some(
-                    keys,
-                    "cases.closure_note",
-                    closure.note.as_deref(),
-                )),
-                cases::open_tasks_reason.eq(seal_some(
-                    keys,
+                cases::closure_note
+                    .eq(keys.seal_some("cases.closure_note", closure.note.as_deref())),
+                cases::open_tasks_reason.eq(keys.seal_some(
                     "cases.open_tasks_reason",
                     closure.open_tasks_reason.as_deref(),
                 )),

@@ -12,14 +12,14 @@ use crate::casework::{
     CaseFile, hidden_people, load_case_contents, not_restricted_for, visible_case, visible_cases,
     visible_person,
 };
-use crate::referrals::{CaseRecord, PersonRecord};
+use crate::referrals::{CaseRecord, PersonRecord, ReferralRecord};
 use crate::schema::{
     allocations, api_tokens, attachments, audit_entries, break_glass, case_issues,
     case_view_reasons, case_work, cases, challenge_steps, challenges, complaints,
     confidentiality_breaches, conflicts, consents, contacts, destructions, equality_answers,
-    legal_holds, one_time_links, people, person_accounts, rectification_requests,
-    referral_decisions, referrals, restricted_access, safeguarding_concerns, self_assessment_links,
-    service_concerns, sessions, subject_access_requests, users,
+    legal_holds, one_time_links, organisations, people, person_accounts, rectification_requests,
+    referral_decisions, referrals, restricted_access, retention_checks, safeguarding_concerns,
+    self_assessment_links, service_concerns, sessions, subject_access_requests, users,
 };
 use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now, require_role};
@@ -28,7 +28,7 @@ use advocase_domain::confidentiality::{
     ConsentFacts, ConsentScope, LawfulBasis, NewBreach, NewConsent, Requester, SharingRefusal,
     ViewReason, check_sharing, is_due_for_destruction,
 };
-use advocase_domain::identity::{Actor, Role};
+use advocase_domain::identity::{Actor, OrganisationKind, Role};
 use advocase_domain::validation::Invalid;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -249,7 +249,7 @@ pub(crate) fn load_person_confidentiality(
         .select(ConsentRecord::as_select())
         .load(conn)?;
     for c in &mut consent_rows {
-        open_some(keys, "consents.note", &mut c.note);
+        keys.reveal_some("consents.note", &mut c.note);
     }
     let mut breach_rows: Vec<BreachRecord> = confidentiality_breaches::table
         .filter(confidentiality_breaches::person_id.eq(person.id))
@@ -278,20 +278,13 @@ pub(crate) fn load_person_confidentiality(
     })
 }
 
-fn open_some(keys: &Keyring, column: &str, value: &mut Option<String>) {
-    if let Some(text) = value.as_mut() {
-        *text = keys.reveal(column, text);
-    }
-}
-
 fn open_breach(keys: &Keyring, breach: &mut BreachRecord) {
     breach.why = keys.reveal("confidentiality_breaches.why", &breach.why);
     breach.who_was_told = keys.reveal(
         "confidentiality_breaches.who_was_told",
         &breach.who_was_told,
     );
-    open_some(
-        keys,
+    keys.reveal_some(
         "confidentiality_breaches.not_told_why",
         &mut breach.not_told_why,
     );
@@ -305,6 +298,7 @@ fn open_breach(keys: &Keyring, breach: &mut BreachRecord) {
 pub struct SubjectAccessExport {
     pub produced_at: NaiveDateTime,
     pub person: ExportPerson,
+    pub referrals: Vec<ExportReferral>,
     pub cases: Vec<ExportCase>,
     pub consents: Vec<ConsentRecord>,
     pub breaches: Vec<BreachRecord>,
@@ -332,6 +326,23 @@ pub struct ExportPerson {
     pub gender_preference: Option<String>,
     pub communication_needs: Option<String>,
     pub first_recorded: NaiveDateTime,
+}
+
+/// A referral about the person, as the referrer told it. Who referred is given only as
+/// a kind (a professional, a relative, themselves): the referrer's name and contact
+/// details are theirs, not the person's.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportReferral {
+    pub reference: String,
+    pub received_at: NaiveDateTime,
+    pub referrer_kind: String,
+    pub what_is_happening: String,
+    pub safeguarding_concerns: Option<String>,
+    pub risk_to_visitor: Option<String>,
+    pub consent: String,
+    pub consent_note: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
 }
 
 /// One case in the export, with the advocates' names.
@@ -404,6 +415,40 @@ pub struct RetentionCandidate {
     pub last_activity: NaiveDate,
     /// The reason of a legal hold, which stops destruction.
     pub held: Option<String>,
+}
+
+/// What the daily retention check found at one provider: counts only.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
+#[diesel(table_name = retention_checks)]
+pub struct RetentionCheck {
+    pub provider_id: i64,
+    pub checked_at: NaiveDateTime,
+    /// People past the retention period whom nothing holds back.
+    pub people_due: i64,
+    /// People past it who are under a legal hold.
+    pub people_held: i64,
+}
+
+/// Counts the people past the retention period at a provider and keeps the counts.
+fn count_retention(
+    conn: &mut DbConnection,
+    provider_id: i64,
+    today: NaiveDate,
+    years: u32,
+) -> Result<(), StoreError> {
+    let found = retention_candidates(conn, provider_id, None, today, years)?;
+    let held = found.iter().filter(|c| c.held.is_some()).count() as i64;
+    let check = RetentionCheck {
+        provider_id,
+        checked_at: now(),
+        people_due: found.len() as i64 - held,
+        people_held: held,
+    };
+    diesel::delete(retention_checks::table.find(provider_id)).execute(conn)?;
+    diesel::insert_into(retention_checks::table)
+        .values(&check)
+        .execute(conn)?;
+    Ok(())
 }
 
 /// How many rows of each kind one destruction removed.
@@ -1034,7 +1079,13 @@ impl Store {
     ) -> Result<Vec<RetentionCandidate>, StoreError> {
         require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
-            let found = retention_candidates(conn, actor, today, years)?;
+            let found = retention_candidates(
+                conn,
+                actor.organisation_id,
+                Some(actor.user_id),
+                today,
+                years,
+            )?;
             trail.record(AuditEvent::by(
                 actor,
                 AuditAction::Read,
@@ -1042,6 +1093,40 @@ impl Store {
                 None,
             ));
             Ok(found)
+        })
+    }
+
+    /// The daily retention check: counts, for every provider, the people past the
+    /// retention period on `today` (and those of them under a legal hold), and keeps
+    /// the counts for the managers' home page. Nothing is destroyed: a manager reviews
+    /// the list and approves. Returns how many providers were checked.
+    pub fn check_retention(&self, today: NaiveDate, years: u32) -> Result<usize, StoreError> {
+        self.write(|conn, trail| {
+            let providers: Vec<i64> = organisations::table
+                .filter(organisations::kind.eq(OrganisationKind::Provider.as_str()))
+                .select(organisations::id)
+                .load(conn)?;
+            for provider_id in &providers {
+                count_retention(conn, *provider_id, today, years)?;
+            }
+            trail.record(AuditEvent::anonymous(
+                AuditAction::Read,
+                "retention_check",
+                None,
+            ));
+            Ok(providers.len())
+        })
+    }
+
+    /// What the last retention check found at the manager's provider, if it ran.
+    pub fn retention_check(&self, actor: &Actor) -> Result<Option<RetentionCheck>, StoreError> {
+        require_role(actor, &[Role::Manager])?;
+        self.read(|conn| {
+            Ok(retention_checks::table
+                .find(actor.organisation_id)
+                .select(RetentionCheck::as_select())
+                .first(conn)
+                .optional()?)
         })
     }
 
@@ -1059,11 +1144,17 @@ impl Store {
         require_role(actor, &[Role::Manager])?;
         let mut files: Vec<String> = Vec::new();
         let destroyed = self.write(|conn, trail| {
-            let due: Vec<i64> = retention_candidates(conn, actor, today, years)?
-                .into_iter()
-                .filter(|c| c.held.is_none() && person_ids.contains(&c.person_id))
-                .map(|c| c.person_id)
-                .collect();
+            let due: Vec<i64> = retention_candidates(
+                conn,
+                actor.organisation_id,
+                Some(actor.user_id),
+                today,
+                years,
+            )?
+            .into_iter()
+            .filter(|c| c.held.is_none() && person_ids.contains(&c.person_id))
+            .map(|c| c.person_id)
+            .collect();
             for person_id in &due {
                 let counts = destroy_person(conn, *person_id, &mut files)?;
                 let counts_json = serde_json::to_string(
@@ -1090,6 +1181,8 @@ impl Store {
                     Some(*person_id),
                 ));
             }
+            // The count the managers' home page shows is brought up to date at once.
+            count_retention(conn, actor.organisation_id, today, years)?;
             Ok(due.len())
         })?;
         // The rows are gone; now the sealed files they named.
@@ -1148,6 +1241,33 @@ pub(crate) fn build_export(
     case_rows: Vec<CaseRecord>,
 ) -> Result<SubjectAccessExport, StoreError> {
     let case_ids: Vec<i64> = case_rows.iter().map(|c| c.id).collect();
+    let referral_ids: Vec<i64> = case_rows.iter().map(|c| c.referral_id).collect();
+    let referral_rows: Vec<ReferralRecord> = referrals::table
+        .filter(referrals::provider_id.eq(person.provider_id))
+        .filter(
+            referrals::person_id
+                .eq(person.id)
+                .or(referrals::id.eq_any(&referral_ids)),
+        )
+        .order(referrals::received_at.asc())
+        .select(ReferralRecord::as_select())
+        .load(conn)?;
+    let referrals = referral_rows
+        .into_iter()
+        .map(|r| r.opened(keys))
+        .map(|r| ExportReferral {
+            reference: r.reference,
+            received_at: r.received_at,
+            referrer_kind: r.referrer_kind,
+            what_is_happening: r.what_is_happening,
+            safeguarding_concerns: r.safeguarding_concerns,
+            risk_to_visitor: r.risk_to_visitor,
+            consent: r.consent,
+            consent_note: r.consent_note,
+            status: r.status,
+            status_reason: r.status_reason,
+        })
+        .collect();
     let mut exported = Vec::new();
     for case in case_rows {
         exported.push(ExportCase::from_file(load_case_contents(conn, keys, case)?));
@@ -1174,6 +1294,7 @@ pub(crate) fn build_export(
             communication_needs: person.communication_needs,
             first_recorded: person.created_at,
         },
+        referrals,
         cases: exported,
         consents: confidentiality.consents,
         breaches: confidentiality.breaches,
@@ -1228,14 +1349,20 @@ fn access_log(
 /// The people of the actor's provider past their retention period with no open case.
 fn retention_candidates(
     conn: &mut DbConnection,
-    actor: &Actor,
+    provider_id: i64,
+    visible_to: Option<i64>,
     today: NaiveDate,
     years: u32,
 ) -> Result<Vec<RetentionCandidate>, StoreError> {
     use diesel::dsl::max;
-    let people_rows: Vec<(i64, String, String, NaiveDateTime)> = people::table
-        .filter(people::provider_id.eq(actor.organisation_id))
-        .filter(not_restricted_for(actor.user_id))
+    let mut people_query = people::table
+        .filter(people::provider_id.eq(provider_id))
+        .into_boxed();
+    // A manager is shown only the people they may see; the daily check counts everyone.
+    if let Some(user_id) = visible_to {
+        people_query = people_query.filter(not_restricted_for(user_id));
+    }
+    let people_rows: Vec<(i64, String, String, NaiveDateTime)> = people_query
         .filter(diesel::dsl::not(
             people::id.eq_any(
                 cases::table
@@ -1268,12 +1395,12 @@ fn retention_candidates(
         .load(conn)?;
     let last_contact: Vec<(i64, Option<NaiveDateTime>)> = contacts::table
         .inner_join(cases::table)
-        .filter(cases::provider_id.eq(actor.organisation_id))
+        .filter(cases::provider_id.eq(provider_id))
         .group_by(cases::person_id)
         .select((cases::person_id, max(contacts::occurred_at)))
         .load(conn)?;
     let last_case: Vec<(i64, Option<NaiveDateTime>, Option<NaiveDateTime>)> = cases::table
-        .filter(cases::provider_id.eq(actor.organisation_id))
+        .filter(cases::provider_id.eq(provider_id))
         .group_by(cases::person_id)
         .select((
             cases::person_id,

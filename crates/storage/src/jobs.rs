@@ -62,4 +62,36 @@ impl Store {
             Ok(())
         })
     }
+
+    /// When `job` last finished, if it ever did.
+    pub fn job_finished_at(&self, job: &str) -> Result<Option<NaiveDateTime>, StoreError> {
+        self.read(|conn| {
+            Ok(job_leases::table
+                .find(job)
+                .select(job_leases::last_finished_at)
+                .first::<Option<NaiveDateTime>>(conn)
+                .optional()?
+                .flatten())
+        })
+    }
+
+    /// Notes that a job done once, outside any lease, has finished: for the steps that
+    /// bring an older database up to date.
+    pub fn mark_job_finished(&self, job: &str) -> Result<(), StoreError> {
+        self.read(|conn| {
+            let at = now();
+            let updated = diesel::update(job_leases::table.find(job))
+                .set(job_leases::last_finished_at.eq(at))
+                .execute(conn)?;
+            if updated == 0 {
+                diesel::insert_into(job_leases::table)
+                    .values((
+                        job_leases::name.eq(job),
+                        job_leases::last_finished_at.eq(at),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+    }
 }

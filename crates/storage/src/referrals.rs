@@ -3,6 +3,7 @@
 
 use crate::audit::AuditEvent;
 use crate::schema::{cases, organisations, people, referral_decisions, referrals};
+use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::{Actor, OrganisationKind, Role};
@@ -84,6 +85,20 @@ pub struct ReferralRecord {
 }
 
 impl ReferralRecord {
+    /// The record with its free text opened for showing. What the referrer wrote about
+    /// the person is sealed at rest like every note.
+    pub(crate) fn opened(mut self, keys: &Keyring) -> Self {
+        self.what_is_happening =
+            keys.reveal("referrals.what_is_happening", &self.what_is_happening);
+        keys.reveal_some(
+            "referrals.safeguarding_concerns",
+            &mut self.safeguarding_concerns,
+        );
+        keys.reveal_some("referrals.risk_to_visitor", &mut self.risk_to_visitor);
+        keys.reveal_some("referrals.consent_note", &mut self.consent_note);
+        self
+    }
+
     /// The stored eligibility answers, read back through the contract's parser.
     pub fn eligibility(&self) -> advocase_domain::eligibility::EligibilityRequest {
         advocase_domain::eligibility::parse_request(&self.eligibility_answers).unwrap_or_default()
@@ -258,60 +273,71 @@ impl Store {
         if provider.kind() != Some(OrganisationKind::Provider) {
             return Err(Invalid::one("provider", "Choose an advocacy service").into());
         }
+        let keys = self.keys()?;
         self.write(|conn, trail| {
             let r = referral;
-            let id: i64 = diesel::insert_into(referrals::table)
-                .values((
-                    (
-                        referrals::provider_id.eq(provider_id),
-                        referrals::reference.eq(reference),
-                        referrals::status_token_hash.eq(status_token_hash),
-                        referrals::source.eq(match source {
-                            Source::Public => "public",
-                            Source::Staff => "staff",
-                        }),
-                        referrals::referrer_kind.eq(r.referrer_kind.as_str()),
-                        referrals::referrer_name.eq(&r.referrer_name),
-                        referrals::referrer_organisation.eq(&r.referrer_organisation),
-                        referrals::referrer_role.eq(&r.referrer_role),
-                        referrals::referrer_email.eq(&r.referrer_email),
-                        referrals::referrer_phone.eq(&r.referrer_phone),
-                        referrals::referrer_relationship.eq(&r.referrer_relationship),
-                        referrals::given_name.eq(&r.given_name),
-                        referrals::family_name.eq(&r.family_name),
-                        referrals::date_of_birth.eq(r.date_of_birth),
-                        referrals::postcode.eq(&r.postcode),
-                        referrals::address.eq(&r.address),
-                    ),
-                    (
-                        referrals::phone.eq(&r.phone),
-                        referrals::email.eq(&r.email),
-                        referrals::local_authority.eq(&r.local_authority),
-                        referrals::placed_out_of_area.eq(r.placed_out_of_area),
-                        referrals::is_prisoner.eq(r.is_prisoner),
-                        referrals::language.eq(&r.language),
-                        referrals::needs_interpreter.eq(r.needs_interpreter),
-                        referrals::uses_bsl.eq(r.uses_bsl),
-                        referrals::wants_easy_read.eq(r.wants_easy_read),
-                        referrals::preferred_contact.eq(&r.preferred_contact),
-                        referrals::what_is_happening.eq(&r.what_is_happening),
-                        referrals::meeting_date.eq(r.meeting_date),
-                        referrals::deadline_date.eq(r.deadline_date),
-                        referrals::compulsion_date.eq(r.compulsion_date),
-                        referrals::safeguarding_concerns.eq(&r.safeguarding_concerns),
-                        referrals::risk_to_visitor.eq(&r.risk_to_visitor),
-                    ),
-                    (
-                        referrals::consent.eq(r.consent.as_str()),
-                        referrals::consent_note.eq(&r.consent_note),
-                        referrals::eligibility_answers.eq(r.eligibility_json()),
-                        referrals::status.eq(status::RECEIVED),
-                        referrals::received_at.eq(now()),
-                        referrals::created_by.eq(by.map(|a| a.user_id)),
-                    ),
-                ))
-                .returning(referrals::id)
-                .get_result(conn)?;
+            let id: i64 =
+                diesel::insert_into(referrals::table)
+                    .values((
+                        (
+                            referrals::provider_id.eq(provider_id),
+                            referrals::reference.eq(reference),
+                            referrals::status_token_hash.eq(status_token_hash),
+                            referrals::source.eq(match source {
+                                Source::Public => "public",
+                                Source::Staff => "staff",
+                            }),
+                            referrals::referrer_kind.eq(r.referrer_kind.as_str()),
+                            referrals::referrer_name.eq(&r.referrer_name),
+                            referrals::referrer_organisation.eq(&r.referrer_organisation),
+                            referrals::referrer_role.eq(&r.referrer_role),
+                            referrals::referrer_email.eq(&r.referrer_email),
+                            referrals::referrer_phone.eq(&r.referrer_phone),
+                            referrals::referrer_relationship.eq(&r.referrer_relationship),
+                            referrals::given_name.eq(&r.given_name),
+                            referrals::family_name.eq(&r.family_name),
+                            referrals::date_of_birth.eq(r.date_of_birth),
+                            referrals::postcode.eq(&r.postcode),
+                            referrals::address.eq(&r.address),
+                        ),
+                        (
+                            referrals::phone.eq(&r.phone),
+                            referrals::email.eq(&r.email),
+                            referrals::local_authority.eq(&r.local_authority),
+                            referrals::placed_out_of_area.eq(r.placed_out_of_area),
+                            referrals::is_prisoner.eq(r.is_prisoner),
+                            referrals::language.eq(&r.language),
+                            referrals::needs_interpreter.eq(r.needs_interpreter),
+                            referrals::uses_bsl.eq(r.uses_bsl),
+                            referrals::wants_easy_read.eq(r.wants_easy_read),
+                            referrals::preferred_contact.eq(&r.preferred_contact),
+                            referrals::what_is_happening
+                                .eq(keys.seal("referrals.what_is_happening", &r.what_is_happening)),
+                            referrals::meeting_date.eq(r.meeting_date),
+                            referrals::deadline_date.eq(r.deadline_date),
+                            referrals::compulsion_date.eq(r.compulsion_date),
+                            referrals::safeguarding_concerns.eq(keys.seal_some(
+                                "referrals.safeguarding_concerns",
+                                r.safeguarding_concerns.as_deref(),
+                            )),
+                            referrals::risk_to_visitor.eq(keys.seal_some(
+                                "referrals.risk_to_visitor",
+                                r.risk_to_visitor.as_deref(),
+                            )),
+                        ),
+                        (
+                            referrals::consent.eq(r.consent.as_str()),
+                            referrals::consent_note.eq(
+                                keys.seal_some("referrals.consent_note", r.consent_note.as_deref())
+                            ),
+                            referrals::eligibility_answers.eq(r.eligibility_json()),
+                            referrals::status.eq(status::RECEIVED),
+                            referrals::received_at.eq(now()),
+                            referrals::created_by.eq(by.map(|a| a.user_id)),
+                        ),
+                    ))
+                    .returning(referrals::id)
+                    .get_result(conn)?;
             trail.record(AuditEvent::by_or_operator(
                 by,
                 provider_id,
@@ -349,8 +375,9 @@ impl Store {
         if !may_triage(actor) {
             return Err(StoreError::NotFound);
         }
+        let keys = self.keys()?;
         self.write(|conn, trail| {
-            let list = referrals::table
+            let list: Vec<ReferralRecord> = referrals::table
                 .filter(referrals::provider_id.eq(actor.organisation_id))
                 .filter(referrals::status.eq_any([status::RECEIVED, status::ON_HOLD]))
                 .order(referrals::received_at.asc())
@@ -362,13 +389,14 @@ impl Store {
                 "referral_queue",
                 None,
             ));
-            Ok(list)
+            Ok(list.into_iter().map(|r| r.opened(keys)).collect())
         })
     }
 
     /// One referral, for intake and managers of its provider.
     pub fn find_referral(&self, actor: &Actor, id: i64) -> Result<ReferralRecord, StoreError> {
         let allowed = may_triage(actor);
+        let keys = self.keys()?;
         self.read_scoped(actor, "referral", id, |conn| {
             if !allowed {
                 return Ok(None);
@@ -377,8 +405,9 @@ impl Store {
                 .find(id)
                 .filter(referrals::provider_id.eq(actor.organisation_id))
                 .select(ReferralRecord::as_select())
-                .first(conn)
-                .optional()?)
+                .first::<ReferralRecord>(conn)
+                .optional()?
+                .map(|r| r.opened(keys)))
         })
     }
 

@@ -50,6 +50,10 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
     ("feedback_responses", "name"),
     ("feedback_responses", "comment"),
     ("service_concerns", "detail"),
+    ("referrals", "what_is_happening"),
+    ("referrals", "safeguarding_concerns"),
+    ("referrals", "risk_to_visitor"),
+    ("referrals", "consent_note"),
 ];
 
 const BATCH: i64 = 500;
@@ -104,7 +108,60 @@ impl Store {
 
     fn reseal_column(&self, table: &str, column: &str) -> Result<u64, StoreError> {
         let keys = self.keys()?;
-        let current = format!("enc1:{}:%", keys.current_id());
+        let sealed_for = format!("{table}.{column}");
+        self.reseal_where(
+            table,
+            column,
+            &format!("enc1:{}:%", keys.current_id()),
+            |stored| {
+                // A value that does not open stays as it is: rotation must not turn a
+                // damaged value into a well-formed one that hides the damage.
+                let opened = keys.open_value(&sealed_for, stored).ok();
+                if opened.is_none() {
+                    tracing::error!(
+                        table,
+                        column,
+                        "a sealed value could not be opened during rotation"
+                    );
+                }
+                opened
+            },
+        )
+    }
+
+    /// Seals what an earlier version of Advocase kept in the clear in a column that is
+    /// sealed now. Each column is looked at once per database: a job entry records
+    /// that it was done, so later starts do not read the whole table again. Returns
+    /// how many values were sealed.
+    pub fn seal_values_kept_in_the_clear(&self) -> Result<u64, StoreError> {
+        let mut total = 0;
+        for (table, column) in SEALED_COLUMNS {
+            let job = format!("seal {table}.{column}");
+            if self.job_finished_at(&job)?.is_some() {
+                continue;
+            }
+            let sealed =
+                self.reseal_where(table, column, "enc1:%", |plain| Some(plain.to_string()))?;
+            if sealed > 0 {
+                tracing::info!(table, column, sealed, "sealed values kept in the clear");
+            }
+            total += sealed;
+            self.mark_job_finished(&job)?;
+        }
+        Ok(total)
+    }
+
+    /// Re-seals, under the current key, every value of a column that is not like
+    /// `not_like`, in batches, each update guarded by the value it read. `open` turns
+    /// the stored value into the plain text, or None to leave it alone.
+    fn reseal_where(
+        &self,
+        table: &str,
+        column: &str,
+        not_like: &str,
+        open: impl Fn(&str) -> Option<String>,
+    ) -> Result<u64, StoreError> {
+        let keys = self.keys()?;
         let sealed_for = format!("{table}.{column}");
         let (select, update) = match self.backend() {
             Backend::Sqlite => (
@@ -125,7 +182,7 @@ impl Store {
         loop {
             let rows: Vec<SealedRow> = self.read(|conn: &mut DbConnection| {
                 Ok(diesel::sql_query(&select)
-                    .bind::<Text, _>(&current)
+                    .bind::<Text, _>(not_like)
                     .bind::<BigInt, _>(after)
                     .load(conn)?)
             })?;
@@ -133,14 +190,7 @@ impl Store {
             after = last.id;
             self.write(|conn, _trail| {
                 for row in &rows {
-                    // A value that does not open stays as it is: rotation must not turn
-                    // a damaged value into a well-formed one that hides the damage.
-                    let Ok(plain) = keys.open_value(&sealed_for, &row.value) else {
-                        tracing::error!(
-                            table,
-                            column,
-                            "a sealed value could not be opened during rotation"
-                        );
+                    let Some(plain) = open(&row.value) else {
                         continue;
                     };
                     let changed = diesel::sql_query(&update)
@@ -165,7 +215,7 @@ impl Store {
             let mut samples = Vec::new();
             for (table, column) in SEALED_COLUMNS {
                 let rows: Vec<SealedRow> = diesel::sql_query(format!(
-                    "SELECT id, {column} AS value FROM {table} WHERE {column} IS NOT NULL ORDER BY id DESC LIMIT 1"
+                    "SELECT id, {column} AS value FROM {table} WHERE {column} LIKE 'enc1:%' ORDER BY id DESC LIMIT 1"
                 ))
                 .load(conn)?;
                 samples.extend(rows.into_iter().map(|r| (format!("{table}.{column}"), r.value)));

@@ -92,6 +92,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    retention_checks (provider_id) {
+        provider_id -> BigInt,
+        checked_at -> Timestamp,
+        people_due -> BigInt,
+        people_held -> BigInt,
+    }
+}
+
+diesel::table! {
     job_leases (name) {
         name -> Text,
         holder -> Nullable<Text>,
@@ -865,4 +874,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     self_assessments,
     self_assessment_items,
     self_assessment_links,
+    retention_checks,
 );

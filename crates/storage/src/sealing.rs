@@ -257,6 +257,18 @@ impl Keyring {
         String::from_utf8(plain).map_err(|_| damaged())
     }
 
+    /// Seals a text that may be absent.
+    pub fn seal_some(&self, column: &str, plain: Option<&str>) -> Option<String> {
+        plain.map(|text| self.seal(column, text))
+    }
+
+    /// Opens, in place and for showing, a text that may be absent.
+    pub fn reveal_some(&self, column: &str, stored: &mut Option<String>) {
+        if let Some(text) = stored.as_mut() {
+            *text = self.reveal(column, text);
+        }
+    }
+
     /// Opens a value for showing: a damaged one becomes [`UNREADABLE`] and is logged
     /// with its column only, so one bad value never breaks a page.
     pub fn reveal(&self, column: &str, stored: &str) -> String {

@@ -829,6 +829,35 @@ pub(crate) mod casework_storage {
             assert_eq!(file.contacts[0].discussed, note);
         }
 
+        fn text_an_earlier_version_kept_in_the_clear_is_sealed_once(db) {
+            use advocase_storage::DbConnection;
+            let p = provider(&db.store, "North");
+            // A referral written before its free text was sealed.
+            tamper(&db, "UPDATE referrals SET what_is_happening = 'Plain-unique-words', consent_note = 'Plain-note'");
+            #[derive(diesel::QueryableByName)]
+            struct Row {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                id: i64,
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                what_is_happening: String,
+            }
+            let rows = || -> Vec<Row> {
+                let mut conn = DbConnection::establish(&db.url).unwrap();
+                diesel::sql_query("SELECT id, what_is_happening FROM referrals").load(&mut conn).unwrap()
+            };
+            assert!(db.store.seal_values_kept_in_the_clear().unwrap() >= 2);
+            let sealed = rows();
+            assert!(sealed.iter().all(|r| r.what_is_happening.starts_with("enc1:")));
+            let referral = db.store.find_referral(&p.manager, sealed[0].id).unwrap();
+            assert_eq!(referral.what_is_happening, "Plain-unique-words");
+            assert_eq!(referral.consent_note.as_deref(), Some("Plain-note"));
+            // Each column is looked at once per database: a later start reads no table.
+            tamper(&db, "UPDATE referrals SET what_is_happening = 'Plain-again'");
+            assert_eq!(db.store.seal_values_kept_in_the_clear().unwrap(), 0);
+            // The check at start-up takes only sealed values as samples of the key.
+            assert!(db.store.sealed_samples().unwrap().iter().all(|(_, v)| v.starts_with("enc1:")));
+        }
+
         fn a_stale_edit_of_a_person_is_refused_not_overwritten(db) {
             let p = provider(&db.store, "North");
             let file = db.store.person_file(&p.manager, p.person_id).unwrap();
@@ -1022,6 +1051,15 @@ mod confidentiality_storage {
             let mut theirs = contact("yes");
             theirs.discussed = "Other-person-unique".into();
             db.store.give_view_reason(&p.manager, ReasonTarget::Case(other.case_id), ViewReason::Allocation, None).ok();
+            // What the referrer said about the person is theirs to see; the referrer's
+            // own name is not.
+            let keys = db.store.keys().unwrap();
+            for (person, words) in [(p.person_id, "Referral-words-unique"), (other.person_id, "Other-referral-unique")] {
+                tamper(&db, &format!(
+                    "UPDATE referrals SET what_is_happening = '{}', referrer_name = 'Referrer-name-unique' WHERE person_id = {person}",
+                    keys.seal("referrals.what_is_happening", words)
+                ));
+            }
             let request = db.store.record_subject_access(&p.manager, p.person_id, day(2026, 11, 2), Requester::Person, day(2026, 12, 2)).unwrap();
             assert_eq!(db.store.open_subject_access_requests(&p.manager).unwrap().len(), 1);
             let export = db.store.subject_access_export(&p.manager, p.person_id).unwrap();
@@ -1031,6 +1069,10 @@ mod confidentiality_storage {
             assert!(!json.contains("Third-party-name-unique"), "who else was present is a third party's data");
             assert!(!json.contains("Other-person-unique"));
             assert!(!json.contains("Lovelace-North2"));
+            assert_eq!(export.referrals.len(), 1);
+            assert_eq!(export.referrals[0].what_is_happening, "Referral-words-unique");
+            assert!(!json.contains("Other-referral-unique"));
+            assert!(!json.contains("Referrer-name-unique"), "the referrer's name is their own data");
             assert!(export.access_log.iter().any(|e| e.action == "read"));
             assert!(matches!(db.store.subject_access_export(&p.first, p.person_id), Err(StoreError::NotFound)));
             match db.store.answer_subject_access(&p.manager, request, day(2026, 11, 1)) {
@@ -1082,12 +1124,26 @@ mod confidentiality_storage {
             let held_list = db.store.retention_review(&held.manager, today, 7).unwrap();
             assert_eq!(held_list.len(), 1);
             assert_eq!(held_list[0].held.as_deref(), Some("Court proceedings"));
+            // The daily check counts the same people for each provider's home page, and
+            // destroys nothing.
+            let check = |manager: &Actor| {
+                let found = db.store.retention_check(manager).unwrap().unwrap();
+                (found.people_due, found.people_held)
+            };
+            assert!(db.store.retention_check(&gone.manager).unwrap().is_none(), "not yet run");
+            assert!(db.store.check_retention(today, 7).unwrap() >= 3);
+            assert_eq!(check(&gone.manager), (1, 0));
+            assert_eq!(check(&kept.manager), (0, 0));
+            assert_eq!(check(&held.manager), (0, 1));
+            assert!(matches!(db.store.retention_check(&gone.first), Err(StoreError::NotFound)));
+            assert!(db.store.person_file(&gone.manager, gone.person_id).is_ok());
             // An advocate cannot destroy; a manager cannot destroy another provider's
             // people, nor a held or kept person even when named.
             assert!(matches!(db.store.destroy_people(&gone.first, &[gone.person_id], today, 7), Err(StoreError::NotFound)));
             assert_eq!(db.store.destroy_people(&kept.manager, &[gone.person_id, kept.person_id], today, 7).unwrap(), 0);
             assert_eq!(db.store.destroy_people(&held.manager, &[held.person_id], today, 7).unwrap(), 0);
             assert_eq!(db.store.destroy_people(&gone.manager, &[gone.person_id], today, 7).unwrap(), 1);
+            assert_eq!(check(&gone.manager), (0, 0), "a destruction brings the count up to date");
             assert!(matches!(db.store.person_file(&gone.manager, gone.person_id), Err(StoreError::NotFound)));
             assert!(db.store.person_file(&kept.manager, kept.person_id).is_ok());
             assert!(db.store.person_file(&held.manager, held.person_id).is_ok());

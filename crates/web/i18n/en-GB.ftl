@@ -957,7 +957,18 @@ sar-export-caption = Everything we hold about
 sar-export-intro = Produced on { $date }. You can print this page or save it as a PDF from your browser.
 sar-export-left-out = Information about other people is left out: who made the referral and who else was present at meetings.
 sar-export-json = Download the same information as a file (JSON)
+home-retention-heading = Records past their retention period
+home-retention-checked = The daily check on { $date } found records past their retention period:
+home-retention-count = { $count ->
+    [one] 1 person.
+   *[other] { $count } people.
+}
+home-retention-review = Review them
 sar-details-heading = Your details
+sar-referrals-heading = How you were referred to us
+sar-referral-title = Referral { $reference }, received on { $date }
+sar-referral-by = Who referred you
+sar-referral-decision = What we decided
 sar-first-recorded = First recorded
 sar-case-number = Case
 sar-case-opened = Opened on { $date }.

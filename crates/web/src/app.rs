@@ -472,6 +472,7 @@ async fn not_found() -> crate::error::AppError {
 async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let path = request.uri().path().to_string();
+    let is_get = request.method() == axum::http::Method::GET;
     let response = next.run(request).await;
     if !is_api
         && response
@@ -479,8 +480,16 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
             .get::<crate::error::ReasonNeeded>()
             .is_some()
     {
-        // A manager opening a case that is not theirs says why first, then comes back.
-        let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        // A manager opening a case that is not theirs says why first, then comes back:
+        // to the page asked for, or, after a form was sent, to the record itself, as a
+        // form's address answers only its POST.
+        let back = if is_get {
+            path
+        } else {
+            path.split_inclusive('/').take(3).collect::<String>()
+        };
+        let next: String =
+            url::form_urlencoded::byte_serialize(back.trim_end_matches('/').as_bytes()).collect();
         return axum::response::Redirect::to(&format!("/reason?next={next}")).into_response();
     }
     let status = response.status();
@@ -519,6 +528,9 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
     response
 }
 
+/// The daily count of people past the retention period.
+const RETENTION_JOB: &str = "retention_check";
+
 /// How often the background jobs look for work.
 const JOB_INTERVAL: std::time::Duration = std::time::Duration::from_secs(300);
 
@@ -533,17 +545,34 @@ pub fn spawn_jobs(state: AppState, holder: String) {
             let store = state.store.clone();
             let holder = holder.clone();
             let idle = chrono::Duration::minutes(state.config.session_idle_minutes);
+            let years = state.config.retention_years;
             let result = tokio::task::spawn_blocking(move || {
                 if store.take_job_lease("purge_sessions", &holder, chrono::Duration::minutes(5))? {
                     let purged = store.purge_sessions(advocase_storage::now() - idle)?;
                     store.finish_job("purge_sessions", &holder)?;
                     tracing::info!(purged, "purged ended sessions");
                 }
+                // Once a day, count who is past the retention period, for managers to
+                // review; the first run is at start.
+                let last = store.job_finished_at(RETENTION_JOB)?;
+                let due =
+                    last.is_none_or(|at| advocase_storage::now() - at >= chrono::Duration::days(1));
+                if due
+                    && store.take_job_lease(
+                        RETENTION_JOB,
+                        &holder,
+                        chrono::Duration::minutes(30),
+                    )?
+                {
+                    let providers = store.check_retention(crate::clock::today(), years)?;
+                    store.finish_job(RETENTION_JOB, &holder)?;
+                    tracing::info!(providers, "checked the retention period");
+                }
                 Ok::<_, advocase_storage::StoreError>(())
             })
             .await;
             if let Ok(Err(error)) = result {
-                tracing::error!(%error, "the session purge job failed");
+                tracing::error!(%error, "a background job failed");
             }
         }
     });

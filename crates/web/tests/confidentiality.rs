@@ -195,6 +195,21 @@ async fn a_manager_is_asked_why_once_per_case_and_returned_to_the_page() {
     let form = w.app.get(&reason_page, Some(&session)).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("Why are you opening this record?"));
+    // A form sent before the reason was given leads, after it, to the record itself:
+    // the form's own address answers only its POST.
+    let sent = w
+        .app
+        .post_form(
+            &format!("/people/{}/invite", w.person_id),
+            Some(&session),
+            &encode(&[("email", "ada@example.org")]),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&sent),
+        format!("/reason?next=%2Fpeople%2F{}", w.person_id)
+    );
     // The API says what to do instead of redirecting.
     let api = w
         .app
@@ -276,6 +291,12 @@ async fn the_subject_access_export_leaves_out_who_else_was_present() {
         assert_eq!(export.status, StatusCode::OK);
         assert!(export.body.contains("What she wants from the ward round"));
         assert!(export.body.contains("Lovelace"));
+        // The referral that brought her to the service, in the referrer's words.
+        assert!(
+            export.body.contains("R-TEST-0001"),
+            "{route} holds the referral"
+        );
+        assert!(export.body.contains("Detained"));
         assert!(
             !export.body.contains("Cedric"),
             "{route} holds a third party's name"
@@ -362,4 +383,32 @@ async fn documents_are_checked_sealed_on_disk_and_opened_only_through_the_case()
         upload(&w, &other, "x.pdf", pdf).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn the_daily_retention_check_tells_the_manager_on_the_home_page() {
+    use diesel::RunQueryDsl;
+    let w = casework();
+    let manager = w.app.session_for(w.manager);
+    let home = w.app.get("/", Some(&manager)).await;
+    assert!(!home.body.contains("The daily check on"));
+    // The case is closed; eight years on, the check finds the person past seven years.
+    let mut conn =
+        <advocase_storage::DbConnection as diesel::Connection>::establish(&w.app.db.url).unwrap();
+    diesel::sql_query("UPDATE cases SET status = 'closed'")
+        .execute(&mut conn)
+        .unwrap();
+    let later = chrono::Utc::now().date_naive() + chrono::Duration::days(8 * 366);
+    w.app.db.store.check_retention(later, 7).unwrap();
+    let home = w.app.get("/", Some(&manager)).await;
+    assert!(
+        home.body
+            .contains("found records past their retention period: 1 person."),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("href=\"/retention\""));
+    // An advocate's home page says nothing of it.
+    let advocate = w.app.get("/", Some(&w.app.session_for(w.first))).await;
+    assert!(!advocate.body.contains("The daily check on"));
 }

@@ -273,20 +273,35 @@ pub struct ManagerAlerts {
     pub break_glass: Vec<(i64, String, i64, String, String, String)>,
     /// (person id, name, received, due, overdue)
     pub subject_access: Vec<(i64, String, String, String, bool)>,
+    /// What the daily retention check found, when it found anyone past the period.
+    pub retention: Option<String>,
 }
 
 pub async fn manager_alerts(state: &AppState, staff: &Staff) -> Result<ManagerAlerts, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
-    let (accesses, requests) = blocking(move || {
+    let (accesses, requests, retention) = blocking(move || {
         Ok::<_, advocase_storage::StoreError>((
             store.break_glass_to_review(&actor)?,
             store.open_subject_access_requests(&actor)?,
+            store.retention_check(&actor)?,
         ))
     })
     .await?;
     let today = clock::today();
     Ok(ManagerAlerts {
+        retention: retention.filter(|check| check.people_due > 0).map(|check| {
+            let c = &state.catalogue;
+            format!(
+                "{} {}",
+                c.text_with(
+                    "home-retention-checked",
+                    "date",
+                    &date(clock::local(check.checked_at).date())
+                ),
+                c.text_with_count("home-retention-count", "count", check.people_due)
+            )
+        }),
         break_glass: accesses
             .into_iter()
             .map(|row| {
@@ -1033,6 +1048,8 @@ struct ExportPage {
     name: String,
     produced: String,
     details: Vec<(String, String)>,
+    /// Each referral: its title, then (question, answer) rows.
+    referrals: Vec<(String, Vec<(String, String)>)>,
     cases: Vec<ExportCaseView>,
     consents: Vec<ConsentLine>,
     breaches: Vec<BreachLine>,
@@ -1092,6 +1109,47 @@ pub async fn export_page(
             ..Default::default()
         },
     );
+    let referrals = export
+        .referrals
+        .iter()
+        .map(|r| {
+            let title = state.catalogue.text_with_args(
+                "sar-referral-title",
+                &[
+                    ("reference", r.reference.as_str()),
+                    ("date", date(clock::local(r.received_at).date()).as_str()),
+                ],
+            );
+            let mut rows = vec![
+                (
+                    t("sar-referral-by"),
+                    t(super::referrals::kind_key(&r.referrer_kind)),
+                ),
+                (t("ref-what-label"), r.what_is_happening.clone()),
+            ];
+            for (key, value) in [
+                ("ref-safeguarding-label", &r.safeguarding_concerns),
+                ("ref-risk-label", &r.risk_to_visitor),
+            ] {
+                if let Some(text) = value {
+                    rows.push((t(key), text.clone()));
+                }
+            }
+            rows.push((
+                t("ref-consent-legend"),
+                t(&code_key("ref-consent", &r.consent)),
+            ));
+            if let Some(note) = &r.consent_note {
+                rows.push((t("ref-consent-note-label"), note.clone()));
+            }
+            let mut decision = t(super::referrals::status_key(&r.status));
+            if let Some(reason) = &r.status_reason {
+                decision = format!("{decision}: {reason}");
+            }
+            rows.push((t("sar-referral-decision"), decision));
+            (title, rows)
+        })
+        .collect();
     let cases = export
         .cases
         .iter()
@@ -1152,6 +1210,7 @@ pub async fn export_page(
         name: format!("{} {}", p.given_name, p.family_name),
         produced: when(clock::local(export.produced_at)),
         details,
+        referrals,
         cases,
         consents: consent_view.consents,
         breaches: consent_view.breaches,

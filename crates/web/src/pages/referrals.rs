@@ -208,7 +208,7 @@ fn outcome_key(outcome: &str) -> &'static str {
     }
 }
 
-fn status_key(value: &str) -> &'static str {
+pub(crate) fn status_key(value: &str) -> &'static str {
     STATUSES
         .iter()
         .find(|(code, _)| *code == value)
@@ -216,7 +216,7 @@ fn status_key(value: &str) -> &'static str {
         .unwrap_or("ref-status-received")
 }
 
-fn kind_key(value: &str) -> &'static str {
+pub(crate) fn kind_key(value: &str) -> &'static str {
     REFERRER_KINDS
         .iter()
         .find(|(code, _)| *code == value)
