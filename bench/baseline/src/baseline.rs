@@ -122,7 +122,11 @@ pub fn referral_insert(
     via: Via,
 ) -> anyhow::Result<Summary> {
     let referral = referral_from_form(form)?;
-    let store = Store::open(database, audit_head).context("opening the baseline database")?;
+    // The store seals the referral's free text as the server does, with a key of its
+    // own: the raw insert seals it too, so both write the same row.
+    let store = Store::open(database, audit_head)
+        .context("opening the baseline database")?
+        .with_keys(advocase_storage::sealing::Keyring::generate());
     store.migrate()?;
     let provider = store.create_organisation(OrganisationKind::Provider, "Baseline provider")?;
     let counter = AtomicU64::new(0);
@@ -201,6 +205,8 @@ fn insert_row(
     reference: &str,
     token_hash: &str,
 ) -> anyhow::Result<()> {
+    let keys = store.keys()?;
+    let seal_some = |column: &str, text: &Option<String>| keys.seal_some(column, text.as_deref());
     store.read(|conn| {
         conn.transaction(|conn| {
             diesel::insert_into(referrals::table)
@@ -234,16 +240,22 @@ fn insert_row(
                         referrals::uses_bsl.eq(r.uses_bsl),
                         referrals::wants_easy_read.eq(r.wants_easy_read),
                         referrals::preferred_contact.eq(&r.preferred_contact),
-                        referrals::what_is_happening.eq(&r.what_is_happening),
+                        referrals::what_is_happening
+                            .eq(keys.seal("referrals.what_is_happening", &r.what_is_happening)),
                         referrals::meeting_date.eq(r.meeting_date),
                         referrals::deadline_date.eq(r.deadline_date),
                         referrals::compulsion_date.eq(r.compulsion_date),
-                        referrals::safeguarding_concerns.eq(&r.safeguarding_concerns),
-                        referrals::risk_to_visitor.eq(&r.risk_to_visitor),
+                        referrals::safeguarding_concerns.eq(seal_some(
+                            "referrals.safeguarding_concerns",
+                            &r.safeguarding_concerns,
+                        )),
+                        referrals::risk_to_visitor
+                            .eq(seal_some("referrals.risk_to_visitor", &r.risk_to_visitor)),
                     ),
                     (
                         referrals::consent.eq(r.consent.as_str()),
-                        referrals::consent_note.eq(&r.consent_note),
+                        referrals::consent_note
+                            .eq(seal_some("referrals.consent_note", &r.consent_note)),
                         referrals::eligibility_answers.eq(r.eligibility_json()),
                         referrals::status.eq(status::RECEIVED),
                         referrals::received_at.eq(advocase_storage::now()),

@@ -1547,6 +1547,74 @@ impl Store {
 
 /// A person the actor may see: a manager any person of the provider, an advocate a
 /// person with a case allocated to them.
+/// The most people a search by name shows: enough to choose from, and a prompt to type
+/// more of the name when there are more.
+pub const SEARCH_LIMIT: usize = 50;
+
+impl Store {
+    /// People whose name starts as typed (see [`crate::referrals::name_search_prefixes`]),
+    /// in name order, among those the actor may open: a manager, the provider's people
+    /// not restricted from them; an advocate, the people of their cases. Audited as one
+    /// read, without the words searched for, which may be a name.
+    pub fn search_people(
+        &self,
+        actor: &Actor,
+        text: &str,
+    ) -> Result<Vec<PersonRecord>, StoreError> {
+        crate::require_role(actor, &[Role::Manager, Role::Advocate])?;
+        let prefixes = crate::referrals::name_search_prefixes(text);
+        if prefixes.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.write(|conn, trail| {
+            let mut found: Vec<PersonRecord> = Vec::new();
+            for (prefix, given) in &prefixes {
+                let mut query = people::table
+                    .filter(people::provider_id.eq(actor.organisation_id))
+                    .filter(not_restricted_for(actor.user_id))
+                    .filter(people::name_key.ge(prefix))
+                    .into_boxed();
+                if let Some(upper) = crate::referrals::name_search_upper_bound(prefix) {
+                    query = query.filter(people::name_key.lt(upper));
+                }
+                // An advocate finds the people of the cases allocated to them; emergency
+                // access opens one case, not a way to look people up.
+                if actor.role == Role::Advocate {
+                    query = query.filter(
+                        people::id.eq_any(
+                            cases::table
+                                .filter(cases::provider_id.eq(actor.organisation_id))
+                                .filter(cases::advocate_id.eq(actor.user_id))
+                                .select(cases::person_id),
+                        ),
+                    );
+                }
+                // The range may be wider than the prefix (see the upper bound), so more
+                // are read than shown and the exact match is made here.
+                let rows: Vec<PersonRecord> = query
+                    .order(people::name_key.asc())
+                    .limit(4 * SEARCH_LIMIT as i64)
+                    .select(PersonRecord::as_select())
+                    .load(conn)?;
+                found.extend(rows.into_iter().filter(|p| {
+                    p.name_key.starts_with(prefix.as_str())
+                        && given.as_ref().is_none_or(|g| {
+                            p.given_name.trim().to_lowercase().starts_with(g.as_str())
+                        })
+                }));
+            }
+            found.sort_by(|a, b| a.name_key.cmp(&b.name_key).then(a.id.cmp(&b.id)));
+            found.dedup_by_key(|p| p.id);
+            found.truncate(SEARCH_LIMIT + 1);
+            trail.record(
+                AuditEvent::by(actor, AuditAction::Read, "person_search", None)
+                    .because(format!("{} found", found.len().min(SEARCH_LIMIT))),
+            );
+            Ok(found)
+        })
+    }
+}
+
 pub(crate) fn visible_person(
     conn: &mut DbConnection,
     actor: &Actor,

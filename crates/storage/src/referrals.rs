@@ -219,6 +219,46 @@ pub fn name_key(given: &str, family: &str) -> String {
     )
 }
 
+/// What a search for a person by name looks up, as (start of the family name, start of
+/// the given name): one word is the start of a family name; two words are a given name
+/// and a family name in either order ("Ada Love" and "Lovelace Ad" both find Ada
+/// Lovelace). The family name is a range of the name index; the given name is checked
+/// on the rows found.
+pub fn name_search_prefixes(text: &str) -> Vec<(String, Option<String>)> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .take(2)
+        .collect();
+    match words.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![(one.clone(), None)],
+        [first, second, ..] => vec![
+            (second.clone(), Some(first.clone())),
+            (first.clone(), Some(second.clone())),
+        ],
+    }
+}
+
+/// The first key after every key that starts with `prefix`, so a search is a range
+/// scan of the name index on either database: "smi" gives "smj"; trailing characters
+/// that have no plain next one ("z", "9", accented letters) are dropped first, which
+/// widens the range safely. None when nothing is left: no upper bound.
+pub fn name_search_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = match last {
+            'a'..='y' | '0'..='8' => char::from_u32(last as u32 + 1),
+            _ => None,
+        };
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
 fn postcode_key(postcode: Option<&str>) -> Option<String> {
     postcode.map(|p| {
         p.chars()
@@ -733,4 +773,38 @@ fn create_person(
         ))
         .returning(people::id)
         .get_result(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_search_looks_up_family_names_and_both_orders_of_two_words() {
+        assert!(name_search_prefixes("  ").is_empty());
+        assert_eq!(
+            name_search_prefixes("Love"),
+            vec![("love".to_string(), None)]
+        );
+        assert_eq!(
+            name_search_prefixes("Ada LOVE extra"),
+            vec![
+                ("love".to_string(), Some("ada".to_string())),
+                ("ada".to_string(), Some("love".to_string()))
+            ]
+        );
+    }
+
+    #[test]
+    fn the_upper_bound_is_after_every_key_with_the_prefix() {
+        assert_eq!(name_search_upper_bound("smi").as_deref(), Some("smj"));
+        assert_eq!(name_search_upper_bound("smz").as_deref(), Some("sn"));
+        assert_eq!(name_search_upper_bound("love a").as_deref(), Some("love b"));
+        assert_eq!(name_search_upper_bound("zz"), None);
+        assert_eq!(name_search_upper_bound("zoë").as_deref(), Some("zp"));
+        for (prefix, key) in [("smi", "smith jo"), ("smz", "smzz"), ("zoë", "zoëy")] {
+            let upper = name_search_upper_bound(prefix).unwrap();
+            assert!(key.starts_with(prefix) && key < upper.as_str());
+        }
+    }
 }

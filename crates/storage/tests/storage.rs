@@ -621,6 +621,35 @@ pub(crate) mod casework_storage {
     }
 
     on_both_backends! {
+        fn a_search_by_name_finds_only_people_the_searcher_may_open(db) {
+            let p = provider(&db.store, "North");
+            let names = |found: Vec<advocase_storage::referrals::PersonRecord>| -> Vec<String> {
+                found.into_iter().map(|p| format!("{} {}", p.given_name, p.family_name)).collect()
+            };
+            for text in ["love", "LOVELACE-north", "Ada Love", "Lovelace-North Ad"] {
+                assert_eq!(names(db.store.search_people(&p.manager, text).unwrap()), vec!["Ada Lovelace-North"], "{text}");
+            }
+            for text in ["lovf", "ada", "Bob Lovelace-North", "", "   ", "%", "' OR 1=1 --", "zzzz"] {
+                assert!(db.store.search_people(&p.manager, text).unwrap().is_empty(), "{text}");
+            }
+            // Another provider's manager, and intake, find no one here.
+            let south = provider(&db.store, "South");
+            assert_eq!(names(db.store.search_people(&south.manager, "love").unwrap()), vec!["Ada Lovelace-South"]);
+            let intake = add_user(&db.store, p.manager.organisation_id, "intake-search@north.example", Role::IntakeWorker);
+            assert!(matches!(db.store.search_people(&intake, "love"), Err(StoreError::NotFound)));
+            // An advocate finds the people of their own cases only.
+            assert!(db.store.search_people(&p.first, "love").unwrap().is_empty());
+            let case = db.store.case_file(&p.manager, p.case_id).unwrap();
+            db.store.allocate(&p.manager, p.case_id, case.case.version, p.first.user_id, None, None, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
+            assert_eq!(names(db.store.search_people(&p.first, "love").unwrap()), vec!["Ada Lovelace-North"]);
+            assert!(db.store.search_people(&p.second, "love").unwrap().is_empty());
+            // A record restricted to named staff is found by them only.
+            let other_manager = add_user(&db.store, p.manager.organisation_id, "manager2-search@north.example", Role::Manager);
+            db.store.restrict_person(&p.manager, p.person_id, &[]).unwrap();
+            assert!(db.store.search_people(&other_manager, "love").unwrap().is_empty());
+            assert_eq!(db.store.search_people(&p.manager, "love").unwrap().len(), 1);
+        }
+
         fn a_conflicted_advocate_cannot_be_allocated_by_any_path(db) {
             let p = provider(&db.store, "North");
             db.store.record_conflict(&p.manager, p.person_id, p.first.user_id, ConflictKind::Related, Some("Her cousin")).unwrap();

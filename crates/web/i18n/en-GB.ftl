@@ -2093,3 +2093,20 @@ feedback-results-comment = What they said
 feedback-results-anonymous = Anonymous
 feedback-results-helped = with help
 feedback-results-no-comments = No one has written anything yet.
+
+## Finding a person by name
+
+nav-people = Find a person
+tile-people-description = Look someone up by name and open their record.
+search-heading = Find a person
+search-label = Name
+search-hint = The start of their family name, or their given name and family name.
+search-found = { $count ->
+    [0] No one found
+    [one] 1 person found
+   *[other] { $count } people found
+}
+search-more = More people match than are shown here. Type more of the name.
+search-name = Name
+search-born = Date of birth
+search-postcode = Postcode

@@ -145,6 +145,7 @@ pub fn router(state: AppState) -> Router {
             post(cases::document_submit).layer(DefaultBodyLimit::max(DOCUMENT_BODY_BYTES)),
         )
         .route("/documents/{id}", get(cases::document_download))
+        .route("/people", get(people::search))
         .route("/people/{id}", get(people::show))
         .route(
             "/people/{id}/details",

@@ -339,3 +339,45 @@ async fn a_second_editor_is_told_what_changed_instead_of_overwriting() {
         .unwrap();
     assert_eq!(person.communication_needs.as_deref(), Some("Uses Makaton"));
 }
+
+#[tokio::test]
+async fn staff_find_a_person_by_name_among_those_they_may_open() {
+    let w = casework();
+    let manager = w.app.session_for(w.manager);
+    let empty = w.app.get("/people", Some(&manager)).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.contains("Find a person"));
+    let found = w.app.get("/people?q=Ada+Love", Some(&manager)).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains("1 person found"));
+    assert!(
+        found
+            .body
+            .contains(&format!("href=\"/people/{}\"", w.person_id))
+    );
+    // What was typed comes back as text in the box, never as markup.
+    let typed = w
+        .app
+        .get(
+            "/people?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(typed.status, StatusCode::OK);
+    assert!(!typed.body.contains("<script>alert(1)"));
+    assert!(typed.body.contains("No one found"));
+    // An advocate without the case finds no one; intake has no such page.
+    let advocate = w.app.session_for(w.first);
+    let none = w.app.get("/people?q=love", Some(&advocate)).await;
+    assert!(none.body.contains("No one found"));
+    let intake = w
+        .app
+        .add_user(w.app.north, "intake2@north.example", Role::IntakeWorker);
+    assert_eq!(
+        w.app
+            .get("/people?q=love", Some(&w.app.session_for(intake)))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

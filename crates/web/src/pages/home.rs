@@ -115,3 +115,24 @@ pub async fn show(
     };
     render(&page)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::Catalogue;
+    use advocase_domain::identity::Role;
+
+    /// Every menu item of every role has the words its tile on the home page shows.
+    #[test]
+    fn every_menu_item_has_a_tile_description() {
+        let catalogue = Catalogue::english();
+        for role in Role::ALL {
+            for (href, key) in super::super::menu(role).into_iter().skip(1) {
+                let description = format!("tile-{}-description", key.trim_start_matches("nav-"));
+                assert!(
+                    catalogue.has(&description),
+                    "{role:?}: {href} has no {description}"
+                );
+            }
+        }
+    }
+}

@@ -173,6 +173,7 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
         ]),
         Role::Manager => items.extend([
             ("/cases", "nav-caseloads"),
+            ("/people", "nav-people"),
             ("/referrals", "nav-referrals"),
             ("/waiting-list", "nav-waiting-list"),
             ("/advocates", "nav-advocates"),
@@ -193,6 +194,7 @@ pub fn menu(role: Role) -> Vec<(&'static str, &'static str)> {
         ]),
         Role::Advocate => items.extend([
             ("/cases", "nav-my-cases"),
+            ("/people", "nav-people"),
             ("/safeguarding", "nav-safeguarding"),
             ("/emergency-access", "nav-emergency-access"),
             ("/profile", "nav-profile"),

@@ -17,7 +17,7 @@ use advocase_storage::casework::{PersonDetails, PersonFile};
 use advocase_storage::referrals::PersonRecord;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -594,4 +594,74 @@ pub async fn conflict_submit(
         }
         Err(other) => Err(other),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Finding a person by name
+// ---------------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SearchQuery {
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "people/search.html")]
+struct SearchPage {
+    layout: Layout,
+    errors: FormErrors,
+    query: String,
+    searched: bool,
+    summary: String,
+    /// More matched than are shown.
+    more: bool,
+    /// (id, name, date of birth, postcode)
+    people: Vec<(i64, String, String, String)>,
+}
+
+/// `GET /people?q=`: managers find anyone at the provider they may see, advocates the
+/// people of their cases, by the start of the family name, or a given name and family
+/// name in either order.
+pub async fn search(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    super::require_role(&staff, &[Role::Manager, Role::Advocate])?;
+    let text = query.q.trim().chars().take(MAX_SHORT).collect::<String>();
+    let searched = !text.is_empty();
+    let mut found = if searched {
+        let store = state.store.clone();
+        let actor = staff.actor.clone();
+        let text = text.clone();
+        blocking(move || store.search_people(&actor, &text)).await?
+    } else {
+        Vec::new()
+    };
+    let more = found.len() > advocase_storage::casework::SEARCH_LIMIT;
+    found.truncate(advocase_storage::casework::SEARCH_LIMIT);
+    let c = &state.catalogue;
+    let not_given = c.text("ref-not-given");
+    render(&SearchPage {
+        layout: Layout::staff(&state, &staff, "search-heading", "/people"),
+        errors: FormErrors::none(),
+        summary: c.text_with_count("search-found", "count", found.len() as i64),
+        query: text,
+        searched,
+        more,
+        people: found
+            .into_iter()
+            .map(|p| {
+                (
+                    p.id,
+                    format!("{} {}", p.given_name, p.family_name),
+                    p.date_of_birth
+                        .map(super::long_date)
+                        .unwrap_or_else(|| not_given.clone()),
+                    p.postcode.unwrap_or_else(|| not_given.clone()),
+                )
+            })
+            .collect(),
+    })
 }
