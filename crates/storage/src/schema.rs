@@ -484,6 +484,7 @@ diesel::table! {
         supervision_months -> Integer,
         supervisor_id -> Nullable<BigInt>,
         version -> BigInt,
+        group_supervision_months -> Integer,
     }
 }
 

@@ -20,9 +20,9 @@ use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::{Actor, Role};
 use advocase_domain::validation::Invalid;
 use advocase_domain::workforce::{
-    AllocationRule, DEFAULT_SUPERVISION_MONTHS, Profile, Qualification, QualificationFact,
-    QualificationStatus, RuleCheck, StaffFacts, Supervision, SupervisionKind, Training,
-    TrainingKind, Unit, check_rule,
+    AllocationRule, DEFAULT_GROUP_SUPERVISION_MONTHS, DEFAULT_SUPERVISION_MONTHS, Profile,
+    Qualification, QualificationFact, QualificationStatus, RuleCheck, StaffFacts, Supervision,
+    SupervisionKind, Training, TrainingKind, Unit, check_rule,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -39,6 +39,7 @@ pub struct StaffProfileRecord {
     pub supervision_months: i32,
     pub supervisor_id: Option<i64>,
     pub version: i64,
+    pub group_supervision_months: i32,
 }
 
 impl StaffProfileRecord {
@@ -53,6 +54,7 @@ impl StaffProfileRecord {
             supervision_months: DEFAULT_SUPERVISION_MONTHS as i32,
             supervisor_id: None,
             version: 0,
+            group_supervision_months: DEFAULT_GROUP_SUPERVISION_MONTHS as i32,
         }
     }
 }
@@ -168,6 +170,9 @@ pub struct StaffFile {
     pub supervisions: Vec<SupervisionEntry>,
     /// The names of colleagues named on the file (supervisors), by user id.
     pub staff_names: Vec<(i64, String)>,
+    /// How many advocates the provider has now, which decides whether group
+    /// supervision is owed.
+    pub advocates_in_provider: usize,
 }
 
 impl StaffFile {
@@ -206,6 +211,9 @@ impl StaffFile {
                 .collect(),
             last_supervision: last(&[SupervisionKind::Individual]),
             supervision_months: self.profile.supervision_months.max(1) as u32,
+            last_group_supervision: last(&[SupervisionKind::Group]),
+            group_supervision_months: self.profile.group_supervision_months.max(1) as u32,
+            advocates_in_provider: self.advocates_in_provider,
             last_appraisal: last(&[SupervisionKind::Appraisal]),
         }
     }
@@ -333,6 +341,14 @@ fn load_staff_files(
         .filter(users::organisation_id.eq(actor.organisation_id))
         .select((users::id, users::display_name))
         .load(conn)?;
+    // Counted over the whole provider, not over what the actor sees: an advocate sees
+    // only themselves, yet owes group supervision when they have colleagues.
+    let advocates_in_provider: i64 = users::table
+        .filter(users::organisation_id.eq(actor.organisation_id))
+        .filter(users::role.eq(Role::Advocate.as_str()))
+        .filter(users::disabled_at.is_null())
+        .count()
+        .get_result(conn)?;
     Ok(people
         .into_iter()
         .map(|(user_id, name, role)| StaffFile {
@@ -378,6 +394,7 @@ fn load_staff_files(
                 })
                 .collect(),
             staff_names: staff_names.clone(),
+            advocates_in_provider: advocates_in_provider.max(0) as usize,
             user_id,
             name,
         })
@@ -598,6 +615,7 @@ impl Store {
                 supervision_months: profile.supervision_months as i32,
                 supervisor_id: profile.supervisor,
                 version: version + 1,
+                group_supervision_months: profile.group_supervision_months as i32,
             };
             write_profile(conn, &record, version)?;
             trail.record(AuditEvent::by(
@@ -1083,6 +1101,7 @@ fn write_profile(
                     staff_profiles::roles.eq(&record.roles),
                     staff_profiles::availability.eq(&record.availability),
                     staff_profiles::supervision_months.eq(record.supervision_months),
+                    staff_profiles::group_supervision_months.eq(record.group_supervision_months),
                     staff_profiles::supervisor_id.eq(record.supervisor_id),
                     staff_profiles::version.eq(record.version),
                 ))

@@ -1203,6 +1203,7 @@ mod workforce_storage {
             employment: "employed".into(),
             roles: vec!["peer".into()],
             supervision_months: "1".into(),
+            group_supervision_months: "2".into(),
             supervisor: manager.user_id.to_string(),
             ..Default::default()
         }
@@ -1379,6 +1380,40 @@ mod workforce_storage {
             let file = db.store.staff_file(&p.first, p.first.user_id).unwrap();
             assert_eq!(file.profile.availability.as_deref(), Some("Mondays to Wednesdays"));
             assert_eq!(file.training[0].title.as_deref(), Some("Regional advocacy network"));
+        }
+
+        fn group_supervision_is_owed_by_advocates_only_while_the_provider_has_more_than_one(db) {
+            use advocase_domain::workforce::{StaffDueKind, staff_due};
+            let p = provider(&db.store, "North");
+            let profile = ProfileAnswers {
+                started_on: "2026-01-05".into(),
+                supervision_months: "1".into(),
+                group_supervision_months: "2".into(),
+                ..Default::default()
+            }
+            .parse(&[])
+            .unwrap();
+            db.store.set_profile(&p.manager, p.first.user_id, &profile, 0).unwrap();
+            let group_due = |actor: &Actor| {
+                let file = db.store.staff_file(actor, p.first.user_id).unwrap();
+                staff_due(&file.facts(), today()).into_iter().find(|d| d.kind == StaffDueKind::GroupSupervision).map(|d| d.due)
+            };
+            // The advocate sees only themselves, yet is told they have a colleague.
+            assert_eq!(group_due(&p.first), Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap()));
+            assert_eq!(group_due(&p.manager), group_due(&p.first));
+            let meeting = SupervisionAnswers {
+                kind: "group".into(),
+                held_on: "2026-11-10".into(),
+                supervisor: p.manager.user_id.to_string(),
+                ..Default::default()
+            };
+            db.store.add_supervision(&p.manager, p.first.user_id, &meeting.parse(today(), &[p.manager.user_id]).unwrap()).unwrap();
+            assert_eq!(group_due(&p.first), Some(chrono::NaiveDate::from_ymd_opt(2027, 1, 10).unwrap()));
+            // With the only colleague gone, there is no group to attend.
+            db.store.disable_user(None, p.second.user_id).unwrap();
+            assert_eq!(group_due(&p.first), None);
+            let file = db.store.staff_file(&p.manager, p.first.user_id).unwrap();
+            assert_eq!(file.profile.group_supervision_months, 2);
         }
 
         fn equality_counts_come_from_staff_and_people_of_the_provider_only(db) {

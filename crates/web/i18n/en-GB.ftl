@@ -1105,6 +1105,8 @@ profile-availability-link = Change your availability
 profile-supervisor-label = Supervisor
 profile-supervision-months-label = Individual supervision
 profile-supervision-months-hint = How often, in months. Usually every month.
+profile-group-supervision-months-label = Group supervision
+profile-group-supervision-months-hint = How often, in months. Advocates attend it when more than one advocate works here.
 profile-every-months = Every { $months ->
     [one] month
    *[other] { $months } months
@@ -1194,6 +1196,7 @@ staff-due-induction = Induction
 staff-due-specialist-course = Specialist accredited advocacy course
 staff-due-renewal = Renew training: { $kind }
 staff-due-supervision = Individual supervision
+staff-due-group-supervision = Group supervision
 staff-due-appraisal = Appraisal
 due-state-overdue = Overdue since { $date }
 due-state-due-soon = Due by { $date }

@@ -305,3 +305,69 @@ async fn the_staff_comparison_shows_small_counts_as_fewer_than_eight() {
     assert!(page.body.contains("not shown"));
     assert!(!page.body.contains(">1 ("));
 }
+
+#[tokio::test]
+async fn group_supervision_is_on_the_compliance_page_for_advocates_with_a_colleague() {
+    let w = casework();
+    let manager = w.app.session_for(w.manager);
+    let profile = |group: &str| {
+        encode(&[
+            ("started_on", "2025-01-06"),
+            ("supervision_months", "1"),
+            ("group_supervision_months", group),
+            ("version", "0"),
+        ])
+    };
+    let refused = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/profile", w.first),
+            Some(&manager),
+            &profile("0"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains(
+        "How often group supervision is due must be a whole number of months from 1 to 12"
+    ));
+    assert!(
+        refused
+            .body
+            .contains(r##"href="#group_supervision_months""##)
+    );
+    let saved = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/profile", w.first),
+            Some(&manager),
+            &profile("3"),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = w.app.get("/workforce", Some(&manager)).await;
+    assert!(page.body.contains(
+        "Group supervision: <strong class=\"govuk-tag govuk-tag--red\">Overdue since 6 Apr 2025"
+    ));
+    // A group meeting held today puts it three months ahead.
+    let today = chrono::Utc::now().date_naive().to_string();
+    let held = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/supervision", w.first),
+            Some(&manager),
+            &encode(&[
+                ("kind", "group"),
+                ("held_on", &today),
+                ("supervisor", &w.manager.to_string()),
+            ]),
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let page = w.app.get("/workforce", Some(&manager)).await;
+    assert!(!page.body.contains("Group supervision:"));
+    let profile = w
+        .app
+        .get(&format!("/advocates/{}", w.first), Some(&manager))
+        .await;
+    assert!(profile.body.contains("Every 3 months"));
+}

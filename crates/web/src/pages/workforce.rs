@@ -63,6 +63,7 @@ pub fn due_words(state: &AppState, item: &StaffDue) -> (String, String, &'static
             &t(state, &code_key("training", kind.as_str())),
         ),
         StaffDueKind::Supervision => t(state, "staff-due-supervision"),
+        StaffDueKind::GroupSupervision => t(state, "staff-due-group-supervision"),
         StaffDueKind::Appraisal => t(state, "staff-due-appraisal"),
     };
     let (state_key, class) = match item.state {
@@ -181,7 +182,7 @@ async fn profile_page(
         }
     };
     let p = &file.profile;
-    let details = vec![
+    let mut details = vec![
         (
             t(state, "profile-role-label"),
             file.role.label().to_string(),
@@ -224,6 +225,17 @@ async fn profile_page(
             ),
         ),
     ];
+    // Only advocates attend group supervision, so only their profiles say how often.
+    if file.role == Role::Advocate {
+        details.push((
+            t(state, "profile-group-supervision-months-label"),
+            state.catalogue.text_with_count(
+                "profile-every-months",
+                "months",
+                i64::from(p.group_supervision_months),
+            ),
+        ));
+    }
     let s = &file.settings;
     let settings = vec![
         (
@@ -460,6 +472,13 @@ fn profile_spec(
             )
             .hint(t(state, "profile-supervision-months-hint")),
             FormField::new(
+                "group_supervision_months",
+                t(state, "profile-group-supervision-months-label"),
+                FieldKind::Number,
+                &answers.group_supervision_months,
+            )
+            .hint(t(state, "profile-group-supervision-months-hint")),
+            FormField::new(
                 "supervisor",
                 t(state, "profile-supervisor-label"),
                 FieldKind::Select(staff_choices(state, managers, file.user_id)),
@@ -477,6 +496,7 @@ fn profile_answers(body: &FormBody) -> ProfileAnswers {
         roles: body.all("roles"),
         availability: body.get("availability"),
         supervision_months: body.get("supervision_months"),
+        group_supervision_months: body.get("group_supervision_months"),
         supervisor: body.get("supervisor"),
     }
 }
@@ -497,6 +517,7 @@ pub async fn profile_form(
         roles: list(&p.roles),
         availability: p.availability.clone().unwrap_or_default(),
         supervision_months: p.supervision_months.to_string(),
+        group_supervision_months: p.group_supervision_months.to_string(),
         supervisor: p.supervisor_id.map(|s| s.to_string()).unwrap_or_default(),
     };
     show_form(
