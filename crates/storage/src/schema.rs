@@ -526,6 +526,7 @@ diesel::table! {
         renew_months -> Nullable<Integer>,
         recorded_by -> BigInt,
         recorded_at -> Timestamp,
+        version -> BigInt,
     }
 }
 
@@ -540,6 +541,7 @@ diesel::table! {
         notes -> Nullable<Text>,
         recorded_by -> BigInt,
         recorded_at -> Timestamp,
+        version -> BigInt,
     }
 }
 

@@ -121,6 +121,7 @@ pub struct TrainingRecord {
     pub renew_months: Option<i32>,
     pub recorded_by: i64,
     pub recorded_at: NaiveDateTime,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
@@ -135,6 +136,7 @@ pub struct SupervisionRecord {
     pub notes: Option<String>,
     pub recorded_by: i64,
     pub recorded_at: NaiveDateTime,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
@@ -273,6 +275,38 @@ pub(crate) fn visible_staff(actor: &Actor) -> users::BoxedQuery<'static, MultiBa
 /// their supervisor do.
 pub fn may_read_notes(actor: &Actor, record: &SupervisionRecord) -> bool {
     record.user_id == actor.user_id || record.supervisor_id == Some(actor.user_id)
+}
+
+/// Who records training: a manager for any of their staff, anyone for themselves.
+/// Whether the member of staff is one the actor may see is checked by `staff_member`.
+fn may_record_training(actor: &Actor, user_id: i64) -> Result<(), StoreError> {
+    if actor.role == Role::Manager || user_id == actor.user_id {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Refuses a meeting that names the person supervised as their own supervisor.
+fn not_own_supervisor(user_id: i64, supervision: &Supervision) -> Result<(), StoreError> {
+    if supervision.supervisor == Some(user_id) {
+        return Err(Invalid::one(
+            "supervisor",
+            "Someone cannot supervise themselves: choose another supervisor",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// After a guarded update changed nothing: `Conflict` when the record is there (someone
+/// else changed it first), `NotFound` when it is not.
+fn stale_or_missing(still_there: bool) -> StoreError {
+    if still_there {
+        StoreError::Conflict
+    } else {
+        StoreError::NotFound
+    }
 }
 
 /// The id and name of a member of staff the actor may see, or `NotFound`.
@@ -877,9 +911,7 @@ impl Store {
         user_id: i64,
         training: &Training,
     ) -> Result<i64, StoreError> {
-        if actor.role != Role::Manager && user_id != actor.user_id {
-            return Err(StoreError::NotFound);
-        }
+        may_record_training(actor, user_id)?;
         self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
             let id: i64 = diesel::insert_into(training_records::table)
@@ -914,13 +946,7 @@ impl Store {
         let keys = self.keys()?;
         self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
-            if supervision.supervisor == Some(user_id) {
-                return Err(Invalid::one(
-                    "supervisor",
-                    "Someone cannot supervise themselves: choose another supervisor",
-                )
-                .into());
-            }
+            not_own_supervisor(user_id, supervision)?;
             let id: i64 = diesel::insert_into(supervisions::table)
                 .values((
                     supervisions::user_id.eq(user_id),
@@ -942,6 +968,114 @@ impl Store {
                     .because(supervision.kind.as_str()),
             );
             Ok(id)
+        })
+    }
+
+    /// Corrects a training record, with the same permission as recording one. `version`
+    /// is the version the form showed; a record changed since is refused as `Conflict`.
+    pub fn correct_training(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        id: i64,
+        version: i64,
+        training: &Training,
+    ) -> Result<(), StoreError> {
+        may_record_training(actor, user_id)?;
+        self.write(|conn, trail| {
+            staff_member(conn, actor, user_id)?;
+            let record = training_records::table
+                .filter(training_records::id.eq(id))
+                .filter(training_records::user_id.eq(user_id));
+            let changed = diesel::update(record.filter(training_records::version.eq(version)))
+                .set((
+                    training_records::kind.eq(training.kind.as_str()),
+                    training_records::title.eq(&training.title),
+                    training_records::completed_on.eq(training.completed_on),
+                    training_records::renew_months.eq(training.renew_months.map(|m| m as i32)),
+                    training_records::recorded_by.eq(actor.user_id),
+                    training_records::recorded_at.eq(now()),
+                    training_records::version.eq(version + 1),
+                ))
+                .execute(conn)?;
+            if changed != 1 {
+                let there: i64 = record.count().get_result(conn)?;
+                return Err(stale_or_missing(there > 0));
+            }
+            trail.record(
+                AuditEvent::by(actor, AuditAction::Update, "training", Some(id))
+                    .because(training.kind.as_str()),
+            );
+            Ok(())
+        })
+    }
+
+    /// Corrects a supervision meeting or appraisal; managers only, as for recording one.
+    /// The notes are confidential to the person supervised and their supervisor, so a
+    /// manager who is neither leaves them as they are, and cannot change who supervised
+    /// a meeting with notes, which would let someone new read them.
+    pub fn correct_supervision(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        id: i64,
+        version: i64,
+        supervision: &Supervision,
+    ) -> Result<(), StoreError> {
+        require_role(actor, &[Role::Manager])?;
+        let keys = self.keys()?;
+        self.write(|conn, trail| {
+            staff_member(conn, actor, user_id)?;
+            not_own_supervisor(user_id, supervision)?;
+            let current: SupervisionRecord = supervisions::table
+                .filter(supervisions::id.eq(id))
+                .filter(supervisions::user_id.eq(user_id))
+                .select(SupervisionRecord::as_select())
+                .first(conn)
+                .optional()?
+                .ok_or(StoreError::NotFound)?;
+            if current.version != version {
+                return Err(StoreError::Conflict);
+            }
+            let notes = if may_read_notes(actor, &current) {
+                supervision
+                    .notes
+                    .as_deref()
+                    .map(|n| keys.seal("supervisions.notes", n))
+            } else {
+                if current.notes.is_some() && supervision.supervisor != current.supervisor_id {
+                    return Err(Invalid::one(
+                        "supervisor",
+                        "Only the person supervised or their supervisor can change who supervised, because the notes are confidential to them",
+                    )
+                    .into());
+                }
+                current.notes
+            };
+            let changed = diesel::update(
+                supervisions::table
+                    .filter(supervisions::id.eq(id))
+                    .filter(supervisions::version.eq(version)),
+            )
+            .set((
+                supervisions::kind.eq(supervision.kind.as_str()),
+                supervisions::held_on.eq(supervision.held_on),
+                supervisions::supervisor_id.eq(supervision.supervisor),
+                supervisions::external_supervisor.eq(&supervision.external_supervisor),
+                supervisions::notes.eq(notes),
+                supervisions::recorded_by.eq(actor.user_id),
+                supervisions::recorded_at.eq(now()),
+                supervisions::version.eq(version + 1),
+            ))
+            .execute(conn)?;
+            if changed != 1 {
+                return Err(StoreError::Conflict);
+            }
+            trail.record(
+                AuditEvent::by(actor, AuditAction::Update, "supervision", Some(id))
+                    .because(supervision.kind.as_str()),
+            );
+            Ok(())
         })
     }
 

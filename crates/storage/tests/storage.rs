@@ -1416,6 +1416,75 @@ mod workforce_storage {
             assert_eq!(file.profile.group_supervision_months, 2);
         }
 
+        fn training_is_corrected_by_a_manager_or_the_person_themselves_and_a_stale_correction_is_refused(db) {
+            let p = provider(&db.store, "North");
+            let south = provider(&db.store, "South");
+            let typed = |title: &str, on: &str| TrainingAnswers { kind: "network_event".into(), title: title.into(), completed_on: on.into(), ..Default::default() }.parse(today()).unwrap();
+            let id = db.store.add_training(&p.first, p.first.user_id, &typed("Regional network", "2026-10-10")).unwrap();
+            assert_eq!(db.store.staff_file(&p.first, p.first.user_id).unwrap().training[0].version, 1);
+            db.store.correct_training(&p.manager, p.first.user_id, id, 1, &typed("Regional advocacy network", "2026-10-11")).unwrap();
+            // The advocate's form was opened before the manager saved: refused, not lost.
+            assert!(matches!(db.store.correct_training(&p.first, p.first.user_id, id, 1, &typed("Mine", "2026-10-10")), Err(StoreError::Conflict)));
+            db.store.correct_training(&p.first, p.first.user_id, id, 2, &typed("Regional advocacy network (North)", "2026-10-11")).unwrap();
+            // A colleague, another provider's manager, or the record under someone else's
+            // file are answered as a record that does not exist.
+            for (actor, user) in [(&p.second, p.first.user_id), (&south.manager, p.first.user_id), (&p.manager, p.second.user_id)] {
+                assert!(matches!(db.store.correct_training(actor, user, id, 3, &typed("Taken over", "2026-10-10")), Err(StoreError::NotFound)));
+            }
+            let file = db.store.staff_file(&p.first, p.first.user_id).unwrap();
+            assert_eq!(file.training.len(), 1);
+            assert_eq!(file.training[0].title.as_deref(), Some("Regional advocacy network (North)"));
+            assert_eq!(file.training[0].completed_on, chrono::NaiveDate::from_ymd_opt(2026, 10, 11).unwrap());
+            assert_eq!(file.training[0].version, 3);
+            let entries = db.store.search_audit(&p.manager, &AuditQuery { record_type: Some("training".into()), ..Default::default() }).unwrap();
+            assert_eq!(entries.iter().filter(|e| e.action == AuditAction::Update.as_str()).count(), 2);
+        }
+
+        fn supervision_is_corrected_by_managers_and_notes_stay_with_who_may_read_them(db) {
+            let p = provider(&db.store, "North");
+            let supervisor = add_user(&db.store, p.manager.organisation_id, "supervisor@north.example", Role::Manager);
+            let staff = [supervisor.user_id, p.manager.user_id];
+            let typed = |held_on: &str, by: i64, notes: &str| SupervisionAnswers {
+                kind: "individual".into(),
+                held_on: held_on.into(),
+                supervisor: by.to_string(),
+                notes: notes.into(),
+                ..Default::default()
+            }.parse(today(), &staff).unwrap();
+            let id = db.store.add_supervision(&p.manager, p.first.user_id, &typed("2026-11-20", supervisor.user_id, "Correct-notes-unique")).unwrap();
+            // A manager who may not read the notes corrects the date; the notes stay.
+            db.store.correct_supervision(&p.manager, p.first.user_id, id, 1, &typed("2026-11-19", supervisor.user_id, "")).unwrap();
+            let seen = db.store.staff_file(&p.first, p.first.user_id).unwrap();
+            assert_eq!(seen.supervisions[0].record.notes.as_deref(), Some("Correct-notes-unique"));
+            assert_eq!(seen.supervisions[0].record.held_on, chrono::NaiveDate::from_ymd_opt(2026, 11, 19).unwrap());
+            // Nor can they make themselves the supervisor, and so a reader of the notes.
+            match db.store.correct_supervision(&p.manager, p.first.user_id, id, 2, &typed("2026-11-19", p.manager.user_id, "")) {
+                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("supervisor").unwrap().contains("confidential")),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+            // The supervisor corrects the notes; a stale form and an advocate are refused.
+            db.store.correct_supervision(&supervisor, p.first.user_id, id, 2, &typed("2026-11-19", supervisor.user_id, "Corrected-notes-unique")).unwrap();
+            assert!(matches!(db.store.correct_supervision(&supervisor, p.first.user_id, id, 2, &typed("2026-11-18", supervisor.user_id, "")), Err(StoreError::Conflict)));
+            assert!(matches!(db.store.correct_supervision(&p.first, p.first.user_id, id, 3, &typed("2026-11-18", supervisor.user_id, "")), Err(StoreError::NotFound)));
+            let mut own = typed("2026-11-18", supervisor.user_id, "");
+            own.supervisor = Some(p.first.user_id);
+            assert!(matches!(db.store.correct_supervision(&supervisor, p.first.user_id, id, 3, &own), Err(StoreError::Invalid(_))));
+            assert!(matches!(db.store.correct_supervision(&supervisor, p.second.user_id, id, 3, &typed("2026-11-18", supervisor.user_id, "")), Err(StoreError::NotFound)));
+            let seen = db.store.staff_file(&supervisor, p.first.user_id).unwrap();
+            assert_eq!(seen.supervisions[0].record.notes.as_deref(), Some("Corrected-notes-unique"));
+            assert_eq!(seen.supervisions[0].record.version, 3);
+            let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+            #[derive(diesel::QueryableByName)]
+            struct Value {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                notes: String,
+            }
+            let raw: Vec<Value> = diesel::sql_query("SELECT notes FROM supervisions").load(&mut conn).unwrap();
+            assert!(raw[0].notes.starts_with("enc1:"));
+            let entries = db.store.search_audit(&supervisor, &AuditQuery { record_type: Some("supervision".into()), ..Default::default() }).unwrap();
+            assert_eq!(entries.iter().filter(|e| e.action == AuditAction::Update.as_str()).count(), 2);
+        }
+
         fn equality_counts_come_from_staff_and_people_of_the_provider_only(db) {
             let p = provider(&db.store, "North");
             let south = provider(&db.store, "South");

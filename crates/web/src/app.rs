@@ -385,12 +385,20 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/advocates/{id}/training", post(workforce::training_submit))
         .route(
+            "/advocates/{id}/training/{training}",
+            get(workforce::training_edit).post(workforce::training_update),
+        )
+        .route(
             "/advocates/{id}/supervision/new",
             get(workforce::supervision_form),
         )
         .route(
             "/advocates/{id}/supervision",
             post(workforce::supervision_submit),
+        )
+        .route(
+            "/advocates/{id}/supervision/{supervision}",
+            get(workforce::supervision_edit).post(workforce::supervision_update),
         )
         .route("/profile", get(workforce::own_profile))
         .route(

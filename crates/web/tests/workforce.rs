@@ -371,3 +371,202 @@ async fn group_supervision_is_on_the_compliance_page_for_advocates_with_a_collea
         .await;
     assert!(profile.body.contains("Every 3 months"));
 }
+
+#[tokio::test]
+async fn a_training_record_is_corrected_with_the_checks_of_a_new_one_and_a_stale_form_shows_what_changed()
+ {
+    let w = casework();
+    let first = w.app.session_for(w.first);
+    let manager = w.app.session_for(w.manager);
+    let added = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/training", w.first),
+            Some(&first),
+            &encode(&[
+                ("kind", "network_event"),
+                ("title", "Regional network"),
+                ("completed_on", "2026-01-15"),
+            ]),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let saved = || {
+        w.app
+            .db
+            .store
+            .staff_file(&w.app.actor(w.manager), w.first)
+            .unwrap()
+            .training
+            .remove(0)
+    };
+    let id = saved().id;
+    let page = format!("/advocates/{}/training/{id}", w.first);
+    let profile = w.app.get("/profile", Some(&first)).await;
+    assert!(profile.body.contains(&format!(r#"href="{page}""#)));
+    let form = w.app.get(&page, Some(&first)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(r#"value="Regional network""#));
+    // A date in the future is refused by field, as when recording, and nothing changes.
+    let future = w
+        .app
+        .post_form(
+            &page,
+            Some(&first),
+            &encode(&[
+                ("kind", "network_event"),
+                ("title", "Regional network"),
+                ("completed_on", "2099-01-15"),
+                ("version", "1"),
+            ]),
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(future.body.contains("The date cannot be in the future"));
+    assert!(future.body.contains(r##"href="#completed_on""##));
+    assert_eq!(saved().completed_on.to_string(), "2026-01-15");
+    // The manager corrects it; the advocate's form, opened before, is refused and shown.
+    let corrected = w
+        .app
+        .post_form(
+            &page,
+            Some(&manager),
+            &encode(&[
+                ("kind", "network_event"),
+                ("title", "Regional advocacy network"),
+                ("completed_on", "2026-01-16"),
+                ("version", "1"),
+            ]),
+        )
+        .await;
+    assert_eq!(corrected.status, StatusCode::SEE_OTHER);
+    let stale = w
+        .app
+        .post_form(
+            &page,
+            Some(&first),
+            &encode(&[
+                ("kind", "network_event"),
+                ("title", "North network"),
+                ("completed_on", "2026-01-16"),
+                ("version", "1"),
+            ]),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Someone else saved a change first"));
+    assert!(stale.body.contains("North network"));
+    assert!(stale.body.contains(r#"value="Regional advocacy network""#));
+    assert!(stale.body.contains(r#"name="version" value="2""#));
+    assert_eq!(saved().title.as_deref(), Some("Regional advocacy network"));
+    // A colleague gets what a record that does not exist gets.
+    let second = w.app.session_for(w.second);
+    let missing = w
+        .app
+        .get(
+            &format!("/advocates/{}/training/999999", w.second),
+            Some(&second),
+        )
+        .await;
+    let hidden = w.app.get(&page, Some(&second)).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    assert_eq!(hidden.body, missing.body);
+    let posted = w
+        .app
+        .post_form(
+            &page,
+            Some(&second),
+            &encode(&[
+                ("kind", "network_event"),
+                ("title", "Taken over"),
+                ("completed_on", "2026-01-16"),
+                ("version", "2"),
+            ]),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_manager_corrects_a_supervision_record_without_seeing_or_losing_notes_they_may_not_read()
+{
+    let w = casework();
+    let supervisor = w
+        .app
+        .add_user(w.app.north, "supervisor@north.example", Role::Manager);
+    let manager = w.app.session_for(w.manager);
+    let recorded = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/supervision", w.first),
+            Some(&manager),
+            &encode(&[
+                ("kind", "individual"),
+                ("held_on", "2026-01-20"),
+                ("supervisor", &supervisor.to_string()),
+                ("notes", "Supervision-notes-unique"),
+            ]),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let file = w
+        .app
+        .db
+        .store
+        .staff_file(&w.app.actor(supervisor), w.first)
+        .unwrap();
+    let id = file.supervisions[0].record.id;
+    let page = format!("/advocates/{}/supervision/{id}", w.first);
+    let form = w.app.get(&page, Some(&manager)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(!form.body.contains("Supervision-notes-unique"));
+    assert!(!form.body.contains(r#"name="notes""#));
+    assert!(form.body.contains("stay as they are"));
+    let typed = |held_on: &str| {
+        encode(&[
+            ("kind", "group"),
+            ("held_on", held_on),
+            ("supervisor", &supervisor.to_string()),
+            ("version", "1"),
+        ])
+    };
+    let future = w
+        .app
+        .post_form(&page, Some(&manager), &typed("2099-01-01"))
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        future
+            .body
+            .contains("The date of the supervision cannot be in the future")
+    );
+    let corrected = w
+        .app
+        .post_form(&page, Some(&manager), &typed("2026-01-21"))
+        .await;
+    assert_eq!(
+        corrected.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        corrected.body
+    );
+    let seen = w
+        .app
+        .get(
+            &format!("/advocates/{}", w.first),
+            Some(&w.app.session_for(supervisor)),
+        )
+        .await;
+    assert!(seen.body.contains("Supervision-notes-unique"));
+    assert!(seen.body.contains("Group supervision, 21 Jan 2026"));
+    // The supervisor sees and may change the notes; the advocate corrects nothing.
+    let theirs = w.app.get(&page, Some(&w.app.session_for(supervisor))).await;
+    assert!(theirs.body.contains("Supervision-notes-unique"));
+    let advocate = w.app.session_for(w.first);
+    assert_eq!(
+        w.app.get(&page, Some(&advocate)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let profile = w.app.get("/profile", Some(&advocate)).await;
+    assert!(!profile.body.contains(&format!(r#"href="{page}""#)));
+}
