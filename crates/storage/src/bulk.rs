@@ -736,6 +736,7 @@ mod tests {
                     | "confidentiality_breaches"
                     | "rectification_requests"
                     | "attachments"
+                    | "qualification_evidence"
                     | "safeguarding_concerns"
                     | "complaints"
                     | "feedback_responses"

@@ -505,6 +505,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    qualification_evidence (id) {
+        id -> BigInt,
+        qualification_id -> BigInt,
+        file_name -> Text,
+        kind -> Text,
+        size_bytes -> BigInt,
+        stored_as -> Text,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     allocation_rules (provider_id, duty) {
         provider_id -> BigInt,
         duty -> Text,
@@ -849,6 +862,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rectification_requests,
     staff_profiles,
     qualifications,
+    qualification_evidence,
     allocation_rules,
     training_records,
     supervisions,

@@ -7,12 +7,13 @@
 //! and their supervisor read them ([`may_read_notes`]), so a manager who is neither sees
 //! that a meeting happened but not what was said.
 
+use crate::attachments::check_document;
 use crate::audit::AuditEvent;
 use crate::casework::{AdvocateSettingsRecord, case_status, list, visible_person};
 use crate::connection::MultiBackend;
 use crate::schema::{
-    advocate_settings, allocation_rules, cases, equality_answers, people, qualifications,
-    staff_profiles, supervisions, training_records, users,
+    advocate_settings, allocation_rules, cases, equality_answers, people, qualification_evidence,
+    qualifications, staff_profiles, supervisions, training_records, users,
 };
 use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now, require_role};
@@ -82,6 +83,21 @@ impl QualificationRecord {
             status: QualificationStatus::parse(&self.status)?,
         })
     }
+}
+
+/// A file of evidence for a qualification, kept sealed like a case's documents.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
+#[diesel(table_name = qualification_evidence)]
+pub struct EvidenceRecord {
+    pub id: i64,
+    pub qualification_id: i64,
+    /// Sealed as stored; opened in a [`StaffFile`].
+    pub file_name: String,
+    pub kind: String,
+    pub size_bytes: i64,
+    pub stored_as: String,
+    pub uploaded_by: i64,
+    pub uploaded_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
@@ -168,6 +184,8 @@ pub struct StaffFile {
     pub profile: StaffProfileRecord,
     pub settings: AdvocateSettingsRecord,
     pub qualifications: Vec<QualificationRecord>,
+    /// Files of evidence for those qualifications, their names opened.
+    pub evidence: Vec<EvidenceRecord>,
     pub training: Vec<TrainingRecord>,
     pub supervisions: Vec<SupervisionEntry>,
     /// The names of colleagues named on the file (supervisors), by user id.
@@ -309,6 +327,28 @@ fn stale_or_missing(still_there: bool) -> StoreError {
     }
 }
 
+/// Whether `qualification_id` is a qualification of `user_id`, a member of staff the
+/// actor may see: the rule for evidence files, so that only the holder and the managers
+/// of their provider add or open them. Anything else is `NotFound`.
+fn visible_qualification(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    user_id: i64,
+    qualification_id: i64,
+) -> Result<(), StoreError> {
+    staff_member(conn, actor, user_id)?;
+    let held: i64 = qualifications::table
+        .filter(qualifications::id.eq(qualification_id))
+        .filter(qualifications::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    if held == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
 /// The id and name of a member of staff the actor may see, or `NotFound`.
 fn staff_member(
     conn: &mut DbConnection,
@@ -349,6 +389,15 @@ fn load_staff_files(
         .filter(qualifications::user_id.eq_any(&ids))
         .order((qualifications::unit.asc(), qualifications::title.asc()))
         .select(QualificationRecord::as_select())
+        .load(conn)?;
+    let held_ids: Vec<i64> = held.iter().map(|q| q.id).collect();
+    let evidence: Vec<EvidenceRecord> = qualification_evidence::table
+        .filter(qualification_evidence::qualification_id.eq_any(&held_ids))
+        .order((
+            qualification_evidence::uploaded_at.asc(),
+            qualification_evidence::id.asc(),
+        ))
+        .select(EvidenceRecord::as_select())
         .load(conn)?;
     let training: Vec<TrainingRecord> = training_records::table
         .filter(training_records::user_id.eq_any(&ids))
@@ -401,6 +450,17 @@ fn load_staff_files(
                 .iter()
                 .filter(|q| q.user_id == user_id)
                 .cloned()
+                .collect(),
+            evidence: evidence
+                .iter()
+                .filter(|e| {
+                    held.iter()
+                        .any(|q| q.id == e.qualification_id && q.user_id == user_id)
+                })
+                .map(|e| EvidenceRecord {
+                    file_name: keys.reveal("qualification_evidence.file_name", &e.file_name),
+                    ..e.clone()
+                })
                 .collect(),
             training: training
                 .iter()
@@ -816,10 +876,22 @@ impl Store {
         today: NaiveDate,
     ) -> Result<(), StoreError> {
         require_role(actor, &[Role::Manager])?;
-        self.write(|conn, trail| {
+        let files = self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
             let change = QualificationChange::Remove { id };
             let relying = check_reliance(conn, actor, user_id, &change, today, confirmed)?;
+            // Its evidence goes with it: the rows here, the sealed files once committed.
+            // Evidence of a qualification of someone else is never read here, as the
+            // removal below then finds nothing and undoes this.
+            let files: Vec<String> = qualification_evidence::table
+                .filter(qualification_evidence::qualification_id.eq(id))
+                .select(qualification_evidence::stored_as)
+                .load(conn)?;
+            diesel::delete(
+                qualification_evidence::table
+                    .filter(qualification_evidence::qualification_id.eq(id)),
+            )
+            .execute(conn)?;
             let removed = diesel::delete(
                 qualifications::table
                     .filter(qualifications::id.eq(id))
@@ -832,13 +904,96 @@ impl Store {
             trail.record(
                 AuditEvent::by(actor, AuditAction::Update, "qualification", Some(id)).because(
                     format!(
-                        "removed; cases relying on it: {:?}",
+                        "removed with {} evidence files; cases relying on it: {:?}",
+                        files.len(),
                         relying.iter().map(|r| r.case_id).collect::<Vec<_>>()
                     ),
                 ),
             );
-            Ok(())
+            Ok(files)
+        })?;
+        self.remove_documents(&files)
+    }
+
+    /// Adds a file of evidence (a certificate, an assessor's record) to a qualification:
+    /// a manager to any of their staff's, a member of staff to their own. The file is
+    /// checked and sealed as a case's documents are.
+    pub fn add_qualification_evidence(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        qualification_id: i64,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<i64, StoreError> {
+        // Refuse before checking or writing anything for a record the actor may not see.
+        self.read(|conn| visible_qualification(conn, actor, user_id, qualification_id))?;
+        let kind = check_document(file_name, bytes)?;
+        let keys = self.keys()?;
+        self.keep_document(bytes, |stored_as| {
+            self.write(|conn, trail| {
+                visible_qualification(conn, actor, user_id, qualification_id)?;
+                let id: i64 = diesel::insert_into(qualification_evidence::table)
+                    .values((
+                        qualification_evidence::qualification_id.eq(qualification_id),
+                        qualification_evidence::file_name
+                            .eq(keys.seal("qualification_evidence.file_name", file_name.trim())),
+                        qualification_evidence::kind.eq(kind),
+                        qualification_evidence::size_bytes.eq(bytes.len() as i64),
+                        qualification_evidence::stored_as.eq(stored_as),
+                        qualification_evidence::uploaded_by.eq(actor.user_id),
+                        qualification_evidence::uploaded_at.eq(now()),
+                    ))
+                    .returning(qualification_evidence::id)
+                    .get_result(conn)?;
+                trail.record(
+                    AuditEvent::by(
+                        actor,
+                        AuditAction::Create,
+                        "qualification_evidence",
+                        Some(id),
+                    )
+                    .because(format!("qualification {qualification_id}")),
+                );
+                Ok(id)
+            })
         })
+    }
+
+    /// One file of evidence, opened: its name, kind and bytes, for the holder of the
+    /// qualification and the managers of their provider only; anyone else is answered
+    /// as for a file that does not exist. Audited as a read (or a denied access).
+    pub fn qualification_evidence(
+        &self,
+        actor: &Actor,
+        evidence_id: i64,
+    ) -> Result<(String, String, Vec<u8>), StoreError> {
+        let keys = self.keys()?;
+        let record = self.read_scoped(actor, "qualification_evidence", evidence_id, |conn| {
+            let Some((record, holder)) = qualification_evidence::table
+                .inner_join(
+                    qualifications::table
+                        .on(qualifications::id.eq(qualification_evidence::qualification_id)),
+                )
+                .filter(qualification_evidence::id.eq(evidence_id))
+                .select((EvidenceRecord::as_select(), qualifications::user_id))
+                .first::<(EvidenceRecord, i64)>(conn)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            match staff_member(conn, actor, holder) {
+                Ok(_) => Ok(Some(record)),
+                Err(StoreError::NotFound) => Ok(None),
+                Err(other) => Err(other),
+            }
+        })?;
+        let bytes = self.open_document(&record.stored_as, record.size_bytes)?;
+        Ok((
+            keys.reveal("qualification_evidence.file_name", &record.file_name),
+            record.kind,
+            bytes,
+        ))
     }
 
     /// The provider's qualification rules, by duty. Settings, not personal data.

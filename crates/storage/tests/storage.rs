@@ -1212,7 +1212,7 @@ mod workforce_storage {
         store
             .set_profile(&manager, advocate.user_id, &profile, 0)
             .unwrap();
-        store
+        let qualification = store
             .save_qualification(
                 &manager,
                 advocate.user_id,
@@ -1220,6 +1220,15 @@ mod workforce_storage {
                 &unit_405("working_towards"),
                 false,
                 today(),
+            )
+            .unwrap();
+        store
+            .add_qualification_evidence(
+                advocate,
+                advocate.user_id,
+                qualification,
+                "certificate.pdf",
+                b"%PDF-1.4 certificate",
             )
             .unwrap();
         store
@@ -1483,6 +1492,73 @@ mod workforce_storage {
             assert!(raw[0].notes.starts_with("enc1:"));
             let entries = db.store.search_audit(&supervisor, &AuditQuery { record_type: Some("supervision".into()), ..Default::default() }).unwrap();
             assert_eq!(entries.iter().filter(|e| e.action == AuditAction::Update.as_str()).count(), 2);
+        }
+
+        fn qualification_evidence_is_sealed_and_opened_only_by_the_holder_and_their_managers(db) {
+            let p = provider(&db.store, "North");
+            let south = provider(&db.store, "South");
+            let commissioner_org = db.store.create_organisation(OrganisationKind::Commissioner, "Council").unwrap();
+            let commissioner = add_user(&db.store, commissioner_org, "officer@council.example", Role::Commissioner);
+            let intake = add_user(&db.store, p.manager.organisation_id, "intake2@north.example", Role::IntakeWorker);
+            let held = db.store.save_qualification(&p.manager, p.first.user_id, None, &unit_405("working_towards"), false, today()).unwrap();
+            let colleagues = db.store.save_qualification(&p.manager, p.second.user_id, None, &unit_405("working_towards"), false, today()).unwrap();
+            let pdf = b"%PDF-1.4\nEvidence-unique-words\n%%EOF\n";
+            let own = db.store.add_qualification_evidence(&p.first, p.first.user_id, held, "Certificate-name-unique.pdf", pdf).unwrap();
+            let png = b"\x89PNG\r\n\x1a\nassessor record";
+            db.store.add_qualification_evidence(&p.manager, p.first.user_id, held, "assessor.png", png).unwrap();
+            // Nobody else adds to it, and a qualification is only reached through its holder.
+            for (actor, user, qualification) in [
+                (&p.second, p.first.user_id, held),
+                (&south.manager, p.first.user_id, held),
+                (&intake, p.first.user_id, held),
+                (&commissioner, p.first.user_id, held),
+                (&p.first, p.first.user_id, colleagues),
+                (&p.manager, p.first.user_id, colleagues),
+            ] {
+                assert!(matches!(db.store.add_qualification_evidence(actor, user, qualification, "x.pdf", pdf), Err(StoreError::NotFound)));
+            }
+            // The checks of a case's documents apply: a program is not a certificate.
+            match db.store.add_qualification_evidence(&p.first, p.first.user_id, held, "x.pdf", b"MZ\x90\x00") {
+                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("document").unwrap().contains("PDF, a PNG or a JPEG")),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+            let (name, kind, bytes) = db.store.qualification_evidence(&p.manager, own).unwrap();
+            assert_eq!((name.as_str(), kind.as_str(), bytes.as_slice()), ("Certificate-name-unique.pdf", "pdf", &pdf[..]));
+            assert_eq!(db.store.qualification_evidence(&p.first, own).unwrap().2, pdf);
+            for actor in [&p.second, &south.manager, &intake, &commissioner] {
+                assert!(matches!(db.store.qualification_evidence(actor, own), Err(StoreError::NotFound)));
+            }
+            assert!(matches!(db.store.qualification_evidence(&p.manager, own + 1000), Err(StoreError::NotFound)));
+            let file = db.store.staff_file(&p.first, p.first.user_id).unwrap();
+            let names: Vec<&str> = file.evidence.iter().map(|e| e.file_name.as_str()).collect();
+            assert_eq!(names, vec!["Certificate-name-unique.pdf", "assessor.png"]);
+            assert!(file.evidence.iter().all(|e| e.qualification_id == held));
+            // At rest neither the file nor its name can be read.
+            let dir = db.store.attachments_dir().unwrap();
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+                assert!(!bytes.windows(15).any(|b| b == b"Evidence-unique"));
+                assert!(!bytes.windows(4).any(|b| b == b"%PDF"));
+            }
+            #[derive(diesel::QueryableByName)]
+            struct Value {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                file_name: String,
+            }
+            let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+            let raw: Vec<Value> = diesel::sql_query("SELECT file_name FROM qualification_evidence").load(&mut conn).unwrap();
+            assert!(raw.iter().all(|v| v.file_name.starts_with("enc1:") && !v.file_name.contains("Certificate")));
+            // Every opening and every refusal is in the audit trail.
+            let entries = db.store.search_audit(&p.manager, &AuditQuery { record_type: Some("qualification_evidence".into()), ..Default::default() }).unwrap();
+            for action in [AuditAction::Create, AuditAction::Read, AuditAction::Denied] {
+                assert!(entries.iter().any(|e| e.action == action.as_str()), "{action:?}");
+            }
+            // A qualification recorded by mistake goes with its evidence, files included.
+            db.store.remove_qualification(&p.manager, p.first.user_id, held, false, today()).unwrap();
+            assert!(matches!(db.store.qualification_evidence(&p.manager, own), Err(StoreError::NotFound)));
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+            assert!(db.store.staff_file(&p.first, p.first.user_id).unwrap().evidence.is_empty());
         }
 
         fn equality_counts_come_from_staff_and_people_of_the_provider_only(db) {

@@ -376,6 +376,15 @@ pub fn router(state: AppState) -> Router {
             get(workforce::qualification_edit).post(workforce::qualification_update),
         )
         .route(
+            "/advocates/{id}/qualifications/{qualification}/evidence/new",
+            get(workforce::evidence_form),
+        )
+        .route(
+            "/advocates/{id}/qualifications/{qualification}/evidence",
+            post(workforce::evidence_submit).layer(DefaultBodyLimit::max(DOCUMENT_BODY_BYTES)),
+        )
+        .route("/evidence/{id}", get(workforce::evidence_download))
+        .route(
             "/advocates/{id}/qualifications/{qualification}/remove",
             get(workforce::qualification_remove_form).post(workforce::qualification_remove),
         )
@@ -440,7 +449,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(DefaultBodyLimit::max(limit))
-        // The one route that takes documents has its own, larger limit.
+        // The routes that take documents have their own, larger limit.
         .layer(RequestBodyLimitLayer::new(limit.max(DOCUMENT_BODY_BYTES)))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages))
         .layer(middleware::from_fn(security::security_headers))
@@ -460,7 +469,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The largest upload of a document: the file and the form around it.
+/// The largest upload of a document (a case's, or a qualification's evidence): the
+/// file and the form around it.
 const DOCUMENT_BODY_BYTES: usize = advocase_storage::attachments::MAX_ATTACHMENT_BYTES + 64 * 1024;
 
 async fn not_found() -> crate::error::AppError {

@@ -570,3 +570,134 @@ async fn a_manager_corrects_a_supervision_record_without_seeing_or_losing_notes_
     let profile = w.app.get("/profile", Some(&advocate)).await;
     assert!(!profile.body.contains(&format!(r#"href="{page}""#)));
 }
+
+#[tokio::test]
+async fn evidence_of_a_qualification_is_uploaded_and_downloaded_by_the_holder_and_their_managers_only()
+ {
+    let w = casework();
+    let manager = w.app.session_for(w.manager);
+    let first = w.app.session_for(w.first);
+    let recorded = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/qualifications", w.first),
+            Some(&manager),
+            &encode(&[
+                ("unit", "405"),
+                ("status", "achieved"),
+                ("started_on", "2025-01-05"),
+                ("achieved_on", "2025-09-01"),
+            ]),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER);
+    let qualification = w
+        .app
+        .db
+        .store
+        .staff_file(&w.app.actor(w.manager), w.first)
+        .unwrap()
+        .qualifications[0]
+        .id;
+    let form = format!(
+        "/advocates/{}/qualifications/{qualification}/evidence/new",
+        w.first
+    );
+    let action = format!(
+        "/advocates/{}/qualifications/{qualification}/evidence",
+        w.first
+    );
+    // The advocate adds evidence to their own qualification from their profile.
+    let profile = w.app.get("/profile", Some(&first)).await;
+    assert!(profile.body.contains(&format!(r#"href="{form}""#)));
+    let page = w.app.get(&form, Some(&first)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"enctype="multipart/form-data""#));
+    assert!(page.body.contains(&format!(r#"action="{action}""#)));
+    // The checks of a case's documents: a program, or nothing, is refused by field.
+    let refused = w
+        .app
+        .upload(&action, &first, "certificate.pdf", b"MZ\x90\x00 not a pdf")
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("The file must be a PDF, a PNG or a JPEG picture")
+    );
+    assert!(refused.body.contains(r##"href="#document""##));
+    let empty = w.app.upload(&action, &first, "", b"").await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Choose a file to add"));
+    let pdf = b"%PDF-1.4\nNQIA-405-certificate-words\n%%EOF\n";
+    let added = w
+        .app
+        .upload(&action, &first, "405 certificate.pdf", pdf)
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert_eq!(location(&added), format!("/advocates/{}", w.first));
+    // Both see it on the profile with a download link, and both download it.
+    let profile = w
+        .app
+        .get(&format!("/advocates/{}", w.first), Some(&manager))
+        .await;
+    assert!(profile.body.contains("405 certificate.pdf</a> (PDF, 1 KB)"));
+    let download = profile
+        .body
+        .split("href=\"/evidence/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|id| format!("/evidence/{id}"))
+        .unwrap();
+    for session in [&manager, &first] {
+        let answer = w.app.get(&download, Some(session)).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body.as_bytes(), pdf);
+        assert_eq!(
+            answer.headers[axum::http::header::CONTENT_TYPE],
+            "application/pdf"
+        );
+        assert_eq!(
+            answer.headers[axum::http::header::CONTENT_DISPOSITION],
+            "attachment; filename=\"405 certificate.pdf\""
+        );
+    }
+    // A colleague, another provider's manager and an intake worker get exactly what a
+    // file that does not exist gets, and cannot add to it.
+    let south_manager = w
+        .app
+        .add_user(w.app.south, "manager@south.example", Role::Manager);
+    let intake = w
+        .app
+        .add_user(w.app.north, "intake2@north.example", Role::IntakeWorker);
+    for user in [w.second, south_manager, intake] {
+        let session = w.app.session_for(user);
+        let missing = w.app.get("/evidence/999999", Some(&session)).await;
+        let hidden = w.app.get(&download, Some(&session)).await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+        assert_eq!(hidden.body, missing.body);
+        assert_eq!(
+            w.app.get(&form, Some(&session)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            w.app.upload(&action, &session, "x.pdf", pdf).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    // The manager adds a picture too; nothing of either file is readable on disk.
+    let png = b"\x89PNG\r\n\x1a\nassessor-record-words";
+    assert_eq!(
+        w.app
+            .upload(&action, &manager, "assessor.png", png)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let dir = w.app.db.store.attachments_dir().unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(5).any(|b| b == b"%PDF-"));
+        assert!(!bytes.windows(14).any(|b| b == b"assessor-recor"));
+    }
+}

@@ -119,6 +119,15 @@ pub struct QualificationLine {
     pub started: String,
     pub achieved: String,
     pub evidence: String,
+    pub files: Vec<EvidenceLine>,
+}
+
+/// A file of evidence as the profile lists it, with its download link.
+pub struct EvidenceLine {
+    pub id: i64,
+    pub name: String,
+    /// Its kind and size, for example "PDF, 120 KB".
+    pub about: String,
 }
 
 pub struct TrainingLine {
@@ -276,6 +285,20 @@ async fn profile_page(
                 started: date(q.started_on),
                 achieved: date(q.achieved_on),
                 evidence: q.evidence.clone().unwrap_or_default(),
+                files: file
+                    .evidence
+                    .iter()
+                    .filter(|e| e.qualification_id == q.id)
+                    .map(|e| EvidenceLine {
+                        id: e.id,
+                        name: e.file_name.clone(),
+                        about: format!(
+                            "{}, {} KB",
+                            e.kind.to_uppercase(),
+                            (e.size_bytes + 1023) / 1024
+                        ),
+                    })
+                    .collect(),
             })
             .collect(),
         training: file
@@ -990,6 +1013,94 @@ pub async fn qualification_remove(
         }
         Err(other) => Err(other),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Evidence of a qualification
+// ---------------------------------------------------------------------------------------
+
+async fn evidence_page(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    qualification: i64,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let file = staff_file(state, staff, id).await?;
+    let q = file
+        .qualifications
+        .iter()
+        .find(|q| q.id == qualification)
+        .ok_or(AppError::NotFound)?;
+    super::documents::upload_page(
+        Layout::staff(state, staff, "evidence-heading", section_for(staff, id)),
+        errors,
+        super::documents::UploadForm {
+            caption: file.name.clone(),
+            intro: state.catalogue.text_with(
+                "evidence-intro",
+                "name",
+                &qualification_name(state, &q.unit, &q.title),
+            ),
+            action: format!("/advocates/{id}/qualifications/{qualification}/evidence"),
+            back: back(id),
+            button: t(state, "evidence-save"),
+        },
+    )
+}
+
+/// `GET /advocates/{id}/qualifications/{qualification}/evidence/new`: the form to add a
+/// certificate or other evidence, for the holder of the qualification and their
+/// managers.
+pub async fn evidence_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, qualification)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    evidence_page(&state, &staff, id, qualification, FormErrors::none()).await
+}
+
+/// `POST /advocates/{id}/qualifications/{qualification}/evidence`: a multipart form with
+/// one file, `document`, checked, sealed and kept as a case's documents are.
+pub async fn evidence_submit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, qualification)): Path<(i64, i64)>,
+    form: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (name, bytes) = match super::documents::read_document(form).await {
+        Ok(document) => document,
+        Err(invalid) => {
+            return evidence_page(&state, &staff, id, qualification, invalid.into()).await;
+        }
+    };
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    match blocking(move || {
+        store.add_qualification_evidence(&actor, id, qualification, &name, &bytes)
+    })
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&back(id)).into_response()),
+        Err(AppError::Invalid(invalid)) => {
+            evidence_page(&state, &staff, id, qualification, invalid.into()).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `GET /evidence/{id}`: a file of evidence, opened, for the holder of the
+/// qualification and the managers of their provider; anyone else gets the page of a
+/// file that does not exist.
+pub async fn evidence_download(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let (name, kind, bytes) = blocking(move || store.qualification_evidence(&actor, id)).await?;
+    Ok(super::documents::download(&name, &kind, bytes))
 }
 
 // ---------------------------------------------------------------------------------------
