@@ -1,5 +1,6 @@
-//! The workforce: staff profiles, qualifications, the qualification rules allocation
-//! applies per duty, training, supervision and appraisal, and equality answers.
+//! The workforce: staff profiles, qualifications and their evidence files, the
+//! qualification rules allocation applies per duty, training, supervision and appraisal,
+//! and equality answers.
 //!
 //! Who may see a member of staff is decided here, once, in [`visible_staff`]: a manager
 //! sees every advocate and manager of their provider, an advocate only themselves, and
@@ -315,16 +316,6 @@ fn not_own_supervisor(user_id: i64, supervision: &Supervision) -> Result<(), Sto
         .into());
     }
     Ok(())
-}
-
-/// After a guarded update changed nothing: `Conflict` when the record is there (someone
-/// else changed it first), `NotFound` when it is not.
-fn stale_or_missing(still_there: bool) -> StoreError {
-    if still_there {
-        StoreError::Conflict
-    } else {
-        StoreError::NotFound
-    }
 }
 
 /// Whether `qualification_id` is a qualification of `user_id`, a member of staff the
@@ -1154,8 +1145,13 @@ impl Store {
                 ))
                 .execute(conn)?;
             if changed != 1 {
+                // The record is there but someone else changed it first, or it is not.
                 let there: i64 = record.count().get_result(conn)?;
-                return Err(stale_or_missing(there > 0));
+                return Err(if there > 0 {
+                    StoreError::Conflict
+                } else {
+                    StoreError::NotFound
+                });
             }
             trail.record(
                 AuditEvent::by(actor, AuditAction::Update, "training", Some(id))
