@@ -19,6 +19,7 @@
 //     await expectNoAxeViolations(page);
 //   });
 
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 
@@ -161,4 +162,28 @@ async function axeOnCopyOfPageWithoutJavaScript(page) {
   } finally {
     await copyContext.close();
   }
+}
+
+/// Checks the page as it is now: one main heading, and no WCAG 2.2 AA failure.
+export async function checkPage(page) {
+  assert.equal(await page.locator("h1").count(), 1, `${page.url()} should have one main heading`);
+  await expectNoAxeViolations(page);
+}
+
+/// Opens a path of the server under test, expects `status` and checks the page.
+export async function visit(page, path, status = 200) {
+  const response = await page.goto(`${baseUrl}${path}`);
+  assert.equal(response?.status(), status, `GET ${path}`);
+  await checkPage(page);
+}
+
+/// Follows a link or presses a button and waits for the page that answers.
+export async function follow(page, locator) {
+  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: "load" }), locator.click()]);
+  return response;
+}
+
+/// Presses the button with exactly this name and waits for the page that answers.
+export async function submit(page, name) {
+  return follow(page, page.getByRole("button", { name, exact: true }));
 }

@@ -4,7 +4,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { openBrowser, newContext, baseUrl, signIn, expectNoAxeViolations } from "./lib.mjs";
+import { openBrowser, newContext, baseUrl, signIn, checkPage, follow } from "./lib.mjs";
 
 let browser;
 before(async () => {
@@ -13,16 +13,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-async function checkPage(page) {
-  assert.equal(await page.locator("h1").count(), 1, `${page.url()} should have one main heading`);
-  await expectNoAxeViolations(page);
-}
-
-async function follow(page, locator) {
-  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: "load" }), locator.click()]);
-  return response;
-}
 
 test("the manager finds a person by name and opens their record", async () => {
   const context = await newContext(browser, { withJavaScriptDisabled: true });

@@ -11,7 +11,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { openBrowser, newContext, baseUrl, signIn, expectNoAxeViolations } from "./lib.mjs";
+import { openBrowser, newContext, signIn, checkPage, visit, follow, submit } from "./lib.mjs";
 
 const PASSWORD = "demo-password";
 const MANAGER = "manager@demo.advocase.test";
@@ -23,26 +23,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-async function checkPage(page) {
-  assert.equal(await page.locator("h1").count(), 1, `${page.url()} should have one main heading`);
-  await expectNoAxeViolations(page);
-}
-
-async function visit(page, path, status = 200) {
-  const response = await page.goto(`${baseUrl}${path}`);
-  assert.equal(response?.status(), status, `GET ${path}`);
-  await checkPage(page);
-}
-
-async function follow(page, locator) {
-  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: "load" }), locator.click()]);
-  return response;
-}
-
-async function submit(page, name) {
-  return follow(page, page.getByRole("button", { name, exact: true }));
-}
 
 const mainText = (page) => page.locator("main").innerText();
 

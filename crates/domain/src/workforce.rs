@@ -109,6 +109,9 @@ pub const INDUCTION_MONTHS: u32 = 1;
 pub const APPRAISAL_MONTHS: u32 = 12;
 /// Individual supervision is monthly unless the provider sets otherwise.
 pub const DEFAULT_SUPERVISION_MONTHS: u32 = 1;
+/// Group supervision is "regular" (003 §8) without a stated frequency; quarterly is
+/// what a provider starts from until a manager sets otherwise on the profile.
+pub const DEFAULT_GROUP_SUPERVISION_MONTHS: u32 = 3;
 /// How far ahead something counts as "due soon".
 pub const DUE_SOON_DAYS: u64 = 30;
 
@@ -201,6 +204,7 @@ pub struct ProfileAnswers {
     pub roles: Vec<String>,
     pub availability: String,
     pub supervision_months: String,
+    pub group_supervision_months: String,
     pub supervisor: String,
 }
 
@@ -212,6 +216,9 @@ pub struct Profile {
     pub roles: Vec<AdvocacyRole>,
     pub availability: Option<String>,
     pub supervision_months: u32,
+    /// How often group supervision is due, when the provider has more than one
+    /// advocate.
+    pub group_supervision_months: u32,
     /// The colleague who supervises them, by user id.
     pub supervisor: Option<i64>,
 }
@@ -261,6 +268,19 @@ impl ProfileAnswers {
                 "Enter how often supervision is due, in months",
             );
         }
+        let group_supervision_months = optional_months(
+            "group_supervision_months",
+            "how often group supervision is due",
+            &self.group_supervision_months,
+            1..=12,
+            &mut invalid,
+        );
+        if self.group_supervision_months.trim().is_empty() {
+            invalid.push(
+                "group_supervision_months",
+                "Enter how often group supervision is due, in months",
+            );
+        }
         let supervisor = match self.supervisor.trim() {
             "" => None,
             value => match value.parse::<i64>() {
@@ -278,6 +298,8 @@ impl ProfileAnswers {
             roles,
             availability,
             supervision_months: supervision_months.unwrap_or(DEFAULT_SUPERVISION_MONTHS),
+            group_supervision_months: group_supervision_months
+                .unwrap_or(DEFAULT_GROUP_SUPERVISION_MONTHS),
             supervisor,
         })
     }
@@ -683,6 +705,8 @@ pub enum StaffDueKind {
     /// Training whose renewal period has run.
     Renewal(TrainingKind),
     Supervision,
+    /// Group supervision, owed by advocates where the provider has more than one.
+    GroupSupervision,
     Appraisal,
 }
 
@@ -705,8 +729,8 @@ pub struct StaffDue {
 /// The facts about a member of staff that decide what is due.
 #[derive(Debug, Clone, Default)]
 pub struct StaffFacts {
-    /// Advocates owe the qualification and the specialist course; managers owe
-    /// supervision and appraisal only.
+    /// Advocates owe the qualification, the specialist course and group supervision;
+    /// managers owe individual supervision and appraisal only.
     pub is_advocate: bool,
     pub started_on: Option<NaiveDate>,
     pub qualifications: Vec<QualificationFact>,
@@ -714,6 +738,11 @@ pub struct StaffFacts {
     pub training: Vec<(TrainingKind, NaiveDate, Option<u32>)>,
     pub last_supervision: Option<NaiveDate>,
     pub supervision_months: u32,
+    pub last_group_supervision: Option<NaiveDate>,
+    pub group_supervision_months: u32,
+    /// How many advocates the provider has now, the member of staff included: group
+    /// supervision is owed only where there is more than one (003 §8).
+    pub advocates_in_provider: usize,
     pub last_appraisal: Option<NaiveDate>,
 }
 
@@ -774,6 +803,15 @@ pub fn staff_due(facts: &StaffFacts, today: NaiveDate) -> Vec<StaffDue> {
         push(
             StaffDueKind::Supervision,
             add_months(from, facts.supervision_months.max(1)),
+        );
+    }
+    if facts.is_advocate
+        && facts.advocates_in_provider > 1
+        && let Some(from) = facts.last_group_supervision.or(facts.started_on)
+    {
+        push(
+            StaffDueKind::GroupSupervision,
+            add_months(from, facts.group_supervision_months.max(1)),
         );
     }
     if let Some(from) = facts.last_appraisal.or(facts.started_on) {
@@ -1271,6 +1309,71 @@ mod tests {
         );
     }
 
+    fn in_a_team(started: &str, advocates: usize) -> StaffFacts {
+        StaffFacts {
+            advocates_in_provider: advocates,
+            group_supervision_months: 3,
+            ..advocate(started)
+        }
+    }
+
+    fn group_supervision(facts: &StaffFacts) -> Option<StaffDue> {
+        staff_due(facts, day(TODAY))
+            .into_iter()
+            .find(|d| d.kind == StaffDueKind::GroupSupervision)
+    }
+
+    #[test]
+    fn group_supervision_is_owed_only_where_the_provider_has_more_than_one_advocate() {
+        assert_eq!(group_supervision(&in_a_team("2026-01-01", 1)), None);
+        assert_eq!(group_supervision(&in_a_team("2026-01-01", 0)), None);
+        // With a colleague, it is due at the chosen frequency from joining.
+        assert_eq!(
+            group_supervision(&in_a_team("2026-09-10", 2)),
+            Some(StaffDue {
+                kind: StaffDueKind::GroupSupervision,
+                due: day("2026-12-10"),
+                state: DueState::DueSoon
+            })
+        );
+        // Managers attend their own supervision, not the advocates' group.
+        let manager = StaffFacts {
+            is_advocate: false,
+            ..in_a_team("2026-01-01", 5)
+        };
+        assert_eq!(group_supervision(&manager), None);
+    }
+
+    #[test]
+    fn group_supervision_follows_the_last_group_meeting_not_individual_ones() {
+        let mut facts = in_a_team("2020-01-01", 3);
+        facts.last_supervision = Some(day("2026-11-15"));
+        let overdue = group_supervision(&facts).unwrap();
+        assert_eq!(overdue.due, day("2020-04-01"));
+        assert_eq!(overdue.state, DueState::Overdue);
+        facts.last_group_supervision = Some(day("2026-08-21"));
+        let due = group_supervision(&facts).unwrap();
+        assert_eq!(due.due, day("2026-11-21"));
+        assert_eq!(due.state, DueState::Overdue);
+        facts.group_supervision_months = 6;
+        let later = group_supervision(&facts).unwrap();
+        assert_eq!(later.due, day("2027-02-21"));
+        assert_eq!(later.state, DueState::Later);
+        // A month's last day stands in for a day the month does not have.
+        facts.last_group_supervision = Some(day("2026-08-31"));
+        facts.group_supervision_months = 3;
+        assert_eq!(group_supervision(&facts).unwrap().due, day("2026-11-30"));
+    }
+
+    #[test]
+    fn without_a_start_date_or_a_group_meeting_no_group_supervision_is_due() {
+        let facts = StaffFacts {
+            started_on: None,
+            ..in_a_team("2020-01-01", 4)
+        };
+        assert_eq!(group_supervision(&facts), None);
+    }
+
     #[test]
     fn appraisal_is_annual_from_the_last_one_or_from_joining() {
         let mut facts = advocate("2020-01-01");
@@ -1363,6 +1466,7 @@ mod tests {
             "employment",
             "roles",
             "supervision_months",
+            "group_supervision_months",
             "supervisor",
         ] {
             assert!(error.message_for(field).is_some(), "{field}");
@@ -1372,10 +1476,12 @@ mod tests {
             employment: "volunteer".into(),
             roles: vec!["citizen".into()],
             supervision_months: "1".into(),
+            group_supervision_months: "2".into(),
             supervisor: "2".into(),
             availability: "Mondays and Tuesdays".into(),
         };
         let profile = good.parse(&[1, 2]).unwrap();
+        assert_eq!(profile.group_supervision_months, 2);
         assert_eq!(profile.employment, Some(EmploymentType::Volunteer));
         assert_eq!(profile.roles, vec![AdvocacyRole::Citizen]);
         assert_eq!(profile.supervisor, Some(2));

@@ -1,7 +1,9 @@
-//! Documents kept on a case: letters, reports, photos of documents. Each is checked
-//! for its type by its first bytes and for its size, sealed with the installation key
-//! into the data folder's `attachments` folder under a random name, and read back only
-//! through the case's need-to-know rule.
+//! Documents kept on a case (letters, reports, photos of documents) and, through the
+//! same functions, the evidence of a qualification (`storage::workforce`). Each is
+//! checked for its type by its first bytes and for its size, sealed with the
+//! installation key into the data folder's `attachments` folder under a random name,
+//! and read back only through the rule of what it belongs to: the case's need-to-know
+//! rule, or the staff record's.
 
 use crate::audit::AuditEvent;
 use crate::casework::{may_work_on, visible_case};
@@ -80,8 +82,60 @@ pub fn check_document(file_name: &str, bytes: &[u8]) -> Result<&'static str, Inv
 }
 
 impl Store {
-    /// Adds a document to a case the actor may work on. The file is sealed before any
-    /// byte reaches the disk; if the row cannot be written, the file is removed.
+    /// Seals a checked document into the attachments folder under a new random name,
+    /// then runs `record` with that name to write the row that names it. The file is
+    /// sealed before any byte reaches the disk; if the row cannot be written, the file
+    /// is removed, so no file is left that no row names. Case documents and
+    /// qualification evidence are both kept this way.
+    pub(crate) fn keep_document(
+        &self,
+        bytes: &[u8],
+        record: impl FnOnce(&str) -> Result<i64, StoreError>,
+    ) -> Result<i64, StoreError> {
+        let keys = self.keys()?;
+        let dir = self.attachments_dir()?;
+        std::fs::create_dir_all(&dir)?;
+        let stored_as = hex::encode(crate::sealing::random_name());
+        let path = dir.join(&stored_as);
+        keys.seal_from(bytes, &path)?;
+        let written = record(&stored_as);
+        if written.is_err() {
+            let _ = std::fs::remove_file(&path);
+        }
+        written
+    }
+
+    /// The bytes of a document kept by [`Store::keep_document`], opened.
+    pub(crate) fn open_document(
+        &self,
+        stored_as: &str,
+        size_bytes: i64,
+    ) -> Result<Vec<u8>, StoreError> {
+        let keys = self.keys()?;
+        let mut bytes = Vec::with_capacity(size_bytes.max(0) as usize);
+        keys.open_into(&self.attachments_dir()?.join(stored_as), &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// Removes the sealed files of documents whose rows are gone. A file already gone
+    /// is no error; any other failure is, so that a removal is never reported done
+    /// while a file remains.
+    pub(crate) fn remove_documents(&self, stored_as: &[String]) -> Result<(), StoreError> {
+        if stored_as.is_empty() {
+            return Ok(());
+        }
+        let dir = self.attachments_dir()?;
+        for name in stored_as {
+            match std::fs::remove_file(dir.join(name)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a document to a case the actor may work on.
     pub fn add_attachment(
         &self,
         actor: &Actor,
@@ -91,7 +145,6 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let kind = check_document(file_name, bytes)?;
         let keys = self.keys()?;
-        let dir = self.attachments_dir()?;
         // Refuse before writing anything for a case the actor may not work on.
         self.read(|conn| {
             let case = visible_case(conn, actor, case_id)?.ok_or(StoreError::NotFound)?;
@@ -101,40 +154,35 @@ impl Store {
                 Err(StoreError::NotFound)
             }
         })?;
-        std::fs::create_dir_all(&dir)?;
-        let stored_as = hex::encode(crate::sealing::random_name());
-        let path = dir.join(&stored_as);
-        keys.seal_from(bytes, &path)?;
-        let written = self.write(|conn, trail| {
-            let case = visible_case(conn, actor, case_id)?.ok_or(StoreError::NotFound)?;
-            if !may_work_on(actor, &case) {
-                return Err(StoreError::NotFound);
-            }
-            let id: i64 = diesel::insert_into(attachments::table)
-                .values((
-                    attachments::provider_id.eq(case.provider_id),
-                    attachments::case_id.eq(case_id),
-                    attachments::file_name.eq(keys.seal("attachments.file_name", file_name.trim())),
-                    attachments::kind.eq(kind),
-                    attachments::size_bytes.eq(bytes.len() as i64),
-                    attachments::stored_as.eq(&stored_as),
-                    attachments::uploaded_by.eq(actor.user_id),
-                    attachments::uploaded_at.eq(now()),
-                ))
-                .returning(attachments::id)
-                .get_result(conn)?;
-            trail.record(AuditEvent::by(
-                actor,
-                AuditAction::Create,
-                "attachment",
-                Some(id),
-            ));
-            Ok(id)
-        });
-        if written.is_err() {
-            let _ = std::fs::remove_file(&path);
-        }
-        written
+        self.keep_document(bytes, |stored_as| {
+            self.write(|conn, trail| {
+                let case = visible_case(conn, actor, case_id)?.ok_or(StoreError::NotFound)?;
+                if !may_work_on(actor, &case) {
+                    return Err(StoreError::NotFound);
+                }
+                let id: i64 = diesel::insert_into(attachments::table)
+                    .values((
+                        attachments::provider_id.eq(case.provider_id),
+                        attachments::case_id.eq(case_id),
+                        attachments::file_name
+                            .eq(keys.seal("attachments.file_name", file_name.trim())),
+                        attachments::kind.eq(kind),
+                        attachments::size_bytes.eq(bytes.len() as i64),
+                        attachments::stored_as.eq(stored_as),
+                        attachments::uploaded_by.eq(actor.user_id),
+                        attachments::uploaded_at.eq(now()),
+                    ))
+                    .returning(attachments::id)
+                    .get_result(conn)?;
+                trail.record(AuditEvent::by(
+                    actor,
+                    AuditAction::Create,
+                    "attachment",
+                    Some(id),
+                ));
+                Ok(id)
+            })
+        })
     }
 
     /// One document of a case the actor may see, opened: its name, kind and bytes.
@@ -156,8 +204,7 @@ impl Store {
             };
             Ok(visible_case(conn, actor, record.case_id)?.map(|_| record))
         })?;
-        let mut bytes = Vec::with_capacity(record.size_bytes as usize);
-        keys.open_into(&self.attachments_dir()?.join(&record.stored_as), &mut bytes)?;
+        let bytes = self.open_document(&record.stored_as, record.size_bytes)?;
         Ok((
             keys.reveal("attachments.file_name", &record.file_name),
             record.kind,

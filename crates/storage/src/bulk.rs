@@ -799,6 +799,7 @@ mod tests {
                     | "confidentiality_breaches"
                     | "rectification_requests"
                     | "attachments"
+                    | "qualification_evidence"
                     | "safeguarding_concerns"
                     | "complaints"
                     | "feedback_responses"

@@ -1186,16 +1186,7 @@ impl Store {
             Ok(due.len())
         })?;
         // The rows are gone; now the sealed files they named.
-        if !files.is_empty() {
-            let dir = self.attachments_dir()?;
-            for name in &files {
-                match std::fs::remove_file(dir.join(name)) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        }
+        self.remove_documents(&files)?;
         if destroyed > 0 {
             self.clear_freed_pages()?;
         }

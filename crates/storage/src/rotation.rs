@@ -38,6 +38,7 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
     ("rectification_requests", "answer"),
     ("attachments", "file_name"),
     ("supervisions", "notes"),
+    ("qualification_evidence", "file_name"),
     ("safeguarding_concerns", "adult_name"),
     ("safeguarding_concerns", "what_happened"),
     ("safeguarding_concerns", "person_wants"),

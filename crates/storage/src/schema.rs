@@ -493,6 +493,7 @@ diesel::table! {
         supervision_months -> Integer,
         supervisor_id -> Nullable<BigInt>,
         version -> BigInt,
+        group_supervision_months -> Integer,
     }
 }
 
@@ -509,6 +510,19 @@ diesel::table! {
         recorded_by -> BigInt,
         recorded_at -> Timestamp,
         version -> BigInt,
+    }
+}
+
+diesel::table! {
+    qualification_evidence (id) {
+        id -> BigInt,
+        qualification_id -> BigInt,
+        file_name -> Text,
+        kind -> Text,
+        size_bytes -> BigInt,
+        stored_as -> Text,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
     }
 }
 
@@ -534,6 +548,7 @@ diesel::table! {
         renew_months -> Nullable<Integer>,
         recorded_by -> BigInt,
         recorded_at -> Timestamp,
+        version -> BigInt,
     }
 }
 
@@ -548,6 +563,7 @@ diesel::table! {
         notes -> Nullable<Text>,
         recorded_by -> BigInt,
         recorded_at -> Timestamp,
+        version -> BigInt,
     }
 }
 
@@ -855,6 +871,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rectification_requests,
     staff_profiles,
     qualifications,
+    qualification_evidence,
     allocation_rules,
     training_records,
     supervisions,

@@ -192,6 +192,7 @@ installation_tables! {
     "attachments" => attachments, crate::attachments::AttachmentRecord, id, paged;
     "staff_profiles" => staff_profiles, crate::workforce::StaffProfileRecord, user_id;
     "qualifications" => qualifications, crate::workforce::QualificationRecord, id, paged;
+    "qualification_evidence" => qualification_evidence, crate::workforce::EvidenceRecord, id, paged;
     "allocation_rules" => allocation_rules, crate::workforce::AllocationRuleRecord, (provider_id, duty);
     "training_records" => training_records, crate::workforce::TrainingRecord, id, paged;
     "supervisions" => supervisions, crate::workforce::SupervisionRecord, id, paged;
@@ -239,6 +240,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "rectification_requests",
     "attachments",
     "qualifications",
+    "qualification_evidence",
     "training_records",
     "supervisions",
     "equality_answers",

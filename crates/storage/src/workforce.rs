@@ -1,5 +1,6 @@
-//! The workforce: staff profiles, qualifications, the qualification rules allocation
-//! applies per duty, training, supervision and appraisal, and equality answers.
+//! The workforce: staff profiles, qualifications and their evidence files, the
+//! qualification rules allocation applies per duty, training, supervision and appraisal,
+//! and equality answers.
 //!
 //! Who may see a member of staff is decided here, once, in [`visible_staff`]: a manager
 //! sees every advocate and manager of their provider, an advocate only themselves, and
@@ -7,12 +8,13 @@
 //! and their supervisor read them ([`may_read_notes`]), so a manager who is neither sees
 //! that a meeting happened but not what was said.
 
+use crate::attachments::check_document;
 use crate::audit::AuditEvent;
 use crate::casework::{AdvocateSettingsRecord, case_status, list, visible_person};
 use crate::connection::MultiBackend;
 use crate::schema::{
-    advocate_settings, allocation_rules, cases, equality_answers, people, qualifications,
-    staff_profiles, supervisions, training_records, users,
+    advocate_settings, allocation_rules, cases, equality_answers, people, qualification_evidence,
+    qualifications, staff_profiles, supervisions, training_records, users,
 };
 use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now, require_role};
@@ -20,9 +22,9 @@ use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::{Actor, Role};
 use advocase_domain::validation::Invalid;
 use advocase_domain::workforce::{
-    AllocationRule, DEFAULT_SUPERVISION_MONTHS, Profile, Qualification, QualificationFact,
-    QualificationStatus, RuleCheck, StaffFacts, Supervision, SupervisionKind, Training,
-    TrainingKind, Unit, check_rule,
+    AllocationRule, DEFAULT_GROUP_SUPERVISION_MONTHS, DEFAULT_SUPERVISION_MONTHS, Profile,
+    Qualification, QualificationFact, QualificationStatus, RuleCheck, StaffFacts, Supervision,
+    SupervisionKind, Training, TrainingKind, Unit, check_rule,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -39,6 +41,7 @@ pub struct StaffProfileRecord {
     pub supervision_months: i32,
     pub supervisor_id: Option<i64>,
     pub version: i64,
+    pub group_supervision_months: i32,
 }
 
 impl StaffProfileRecord {
@@ -53,6 +56,7 @@ impl StaffProfileRecord {
             supervision_months: DEFAULT_SUPERVISION_MONTHS as i32,
             supervisor_id: None,
             version: 0,
+            group_supervision_months: DEFAULT_GROUP_SUPERVISION_MONTHS as i32,
         }
     }
 }
@@ -80,6 +84,21 @@ impl QualificationRecord {
             status: QualificationStatus::parse(&self.status)?,
         })
     }
+}
+
+/// A file of evidence for a qualification, kept sealed like a case's documents.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
+#[diesel(table_name = qualification_evidence)]
+pub struct EvidenceRecord {
+    pub id: i64,
+    pub qualification_id: i64,
+    /// Sealed as stored; opened in a [`StaffFile`].
+    pub file_name: String,
+    pub kind: String,
+    pub size_bytes: i64,
+    pub stored_as: String,
+    pub uploaded_by: i64,
+    pub uploaded_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
@@ -119,6 +138,7 @@ pub struct TrainingRecord {
     pub renew_months: Option<i32>,
     pub recorded_by: i64,
     pub recorded_at: NaiveDateTime,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
@@ -133,6 +153,7 @@ pub struct SupervisionRecord {
     pub notes: Option<String>,
     pub recorded_by: i64,
     pub recorded_at: NaiveDateTime,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
@@ -164,10 +185,15 @@ pub struct StaffFile {
     pub profile: StaffProfileRecord,
     pub settings: AdvocateSettingsRecord,
     pub qualifications: Vec<QualificationRecord>,
+    /// Files of evidence for those qualifications, their names opened.
+    pub evidence: Vec<EvidenceRecord>,
     pub training: Vec<TrainingRecord>,
     pub supervisions: Vec<SupervisionEntry>,
     /// The names of colleagues named on the file (supervisors), by user id.
     pub staff_names: Vec<(i64, String)>,
+    /// How many advocates the provider has now, which decides whether group
+    /// supervision is owed.
+    pub advocates_in_provider: usize,
 }
 
 impl StaffFile {
@@ -206,6 +232,9 @@ impl StaffFile {
                 .collect(),
             last_supervision: last(&[SupervisionKind::Individual]),
             supervision_months: self.profile.supervision_months.max(1) as u32,
+            last_group_supervision: last(&[SupervisionKind::Group]),
+            group_supervision_months: self.profile.group_supervision_months.max(1) as u32,
+            advocates_in_provider: self.advocates_in_provider,
             last_appraisal: last(&[SupervisionKind::Appraisal]),
         }
     }
@@ -267,6 +296,50 @@ pub fn may_read_notes(actor: &Actor, record: &SupervisionRecord) -> bool {
     record.user_id == actor.user_id || record.supervisor_id == Some(actor.user_id)
 }
 
+/// Who records training: a manager for any of their staff, anyone for themselves.
+/// Whether the member of staff is one the actor may see is checked by `staff_member`.
+fn may_record_training(actor: &Actor, user_id: i64) -> Result<(), StoreError> {
+    if actor.role == Role::Manager || user_id == actor.user_id {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Refuses a meeting that names the person supervised as their own supervisor.
+fn not_own_supervisor(user_id: i64, supervision: &Supervision) -> Result<(), StoreError> {
+    if supervision.supervisor == Some(user_id) {
+        return Err(Invalid::one(
+            "supervisor",
+            "Someone cannot supervise themselves: choose another supervisor",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Whether `qualification_id` is a qualification of `user_id`, a member of staff the
+/// actor may see: the rule for evidence files, so that only the holder and the managers
+/// of their provider add or open them. Anything else is `NotFound`.
+fn visible_qualification(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    user_id: i64,
+    qualification_id: i64,
+) -> Result<(), StoreError> {
+    staff_member(conn, actor, user_id)?;
+    let held: i64 = qualifications::table
+        .filter(qualifications::id.eq(qualification_id))
+        .filter(qualifications::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    if held == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
 /// The id and name of a member of staff the actor may see, or `NotFound`.
 fn staff_member(
     conn: &mut DbConnection,
@@ -308,6 +381,15 @@ fn load_staff_files(
         .order((qualifications::unit.asc(), qualifications::title.asc()))
         .select(QualificationRecord::as_select())
         .load(conn)?;
+    let held_ids: Vec<i64> = held.iter().map(|q| q.id).collect();
+    let evidence: Vec<EvidenceRecord> = qualification_evidence::table
+        .filter(qualification_evidence::qualification_id.eq_any(&held_ids))
+        .order((
+            qualification_evidence::uploaded_at.asc(),
+            qualification_evidence::id.asc(),
+        ))
+        .select(EvidenceRecord::as_select())
+        .load(conn)?;
     let training: Vec<TrainingRecord> = training_records::table
         .filter(training_records::user_id.eq_any(&ids))
         .order((
@@ -333,6 +415,14 @@ fn load_staff_files(
         .filter(users::organisation_id.eq(actor.organisation_id))
         .select((users::id, users::display_name))
         .load(conn)?;
+    // Counted over the whole provider, not over what the actor sees: an advocate sees
+    // only themselves, yet owes group supervision when they have colleagues.
+    let advocates_in_provider: i64 = users::table
+        .filter(users::organisation_id.eq(actor.organisation_id))
+        .filter(users::role.eq(Role::Advocate.as_str()))
+        .filter(users::disabled_at.is_null())
+        .count()
+        .get_result(conn)?;
     Ok(people
         .into_iter()
         .map(|(user_id, name, role)| StaffFile {
@@ -351,6 +441,17 @@ fn load_staff_files(
                 .iter()
                 .filter(|q| q.user_id == user_id)
                 .cloned()
+                .collect(),
+            evidence: evidence
+                .iter()
+                .filter(|e| {
+                    held.iter()
+                        .any(|q| q.id == e.qualification_id && q.user_id == user_id)
+                })
+                .map(|e| EvidenceRecord {
+                    file_name: keys.reveal("qualification_evidence.file_name", &e.file_name),
+                    ..e.clone()
+                })
                 .collect(),
             training: training
                 .iter()
@@ -378,6 +479,7 @@ fn load_staff_files(
                 })
                 .collect(),
             staff_names: staff_names.clone(),
+            advocates_in_provider: advocates_in_provider.max(0) as usize,
             user_id,
             name,
         })
@@ -598,6 +700,7 @@ impl Store {
                 supervision_months: profile.supervision_months as i32,
                 supervisor_id: profile.supervisor,
                 version: version + 1,
+                group_supervision_months: profile.group_supervision_months as i32,
             };
             write_profile(conn, &record, version)?;
             trail.record(AuditEvent::by(
@@ -764,10 +867,22 @@ impl Store {
         today: NaiveDate,
     ) -> Result<(), StoreError> {
         require_role(actor, &[Role::Manager])?;
-        self.write(|conn, trail| {
+        let files = self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
             let change = QualificationChange::Remove { id };
             let relying = check_reliance(conn, actor, user_id, &change, today, confirmed)?;
+            // Its evidence goes with it: the rows here, the sealed files once committed.
+            // Evidence of a qualification of someone else is never read here, as the
+            // removal below then finds nothing and undoes this.
+            let files: Vec<String> = qualification_evidence::table
+                .filter(qualification_evidence::qualification_id.eq(id))
+                .select(qualification_evidence::stored_as)
+                .load(conn)?;
+            diesel::delete(
+                qualification_evidence::table
+                    .filter(qualification_evidence::qualification_id.eq(id)),
+            )
+            .execute(conn)?;
             let removed = diesel::delete(
                 qualifications::table
                     .filter(qualifications::id.eq(id))
@@ -780,13 +895,96 @@ impl Store {
             trail.record(
                 AuditEvent::by(actor, AuditAction::Update, "qualification", Some(id)).because(
                     format!(
-                        "removed; cases relying on it: {:?}",
+                        "removed with {} evidence files; cases relying on it: {:?}",
+                        files.len(),
                         relying.iter().map(|r| r.case_id).collect::<Vec<_>>()
                     ),
                 ),
             );
-            Ok(())
+            Ok(files)
+        })?;
+        self.remove_documents(&files)
+    }
+
+    /// Adds a file of evidence (a certificate, an assessor's record) to a qualification:
+    /// a manager to any of their staff's, a member of staff to their own. The file is
+    /// checked and sealed as a case's documents are.
+    pub fn add_qualification_evidence(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        qualification_id: i64,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<i64, StoreError> {
+        // Refuse before checking or writing anything for a record the actor may not see.
+        self.read(|conn| visible_qualification(conn, actor, user_id, qualification_id))?;
+        let kind = check_document(file_name, bytes)?;
+        let keys = self.keys()?;
+        self.keep_document(bytes, |stored_as| {
+            self.write(|conn, trail| {
+                visible_qualification(conn, actor, user_id, qualification_id)?;
+                let id: i64 = diesel::insert_into(qualification_evidence::table)
+                    .values((
+                        qualification_evidence::qualification_id.eq(qualification_id),
+                        qualification_evidence::file_name
+                            .eq(keys.seal("qualification_evidence.file_name", file_name.trim())),
+                        qualification_evidence::kind.eq(kind),
+                        qualification_evidence::size_bytes.eq(bytes.len() as i64),
+                        qualification_evidence::stored_as.eq(stored_as),
+                        qualification_evidence::uploaded_by.eq(actor.user_id),
+                        qualification_evidence::uploaded_at.eq(now()),
+                    ))
+                    .returning(qualification_evidence::id)
+                    .get_result(conn)?;
+                trail.record(
+                    AuditEvent::by(
+                        actor,
+                        AuditAction::Create,
+                        "qualification_evidence",
+                        Some(id),
+                    )
+                    .because(format!("qualification {qualification_id}")),
+                );
+                Ok(id)
+            })
         })
+    }
+
+    /// One file of evidence, opened: its name, kind and bytes, for the holder of the
+    /// qualification and the managers of their provider only; anyone else is answered
+    /// as for a file that does not exist. Audited as a read (or a denied access).
+    pub fn qualification_evidence(
+        &self,
+        actor: &Actor,
+        evidence_id: i64,
+    ) -> Result<(String, String, Vec<u8>), StoreError> {
+        let keys = self.keys()?;
+        let record = self.read_scoped(actor, "qualification_evidence", evidence_id, |conn| {
+            let Some((record, holder)) = qualification_evidence::table
+                .inner_join(
+                    qualifications::table
+                        .on(qualifications::id.eq(qualification_evidence::qualification_id)),
+                )
+                .filter(qualification_evidence::id.eq(evidence_id))
+                .select((EvidenceRecord::as_select(), qualifications::user_id))
+                .first::<(EvidenceRecord, i64)>(conn)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            match staff_member(conn, actor, holder) {
+                Ok(_) => Ok(Some(record)),
+                Err(StoreError::NotFound) => Ok(None),
+                Err(other) => Err(other),
+            }
+        })?;
+        let bytes = self.open_document(&record.stored_as, record.size_bytes)?;
+        Ok((
+            keys.reveal("qualification_evidence.file_name", &record.file_name),
+            record.kind,
+            bytes,
+        ))
     }
 
     /// The provider's qualification rules, by duty. Settings, not personal data.
@@ -859,9 +1057,7 @@ impl Store {
         user_id: i64,
         training: &Training,
     ) -> Result<i64, StoreError> {
-        if actor.role != Role::Manager && user_id != actor.user_id {
-            return Err(StoreError::NotFound);
-        }
+        may_record_training(actor, user_id)?;
         self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
             let id: i64 = diesel::insert_into(training_records::table)
@@ -896,13 +1092,7 @@ impl Store {
         let keys = self.keys()?;
         self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
-            if supervision.supervisor == Some(user_id) {
-                return Err(Invalid::one(
-                    "supervisor",
-                    "Someone cannot supervise themselves: choose another supervisor",
-                )
-                .into());
-            }
+            not_own_supervisor(user_id, supervision)?;
             let id: i64 = diesel::insert_into(supervisions::table)
                 .values((
                     supervisions::user_id.eq(user_id),
@@ -924,6 +1114,119 @@ impl Store {
                     .because(supervision.kind.as_str()),
             );
             Ok(id)
+        })
+    }
+
+    /// Corrects a training record, with the same permission as recording one. `version`
+    /// is the version the form showed; a record changed since is refused as `Conflict`.
+    pub fn correct_training(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        id: i64,
+        version: i64,
+        training: &Training,
+    ) -> Result<(), StoreError> {
+        may_record_training(actor, user_id)?;
+        self.write(|conn, trail| {
+            staff_member(conn, actor, user_id)?;
+            let record = training_records::table
+                .filter(training_records::id.eq(id))
+                .filter(training_records::user_id.eq(user_id));
+            let changed = diesel::update(record.filter(training_records::version.eq(version)))
+                .set((
+                    training_records::kind.eq(training.kind.as_str()),
+                    training_records::title.eq(&training.title),
+                    training_records::completed_on.eq(training.completed_on),
+                    training_records::renew_months.eq(training.renew_months.map(|m| m as i32)),
+                    training_records::recorded_by.eq(actor.user_id),
+                    training_records::recorded_at.eq(now()),
+                    training_records::version.eq(version + 1),
+                ))
+                .execute(conn)?;
+            if changed != 1 {
+                // The record is there but someone else changed it first, or it is not.
+                let there: i64 = record.count().get_result(conn)?;
+                return Err(if there > 0 {
+                    StoreError::Conflict
+                } else {
+                    StoreError::NotFound
+                });
+            }
+            trail.record(
+                AuditEvent::by(actor, AuditAction::Update, "training", Some(id))
+                    .because(training.kind.as_str()),
+            );
+            Ok(())
+        })
+    }
+
+    /// Corrects a supervision meeting or appraisal; managers only, as for recording one.
+    /// The notes are confidential to the person supervised and their supervisor, so a
+    /// manager who is neither leaves them as they are, and cannot change who supervised
+    /// a meeting with notes, which would let someone new read them.
+    pub fn correct_supervision(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        id: i64,
+        version: i64,
+        supervision: &Supervision,
+    ) -> Result<(), StoreError> {
+        require_role(actor, &[Role::Manager])?;
+        let keys = self.keys()?;
+        self.write(|conn, trail| {
+            staff_member(conn, actor, user_id)?;
+            not_own_supervisor(user_id, supervision)?;
+            let current: SupervisionRecord = supervisions::table
+                .filter(supervisions::id.eq(id))
+                .filter(supervisions::user_id.eq(user_id))
+                .select(SupervisionRecord::as_select())
+                .first(conn)
+                .optional()?
+                .ok_or(StoreError::NotFound)?;
+            if current.version != version {
+                return Err(StoreError::Conflict);
+            }
+            let notes = if may_read_notes(actor, &current) {
+                supervision
+                    .notes
+                    .as_deref()
+                    .map(|n| keys.seal("supervisions.notes", n))
+            } else {
+                if current.notes.is_some() && supervision.supervisor != current.supervisor_id {
+                    return Err(Invalid::one(
+                        "supervisor",
+                        "Only the person supervised or their supervisor can change who supervised, because the notes are confidential to them",
+                    )
+                    .into());
+                }
+                current.notes
+            };
+            let changed = diesel::update(
+                supervisions::table
+                    .filter(supervisions::id.eq(id))
+                    .filter(supervisions::version.eq(version)),
+            )
+            .set((
+                supervisions::kind.eq(supervision.kind.as_str()),
+                supervisions::held_on.eq(supervision.held_on),
+                supervisions::supervisor_id.eq(supervision.supervisor),
+                supervisions::external_supervisor.eq(&supervision.external_supervisor),
+                supervisions::notes.eq(notes),
+                supervisions::recorded_by.eq(actor.user_id),
+                supervisions::recorded_at.eq(now()),
+                supervisions::version.eq(version + 1),
+            ))
+            .execute(conn)?;
+            if changed != 1 {
+                return Err(StoreError::Conflict);
+            }
+            trail.record(
+                AuditEvent::by(actor, AuditAction::Update, "supervision", Some(id))
+                    .because(supervision.kind.as_str()),
+            );
+            Ok(())
         })
     }
 
@@ -1083,6 +1386,7 @@ fn write_profile(
                     staff_profiles::roles.eq(&record.roles),
                     staff_profiles::availability.eq(&record.availability),
                     staff_profiles::supervision_months.eq(record.supervision_months),
+                    staff_profiles::group_supervision_months.eq(record.group_supervision_months),
                     staff_profiles::supervisor_id.eq(record.supervisor_id),
                     staff_profiles::version.eq(record.version),
                 ))

@@ -1288,6 +1288,7 @@ mod workforce_storage {
             employment: "employed".into(),
             roles: vec!["peer".into()],
             supervision_months: "1".into(),
+            group_supervision_months: "2".into(),
             supervisor: manager.user_id.to_string(),
             ..Default::default()
         }
@@ -1296,7 +1297,7 @@ mod workforce_storage {
         store
             .set_profile(&manager, advocate.user_id, &profile, 0)
             .unwrap();
-        store
+        let qualification = store
             .save_qualification(
                 &manager,
                 advocate.user_id,
@@ -1304,6 +1305,15 @@ mod workforce_storage {
                 &unit_405("working_towards"),
                 false,
                 today(),
+            )
+            .unwrap();
+        store
+            .add_qualification_evidence(
+                advocate,
+                advocate.user_id,
+                qualification,
+                "certificate.pdf",
+                b"%PDF-1.4 certificate",
             )
             .unwrap();
         store
@@ -1464,6 +1474,176 @@ mod workforce_storage {
             let file = db.store.staff_file(&p.first, p.first.user_id).unwrap();
             assert_eq!(file.profile.availability.as_deref(), Some("Mondays to Wednesdays"));
             assert_eq!(file.training[0].title.as_deref(), Some("Regional advocacy network"));
+        }
+
+        fn group_supervision_is_owed_by_advocates_only_while_the_provider_has_more_than_one(db) {
+            use advocase_domain::workforce::{StaffDueKind, staff_due};
+            let p = provider(&db.store, "North");
+            let profile = ProfileAnswers {
+                started_on: "2026-01-05".into(),
+                supervision_months: "1".into(),
+                group_supervision_months: "2".into(),
+                ..Default::default()
+            }
+            .parse(&[])
+            .unwrap();
+            db.store.set_profile(&p.manager, p.first.user_id, &profile, 0).unwrap();
+            let group_due = |actor: &Actor| {
+                let file = db.store.staff_file(actor, p.first.user_id).unwrap();
+                staff_due(&file.facts(), today()).into_iter().find(|d| d.kind == StaffDueKind::GroupSupervision).map(|d| d.due)
+            };
+            // The advocate sees only themselves, yet is told they have a colleague.
+            assert_eq!(group_due(&p.first), Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap()));
+            assert_eq!(group_due(&p.manager), group_due(&p.first));
+            let meeting = SupervisionAnswers {
+                kind: "group".into(),
+                held_on: "2026-11-10".into(),
+                supervisor: p.manager.user_id.to_string(),
+                ..Default::default()
+            };
+            db.store.add_supervision(&p.manager, p.first.user_id, &meeting.parse(today(), &[p.manager.user_id]).unwrap()).unwrap();
+            assert_eq!(group_due(&p.first), Some(chrono::NaiveDate::from_ymd_opt(2027, 1, 10).unwrap()));
+            // With the only colleague gone, there is no group to attend.
+            db.store.disable_user(None, p.second.user_id).unwrap();
+            assert_eq!(group_due(&p.first), None);
+            let file = db.store.staff_file(&p.manager, p.first.user_id).unwrap();
+            assert_eq!(file.profile.group_supervision_months, 2);
+        }
+
+        fn training_is_corrected_by_a_manager_or_the_person_themselves_and_a_stale_correction_is_refused(db) {
+            let p = provider(&db.store, "North");
+            let south = provider(&db.store, "South");
+            let typed = |title: &str, on: &str| TrainingAnswers { kind: "network_event".into(), title: title.into(), completed_on: on.into(), ..Default::default() }.parse(today()).unwrap();
+            let id = db.store.add_training(&p.first, p.first.user_id, &typed("Regional network", "2026-10-10")).unwrap();
+            assert_eq!(db.store.staff_file(&p.first, p.first.user_id).unwrap().training[0].version, 1);
+            db.store.correct_training(&p.manager, p.first.user_id, id, 1, &typed("Regional advocacy network", "2026-10-11")).unwrap();
+            // The advocate's form was opened before the manager saved: refused, not lost.
+            assert!(matches!(db.store.correct_training(&p.first, p.first.user_id, id, 1, &typed("Mine", "2026-10-10")), Err(StoreError::Conflict)));
+            db.store.correct_training(&p.first, p.first.user_id, id, 2, &typed("Regional advocacy network (North)", "2026-10-11")).unwrap();
+            // A colleague, another provider's manager, or the record under someone else's
+            // file are answered as a record that does not exist.
+            for (actor, user) in [(&p.second, p.first.user_id), (&south.manager, p.first.user_id), (&p.manager, p.second.user_id)] {
+                assert!(matches!(db.store.correct_training(actor, user, id, 3, &typed("Taken over", "2026-10-10")), Err(StoreError::NotFound)));
+            }
+            let file = db.store.staff_file(&p.first, p.first.user_id).unwrap();
+            assert_eq!(file.training.len(), 1);
+            assert_eq!(file.training[0].title.as_deref(), Some("Regional advocacy network (North)"));
+            assert_eq!(file.training[0].completed_on, chrono::NaiveDate::from_ymd_opt(2026, 10, 11).unwrap());
+            assert_eq!(file.training[0].version, 3);
+            let entries = db.store.search_audit(&p.manager, &AuditQuery { record_type: Some("training".into()), ..Default::default() }).unwrap();
+            assert_eq!(entries.iter().filter(|e| e.action == AuditAction::Update.as_str()).count(), 2);
+        }
+
+        fn supervision_is_corrected_by_managers_and_notes_stay_with_who_may_read_them(db) {
+            let p = provider(&db.store, "North");
+            let supervisor = add_user(&db.store, p.manager.organisation_id, "supervisor@north.example", Role::Manager);
+            let staff = [supervisor.user_id, p.manager.user_id];
+            let typed = |held_on: &str, by: i64, notes: &str| SupervisionAnswers {
+                kind: "individual".into(),
+                held_on: held_on.into(),
+                supervisor: by.to_string(),
+                notes: notes.into(),
+                ..Default::default()
+            }.parse(today(), &staff).unwrap();
+            let id = db.store.add_supervision(&p.manager, p.first.user_id, &typed("2026-11-20", supervisor.user_id, "Correct-notes-unique")).unwrap();
+            // A manager who may not read the notes corrects the date; the notes stay.
+            db.store.correct_supervision(&p.manager, p.first.user_id, id, 1, &typed("2026-11-19", supervisor.user_id, "")).unwrap();
+            let seen = db.store.staff_file(&p.first, p.first.user_id).unwrap();
+            assert_eq!(seen.supervisions[0].record.notes.as_deref(), Some("Correct-notes-unique"));
+            assert_eq!(seen.supervisions[0].record.held_on, chrono::NaiveDate::from_ymd_opt(2026, 11, 19).unwrap());
+            // Nor can they make themselves the supervisor, and so a reader of the notes.
+            match db.store.correct_supervision(&p.manager, p.first.user_id, id, 2, &typed("2026-11-19", p.manager.user_id, "")) {
+                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("supervisor").unwrap().contains("confidential")),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+            // The supervisor corrects the notes; a stale form and an advocate are refused.
+            db.store.correct_supervision(&supervisor, p.first.user_id, id, 2, &typed("2026-11-19", supervisor.user_id, "Corrected-notes-unique")).unwrap();
+            assert!(matches!(db.store.correct_supervision(&supervisor, p.first.user_id, id, 2, &typed("2026-11-18", supervisor.user_id, "")), Err(StoreError::Conflict)));
+            assert!(matches!(db.store.correct_supervision(&p.first, p.first.user_id, id, 3, &typed("2026-11-18", supervisor.user_id, "")), Err(StoreError::NotFound)));
+            let mut own = typed("2026-11-18", supervisor.user_id, "");
+            own.supervisor = Some(p.first.user_id);
+            assert!(matches!(db.store.correct_supervision(&supervisor, p.first.user_id, id, 3, &own), Err(StoreError::Invalid(_))));
+            assert!(matches!(db.store.correct_supervision(&supervisor, p.second.user_id, id, 3, &typed("2026-11-18", supervisor.user_id, "")), Err(StoreError::NotFound)));
+            let seen = db.store.staff_file(&supervisor, p.first.user_id).unwrap();
+            assert_eq!(seen.supervisions[0].record.notes.as_deref(), Some("Corrected-notes-unique"));
+            assert_eq!(seen.supervisions[0].record.version, 3);
+            let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+            #[derive(diesel::QueryableByName)]
+            struct Value {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                notes: String,
+            }
+            let raw: Vec<Value> = diesel::sql_query("SELECT notes FROM supervisions").load(&mut conn).unwrap();
+            assert!(raw[0].notes.starts_with("enc1:"));
+            let entries = db.store.search_audit(&supervisor, &AuditQuery { record_type: Some("supervision".into()), ..Default::default() }).unwrap();
+            assert_eq!(entries.iter().filter(|e| e.action == AuditAction::Update.as_str()).count(), 2);
+        }
+
+        fn qualification_evidence_is_sealed_and_opened_only_by_the_holder_and_their_managers(db) {
+            let p = provider(&db.store, "North");
+            let south = provider(&db.store, "South");
+            let commissioner_org = db.store.create_organisation(OrganisationKind::Commissioner, "Council").unwrap();
+            let commissioner = add_user(&db.store, commissioner_org, "officer@council.example", Role::Commissioner);
+            let intake = add_user(&db.store, p.manager.organisation_id, "intake2@north.example", Role::IntakeWorker);
+            let held = db.store.save_qualification(&p.manager, p.first.user_id, None, &unit_405("working_towards"), false, today()).unwrap();
+            let colleagues = db.store.save_qualification(&p.manager, p.second.user_id, None, &unit_405("working_towards"), false, today()).unwrap();
+            let pdf = b"%PDF-1.4\nEvidence-unique-words\n%%EOF\n";
+            let own = db.store.add_qualification_evidence(&p.first, p.first.user_id, held, "Certificate-name-unique.pdf", pdf).unwrap();
+            let png = b"\x89PNG\r\n\x1a\nassessor record";
+            db.store.add_qualification_evidence(&p.manager, p.first.user_id, held, "assessor.png", png).unwrap();
+            // Nobody else adds to it, and a qualification is only reached through its holder.
+            for (actor, user, qualification) in [
+                (&p.second, p.first.user_id, held),
+                (&south.manager, p.first.user_id, held),
+                (&intake, p.first.user_id, held),
+                (&commissioner, p.first.user_id, held),
+                (&p.first, p.first.user_id, colleagues),
+                (&p.manager, p.first.user_id, colleagues),
+            ] {
+                assert!(matches!(db.store.add_qualification_evidence(actor, user, qualification, "x.pdf", pdf), Err(StoreError::NotFound)));
+            }
+            // The checks of a case's documents apply: a program is not a certificate.
+            match db.store.add_qualification_evidence(&p.first, p.first.user_id, held, "x.pdf", b"MZ\x90\x00") {
+                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("document").unwrap().contains("PDF, a PNG or a JPEG")),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+            let (name, kind, bytes) = db.store.qualification_evidence(&p.manager, own).unwrap();
+            assert_eq!((name.as_str(), kind.as_str(), bytes.as_slice()), ("Certificate-name-unique.pdf", "pdf", &pdf[..]));
+            assert_eq!(db.store.qualification_evidence(&p.first, own).unwrap().2, pdf);
+            for actor in [&p.second, &south.manager, &intake, &commissioner] {
+                assert!(matches!(db.store.qualification_evidence(actor, own), Err(StoreError::NotFound)));
+            }
+            assert!(matches!(db.store.qualification_evidence(&p.manager, own + 1000), Err(StoreError::NotFound)));
+            let file = db.store.staff_file(&p.first, p.first.user_id).unwrap();
+            let names: Vec<&str> = file.evidence.iter().map(|e| e.file_name.as_str()).collect();
+            assert_eq!(names, vec!["Certificate-name-unique.pdf", "assessor.png"]);
+            assert!(file.evidence.iter().all(|e| e.qualification_id == held));
+            // At rest neither the file nor its name can be read.
+            let dir = db.store.attachments_dir().unwrap();
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+                assert!(!bytes.windows(15).any(|b| b == b"Evidence-unique"));
+                assert!(!bytes.windows(4).any(|b| b == b"%PDF"));
+            }
+            #[derive(diesel::QueryableByName)]
+            struct Value {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                file_name: String,
+            }
+            let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+            let raw: Vec<Value> = diesel::sql_query("SELECT file_name FROM qualification_evidence").load(&mut conn).unwrap();
+            assert!(raw.iter().all(|v| v.file_name.starts_with("enc1:") && !v.file_name.contains("Certificate")));
+            // Every opening and every refusal is in the audit trail.
+            let entries = db.store.search_audit(&p.manager, &AuditQuery { record_type: Some("qualification_evidence".into()), ..Default::default() }).unwrap();
+            for action in [AuditAction::Create, AuditAction::Read, AuditAction::Denied] {
+                assert!(entries.iter().any(|e| e.action == action.as_str()), "{action:?}");
+            }
+            // A qualification recorded by mistake goes with its evidence, files included.
+            db.store.remove_qualification(&p.manager, p.first.user_id, held, false, today()).unwrap();
+            assert!(matches!(db.store.qualification_evidence(&p.manager, own), Err(StoreError::NotFound)));
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+            assert!(db.store.staff_file(&p.first, p.first.user_id).unwrap().evidence.is_empty());
         }
 
         fn equality_counts_come_from_staff_and_people_of_the_provider_only(db) {

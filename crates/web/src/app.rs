@@ -383,6 +383,15 @@ pub fn router(state: AppState) -> Router {
             get(workforce::qualification_edit).post(workforce::qualification_update),
         )
         .route(
+            "/advocates/{id}/qualifications/{qualification}/evidence/new",
+            get(workforce::evidence_form),
+        )
+        .route(
+            "/advocates/{id}/qualifications/{qualification}/evidence",
+            post(workforce::evidence_submit).layer(DefaultBodyLimit::max(DOCUMENT_BODY_BYTES)),
+        )
+        .route("/evidence/{id}", get(workforce::evidence_download))
+        .route(
             "/advocates/{id}/qualifications/{qualification}/remove",
             get(workforce::qualification_remove_form).post(workforce::qualification_remove),
         )
@@ -392,12 +401,20 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/advocates/{id}/training", post(workforce::training_submit))
         .route(
+            "/advocates/{id}/training/{training}",
+            get(workforce::training_edit).post(workforce::training_update),
+        )
+        .route(
             "/advocates/{id}/supervision/new",
             get(workforce::supervision_form),
         )
         .route(
             "/advocates/{id}/supervision",
             post(workforce::supervision_submit),
+        )
+        .route(
+            "/advocates/{id}/supervision/{supervision}",
+            get(workforce::supervision_edit).post(workforce::supervision_update),
         )
         .route("/profile", get(workforce::own_profile))
         .route(
@@ -439,7 +456,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(DefaultBodyLimit::max(limit))
-        // The one route that takes documents has its own, larger limit.
+        // The routes that take documents have their own, larger limit.
         .layer(RequestBodyLimitLayer::new(limit.max(DOCUMENT_BODY_BYTES)))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages))
         .layer(middleware::from_fn(security::security_headers))
@@ -459,7 +476,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The largest upload of a document: the file and the form around it.
+/// The largest upload of a document (a case's, or a qualification's evidence): the
+/// file and the form around it.
 const DOCUMENT_BODY_BYTES: usize = advocase_storage::attachments::MAX_ATTACHMENT_BYTES + 64 * 1024;
 
 async fn not_found() -> crate::error::AppError {

@@ -304,27 +304,16 @@ async fn the_subject_access_export_leaves_out_who_else_was_present() {
     }
 }
 
-/// Sends a document as a browser's file upload would.
+/// Sends a document to the case's upload form.
 async fn upload(w: &Casework, session: &str, file_name: &str, bytes: &[u8]) -> Answer {
-    let boundary = "advocase-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let request = axum::http::Request::post(format!("/cases/{}/documents", w.case_id))
-        .header(axum::http::header::HOST, "localhost")
-        .header(axum::http::header::ORIGIN, "http://localhost")
-        .header("sec-fetch-site", "same-origin")
-        .header(
-            axum::http::header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
+    w.app
+        .upload(
+            &format!("/cases/{}/documents", w.case_id),
+            session,
+            file_name,
+            bytes,
         )
-        .header(axum::http::header::COOKIE, format!("{COOKIE}={session}"))
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    w.app.send(request).await
+        .await
 }
 
 #[tokio::test]

@@ -305,3 +305,399 @@ async fn the_staff_comparison_shows_small_counts_as_fewer_than_eight() {
     assert!(page.body.contains("not shown"));
     assert!(!page.body.contains(">1 ("));
 }
+
+#[tokio::test]
+async fn group_supervision_is_on_the_compliance_page_for_advocates_with_a_colleague() {
+    let w = casework();
+    let manager = w.app.session_for(w.manager);
+    let profile = |group: &str| {
+        encode(&[
+            ("started_on", "2025-01-06"),
+            ("supervision_months", "1"),
+            ("group_supervision_months", group),
+            ("version", "0"),
+        ])
+    };
+    let refused = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/profile", w.first),
+            Some(&manager),
+            &profile("0"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains(
+        "How often group supervision is due must be a whole number of months from 1 to 12"
+    ));
+    assert!(
+        refused
+            .body
+            .contains(r##"href="#group_supervision_months""##)
+    );
+    let saved = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/profile", w.first),
+            Some(&manager),
+            &profile("3"),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = w.app.get("/workforce", Some(&manager)).await;
+    assert!(page.body.contains(
+        "Group supervision: <strong class=\"govuk-tag govuk-tag--red\">Overdue since 6 Apr 2025"
+    ));
+    // A group meeting held today puts it three months ahead.
+    let today = chrono::Utc::now().date_naive().to_string();
+    let held = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/supervision", w.first),
+            Some(&manager),
+            &encode(&[
+                ("kind", "group"),
+                ("held_on", &today),
+                ("supervisor", &w.manager.to_string()),
+            ]),
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let page = w.app.get("/workforce", Some(&manager)).await;
+    assert!(!page.body.contains("Group supervision:"));
+    let profile = w
+        .app
+        .get(&format!("/advocates/{}", w.first), Some(&manager))
+        .await;
+    assert!(profile.body.contains("Every 3 months"));
+}
+
+#[tokio::test]
+async fn a_training_record_is_corrected_with_the_checks_of_a_new_one_and_a_stale_form_shows_what_changed()
+ {
+    let w = casework();
+    let first = w.app.session_for(w.first);
+    let manager = w.app.session_for(w.manager);
+    let added = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/training", w.first),
+            Some(&first),
+            &encode(&[
+                ("kind", "network_event"),
+                ("title", "Regional network"),
+                ("completed_on", "2026-01-15"),
+            ]),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let saved = || {
+        w.app
+            .db
+            .store
+            .staff_file(&w.app.actor(w.manager), w.first)
+            .unwrap()
+            .training
+            .remove(0)
+    };
+    let id = saved().id;
+    let page = format!("/advocates/{}/training/{id}", w.first);
+    let profile = w.app.get("/profile", Some(&first)).await;
+    assert!(profile.body.contains(&format!(r#"href="{page}""#)));
+    let form = w.app.get(&page, Some(&first)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(r#"value="Regional network""#));
+    // A date in the future is refused by field, as when recording, and nothing changes.
+    let future = w
+        .app
+        .post_form(
+            &page,
+            Some(&first),
+            &encode(&[
+                ("kind", "network_event"),
+                ("title", "Regional network"),
+                ("completed_on", "2099-01-15"),
+                ("version", "1"),
+            ]),
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(future.body.contains("The date cannot be in the future"));
+    assert!(future.body.contains(r##"href="#completed_on""##));
+    assert_eq!(saved().completed_on.to_string(), "2026-01-15");
+    // The manager corrects it; the advocate's form, opened before, is refused and shown.
+    let corrected = w
+        .app
+        .post_form(
+            &page,
+            Some(&manager),
+            &encode(&[
+                ("kind", "network_event"),
+                ("title", "Regional advocacy network"),
+                ("completed_on", "2026-01-16"),
+                ("version", "1"),
+            ]),
+        )
+        .await;
+    assert_eq!(corrected.status, StatusCode::SEE_OTHER);
+    let stale = w
+        .app
+        .post_form(
+            &page,
+            Some(&first),
+            &encode(&[
+                ("kind", "network_event"),
+                ("title", "North network"),
+                ("completed_on", "2026-01-16"),
+                ("version", "1"),
+            ]),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Someone else saved a change first"));
+    assert!(stale.body.contains("North network"));
+    assert!(stale.body.contains(r#"value="Regional advocacy network""#));
+    assert!(stale.body.contains(r#"name="version" value="2""#));
+    assert_eq!(saved().title.as_deref(), Some("Regional advocacy network"));
+    // A colleague gets what a record that does not exist gets.
+    let second = w.app.session_for(w.second);
+    let missing = w
+        .app
+        .get(
+            &format!("/advocates/{}/training/999999", w.second),
+            Some(&second),
+        )
+        .await;
+    let hidden = w.app.get(&page, Some(&second)).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    assert_eq!(hidden.body, missing.body);
+    let posted = w
+        .app
+        .post_form(
+            &page,
+            Some(&second),
+            &encode(&[
+                ("kind", "network_event"),
+                ("title", "Taken over"),
+                ("completed_on", "2026-01-16"),
+                ("version", "2"),
+            ]),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_manager_corrects_a_supervision_record_without_seeing_or_losing_notes_they_may_not_read()
+{
+    let w = casework();
+    let supervisor = w
+        .app
+        .add_user(w.app.north, "supervisor@north.example", Role::Manager);
+    let manager = w.app.session_for(w.manager);
+    let recorded = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/supervision", w.first),
+            Some(&manager),
+            &encode(&[
+                ("kind", "individual"),
+                ("held_on", "2026-01-20"),
+                ("supervisor", &supervisor.to_string()),
+                ("notes", "Supervision-notes-unique"),
+            ]),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let file = w
+        .app
+        .db
+        .store
+        .staff_file(&w.app.actor(supervisor), w.first)
+        .unwrap();
+    let id = file.supervisions[0].record.id;
+    let page = format!("/advocates/{}/supervision/{id}", w.first);
+    let form = w.app.get(&page, Some(&manager)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(!form.body.contains("Supervision-notes-unique"));
+    assert!(!form.body.contains(r#"name="notes""#));
+    assert!(form.body.contains("stay as they are"));
+    let typed = |held_on: &str| {
+        encode(&[
+            ("kind", "group"),
+            ("held_on", held_on),
+            ("supervisor", &supervisor.to_string()),
+            ("version", "1"),
+        ])
+    };
+    let future = w
+        .app
+        .post_form(&page, Some(&manager), &typed("2099-01-01"))
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        future
+            .body
+            .contains("The date of the supervision cannot be in the future")
+    );
+    let corrected = w
+        .app
+        .post_form(&page, Some(&manager), &typed("2026-01-21"))
+        .await;
+    assert_eq!(
+        corrected.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        corrected.body
+    );
+    let seen = w
+        .app
+        .get(
+            &format!("/advocates/{}", w.first),
+            Some(&w.app.session_for(supervisor)),
+        )
+        .await;
+    assert!(seen.body.contains("Supervision-notes-unique"));
+    assert!(seen.body.contains("Group supervision, 21 Jan 2026"));
+    // The supervisor sees and may change the notes; the advocate corrects nothing.
+    let theirs = w.app.get(&page, Some(&w.app.session_for(supervisor))).await;
+    assert!(theirs.body.contains("Supervision-notes-unique"));
+    let advocate = w.app.session_for(w.first);
+    assert_eq!(
+        w.app.get(&page, Some(&advocate)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let profile = w.app.get("/profile", Some(&advocate)).await;
+    assert!(!profile.body.contains(&format!(r#"href="{page}""#)));
+}
+
+#[tokio::test]
+async fn evidence_of_a_qualification_is_uploaded_and_downloaded_by_the_holder_and_their_managers_only()
+ {
+    let w = casework();
+    let manager = w.app.session_for(w.manager);
+    let first = w.app.session_for(w.first);
+    let recorded = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/qualifications", w.first),
+            Some(&manager),
+            &encode(&[
+                ("unit", "405"),
+                ("status", "achieved"),
+                ("started_on", "2025-01-05"),
+                ("achieved_on", "2025-09-01"),
+            ]),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER);
+    let qualification = w
+        .app
+        .db
+        .store
+        .staff_file(&w.app.actor(w.manager), w.first)
+        .unwrap()
+        .qualifications[0]
+        .id;
+    let form = format!(
+        "/advocates/{}/qualifications/{qualification}/evidence/new",
+        w.first
+    );
+    let action = format!(
+        "/advocates/{}/qualifications/{qualification}/evidence",
+        w.first
+    );
+    // The advocate adds evidence to their own qualification from their profile.
+    let profile = w.app.get("/profile", Some(&first)).await;
+    assert!(profile.body.contains(&format!(r#"href="{form}""#)));
+    let page = w.app.get(&form, Some(&first)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"enctype="multipart/form-data""#));
+    assert!(page.body.contains(&format!(r#"action="{action}""#)));
+    // The checks of a case's documents: a program, or nothing, is refused by field.
+    let refused = w
+        .app
+        .upload(&action, &first, "certificate.pdf", b"MZ\x90\x00 not a pdf")
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("The file must be a PDF, a PNG or a JPEG picture")
+    );
+    assert!(refused.body.contains(r##"href="#document""##));
+    let empty = w.app.upload(&action, &first, "", b"").await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Choose a file to add"));
+    let pdf = b"%PDF-1.4\nNQIA-405-certificate-words\n%%EOF\n";
+    let added = w
+        .app
+        .upload(&action, &first, "405 certificate.pdf", pdf)
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert_eq!(location(&added), format!("/advocates/{}", w.first));
+    // Both see it on the profile with a download link, and both download it.
+    let profile = w
+        .app
+        .get(&format!("/advocates/{}", w.first), Some(&manager))
+        .await;
+    assert!(profile.body.contains("405 certificate.pdf</a> (PDF, 1 KB)"));
+    let download = profile
+        .body
+        .split("href=\"/evidence/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|id| format!("/evidence/{id}"))
+        .unwrap();
+    for session in [&manager, &first] {
+        let answer = w.app.get(&download, Some(session)).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body.as_bytes(), pdf);
+        assert_eq!(
+            answer.headers[axum::http::header::CONTENT_TYPE],
+            "application/pdf"
+        );
+        assert_eq!(
+            answer.headers[axum::http::header::CONTENT_DISPOSITION],
+            "attachment; filename=\"405 certificate.pdf\""
+        );
+    }
+    // A colleague, another provider's manager and an intake worker get exactly what a
+    // file that does not exist gets, and cannot add to it.
+    let south_manager = w
+        .app
+        .add_user(w.app.south, "manager@south.example", Role::Manager);
+    let intake = w
+        .app
+        .add_user(w.app.north, "intake2@north.example", Role::IntakeWorker);
+    for user in [w.second, south_manager, intake] {
+        let session = w.app.session_for(user);
+        let missing = w.app.get("/evidence/999999", Some(&session)).await;
+        let hidden = w.app.get(&download, Some(&session)).await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+        assert_eq!(hidden.body, missing.body);
+        assert_eq!(
+            w.app.get(&form, Some(&session)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            w.app.upload(&action, &session, "x.pdf", pdf).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    // The manager adds a picture too; nothing of either file is readable on disk.
+    let png = b"\x89PNG\r\n\x1a\nassessor-record-words";
+    assert_eq!(
+        w.app
+            .upload(&action, &manager, "assessor.png", png)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let dir = w.app.db.store.attachments_dir().unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(5).any(|b| b == b"%PDF-"));
+        assert!(!bytes.windows(14).any(|b| b == b"assessor-recor"));
+    }
+}

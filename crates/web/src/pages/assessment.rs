@@ -849,39 +849,38 @@ fn differences(
             .map(|k| t(state, &code_key("policy-kind", k.as_str())))
             .unwrap_or_else(|| a.kind.clone())
     };
-    [
-        ("policy-kind-label", kind(saved), kind(typed)),
-        (
-            "policy-title-label",
-            saved.title.clone(),
-            typed.title.clone(),
-        ),
-        ("policy-owner-label", owner(saved), owner(typed)),
-        (
-            "policy-approved-label",
-            saved.approved_on.clone(),
-            typed.approved_on.clone(),
-        ),
-        (
-            "policy-reviewed-label",
-            saved.last_reviewed_on.clone(),
-            typed.last_reviewed_on.clone(),
-        ),
-        (
-            "policy-due-label",
-            saved.review_due_on.clone(),
-            typed.review_due_on.clone(),
-        ),
-        (
-            "policy-location-label",
-            saved.location.clone(),
-            typed.location.clone(),
-        ),
-    ]
-    .into_iter()
-    .filter(|(_, a, b)| a.trim() != b.trim())
-    .map(|(key, a, b)| (t(state, key), a, b))
-    .collect()
+    super::forms::differences(
+        &state.catalogue,
+        [
+            ("policy-kind-label", kind(saved), kind(typed)),
+            (
+                "policy-title-label",
+                saved.title.clone(),
+                typed.title.clone(),
+            ),
+            ("policy-owner-label", owner(saved), owner(typed)),
+            (
+                "policy-approved-label",
+                saved.approved_on.clone(),
+                typed.approved_on.clone(),
+            ),
+            (
+                "policy-reviewed-label",
+                saved.last_reviewed_on.clone(),
+                typed.last_reviewed_on.clone(),
+            ),
+            (
+                "policy-due-label",
+                saved.review_due_on.clone(),
+                typed.review_due_on.clone(),
+            ),
+            (
+                "policy-location-label",
+                saved.location.clone(),
+                typed.location.clone(),
+            ),
+        ],
+    )
 }
 
 /// `POST /policies/{id}`. A change saved by someone else since the form opened is never

@@ -1975,6 +1975,72 @@ pub async fn reopen(
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Documents
+// ---------------------------------------------------------------------------------------
+
+async fn document_page(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let file = case_file(state, staff, id).await?;
+    super::documents::upload_page(
+        Layout::staff(state, staff, "document-heading", "/cases"),
+        errors,
+        super::documents::UploadForm {
+            caption: format!("{} {}", file.person.given_name, file.person.family_name),
+            intro: state.catalogue.text("document-intro"),
+            action: format!("/cases/{id}/documents"),
+            back: format!("/cases/{id}"),
+            button: state.catalogue.text("document-save"),
+        },
+    )
+}
+
+/// `GET /cases/{id}/documents/new`: the form to add a letter, report or photo.
+pub async fn document_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    document_page(&state, &staff, id, FormErrors::none()).await
+}
+
+/// `POST /cases/{id}/documents`: a multipart form with one file, `document`. The file
+/// is checked by its first bytes and size, then sealed before it is written.
+pub async fn document_submit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    form: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (name, bytes) = match super::documents::read_document(form).await {
+        Ok(document) => document,
+        Err(invalid) => return document_page(&state, &staff, id, invalid.into()).await,
+    };
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    match blocking(move || store.add_attachment(&actor, id, &name, &bytes)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#documents")).into_response()),
+        Err(AppError::Invalid(invalid)) => document_page(&state, &staff, id, invalid.into()).await,
+        Err(other) => Err(other),
+    }
+}
+
+/// `GET /documents/{id}`: the document, opened, only through the case's access rule.
+pub async fn document_download(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let (name, kind, bytes) = blocking(move || store.attachment(&actor, id)).await?;
+    Ok(super::documents::download(&name, &kind, bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2042,127 +2108,4 @@ mod tests {
             assert!(catalogue.has(&key), "the catalogue has no words for {key}");
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Documents
-// ---------------------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "cases/document.html")]
-struct DocumentPage {
-    layout: Layout,
-    errors: FormErrors,
-    id: i64,
-    person: String,
-}
-
-async fn document_page(
-    state: &AppState,
-    staff: &Staff,
-    id: i64,
-    errors: FormErrors,
-) -> Result<Response, AppError> {
-    let file = case_file(state, staff, id).await?;
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    super::render_with(
-        status,
-        &DocumentPage {
-            layout: Layout::staff(state, staff, "document-heading", "/cases"),
-            errors,
-            id,
-            person: format!("{} {}", file.person.given_name, file.person.family_name),
-        },
-    )
-}
-
-/// `GET /cases/{id}/documents/new`: the form to add a letter, report or photo.
-pub async fn document_form(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    document_page(&state, &staff, id, FormErrors::none()).await
-}
-
-/// `POST /cases/{id}/documents`: a multipart form with one file, `document`. The file
-/// is checked by its first bytes and size, then sealed before it is written.
-pub async fn document_submit(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<i64>,
-    mut form: axum::extract::Multipart,
-) -> Result<Response, AppError> {
-    let unreadable = || {
-        AppError::Invalid(advocase_domain::validation::Invalid::one(
-            "document",
-            "The file could not be read. Try again",
-        ))
-    };
-    let mut name = String::new();
-    let mut bytes = Vec::new();
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(_) => {
-                return document_page(&state, &staff, id, super::form_errors(unreadable())?).await;
-            }
-        };
-        if field.name() == Some("document") {
-            name = field.file_name().unwrap_or_default().to_string();
-            match field.bytes().await {
-                Ok(data) => bytes = data.to_vec(),
-                Err(_) => {
-                    return document_page(&state, &staff, id, super::form_errors(unreadable())?)
-                        .await;
-                }
-            }
-        }
-    }
-    let store = state.store.clone();
-    let actor = staff.actor.clone();
-    match blocking(move || store.add_attachment(&actor, id, &name, &bytes)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}#documents")).into_response()),
-        Err(AppError::Invalid(invalid)) => document_page(&state, &staff, id, invalid.into()).await,
-        Err(other) => Err(other),
-    }
-}
-
-/// `GET /documents/{id}`: the document, opened, only through the case's access rule.
-/// Always downloaded, never shown inline, so a file can never run in the page's origin.
-pub async fn document_download(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    let store = state.store.clone();
-    let actor = staff.actor.clone();
-    let (name, kind, bytes) = blocking(move || store.attachment(&actor, id)).await?;
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let headers = [
-        (
-            axum::http::header::CONTENT_TYPE,
-            advocase_storage::attachments::content_type(&kind).to_string(),
-        ),
-        (
-            axum::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{safe}\""),
-        ),
-        (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
-    ];
-    Ok((headers, bytes).into_response())
 }

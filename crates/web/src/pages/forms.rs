@@ -97,6 +97,19 @@ pub fn show_form(layout: Layout, errors: FormErrors, form: FormSpec) -> Result<R
     )
 }
 
+/// The fields where what was saved differs from what was typed, as (label, saved,
+/// typed) with each label a catalogue key, for the table shown after a refused stale
+/// edit. Spaces around a value do not count as a difference.
+pub fn differences(
+    catalogue: &crate::i18n::Catalogue,
+    rows: impl IntoIterator<Item = (&'static str, String, String)>,
+) -> Vec<(String, String, String)> {
+    rows.into_iter()
+        .filter(|(_, saved, typed)| saved.trim() != typed.trim())
+        .map(|(key, saved, typed)| (catalogue.text(key), saved, typed))
+        .collect()
+}
+
 /// A posted form as name and value pairs, for forms whose checkboxes repeat a name,
 /// which the typed form extractor cannot hold.
 pub struct FormBody(Vec<(String, String)>);

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod cases;
 pub mod commissioning;
 pub mod confidentiality;
+pub mod documents;
 pub mod feedback;
 pub mod forms;
 pub mod home;

@@ -421,43 +421,42 @@ fn differences(
     saved: &DetailsForm,
     typed: &DetailsForm,
 ) -> Vec<(String, String, String)> {
-    let t = |key: &str| state.catalogue.text(key);
-    [
-        (
-            "person-communication-label",
-            &saved.communication_needs,
-            &typed.communication_needs,
-        ),
-        ("person-language-label", &saved.language, &typed.language),
-        (
-            "person-interpreter-label",
-            &saved.needs_interpreter,
-            &typed.needs_interpreter,
-        ),
-        ("person-bsl-label", &saved.uses_bsl, &typed.uses_bsl),
-        (
-            "person-easy-read-label",
-            &saved.wants_easy_read,
-            &typed.wants_easy_read,
-        ),
-        (
-            "person-preferred-contact-label",
-            &saved.preferred_contact,
-            &typed.preferred_contact,
-        ),
-        (
-            "person-gender-preference-label",
-            &saved.gender_preference,
-            &typed.gender_preference,
-        ),
-        ("person-phone-label", &saved.phone, &typed.phone),
-        ("person-email-label", &saved.email, &typed.email),
-        ("person-address-label", &saved.address, &typed.address),
-    ]
-    .into_iter()
-    .filter(|(_, a, b)| a.trim() != b.trim())
-    .map(|(key, a, b)| (t(key), a.clone(), b.clone()))
-    .collect()
+    super::forms::differences(
+        &state.catalogue,
+        [
+            (
+                "person-communication-label",
+                &saved.communication_needs,
+                &typed.communication_needs,
+            ),
+            ("person-language-label", &saved.language, &typed.language),
+            (
+                "person-interpreter-label",
+                &saved.needs_interpreter,
+                &typed.needs_interpreter,
+            ),
+            ("person-bsl-label", &saved.uses_bsl, &typed.uses_bsl),
+            (
+                "person-easy-read-label",
+                &saved.wants_easy_read,
+                &typed.wants_easy_read,
+            ),
+            (
+                "person-preferred-contact-label",
+                &saved.preferred_contact,
+                &typed.preferred_contact,
+            ),
+            (
+                "person-gender-preference-label",
+                &saved.gender_preference,
+                &typed.gender_preference,
+            ),
+            ("person-phone-label", &saved.phone, &typed.phone),
+            ("person-email-label", &saved.email, &typed.email),
+            ("person-address-label", &saved.address, &typed.address),
+        ]
+        .map(|(key, saved, typed)| (key, saved.clone(), typed.clone())),
+    )
 }
 
 // ---------------------------------------------------------------------------------------

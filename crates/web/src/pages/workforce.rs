@@ -8,7 +8,7 @@
 //! exactly as one that does not exist.
 
 use super::cases::{code_key, date};
-use super::forms::{FieldKind, FormBody, FormField, FormSpec, show_form};
+use super::forms::{FieldKind, FormBody, FormField, FormSpec, differences, show_form};
 use super::manager;
 use super::{Choice, FormErrors, Layout, render};
 use crate::app::AppState;
@@ -26,7 +26,9 @@ use advocase_domain::workforce::{
     parse_equality, staff_due,
 };
 use advocase_storage::casework::list;
-use advocase_storage::workforce::{QualificationChange, RelyingCase, StaffFile};
+use advocase_storage::workforce::{
+    QualificationChange, RelyingCase, StaffFile, SupervisionEntry, TrainingRecord,
+};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -63,6 +65,7 @@ pub fn due_words(state: &AppState, item: &StaffDue) -> (String, String, &'static
             &t(state, &code_key("training", kind.as_str())),
         ),
         StaffDueKind::Supervision => t(state, "staff-due-supervision"),
+        StaffDueKind::GroupSupervision => t(state, "staff-due-group-supervision"),
         StaffDueKind::Appraisal => t(state, "staff-due-appraisal"),
     };
     let (state_key, class) = match item.state {
@@ -116,15 +119,26 @@ pub struct QualificationLine {
     pub started: String,
     pub achieved: String,
     pub evidence: String,
+    pub files: Vec<EvidenceLine>,
+}
+
+/// A file of evidence as the profile lists it, with its download link.
+pub struct EvidenceLine {
+    pub id: i64,
+    pub name: String,
+    /// Its kind and size, for example "PDF, 120 KB".
+    pub about: String,
 }
 
 pub struct TrainingLine {
+    pub id: i64,
     pub what: String,
     pub on: String,
     pub renew: String,
 }
 
 pub struct SupervisionLine {
+    pub id: i64,
     pub kind: String,
     pub on: String,
     pub supervisor: String,
@@ -181,7 +195,7 @@ async fn profile_page(
         }
     };
     let p = &file.profile;
-    let details = vec![
+    let mut details = vec![
         (
             t(state, "profile-role-label"),
             file.role.label().to_string(),
@@ -224,6 +238,17 @@ async fn profile_page(
             ),
         ),
     ];
+    // Only advocates attend group supervision, so only their profiles say how often.
+    if file.role == Role::Advocate {
+        details.push((
+            t(state, "profile-group-supervision-months-label"),
+            state.catalogue.text_with_count(
+                "profile-every-months",
+                "months",
+                i64::from(p.group_supervision_months),
+            ),
+        ));
+    }
     let s = &file.settings;
     let settings = vec![
         (
@@ -260,12 +285,27 @@ async fn profile_page(
                 started: date(q.started_on),
                 achieved: date(q.achieved_on),
                 evidence: q.evidence.clone().unwrap_or_default(),
+                files: file
+                    .evidence
+                    .iter()
+                    .filter(|e| e.qualification_id == q.id)
+                    .map(|e| EvidenceLine {
+                        id: e.id,
+                        name: e.file_name.clone(),
+                        about: format!(
+                            "{}, {} KB",
+                            e.kind.to_uppercase(),
+                            (e.size_bytes + 1023) / 1024
+                        ),
+                    })
+                    .collect(),
             })
             .collect(),
         training: file
             .training
             .iter()
             .map(|r| TrainingLine {
+                id: r.id,
                 what: match &r.title {
                     Some(title) => {
                         format!("{} ({title})", t(state, &code_key("training", &r.kind)))
@@ -289,6 +329,7 @@ async fn profile_page(
             .supervisions
             .iter()
             .map(|s| SupervisionLine {
+                id: s.record.id,
                 kind: t(state, &code_key("supervision", &s.record.kind)),
                 on: date(Some(s.record.held_on)),
                 supervisor: s
@@ -460,6 +501,13 @@ fn profile_spec(
             )
             .hint(t(state, "profile-supervision-months-hint")),
             FormField::new(
+                "group_supervision_months",
+                t(state, "profile-group-supervision-months-label"),
+                FieldKind::Number,
+                &answers.group_supervision_months,
+            )
+            .hint(t(state, "profile-group-supervision-months-hint")),
+            FormField::new(
                 "supervisor",
                 t(state, "profile-supervisor-label"),
                 FieldKind::Select(staff_choices(state, managers, file.user_id)),
@@ -477,6 +525,7 @@ fn profile_answers(body: &FormBody) -> ProfileAnswers {
         roles: body.all("roles"),
         availability: body.get("availability"),
         supervision_months: body.get("supervision_months"),
+        group_supervision_months: body.get("group_supervision_months"),
         supervisor: body.get("supervisor"),
     }
 }
@@ -497,6 +546,7 @@ pub async fn profile_form(
         roles: list(&p.roles),
         availability: p.availability.clone().unwrap_or_default(),
         supervision_months: p.supervision_months.to_string(),
+        group_supervision_months: p.group_supervision_months.to_string(),
         supervisor: p.supervisor_id.map(|s| s.to_string()).unwrap_or_default(),
     };
     show_form(
@@ -966,15 +1016,114 @@ pub async fn qualification_remove(
 }
 
 // ---------------------------------------------------------------------------------------
+// Evidence of a qualification
+// ---------------------------------------------------------------------------------------
+
+async fn evidence_page(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    qualification: i64,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let file = staff_file(state, staff, id).await?;
+    let q = file
+        .qualifications
+        .iter()
+        .find(|q| q.id == qualification)
+        .ok_or(AppError::NotFound)?;
+    super::documents::upload_page(
+        Layout::staff(state, staff, "evidence-heading", section_for(staff, id)),
+        errors,
+        super::documents::UploadForm {
+            caption: file.name.clone(),
+            intro: state.catalogue.text_with(
+                "evidence-intro",
+                "name",
+                &qualification_name(state, &q.unit, &q.title),
+            ),
+            action: format!("/advocates/{id}/qualifications/{qualification}/evidence"),
+            back: back(id),
+            button: t(state, "evidence-save"),
+        },
+    )
+}
+
+/// `GET /advocates/{id}/qualifications/{qualification}/evidence/new`: the form to add a
+/// certificate or other evidence, for the holder of the qualification and their
+/// managers.
+pub async fn evidence_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, qualification)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    evidence_page(&state, &staff, id, qualification, FormErrors::none()).await
+}
+
+/// `POST /advocates/{id}/qualifications/{qualification}/evidence`: a multipart form with
+/// one file, `document`, checked, sealed and kept as a case's documents are.
+pub async fn evidence_submit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, qualification)): Path<(i64, i64)>,
+    form: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (name, bytes) = match super::documents::read_document(form).await {
+        Ok(document) => document,
+        Err(invalid) => {
+            return evidence_page(&state, &staff, id, qualification, invalid.into()).await;
+        }
+    };
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    match blocking(move || {
+        store.add_qualification_evidence(&actor, id, qualification, &name, &bytes)
+    })
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&back(id)).into_response()),
+        Err(AppError::Invalid(invalid)) => {
+            evidence_page(&state, &staff, id, qualification, invalid.into()).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `GET /evidence/{id}`: a file of evidence, opened, for the holder of the
+/// qualification and the managers of their provider; anyone else gets the page of a
+/// file that does not exist.
+pub async fn evidence_download(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let (name, kind, bytes) = blocking(move || store.qualification_evidence(&actor, id)).await?;
+    Ok(super::documents::download(&name, &kind, bytes))
+}
+
+// ---------------------------------------------------------------------------------------
 // Training and supervision
 // ---------------------------------------------------------------------------------------
 
-fn training_spec(state: &AppState, file: &StaffFile, answers: &TrainingAnswers) -> FormSpec {
+fn training_spec(
+    state: &AppState,
+    file: &StaffFile,
+    existing: Option<(i64, i64)>,
+    answers: &TrainingAnswers,
+) -> FormSpec {
     FormSpec {
         caption: file.name.clone(),
-        action: format!("/advocates/{}/training", file.user_id),
+        action: match existing {
+            None => format!("/advocates/{}/training", file.user_id),
+            Some((id, _)) => format!("/advocates/{}/training/{id}", file.user_id),
+        },
         back: back(file.user_id),
         button: t(state, "save-button"),
+        hidden: existing
+            .map(|(_, version)| vec![("version".to_string(), version.to_string())])
+            .unwrap_or_default(),
         fields: vec![
             FormField::new(
                 "kind",
@@ -1011,6 +1160,28 @@ fn training_spec(state: &AppState, file: &StaffFile, answers: &TrainingAnswers) 
     }
 }
 
+fn training_answers(body: &FormBody) -> TrainingAnswers {
+    TrainingAnswers {
+        kind: body.get("kind"),
+        title: body.get("title"),
+        completed_on: body.get("completed_on"),
+        renew_months: body.get("renew_months"),
+    }
+}
+
+/// The form's answers for a training record as it is saved.
+fn saved_training(record: &TrainingRecord) -> TrainingAnswers {
+    TrainingAnswers {
+        kind: record.kind.clone(),
+        title: record.title.clone().unwrap_or_default(),
+        completed_on: record.completed_on.to_string(),
+        renew_months: record
+            .renew_months
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+    }
+}
+
 fn section_for(staff: &Staff, id: i64) -> &'static str {
     if staff.actor.user_id == id {
         "/profile"
@@ -1029,7 +1200,7 @@ pub async fn training_form(
     show_form(
         Layout::staff(&state, &staff, "training-heading", section_for(&staff, id)),
         FormErrors::none(),
-        training_spec(&state, &file, &TrainingAnswers::default()),
+        training_spec(&state, &file, None, &TrainingAnswers::default()),
     )
 }
 
@@ -1048,7 +1219,7 @@ pub async fn training_submit(
             return show_form(
                 layout,
                 invalid.into(),
-                training_spec(&state, &file, &answers),
+                training_spec(&state, &file, None, &answers),
             );
         }
     };
@@ -1058,50 +1229,164 @@ pub async fn training_submit(
     Ok(Redirect::to(&back(id)).into_response())
 }
 
+fn training_record(file: &StaffFile, training: i64) -> Result<&TrainingRecord, AppError> {
+    file.training
+        .iter()
+        .find(|r| r.id == training)
+        .ok_or(AppError::NotFound)
+}
+
+/// `GET /advocates/{id}/training/{training}`: the form to correct a training record,
+/// for whoever may record it.
+pub async fn training_edit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, training)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let file = staff_file(&state, &staff, id).await?;
+    let record = training_record(&file, training)?;
+    show_form(
+        Layout::staff(
+            &state,
+            &staff,
+            "training-change-heading",
+            section_for(&staff, id),
+        ),
+        FormErrors::none(),
+        training_spec(
+            &state,
+            &file,
+            Some((record.id, record.version)),
+            &saved_training(record),
+        ),
+    )
+}
+
+/// `POST /advocates/{id}/training/{training}`. Checked as a new record is; a record
+/// someone else corrected since the form opened is never overwritten: the form comes
+/// back with what is saved and what differs.
+pub async fn training_update(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, training)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let file = staff_file(&state, &staff, id).await?;
+    let record = training_record(&file, training)?;
+    let body = FormBody::parse(&body);
+    let version = body.version()?;
+    let answers = training_answers(&body);
+    let layout = Layout::staff(
+        &state,
+        &staff,
+        "training-change-heading",
+        section_for(&staff, id),
+    );
+    let corrected = match answers.parse(today()) {
+        Ok(corrected) => corrected,
+        Err(invalid) => {
+            let spec = training_spec(&state, &file, Some((training, version)), &answers);
+            return show_form(layout, invalid.into(), spec);
+        }
+    };
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    match blocking(move || store.correct_training(&actor, id, training, version, &corrected)).await
+    {
+        Ok(()) => Ok(Redirect::to(&back(id)).into_response()),
+        Err(AppError::Conflict) => {
+            let saved = saved_training(record);
+            let kind = |a: &TrainingAnswers| t(&state, &code_key("training", &a.kind));
+            let mut spec = training_spec(&state, &file, Some((training, record.version)), &saved);
+            let changed = differences(
+                &state.catalogue,
+                [
+                    ("training-kind-label", kind(&saved), kind(&answers)),
+                    (
+                        "training-title-label",
+                        saved.title.clone(),
+                        answers.title.clone(),
+                    ),
+                    (
+                        "training-date-label",
+                        saved.completed_on.clone(),
+                        answers.completed_on.clone(),
+                    ),
+                    (
+                        "training-renew-label",
+                        saved.renew_months.clone(),
+                        answers.renew_months.clone(),
+                    ),
+                ],
+            );
+            if changed.is_empty() {
+                // What was typed is what is saved now: the correction is already made.
+                return Ok(Redirect::to(&back(id)).into_response());
+            }
+            spec.changed = changed;
+            show_form(layout, FormErrors::none(), spec)
+        }
+        Err(AppError::Invalid(invalid)) => {
+            let spec = training_spec(&state, &file, Some((training, version)), &answers);
+            show_form(layout, invalid.into(), spec)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// A supervision record being corrected: its id, the version the form shows, and
+/// whether its notes are on the form, which they are only for the person supervised
+/// and their supervisor.
+#[derive(Clone, Copy)]
+struct SupervisionCorrection {
+    id: i64,
+    version: i64,
+    notes_shown: bool,
+}
+
 fn supervision_spec(
     state: &AppState,
     file: &StaffFile,
+    correction: Option<SupervisionCorrection>,
     answers: &SupervisionAnswers,
     managers: &[(i64, String)],
 ) -> FormSpec {
-    FormSpec {
-        caption: file.name.clone(),
-        intro: t(state, "supervision-intro"),
-        action: format!("/advocates/{}/supervision", file.user_id),
-        back: back(file.user_id),
-        button: t(state, "save-button"),
-        fields: vec![
-            FormField::new(
+    let mut fields = vec![
+        FormField::new(
+            "kind",
+            t(state, "supervision-kind-label"),
+            FieldKind::Radios(radios(
+                state,
                 "kind",
-                t(state, "supervision-kind-label"),
-                FieldKind::Radios(radios(
-                    state,
-                    "kind",
-                    "supervision",
-                    &codes(SupervisionKind::ALL, SupervisionKind::as_str),
-                    &answers.kind,
-                )),
-                "",
-            ),
-            FormField::new(
-                "held_on",
-                t(state, "supervision-date-label"),
-                FieldKind::Date,
-                &answers.held_on,
-            ),
-            FormField::new(
-                "supervisor",
-                t(state, "supervision-supervisor-label"),
-                FieldKind::Select(staff_choices(state, managers, file.user_id)),
-                &answers.supervisor,
-            ),
-            FormField::new(
-                "external_supervisor",
-                t(state, "supervision-external-label"),
-                FieldKind::Text,
-                &answers.external_supervisor,
-            )
-            .hint(t(state, "supervision-external-hint")),
+                "supervision",
+                &codes(SupervisionKind::ALL, SupervisionKind::as_str),
+                &answers.kind,
+            )),
+            "",
+        ),
+        FormField::new(
+            "held_on",
+            t(state, "supervision-date-label"),
+            FieldKind::Date,
+            &answers.held_on,
+        ),
+        FormField::new(
+            "supervisor",
+            t(state, "supervision-supervisor-label"),
+            FieldKind::Select(staff_choices(state, managers, file.user_id)),
+            &answers.supervisor,
+        ),
+        FormField::new(
+            "external_supervisor",
+            t(state, "supervision-external-label"),
+            FieldKind::Text,
+            &answers.external_supervisor,
+        )
+        .hint(t(state, "supervision-external-hint")),
+    ];
+    let notes_shown = correction.is_none_or(|c| c.notes_shown);
+    if notes_shown {
+        fields.push(
             FormField::new(
                 "notes",
                 t(state, "supervision-notes-label"),
@@ -1109,8 +1394,49 @@ fn supervision_spec(
                 &answers.notes,
             )
             .hint(t(state, "supervision-notes-hint")),
-        ],
+        );
+    }
+    FormSpec {
+        caption: file.name.clone(),
+        intro: if notes_shown {
+            t(state, "supervision-intro")
+        } else {
+            t(state, "supervision-notes-kept")
+        },
+        action: match correction {
+            None => format!("/advocates/{}/supervision", file.user_id),
+            Some(c) => format!("/advocates/{}/supervision/{}", file.user_id, c.id),
+        },
+        back: back(file.user_id),
+        button: t(state, "save-button"),
+        hidden: correction
+            .map(|c| vec![("version".to_string(), c.version.to_string())])
+            .unwrap_or_default(),
+        fields,
         ..Default::default()
+    }
+}
+
+fn supervision_answers(body: &FormBody) -> SupervisionAnswers {
+    SupervisionAnswers {
+        kind: body.get("kind"),
+        held_on: body.get("held_on"),
+        supervisor: body.get("supervisor"),
+        external_supervisor: body.get("external_supervisor"),
+        notes: body.get("notes"),
+    }
+}
+
+/// The form's answers for a meeting as it is saved, its notes only if the actor may
+/// read them.
+fn saved_supervision(entry: &SupervisionEntry) -> SupervisionAnswers {
+    let r = &entry.record;
+    SupervisionAnswers {
+        kind: r.kind.clone(),
+        held_on: r.held_on.to_string(),
+        supervisor: r.supervisor_id.map(|s| s.to_string()).unwrap_or_default(),
+        external_supervisor: r.external_supervisor.clone().unwrap_or_default(),
+        notes: r.notes.clone().unwrap_or_default(),
     }
 }
 
@@ -1139,7 +1465,7 @@ pub async fn supervision_form(
             section_for(&staff, id),
         ),
         FormErrors::none(),
-        supervision_spec(&state, &file, &answers, &managers),
+        supervision_spec(&state, &file, None, &answers, &managers),
     )
 }
 
@@ -1167,7 +1493,7 @@ pub async fn supervision_submit(
     let supervision = match answers.parse(today(), &ids) {
         Ok(supervision) => supervision,
         Err(invalid) => {
-            let spec = supervision_spec(&state, &file, &answers, &managers);
+            let spec = supervision_spec(&state, &file, None, &answers, &managers);
             return show_form(layout, invalid.into(), spec);
         }
     };
@@ -1175,6 +1501,154 @@ pub async fn supervision_submit(
     let actor = staff.actor.clone();
     blocking(move || store.add_supervision(&actor, id, &supervision)).await?;
     Ok(Redirect::to(&back(id)).into_response())
+}
+
+fn supervision_entry(file: &StaffFile, supervision: i64) -> Result<&SupervisionEntry, AppError> {
+    file.supervisions
+        .iter()
+        .find(|s| s.record.id == supervision)
+        .ok_or(AppError::NotFound)
+}
+
+/// `GET /advocates/{id}/supervision/{supervision}`: the form to correct a meeting,
+/// managers only. The notes are on it only for the person supervised and their
+/// supervisor; anyone else's correction leaves them as they are.
+pub async fn supervision_edit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, supervision)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    manager(&staff)?;
+    let file = staff_file(&state, &staff, id).await?;
+    let managers = supervisors(&state, &staff).await?;
+    let entry = supervision_entry(&file, supervision)?;
+    let correction = SupervisionCorrection {
+        id: supervision,
+        version: entry.record.version,
+        notes_shown: entry.may_read_notes,
+    };
+    show_form(
+        Layout::staff(
+            &state,
+            &staff,
+            "supervision-change-heading",
+            section_for(&staff, id),
+        ),
+        FormErrors::none(),
+        supervision_spec(
+            &state,
+            &file,
+            Some(correction),
+            &saved_supervision(entry),
+            &managers,
+        ),
+    )
+}
+
+/// `POST /advocates/{id}/supervision/{supervision}`. Checked as a new meeting is; a
+/// record someone else corrected since the form opened is never overwritten.
+pub async fn supervision_update(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, supervision)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    manager(&staff)?;
+    let file = staff_file(&state, &staff, id).await?;
+    let managers = supervisors(&state, &staff).await?;
+    let entry = supervision_entry(&file, supervision)?;
+    let body = FormBody::parse(&body);
+    let version = body.version()?;
+    let mut answers = supervision_answers(&body);
+    if !entry.may_read_notes {
+        // The notes were not on the form; storage keeps them as they are.
+        answers.notes = String::new();
+    }
+    let correction = SupervisionCorrection {
+        id: supervision,
+        version,
+        notes_shown: entry.may_read_notes,
+    };
+    let layout = Layout::staff(
+        &state,
+        &staff,
+        "supervision-change-heading",
+        section_for(&staff, id),
+    );
+    let ids: Vec<i64> = managers
+        .iter()
+        .map(|(m, _)| *m)
+        .filter(|m| *m != id)
+        .collect();
+    let corrected = match answers.parse(today(), &ids) {
+        Ok(corrected) => corrected,
+        Err(invalid) => {
+            let spec = supervision_spec(&state, &file, Some(correction), &answers, &managers);
+            return show_form(layout, invalid.into(), spec);
+        }
+    };
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    match blocking(move || store.correct_supervision(&actor, id, supervision, version, &corrected))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&back(id)).into_response()),
+        Err(AppError::Conflict) => {
+            let saved = saved_supervision(entry);
+            let kind = |a: &SupervisionAnswers| t(&state, &code_key("supervision", &a.kind));
+            let supervisor = |a: &SupervisionAnswers| {
+                a.supervisor
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|s| managers.iter().find(|(m, _)| *m == s))
+                    .map(|(_, name)| name.clone())
+                    .unwrap_or_default()
+            };
+            let mut rows = vec![
+                ("supervision-kind-label", kind(&saved), kind(&answers)),
+                (
+                    "supervision-date-label",
+                    saved.held_on.clone(),
+                    answers.held_on.clone(),
+                ),
+                (
+                    "supervision-supervisor-label",
+                    supervisor(&saved),
+                    supervisor(&answers),
+                ),
+                (
+                    "supervision-external-label",
+                    saved.external_supervisor.clone(),
+                    answers.external_supervisor.clone(),
+                ),
+            ];
+            if entry.may_read_notes {
+                rows.push((
+                    "supervision-notes-label",
+                    saved.notes.clone(),
+                    answers.notes.clone(),
+                ));
+            }
+            let shown = SupervisionCorrection {
+                version: entry.record.version,
+                ..correction
+            };
+            let changed = differences(&state.catalogue, rows);
+            if changed.is_empty() {
+                // What was typed is what is saved now (the other change was to notes
+                // this manager may not read, or the same): nothing is left to correct.
+                return Ok(Redirect::to(&back(id)).into_response());
+            }
+            let mut spec = supervision_spec(&state, &file, Some(shown), &saved, &managers);
+            spec.changed = changed;
+            show_form(layout, FormErrors::none(), spec)
+        }
+        Err(AppError::Invalid(invalid)) => {
+            let spec = supervision_spec(&state, &file, Some(correction), &answers, &managers);
+            show_form(layout, invalid.into(), spec)
+        }
+        Err(other) => Err(other),
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -135,6 +135,30 @@ impl TestApp {
         self.send(request.body(Body::empty()).unwrap()).await
     }
 
+    /// Sends a file as a browser's upload form would: a multipart form with one file,
+    /// `document`.
+    pub async fn upload(&self, path: &str, session: &str, file_name: &str, bytes: &[u8]) -> Answer {
+        let boundary = "advocase-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = Request::post(path)
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, "http://localhost")
+            .header("sec-fetch-site", "same-origin")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::COOKIE, format!("{COOKIE}={session}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
     pub async fn post_form(&self, path: &str, session: Option<&str>, form: &str) -> Answer {
         let mut request = Request::post(path)
             .header(header::HOST, "localhost")

@@ -1,0 +1,1 @@
+ALTER TABLE staff_profiles DROP COLUMN group_supervision_months;
