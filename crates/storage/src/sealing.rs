@@ -349,6 +349,19 @@ pub fn random_name() -> [u8; 16] {
 /// The first bytes of a file sealed by [`Keyring::seal_file`].
 pub const SEALED_FILE_MAGIC: &[u8] = b"ADVOCASE-SEALED-FILE-1\n";
 
+/// The key a sealed file names in its header, or None for a file that is not one.
+pub fn sealed_file_key(path: &Path) -> Result<Option<String>, StoreError> {
+    use std::io::{BufRead, Read};
+    let mut input = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut magic = vec![0u8; SEALED_FILE_MAGIC.len()];
+    if input.read_exact(&mut magic).is_err() || magic != SEALED_FILE_MAGIC {
+        return Ok(None);
+    }
+    let mut id = String::new();
+    input.read_line(&mut id)?;
+    Ok(Some(id.trim().to_string()))
+}
+
 /// Plain bytes per sealed chunk of a file.
 const FILE_CHUNK: usize = 64 * 1024;
 

@@ -832,10 +832,15 @@ pub(crate) mod casework_storage {
             let file = db.store.case_file(a, p.case_id).unwrap();
             assert_eq!(file.contacts[0].discussed, note);
             assert_eq!(file.issues[0].outcome_in_their_words.as_deref(), Some("Outcome-unique-words"));
-            // Rotation re-seals everything under a new key, and everything still reads.
+            // Rotation re-seals everything under a new key, documents included, and
+            // everything still reads.
+            let document = db.store.add_attachment(a, p.case_id, "letter.pdf", b"%PDF-1.4 Rotated-letter").unwrap();
             let old_key = db.store.keys().unwrap().current_id();
             let resealed = db.store.rotate_keys(&mut |_, _| {}).unwrap();
-            assert_eq!(resealed as usize, before.len());
+            // The document's file and its sealed file name.
+            assert_eq!(resealed as usize, before.len() + 2);
+            let (_, _, bytes) = db.store.attachment(a, document).unwrap();
+            assert_eq!(bytes, b"%PDF-1.4 Rotated-letter");
             let new_key = db.store.keys().unwrap().current_id();
             assert_ne!(old_key, new_key);
             for value in raw_values(&db) {
