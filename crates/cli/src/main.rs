@@ -51,6 +51,9 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -145,6 +148,20 @@ enum UserCommand {
     },
     /// List organisations and accounts.
     List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Issue a personal API token for a staff account and print it on standard output.
+    /// It is shown this once; administrators list and revoke tokens under API tokens.
+    Create {
+        /// The email address of the account the token acts as.
+        #[arg(long)]
+        email: String,
+        /// What the token is for, as the list of tokens shows it.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -299,6 +316,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::User(command) => user(&settings, command)?,
+        Command::Token(TokenCommand::Create { email, name }) => {
+            create_token(&settings, &email, &name)?
+        }
         Command::Demo { people, seed } => demo_data(&settings, people, seed)?,
         Command::Keys(KeysCommand::Rotate) => {
             let store = open_store(&settings)?;
@@ -774,6 +794,36 @@ fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// `advocase token create`: the token alone on standard output, so that a script can
+/// read it, and what was done on standard error.
+fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<()> {
+    let name = advocase_domain::identity::token_name("name", name)
+        .map_err(|e| anyhow::anyhow!("--name: {}", e.message))?;
+    let store = open_store(settings)?;
+    store.migrate()?;
+    let user = find_by_email(&store, email)?;
+    let token = advocase_web::auth::new_token();
+    let id = store
+        .issue_api_token(
+            None,
+            user.id,
+            &name,
+            &advocase_web::auth::token_hash(&token),
+        )
+        .map_err(|e| match e {
+            advocase_storage::StoreError::NotFound => {
+                anyhow::anyhow!("only a live staff account can hold an API token")
+            }
+            other => anyhow::Error::new(other).context("issuing the token"),
+        })?;
+    println!("{token}");
+    eprintln!(
+        "Issued API token {id} for account {}. It is shown only now; revoke it under API tokens.",
+        user.id
+    );
     Ok(())
 }
 

@@ -222,6 +222,62 @@ fn audit_verify_fails_after_the_last_entry_is_deleted() {
     assert!(stderr(&broken).contains("cut off"), "{}", stderr(&broken));
 }
 
+#[test]
+fn token_create_prints_only_a_token_that_signs_in_as_the_account() {
+    let dir = installation();
+    let created = advocase(
+        &[
+            "token",
+            "create",
+            "--email",
+            "ada@north.example",
+            "--name",
+            "monitoring",
+        ],
+        &dir,
+        None,
+    );
+    assert_eq!(created.status.code(), Some(0), "{}", stderr(&created));
+    let printed = stdout(&created);
+    assert_eq!(printed.lines().count(), 1, "{printed}");
+    let token = printed.trim();
+    let store = Store::open(dir.join("advocase.sqlite3").to_str().unwrap(), None).unwrap();
+    let holder = store
+        .user_by_api_token(&advocase_web::auth::token_hash(token))
+        .unwrap()
+        .expect("the token signs in");
+    assert_eq!(holder.email, "ada@north.example");
+
+    let unknown = advocase(
+        &[
+            "token",
+            "create",
+            "--email",
+            "nobody@north.example",
+            "--name",
+            "x",
+        ],
+        &dir,
+        None,
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stdout(&unknown).is_empty());
+    let unnamed = advocase(
+        &[
+            "token",
+            "create",
+            "--email",
+            "ada@north.example",
+            "--name",
+            " ",
+        ],
+        &dir,
+        None,
+    );
+    assert_eq!(unnamed.status.code(), Some(1));
+    assert!(stderr(&unnamed).contains("--name"), "{}", stderr(&unnamed));
+}
+
 fn export_of(database: &Path) -> String {
     let store = Store::open(database.to_str().unwrap(), None).unwrap();
     let mut out = Vec::new();

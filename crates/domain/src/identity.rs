@@ -214,6 +214,12 @@ impl std::fmt::Debug for NewPassword {
     }
 }
 
+/// What an API token is for, as the list of tokens shows it: some text, at most 100
+/// characters. The token page and `advocase token create` both read it through here.
+pub fn token_name(field: &str, value: &str) -> Result<String, FieldError> {
+    crate::validation::required_text(field, "what the token is for", value, 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

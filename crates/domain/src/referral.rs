@@ -15,7 +15,7 @@ pub const MAX_SHORT: usize = 200;
 
 /// The referral form as typed: every field a string, absent fields empty. Field names
 /// match the form's `name` attributes, so errors name what the person sees.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ReferralAnswers {
     pub referrer_kind: String,
@@ -266,6 +266,27 @@ pub fn normalise_postcode(value: &str) -> Option<String> {
 }
 
 impl ReferralAnswers {
+    /// Reads the referral form from an `application/x-www-form-urlencoded` body. The
+    /// form repeats `difficulty` once per ticked box, which a plain form decoder cannot
+    /// read into a list, so the body is decoded here: every other field keeps its last
+    /// value, and fields the form does not have are ignored.
+    pub fn from_form_body(body: &[u8]) -> ReferralAnswers {
+        use serde_json::{Map, Value};
+        let mut fields = Map::new();
+        let mut difficulty = Vec::new();
+        for (name, value) in form_urlencoded::parse(body) {
+            if name == "difficulty" {
+                difficulty.push(Value::String(value.into_owned()));
+            } else {
+                fields.insert(name.into_owned(), Value::String(value.into_owned()));
+            }
+        }
+        fields.insert("difficulty".into(), Value::Array(difficulty));
+        // Every field is text (or a list of text) and unknown names are ignored, so this
+        // cannot fail; an empty form is still the safe answer if it ever did.
+        serde_json::from_value(Value::Object(fields)).unwrap_or_default()
+    }
+
     /// Checks every answer and returns the referral, or every wrong field with a plain
     /// reason. `today` is the date in England when the form arrived.
     pub fn parse(&self, today: NaiveDate) -> Result<NewReferral, Invalid> {
@@ -753,6 +774,16 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn repeated_checkboxes_are_read_into_a_list_and_other_fields_keep_their_last_value() {
+        let answers = ReferralAnswers::from_form_body(
+            b"given_name=Ada&difficulty=understanding&difficulty=retaining&what_is_happening=%3Cscript%3E&unknown=x&given_name=Ada+Lovelace",
+        );
+        assert_eq!(answers.given_name, "Ada Lovelace");
+        assert_eq!(answers.difficulty, ["understanding", "retaining"]);
+        assert_eq!(answers.what_is_happening, "<script>");
     }
 
     fn answers() -> ReferralAnswers {

@@ -624,19 +624,32 @@ impl Store {
         })
     }
 
-    /// Issues an API token for an account of the administrator's organisation.
+    /// Issues an API token for a live staff account: by an administrator of the
+    /// account's organisation, or, when `by` is `None`, by an operator at the command
+    /// line. The token table names a creator, and an operator has no account, so a token
+    /// an operator issued names its holder; the audit entry says the operator issued it.
     pub fn issue_api_token(
         &self,
-        actor: &Actor,
+        by: Option<&Actor>,
         user_id: i64,
         name: &str,
         token_hash: &str,
     ) -> Result<i64, StoreError> {
-        let target = self.find_user(actor, user_id)?;
+        let target = match by {
+            Some(actor) => {
+                let target = self.find_user(actor, user_id)?;
+                if !actor.may_manage_users() {
+                    return Err(StoreError::NotFound);
+                }
+                target
+            }
+            None => self.user_by_id(user_id)?.ok_or(StoreError::NotFound)?,
+        };
         let is_staff = target.role().map(|r| r.is_staff()).unwrap_or(false);
-        if !actor.may_manage_users() || target.disabled_at.is_some() || !is_staff {
+        if target.disabled_at.is_some() || !is_staff {
             return Err(StoreError::NotFound);
         }
+        let created_by = by.map_or(user_id, |actor| actor.user_id);
         let (name, token_hash) = (name.to_string(), token_hash.to_string());
         self.write(|conn, trail| {
             let id: i64 = diesel::insert_into(api_tokens::table)
@@ -644,13 +657,14 @@ impl Store {
                     api_tokens::user_id.eq(user_id),
                     api_tokens::name.eq(&name),
                     api_tokens::token_hash.eq(&token_hash),
-                    api_tokens::created_by.eq(actor.user_id),
+                    api_tokens::created_by.eq(created_by),
                     api_tokens::created_at.eq(now()),
                 ))
                 .returning(api_tokens::id)
                 .get_result(conn)?;
-            trail.record(AuditEvent::by(
-                actor,
+            trail.record(AuditEvent::by_or_operator(
+                by,
+                target.organisation_id,
                 AuditAction::TokenIssued,
                 "api_token",
                 Some(id),

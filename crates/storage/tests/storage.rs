@@ -213,11 +213,30 @@ on_both_backends! {
 
     fn a_revoked_api_token_no_longer_signs_in(db) {
         let (north_admin, north_advocate, south_admin, _) = two_providers(&db.store);
-        let id = db.store.issue_api_token(&north_admin, north_advocate.user_id, "script", "token-hash").unwrap();
+        let id = db.store.issue_api_token(Some(&north_admin), north_advocate.user_id, "script", "token-hash").unwrap();
         assert_eq!(db.store.user_by_api_token("token-hash").unwrap().unwrap().id, north_advocate.user_id);
         assert!(matches!(db.store.revoke_api_token(&south_admin, id), Err(StoreError::NotFound)));
         db.store.revoke_api_token(&north_admin, id).unwrap();
         assert!(db.store.user_by_api_token("token-hash").unwrap().is_none());
+    }
+
+    fn an_operator_issues_a_token_for_a_live_staff_account_only(db) {
+        let (north_admin, north_advocate, south_admin, _) = two_providers(&db.store);
+        let id = db.store.issue_api_token(None, north_advocate.user_id, "monitoring", "operator-hash").unwrap();
+        assert_eq!(db.store.user_by_api_token("operator-hash").unwrap().unwrap().id, north_advocate.user_id);
+        let listed = db.store.list_api_tokens(&north_admin).unwrap();
+        assert!(listed.iter().any(|(token, _)| token.id == id && token.created_by == north_advocate.user_id));
+        // An administrator of another provider still cannot issue one for this account.
+        assert!(matches!(
+            db.store.issue_api_token(Some(&south_admin), north_advocate.user_id, "x", "other-hash"),
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(db.store.issue_api_token(None, 999_999, "x", "missing-hash"), Err(StoreError::NotFound)));
+        db.store.disable_user(None, north_advocate.user_id).unwrap();
+        assert!(matches!(
+            db.store.issue_api_token(None, north_advocate.user_id, "x", "disabled-hash"),
+            Err(StoreError::NotFound)
+        ));
     }
 
     fn a_one_time_link_works_once(db) {
@@ -296,7 +315,7 @@ fn populate(store: &Store) {
         .find_user(&north_admin, north_advocate.user_id)
         .unwrap();
     store
-        .issue_api_token(&north_admin, north_advocate.user_id, "script", "hash")
+        .issue_api_token(Some(&north_admin), north_advocate.user_id, "script", "hash")
         .unwrap();
     let user = store.user_by_id(north_advocate.user_id).unwrap().unwrap();
     store

@@ -107,6 +107,12 @@ async fn an_advocate_sees_only_their_own_cases_in_pages_and_the_api_and_every_re
     assert_eq!(api_own.status, StatusCode::OK);
     let view: serde_json::Value = serde_json::from_str(&api_own.body).unwrap();
     assert_eq!(view["duty"], "imha");
+    // The OpenAPI document calls it a `date-time`, which is RFC 3339 with its offset.
+    let opened_at = view["opened_at"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(opened_at).is_ok(),
+        "{opened_at}"
+    );
     let api_other = w
         .app
         .get(&format!("/api/v1/cases/{}", w.case_id), Some(&second))

@@ -366,7 +366,7 @@ async fn an_api_token_works_until_revoked() {
     let id = app
         .db
         .store
-        .issue_api_token(&admin_actor, intake, "script", &token_hash(&token))
+        .issue_api_token(Some(&admin_actor), intake, "script", &token_hash(&token))
         .unwrap();
     let answer = app
         .post_json("/api/v1/eligibility", Some(&token), None, "{}")

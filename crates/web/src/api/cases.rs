@@ -39,7 +39,9 @@ pub struct CaseSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContactView {
     pub id: i64,
-    /// UK local time, as the advocate recorded it.
+    /// UK local time, as the advocate recorded it, without an offset: a wall-clock time
+    /// such as `2026-11-17T11:30:00`, not an RFC 3339 `date-time`.
+    #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-17T11:30:00")]
     pub occurred_at: chrono::NaiveDateTime,
     pub mode: String,
     pub duration_minutes: i32,
@@ -70,7 +72,8 @@ pub struct CaseView {
     /// `waiting`, `allocated` or `closed`.
     pub status: String,
     pub advocate_id: Option<i64>,
-    pub opened_at: chrono::NaiveDateTime,
+    /// When the case was opened, in UTC (RFC 3339).
+    pub opened_at: chrono::DateTime<chrono::Utc>,
     pub introduction_due: Option<chrono::NaiveDate>,
     pub closure_reason: Option<String>,
     pub version: i64,
@@ -129,7 +132,11 @@ pub async fn caseload(
 /// One case, if the caller may see it; every read is in the audit trail.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
     params(("id" = i64, Path, description = "The case's number")),
-    responses((status = 200, body = CaseView), (status = 401, body = ApiErrors), (status = 404, body = ApiErrors)),
+    responses((status = 200, body = CaseView),
+        (status = 400, body = ApiErrors, description = "The case number is not a whole number that fits in 64 bits."),
+        (status = 401, body = ApiErrors),
+        (status = 403, body = ApiErrors, description = "A manager has not yet given the reason for opening a case that is not allocated to them; the first opening is in the browser."),
+        (status = 404, body = ApiErrors)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn case(
     State(state): State<AppState>,
@@ -150,7 +157,7 @@ pub async fn case(
         duty: file.case.duty.clone(),
         status: file.case.status.clone(),
         advocate_id: file.case.advocate_id,
-        opened_at: file.case.opened_at,
+        opened_at: file.case.opened_at.and_utc(),
         introduction_due: file.case.introduction_due,
         closure_reason: file.case.closure_reason.clone(),
         version: file.case.version,

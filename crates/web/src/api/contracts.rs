@@ -103,7 +103,9 @@ pub async fn contracts(
 /// caller may not see answers 404, as one that does not exist; a period that is not
 /// one of the contract's answers 422 naming `from` or `to`.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}/report", tag = "contracts", params(("id" = i64, Path, description = "The contract"), PeriodQuery),
-    responses((status = 200, body = ReportView), (status = 401, body = ApiErrors), (status = 404, body = ApiErrors), (status = 422, body = ApiErrors)),
+    responses((status = 200, body = ReportView),
+        (status = 400, body = ApiErrors, description = "The contract number is not a whole number that fits in 64 bits."),
+        (status = 401, body = ApiErrors), (status = 404, body = ApiErrors), (status = 422, body = ApiErrors)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn report(
     State(state): State<AppState>,

@@ -82,7 +82,9 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> Result<Json
 /// it. Any other account answers 404, exactly as one that does not exist.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts",
     params(("id" = i64, Path, description = "The account's number")),
-    responses((status = 200, body = Me), (status = 401, body = ApiErrors), (status = 404, body = ApiErrors)),
+    responses((status = 200, body = Me),
+        (status = 400, body = ApiErrors, description = "The account number is not a whole number that fits in 64 bits."),
+        (status = 401, body = ApiErrors), (status = 404, body = ApiErrors)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn user(
     State(state): State<AppState>,

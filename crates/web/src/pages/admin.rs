@@ -7,7 +7,7 @@ use crate::auth::session::blocking;
 use crate::auth::{Staff, new_token, token_hash};
 use crate::error::AppError;
 use advocase_domain::clocks::{Nation, WorkingDayCalendar, parse_iso_date};
-use advocase_domain::identity::{EmailAddress, Role};
+use advocase_domain::identity::{EmailAddress, Role, token_name};
 use advocase_domain::validation::{Invalid, required_text};
 use advocase_storage::accounts::NewUser;
 use askama::Template;
@@ -322,12 +322,7 @@ pub async fn issue_token(
 ) -> Result<Response, AppError> {
     administrator(&staff)?;
     let mut invalid = Invalid::default();
-    let name = invalid.check(required_text(
-        "name",
-        "what the token is for",
-        &form.name,
-        100,
-    ));
+    let name = invalid.check(token_name("name", &form.name));
     let user_id = form.user_id.trim().parse::<i64>().ok();
     if user_id.is_none() {
         invalid.push("user_id", state.catalogue.text("account-invalid"));
@@ -340,7 +335,7 @@ pub async fn issue_token(
     let hash = token_hash(&token);
     let store = state.store.clone();
     let actor = staff.actor.clone();
-    match blocking(move || store.issue_api_token(&actor, user_id, &name, &hash)).await {
+    match blocking(move || store.issue_api_token(Some(&actor), user_id, &name, &hash)).await {
         Ok(_) => render(
             &tokens_page(
                 &state,

@@ -892,9 +892,11 @@ pub(crate) fn periods_of(row: &ContractRow, annual: bool) -> Vec<Period> {
 pub struct PeriodQuery {
     /// The first day of one of the contract's reporting periods, as 2026-04-01.
     #[serde(default)]
+    #[param(format = Date)]
     pub from: String,
     /// The last day of the same period.
     #[serde(default)]
+    #[param(format = Date)]
     pub to: String,
 }
 

@@ -46,24 +46,6 @@ pub fn new_reference() -> String {
     format!("R-{first}-{second}")
 }
 
-/// Reads the referral form from a form body. The form repeats `difficulty` once per
-/// ticked box, which `axum::Form` cannot read into a list, so the body is decoded here:
-/// every other field keeps its last value, and fields the form does not have are ignored.
-pub fn answers_from(body: &[u8]) -> ReferralAnswers {
-    use serde_json::{Map, Value};
-    let mut fields = Map::new();
-    let mut difficulty = Vec::new();
-    for (name, value) in url::form_urlencoded::parse(body) {
-        if name == "difficulty" {
-            difficulty.push(Value::String(value.into_owned()));
-        } else {
-            fields.insert(name.into_owned(), Value::String(value.into_owned()));
-        }
-    }
-    fields.insert("difficulty".into(), Value::Array(difficulty));
-    serde_json::from_value(Value::Object(fields)).unwrap_or_default()
-}
-
 /// One field's value from a form body, empty when absent.
 fn form_value(body: &[u8], field: &str) -> String {
     url::form_urlencoded::parse(body)
@@ -474,7 +456,7 @@ async fn store_public(
 /// `POST /refer`. A filled-in `website` field (which no person sees) means a program
 /// sent the form: it gets the same answer as a success, and nothing is stored.
 pub async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
-    let answers = answers_from(&body);
+    let answers = ReferralAnswers::from_form_body(&body);
     let provider = form_value(&body, "provider");
     if !answers.website.trim().is_empty() {
         return sent_page(&state, new_reference(), &new_token(), false);
@@ -778,7 +760,7 @@ pub async fn new_submit(
     body: Bytes,
 ) -> Result<Response, AppError> {
     super::require_role(&staff, &[Role::IntakeWorker, Role::Manager])?;
-    let answers = answers_from(&body);
+    let answers = ReferralAnswers::from_form_body(&body);
     let referral = match answers.parse(today()) {
         Ok(referral) => referral,
         Err(invalid) => {
@@ -1616,16 +1598,6 @@ mod tests {
             );
             assert!(!reference[2..].contains(['0', 'O', '1', 'I']));
         }
-    }
-
-    #[test]
-    fn repeated_checkboxes_are_read_into_a_list_and_other_fields_keep_their_value() {
-        let answers = answers_from(
-            b"given_name=Ada&difficulty=understanding&difficulty=retaining&what_is_happening=%3Cscript%3E&unknown=x",
-        );
-        assert_eq!(answers.given_name, "Ada");
-        assert_eq!(answers.difficulty, ["understanding", "retaining"]);
-        assert_eq!(answers.what_is_happening, "<script>");
     }
 
     #[test]
