@@ -12,6 +12,7 @@
 use advocase_domain::casework::{parse_minutes, required_date};
 use advocase_domain::clocks::{Nation, WorkingDayCalendar, deadline_for_cli, parse_iso_date};
 use advocase_domain::referral::parse_date;
+use advocase_i18n::label;
 use chrono::{Datelike, Months};
 use libfuzzer_sys::fuzz_target;
 
@@ -26,24 +27,24 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn form_dates(text: &str) {
-    match parse_date("date", "the date", text) {
+    match parse_date("date", label::DATE, text) {
         Ok(Some(date)) => {
             assert!(
                 (1900..=2100).contains(&date.year()),
                 "{text:?} read as {date}"
             );
             for written in [date.to_string(), date.format("%d/%m/%Y").to_string()] {
-                assert_eq!(parse_date("date", "the date", &written), Ok(Some(date)));
+                assert_eq!(parse_date("date", label::DATE, &written), Ok(Some(date)));
             }
-            assert_eq!(required_date("date", "the date", text), Ok(date));
+            assert_eq!(required_date("date", label::DATE, text), Ok(date));
         }
         Ok(None) => {
             assert!(text.trim().is_empty());
-            assert!(required_date("date", "the date", text).is_err());
+            assert!(required_date("date", label::DATE, text).is_err());
         }
         Err(error) => {
             assert_eq!(error.field, "date");
-            assert!(required_date("date", "the date", text).is_err());
+            assert!(required_date("date", label::DATE, text).is_err());
         }
     }
 }
@@ -52,7 +53,7 @@ fn iso_dates(text: &str) {
     if let Ok(date) = parse_iso_date(text) {
         assert_eq!(date.to_string(), text);
         if (1900..=2100).contains(&date.year()) {
-            assert_eq!(parse_date("date", "the date", text), Ok(Some(date)));
+            assert_eq!(parse_date("date", label::DATE, text), Ok(Some(date)));
         }
     }
 }

@@ -7,6 +7,7 @@
 #![no_main]
 
 use advocase_domain::reporting::{PopulationRow, parse_population_csv};
+use advocase_i18n::Catalogue;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -31,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         Err(invalid) => {
             assert_eq!(invalid.0.len(), 1);
             assert_eq!(invalid.0[0].field, "file");
-            assert!(!invalid.0[0].message.is_empty());
+            assert!(!Catalogue::english().message(&invalid.0[0].message).is_empty());
         }
     }
 });

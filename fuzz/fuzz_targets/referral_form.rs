@@ -13,6 +13,7 @@ use advocase_domain::referral::{
     MAX_SHORT, MAX_TEXT, NewReferral, ReferralAnswers, normalise_postcode,
 };
 use chrono::{Datelike, NaiveDate};
+use advocase_i18n::Catalogue;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -35,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
                     "{:?} is not a field of the form",
                     error.field
                 );
-                assert!(!error.message.is_empty());
+                assert!(!Catalogue::english().message(&error.message).is_empty());
             }
         }
     }

@@ -23,7 +23,7 @@ pub fn eligibility(
     threads: usize,
     with_json: bool,
 ) -> anyhow::Result<Summary> {
-    let request = parse_request(body).map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+    let request = parse_request(body).map_err(|e| anyhow::anyhow!("{e}"))?;
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let start = Instant::now();
     let total: u64 = std::thread::scope(|scope| {

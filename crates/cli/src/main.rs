@@ -6,6 +6,8 @@ mod demo;
 mod keys;
 
 use advocase_domain::identity::{EmailAddress, NewPassword, Role};
+use advocase_domain::validation::Invalid;
+use advocase_i18n::{Catalogue, Message};
 use advocase_storage::Store;
 use advocase_storage::accounts::{NewUser, link_purpose};
 use anyhow::{Context, bail};
@@ -182,10 +184,40 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("advocase: {error:#}");
+            eprintln!("advocase: {}", describe(&error));
             ExitCode::from(1)
         }
     }
+}
+
+/// The words of a message, as the command line prints them: in English, from the same
+/// catalogue as the pages.
+fn words(message: &Message) -> String {
+    Catalogue::english().message(message)
+}
+
+/// An error with its causes, as `{:#}` writes it, except that refused fields are put
+/// into words instead of showing their message keys.
+fn describe(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .map(|cause| {
+            let invalid = match cause.downcast_ref::<advocase_storage::StoreError>() {
+                Some(advocase_storage::StoreError::Invalid(invalid)) => Some(invalid),
+                _ => cause.downcast_ref::<Invalid>(),
+            };
+            match invalid {
+                Some(invalid) => invalid
+                    .0
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, words(&e.message)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                None => cause.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
@@ -551,13 +583,11 @@ fn eligibility() -> ExitCode {
             }
         }
         Err(invalid) => {
+            let message = words(&invalid.message);
             if invalid.field.is_empty() {
-                eprintln!("advocase eligibility: {}", invalid.message);
+                eprintln!("advocase eligibility: {message}");
             } else {
-                eprintln!(
-                    "advocase eligibility: {}: {}",
-                    invalid.field, invalid.message
-                );
+                eprintln!("advocase eligibility: {}: {message}", invalid.field);
             }
             ExitCode::from(2)
         }
@@ -723,7 +753,7 @@ fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
                 .filter(|r| r.is_staff())
                 .with_context(|| format!("unknown role {role:?}: use administrator, manager, intake_worker, advocate or commissioner (a person's own sign-in is given from their record)"))?;
             let email = EmailAddress::parse("email", &email)
-                .map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+                .map_err(|e| anyhow::anyhow!("--email: {}", words(&e.message)))?;
             let organisation_id = match (organisation, organisation_name) {
                 (Some(id), _) => id,
                 (None, Some(name)) => store.create_organisation(role.organisation_kind(), &name)?,
@@ -751,7 +781,7 @@ fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
                 let mut line = String::new();
                 std::io::stdin().lock().read_line(&mut line)?;
                 let password = NewPassword::parse("password", line.trim_end_matches(['\r', '\n']))
-                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                    .map_err(|e| anyhow::anyhow!("{}", words(&e.message)))?;
                 Some(advocase_web::auth::password::hash(password.expose())?)
             } else {
                 None
@@ -801,7 +831,7 @@ fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
 /// read it, and what was done on standard error.
 fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<()> {
     let name = advocase_domain::identity::token_name("name", name)
-        .map_err(|e| anyhow::anyhow!("--name: {}", e.message))?;
+        .map_err(|e| anyhow::anyhow!("--name: {}", words(&e.message)))?;
     let store = open_store(settings)?;
     store.migrate()?;
     let user = find_by_email(&store, email)?;
@@ -832,7 +862,7 @@ fn find_by_email(
     email: &str,
 ) -> anyhow::Result<advocase_storage::accounts::UserRecord> {
     let email = EmailAddress::parse("email", email)
-        .map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+        .map_err(|e| anyhow::anyhow!("--email: {}", words(&e.message)))?;
     store
         .user_by_email(&email)?
         .context("no account has that email address")

@@ -13,7 +13,8 @@
 
 use crate::casework::optional_text;
 use crate::referral::{MAX_SHORT, MAX_TEXT, parse_date};
-use crate::validation::{FieldError, Invalid, capitalise};
+use crate::validation::{FieldError, Invalid};
+use advocase_i18n::{MessageKey, label, msg};
 use chrono::NaiveDate;
 
 codes! {
@@ -265,19 +266,16 @@ impl AssessmentAnswers {
         let mut invalid = Invalid::default();
         let assessed_on = match parse_date(
             "assessed_on",
-            "the date of the assessment",
+            label::DATE_OF_THE_ASSESSMENT,
             &self.assessed_on,
         ) {
             Ok(Some(date)) if date > today => {
-                invalid.push(
-                    "assessed_on",
-                    "The date of the assessment cannot be in the future",
-                );
+                invalid.push("assessed_on", msg::ASSESSMENT_DATE_FUTURE);
                 None
             }
             Ok(Some(date)) => Some(date),
             Ok(None) => {
-                invalid.push("assessed_on", "Enter the date of the assessment");
+                invalid.push("assessed_on", msg::ASSESSMENT_DATE_MISSING);
                 None
             }
             Err(error) => {
@@ -286,7 +284,7 @@ impl AssessmentAnswers {
             }
         };
         let note = invalid
-            .check(optional_text("note", "the note", &self.note, MAX_TEXT))
+            .check(optional_text("note", label::NOTE, &self.note, MAX_TEXT))
             .flatten();
         let empty = ItemAnswers::default();
         let mut items = Vec::new();
@@ -317,7 +315,7 @@ impl ItemAnswers {
             "" => {
                 invalid.push(
                     &rating_field,
-                    format!("Choose green, amber or red for {title}"),
+                    msg::ASSESSMENT_RATING_MISSING.with("title", title),
                 );
                 None
             }
@@ -326,7 +324,7 @@ impl ItemAnswers {
                 if rating.is_none() {
                     invalid.push(
                         &rating_field,
-                        format!("Choose green, amber or red for {title} from the list"),
+                        msg::ASSESSMENT_RATING_INVALID.with("title", title),
                     );
                 }
                 rating
@@ -336,7 +334,7 @@ impl ItemAnswers {
         let strengths = invalid
             .check(optional_text(
                 &strengths_field,
-                &format!("the key strengths for {title}"),
+                label::KEY_STRENGTHS_FOR.with("title", title),
                 &self.strengths,
                 MAX_TEXT,
             ))
@@ -345,7 +343,7 @@ impl ItemAnswers {
         let actions = invalid
             .check(optional_text(
                 &actions_field,
-                &format!("the actions for {title}"),
+                label::ACTIONS_FOR.with("title", title),
                 &self.actions,
                 MAX_TEXT,
             ))
@@ -358,7 +356,7 @@ impl ItemAnswers {
             {
                 invalid.push(
                     &strengths_field,
-                    format!("Enter the key strengths for {title}, which you scored green"),
+                    msg::ASSESSMENT_STRENGTHS_MISSING.with("title", title),
                 );
             }
             Some(rating @ (Rating::Amber | Rating::Red))
@@ -366,10 +364,9 @@ impl ItemAnswers {
             {
                 invalid.push(
                     &actions_field,
-                    format!(
-                        "Enter the actions for {title}, which you scored {}",
-                        rating.as_str()
-                    ),
+                    msg::ASSESSMENT_ACTIONS_MISSING
+                        .with("title", title)
+                        .with("rating", rating.as_str()),
                 );
             }
             _ => {}
@@ -379,7 +376,7 @@ impl ItemAnswers {
             let evidence = invalid
                 .check(optional_text(
                     &field("evidence", item),
-                    &format!("the evidence for {title}"),
+                    label::EVIDENCE_FOR.with("title", title),
                     &self.evidence,
                     MAX_TEXT,
                 ))
@@ -424,7 +421,7 @@ fn policy_ids(field: &str, values: &[String]) -> Result<Vec<i64>, FieldError> {
                     ids.push(id);
                 }
             }
-            _ => return Err(FieldError::new(field, "Choose policies from the register")),
+            _ => return Err(FieldError::new(field, msg::ASSESSMENT_POLICIES_INVALID)),
         }
     }
     Ok(ids)
@@ -445,9 +442,7 @@ pub fn page_links(field: &str, title: &str, text: &str) -> Result<Vec<String>, F
         if !internal {
             return Err(FieldError::new(
                 field,
-                format!(
-                    "Links to figures for {title} must be pages of Advocase starting with /, like /quality"
-                ),
+                msg::ASSESSMENT_LINKS_INVALID.with("title", title),
             ));
         }
         if !links.iter().any(|l| l == line) {
@@ -457,7 +452,9 @@ pub fn page_links(field: &str, title: &str, text: &str) -> Result<Vec<String>, F
     if links.len() > MAX_LINKS {
         return Err(FieldError::new(
             field,
-            format!("Link to {MAX_LINKS} pages of figures or fewer for {title}"),
+            msg::ASSESSMENT_LINKS_TOO_MANY
+                .with("title", title)
+                .with("max", MAX_LINKS),
         ));
     }
     Ok(links)
@@ -480,9 +477,7 @@ pub fn case_numbers(field: &str, title: &str, text: &str) -> Result<Vec<i64>, Fi
             _ => {
                 return Err(FieldError::new(
                     field,
-                    format!(
-                        "Enter the case numbers sampled for {title} as numbers separated by commas, like 12, 40"
-                    ),
+                    msg::ASSESSMENT_CASES_INVALID.with("title", title),
                 ));
             }
         }
@@ -490,7 +485,9 @@ pub fn case_numbers(field: &str, title: &str, text: &str) -> Result<Vec<i64>, Fi
     if ids.len() > MAX_LINKS {
         return Err(FieldError::new(
             field,
-            format!("Sample {MAX_LINKS} case files or fewer for {title}"),
+            msg::ASSESSMENT_CASES_TOO_MANY
+                .with("title", title)
+                .with("max", MAX_LINKS),
         ));
     }
     Ok(ids)
@@ -718,30 +715,27 @@ impl PolicyAnswers {
         let mut invalid = Invalid::default();
         let kind = match self.kind.trim() {
             "" => {
-                invalid.push("kind", "Choose which policy or procedure this is");
+                invalid.push("kind", msg::POLICY_KIND_MISSING);
                 None
             }
             value => {
                 let kind = PolicyKind::parse(value);
                 if kind.is_none() {
-                    invalid.push(
-                        "kind",
-                        "Choose which policy or procedure this is from the list",
-                    );
+                    invalid.push("kind", msg::POLICY_KIND_INVALID);
                 }
                 kind
             }
         };
         let title = invalid
-            .check(optional_text("title", "the name", &self.title, MAX_SHORT))
+            .check(optional_text("title", label::NAME, &self.title, MAX_SHORT))
             .flatten();
         if kind == Some(PolicyKind::Other) && title.is_none() && !invalid_has(&invalid, "title") {
-            invalid.push("title", "Enter the name of the policy or procedure");
+            invalid.push("title", msg::POLICY_TITLE_MISSING);
         }
         let owner_name = invalid
             .check(optional_text(
                 "owner_name",
-                "the owner's name",
+                label::OWNERS_NAME,
                 &self.owner_name,
                 MAX_SHORT,
             ))
@@ -749,10 +743,7 @@ impl PolicyAnswers {
         let owner = match (self.owner.trim(), owner_name) {
             ("", None) => {
                 if !invalid_has(&invalid, "owner_name") {
-                    invalid.push(
-                        "owner",
-                        "Choose who owns this policy, or type the name of its owner",
-                    );
+                    invalid.push("owner", msg::POLICY_OWNER_MISSING);
                 }
                 None
             }
@@ -760,56 +751,53 @@ impl PolicyAnswers {
             (id, None) => match id.parse::<i64>() {
                 Ok(id) if id > 0 => Some(PolicyOwner::Staff(id)),
                 _ => {
-                    invalid.push("owner", "Choose the owner from the list");
+                    invalid.push("owner", msg::POLICY_OWNER_INVALID);
                     None
                 }
             },
             (_, Some(_)) => {
-                invalid.push(
-                    "owner",
-                    "Choose a member of staff or type a name for the owner, not both",
-                );
+                invalid.push("owner", msg::POLICY_OWNER_BOTH);
                 None
             }
         };
         let approved_on = past_date(
             "approved_on",
-            "the date it was approved",
+            label::DATE_IT_WAS_APPROVED,
             &self.approved_on,
             today,
             &mut invalid,
         );
         let last_reviewed_on = past_date(
             "last_reviewed_on",
-            "the date of the last review",
+            label::DATE_OF_THE_LAST_REVIEW,
             &self.last_reviewed_on,
             today,
             &mut invalid,
         );
-        let review_due_on =
-            match parse_date("review_due_on", "the next review date", &self.review_due_on) {
-                Ok(Some(date)) => Some(date),
-                Ok(None) => {
-                    invalid.push("review_due_on", "Enter the date of the next review");
-                    None
-                }
-                Err(error) => {
-                    invalid.0.push(error);
-                    None
-                }
-            };
+        let review_due_on = match parse_date(
+            "review_due_on",
+            label::NEXT_REVIEW_DATE,
+            &self.review_due_on,
+        ) {
+            Ok(Some(date)) => Some(date),
+            Ok(None) => {
+                invalid.push("review_due_on", msg::POLICY_REVIEW_DUE_MISSING);
+                None
+            }
+            Err(error) => {
+                invalid.0.push(error);
+                None
+            }
+        };
         if let (Some(last), Some(due)) = (last_reviewed_on, review_due_on)
             && due < last
         {
-            invalid.push(
-                "review_due_on",
-                "The next review date cannot be before the last review",
-            );
+            invalid.push("review_due_on", msg::POLICY_REVIEW_DUE_BEFORE_LAST_REVIEW);
         }
         let location = invalid
             .check(optional_text(
                 "location",
-                "where it is kept",
+                label::WHERE_IT_IS_KEPT,
                 &self.location,
                 MAX_SHORT,
             ))
@@ -830,17 +818,14 @@ impl PolicyAnswers {
 /// An optional date that cannot lie in the future.
 fn past_date(
     field: &str,
-    label: &str,
+    label: MessageKey,
     value: &str,
     today: NaiveDate,
     invalid: &mut Invalid,
 ) -> Option<NaiveDate> {
     match parse_date(field, label, value) {
         Ok(Some(date)) if date > today => {
-            invalid.push(
-                field,
-                format!("{} cannot be in the future", capitalise(label)),
-            );
+            invalid.push(field, msg::DATE_IN_FUTURE.with("label", label));
             None
         }
         Ok(date) => date,
@@ -964,7 +949,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(invalid.0.len(), 8);
         assert_eq!(
-            invalid.message_for("rating-independence"),
+            invalid
+                .message_for("rating-independence")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("Choose green, amber or red for «independence»")
         );
     }
@@ -1007,11 +995,17 @@ mod tests {
             ]
         );
         assert_eq!(
-            invalid.message_for("actions-safeguarding"),
+            invalid
+                .message_for("actions-safeguarding")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("Enter the actions for «safeguarding», which you scored red")
         );
         assert_eq!(
-            invalid.message_for("strengths-independence"),
+            invalid
+                .message_for("strengths-independence")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("Enter the key strengths for «independence», which you scored green")
         );
     }
@@ -1022,13 +1016,19 @@ mod tests {
         answers.assessed_on = "2026-11-23".into();
         let invalid = answers.parse(Framework::Qpm, today(), title).unwrap_err();
         assert_eq!(
-            invalid.message_for("assessed_on"),
+            invalid
+                .message_for("assessed_on")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("The date of the assessment cannot be in the future")
         );
         answers.assessed_on = String::new();
         let invalid = answers.parse(Framework::Qpm, today(), title).unwrap_err();
         assert_eq!(
-            invalid.message_for("assessed_on"),
+            invalid
+                .message_for("assessed_on")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("Enter the date of the assessment")
         );
         answers.assessed_on = "2026-11-22".into();
@@ -1078,7 +1078,10 @@ mod tests {
         ] {
             let error = page_links("pages-equality", "«equality»", bad).unwrap_err();
             assert_eq!(error.field, "pages-equality", "{bad}");
-            assert!(error.message.contains("starting with /"), "{bad}");
+            assert!(
+                crate::validation::english(&error.message).contains("starting with /"),
+                "{bad}"
+            );
         }
         assert_eq!(
             page_links("p", "t", " /workforce/equality \n").unwrap(),
@@ -1105,7 +1108,10 @@ mod tests {
         });
         let invalid = answers.parse(Framework::Qpm, today(), title).unwrap_err();
         assert_eq!(
-            invalid.message_for("policies-confidentiality"),
+            invalid
+                .message_for("policies-confidentiality")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("Choose policies from the register")
         );
     }
@@ -1231,7 +1237,9 @@ mod tests {
         .parse(today())
         .unwrap_err();
         assert_eq!(
-            none.message_for("owner"),
+            none.message_for("owner")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("Choose who owns this policy, or type the name of its owner")
         );
         let both = PolicyAnswers {
@@ -1248,7 +1256,10 @@ mod tests {
         .parse(today())
         .unwrap_err();
         assert_eq!(
-            garbled.message_for("owner"),
+            garbled
+                .message_for("owner")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("Choose the owner from the list")
         );
     }
@@ -1262,7 +1273,10 @@ mod tests {
         .parse(today())
         .unwrap_err();
         assert_eq!(
-            invalid.message_for("review_due_on"),
+            invalid
+                .message_for("review_due_on")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("The next review date cannot be before the last review")
         );
         // The same day is allowed: reviewed and next due are then equal.
@@ -1298,7 +1312,10 @@ mod tests {
             ]
         );
         assert_eq!(
-            invalid.message_for("approved_on"),
+            invalid
+                .message_for("approved_on")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("The date it was approved cannot be in the future")
         );
     }
@@ -1312,7 +1329,10 @@ mod tests {
         .parse(today())
         .unwrap_err();
         assert_eq!(
-            invalid.message_for("title"),
+            invalid
+                .message_for("title")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("Enter the name of the policy or procedure")
         );
         let named = PolicyAnswers {

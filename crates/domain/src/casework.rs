@@ -6,10 +6,11 @@
 //! and due items are codes, so the catalogue gives them their plain English.
 
 use crate::referral::{MAX_SHORT, MAX_TEXT, parse_date};
-use crate::validation::{FieldError, Invalid, required_text};
+use crate::validation::{FieldError, Invalid, required_text, too_long};
 use crate::workforce::{
     AllocationRule, QualificationFact, QualificationStatus, RuleCheck, Unit, check_rule,
 };
+use advocase_i18n::{Message, label, msg};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 /// The longest contact, in minutes: a day.
@@ -154,10 +155,10 @@ impl ContactAnswers {
     /// minute and a day, and a person who could not instruct has the approach used named.
     pub fn parse(&self, now: NaiveDateTime) -> Result<NewContact, Invalid> {
         let mut invalid = Invalid::default();
-        let date = match parse_date("date", "the date of the contact", &self.date) {
+        let date = match parse_date("date", label::DATE_OF_THE_CONTACT, &self.date) {
             Ok(Some(date)) => Some(date),
             Ok(None) => {
-                invalid.push("date", "Enter the date of the contact");
+                invalid.push("date", msg::CONTACT_DATE_MISSING);
                 None
             }
             Err(e) => {
@@ -168,20 +169,25 @@ impl ContactAnswers {
         let time = invalid.check(parse_time("time", &self.time));
         let mode = ContactMode::parse(&self.mode);
         if mode.is_none() {
-            invalid.push("mode", "Choose how the contact happened");
+            invalid.push("mode", msg::CONTACT_MODE_MISSING);
         }
         let duration = invalid.check(parse_minutes("duration", &self.duration));
-        let present = optional_text("present", "who was there", &self.present, MAX_SHORT * 2)
-            .map_err(|e| invalid.0.push(e))
-            .ok()
-            .flatten();
+        let present = optional_text(
+            "present",
+            label::WHO_WAS_THERE,
+            &self.present,
+            MAX_SHORT * 2,
+        )
+        .map_err(|e| invalid.0.push(e))
+        .ok()
+        .flatten();
         let discussed = invalid.check(required_text(
             "discussed",
-            "what was discussed",
+            label::WHAT_WAS_DISCUSSED,
             &self.discussed,
             MAX_TEXT,
         ));
-        let agreed = optional_text("agreed", "what was agreed", &self.agreed, MAX_TEXT)
+        let agreed = optional_text("agreed", label::WHAT_WAS_AGREED, &self.agreed, MAX_TEXT)
             .map_err(|e| invalid.0.push(e))
             .ok()
             .flatten();
@@ -189,10 +195,7 @@ impl ContactAnswers {
             "yes" => Some(true),
             "no" => Some(false),
             _ => {
-                invalid.push(
-                    "could_instruct",
-                    "Say whether the person could instruct you at this contact",
-                );
+                invalid.push("could_instruct", msg::CONTACT_COULD_INSTRUCT_MISSING);
                 None
             }
         };
@@ -200,10 +203,7 @@ impl ContactAnswers {
             (Some(false), value) => {
                 let approach = NonInstructedApproach::parse(value);
                 if approach.is_none() {
-                    invalid.push(
-                        "approach",
-                        "Choose the non-instructed approach you used, because the person could not instruct you",
-                    );
+                    invalid.push("approach", msg::CONTACT_APPROACH_MISSING);
                 }
                 approach
             }
@@ -213,7 +213,7 @@ impl ContactAnswers {
             (Some(date), Some(time)) => {
                 let at = date.and_time(time);
                 if at > now {
-                    invalid.push("date", "The contact cannot be in the future");
+                    invalid.push("date", msg::CONTACT_DATE_FUTURE);
                 }
                 Some(at)
             }
@@ -237,40 +237,31 @@ impl ContactAnswers {
 fn parse_time(field: &str, value: &str) -> Result<NaiveTime, FieldError> {
     let text = value.trim().replace('.', ":");
     if text.is_empty() {
-        return Err(FieldError::new(field, "Enter the time, like 14:30"));
+        return Err(FieldError::new(field, msg::TIME_MISSING));
     }
     NaiveTime::parse_from_str(&text, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(&text, "%H%M"))
-        .map_err(|_| FieldError::new(field, "Enter a real time, like 14:30"))
+        .map_err(|_| FieldError::new(field, msg::TIME_INVALID))
 }
 
 /// Reads a duration in whole minutes: at least one, at most a day.
 pub fn parse_minutes(field: &str, value: &str) -> Result<u32, FieldError> {
     let text = value.trim();
     if text.is_empty() {
-        return Err(FieldError::new(field, "Enter how long it took, in minutes"));
+        return Err(FieldError::new(field, msg::MINUTES_MISSING));
     }
     match text.parse::<u32>() {
-        Ok(0) => Err(FieldError::new(
-            field,
-            "The time taken must be at least 1 minute",
-        )),
+        Ok(0) => Err(FieldError::new(field, msg::MINUTES_ZERO)),
         Ok(minutes) if minutes <= MAX_CONTACT_MINUTES => Ok(minutes),
-        Ok(_) => Err(FieldError::new(
-            field,
-            "The time taken must be a day (1440 minutes) or less",
-        )),
-        Err(_) => Err(FieldError::new(
-            field,
-            "The time taken must be a whole number of minutes, like 45",
-        )),
+        Ok(_) => Err(FieldError::new(field, msg::MINUTES_OVER_A_DAY)),
+        Err(_) => Err(FieldError::new(field, msg::MINUTES_NOT_WHOLE)),
     }
 }
 
 /// A free-text answer that may be left empty, refused when too long.
 pub fn optional_text(
     field: &str,
-    label: &str,
+    label: impl Into<Message>,
     value: &str,
     max: usize,
 ) -> Result<Option<String>, FieldError> {
@@ -279,20 +270,20 @@ pub fn optional_text(
         return Ok(None);
     }
     if text.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            format!(
-                "{} must be {max} characters or fewer",
-                crate::validation::capitalise(label)
-            ),
-        ));
+        return Err(too_long(field, label, max));
     }
     Ok(Some(text.to_string()))
 }
 
 /// A required date answer.
-pub fn required_date(field: &str, label: &str, value: &str) -> Result<NaiveDate, FieldError> {
-    parse_date(field, label, value)?.ok_or_else(|| FieldError::new(field, format!("Enter {label}")))
+pub fn required_date(
+    field: &str,
+    label: impl Into<Message>,
+    value: &str,
+) -> Result<NaiveDate, FieldError> {
+    let label = label.into();
+    parse_date(field, label.clone(), value)?
+        .ok_or_else(|| FieldError::new(field, msg::ENTER.with("label", label)))
 }
 
 /// A closure as typed on the form.
@@ -324,11 +315,11 @@ impl ClosureAnswers {
         let mut invalid = Invalid::default();
         let reason = ClosureReason::parse(&self.reason);
         if reason.is_none() {
-            invalid.push("reason", "Choose why the case is closing");
+            invalid.push("reason", msg::CLOSURE_REASON_MISSING);
         }
         let handed_over_to = optional_text(
             "handed_over_to",
-            "who the case was handed over to",
+            label::WHO_THE_CASE_WAS_HANDED_OVER_TO,
             &self.handed_over_to,
             MAX_SHORT,
         )
@@ -340,25 +331,19 @@ impl ClosureAnswers {
             Some(ClosureReason::HandedOver | ClosureReason::MovedArea)
         ) && handed_over_to.is_none()
         {
-            invalid.push(
-                "handed_over_to",
-                "Enter who the person was handed over to (an appropriate individual, the same advocate, or the new area's advocacy provider)",
-            );
+            invalid.push("handed_over_to", msg::CLOSURE_HANDED_OVER_TO_MISSING);
         }
         let self_advocacy = SelfAdvocacy::parse(&self.self_advocacy);
         if self_advocacy.is_none() {
-            invalid.push(
-                "self_advocacy",
-                "Say whether the person is now more able to speak up for themselves",
-            );
+            invalid.push("self_advocacy", msg::CLOSURE_SELF_ADVOCACY_MISSING);
         }
-        let note = optional_text("note", "the closing note", &self.note, MAX_TEXT)
+        let note = optional_text("note", label::CLOSING_NOTE, &self.note, MAX_TEXT)
             .map_err(|e| invalid.0.push(e))
             .ok()
             .flatten();
         let open_tasks_reason = optional_text(
             "open_tasks_reason",
-            "the reason for closing with open tasks",
+            label::REASON_FOR_CLOSING_WITH_OPEN_TASKS,
             &self.open_tasks_reason,
             MAX_TEXT,
         )
@@ -368,10 +353,7 @@ impl ClosureAnswers {
         if open_tasks > 0 && open_tasks_reason.is_none() {
             invalid.push(
                 "open_tasks_reason",
-                format!(
-                    "This case still has {open_tasks} open {}: say why it is closing anyway",
-                    if open_tasks == 1 { "task" } else { "tasks" }
-                ),
+                msg::CLOSURE_OPEN_TASKS.with("count", open_tasks),
             );
         }
         invalid.into_result()?;
@@ -579,54 +561,35 @@ pub fn check_allocation(
     override_reason: Option<&str>,
 ) -> Result<(), FieldError> {
     let Some(choice) = suggestions.iter().find(|s| s.user_id == chosen) else {
-        return Err(FieldError::new(
-            "advocate",
-            "Choose an advocate from the list",
-        ));
+        return Err(FieldError::new("advocate", msg::ALLOCATE_CHOOSE));
     };
     if let Some(kind) = choice.reasons.iter().find_map(|r| match r {
         Reason::Conflict(kind) => Some(*kind),
         _ => None,
     }) {
-        let why = match kind {
-            ConflictKind::KnowsPersonally => "knows this person personally",
-            ConflictKind::Related => "is related to this person",
-            ConflictKind::ProvidesCare => "provides this person's care",
-            ConflictKind::VestedInterest => "has a vested interest",
-        };
         return Err(FieldError::new(
             "advocate",
-            format!(
-                "{} cannot be allocated: they have a conflict of interest ({why}). Choose another advocate",
-                choice.name
-            ),
+            msg::ALLOCATION_CONFLICT
+                .with("advocate", &choice.name)
+                .with("conflict", kind.as_str()),
         ));
     }
     if let Some((unit, has)) = choice.reasons.iter().find_map(|r| match r {
         Reason::RuleNotMet { unit, has, .. } => Some((*unit, *has)),
         _ => None,
     }) {
-        let has = match has {
-            QualificationStatus::NotStarted => "not started",
-            QualificationStatus::WorkingTowards => "only in progress",
-            QualificationStatus::Achieved => "achieved",
-        };
         return Err(FieldError::new(
             "advocate",
-            format!(
-                "{} does not meet the qualification rule for this kind of advocacy: unit {} is {has}. Choose another advocate",
-                choice.name,
-                unit.as_str()
-            ),
+            msg::ALLOCATION_RULE_NOT_MET
+                .with("advocate", &choice.name)
+                .with("unit", unit.as_str())
+                .with("has", has.as_str()),
         ));
     }
     if !choice.offered {
         return Err(FieldError::new(
             "advocate",
-            format!(
-                "{} is not set up to work under this duty. Choose another advocate",
-                choice.name
-            ),
+            msg::ALLOCATION_DUTY_NOT_SET_UP.with("advocate", &choice.name),
         ));
     }
     let first_offered = suggestions.iter().find(|s| s.offered).map(|s| s.user_id);
@@ -634,7 +597,7 @@ pub fn check_allocation(
     if needs_reason && override_reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(FieldError::new(
             "override_reason",
-            "You chose someone other than the first suggestion: say why",
+            msg::ALLOCATION_OVERRIDE_REASON_MISSING,
         ));
     }
     Ok(())
@@ -753,7 +716,10 @@ mod tests {
     fn a_contact_in_the_future_is_refused_on_the_date() {
         let error = contact().parse(at("2026-11-20 14:00")).unwrap_err();
         assert_eq!(
-            error.message_for("date"),
+            error
+                .message_for("date")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("The contact cannot be in the future")
         );
     }
@@ -770,7 +736,7 @@ mod tests {
             answers.duration = value.into();
             let error = answers.parse(at("2026-11-22 09:00")).unwrap_err();
             assert!(
-                error.message_for("duration").unwrap().contains(message),
+                crate::validation::words_for(&error, "duration").contains(message),
                 "{value}"
             );
         }
@@ -954,7 +920,7 @@ mod tests {
             needed: QualificationStatus::WorkingTowards,
         }));
         let error = check_allocation(&ranked, 1, Some("no one else")).unwrap_err();
-        assert!(error.message.contains("unit 405 is not started"));
+        assert!(crate::validation::english(&error.message).contains("unit 405 is not started"));
     }
 
     #[test]
@@ -983,7 +949,7 @@ mod tests {
         let ranked = rank(&[conflicted], &imha_rule(), today());
         assert!(!ranked[0].offered);
         let error = check_allocation(&ranked, 1, None).unwrap_err();
-        assert!(error.message.contains("conflict of interest"));
+        assert!(crate::validation::english(&error.message).contains("conflict of interest"));
     }
 
     #[test]
@@ -993,7 +959,7 @@ mod tests {
         let ranked = rank(&[conflicted, candidate(2, "Bob")], &needs(), today());
         let error = check_allocation(&ranked, 1, Some("urgent")).unwrap_err();
         assert_eq!(error.field, "advocate");
-        assert!(error.message.contains("conflict of interest"));
+        assert!(crate::validation::english(&error.message).contains("conflict of interest"));
     }
 
     #[test]
@@ -1022,7 +988,10 @@ mod tests {
         unqualified.duties = vec![];
         let ranked = rank(&[unqualified, candidate(2, "Bob")], &needs(), today());
         let error = check_allocation(&ranked, 1, Some("no one else")).unwrap_err();
-        assert!(error.message.contains("not set up to work under this duty"));
+        assert!(
+            crate::validation::english(&error.message)
+                .contains("not set up to work under this duty")
+        );
     }
 
     #[test]
@@ -1034,11 +1003,10 @@ mod tests {
         };
         assert!(answers.parse(0).is_ok());
         let error = answers.parse(2).unwrap_err();
-        assert!(
-            error
-                .message_for("open_tasks_reason")
-                .unwrap()
-                .contains("2 open tasks")
+        assert!(crate::validation::words_for(&error, "open_tasks_reason").contains("2 open tasks"));
+        assert_eq!(
+            crate::validation::words_for(&answers.parse(1).unwrap_err(), "open_tasks_reason"),
+            "This case still has 1 open task: say why it is closing anyway"
         );
         let with_reason = ClosureAnswers {
             open_tasks_reason: "The person moved abroad".into(),

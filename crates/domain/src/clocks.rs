@@ -46,12 +46,12 @@ pub enum ClockError {
     #[error("unknown nation \"{0}\": use england-and-wales, scotland or northern-ireland")]
     UnknownNation(String),
     /// The text is not a date written as `YYYY-MM-DD`, or names a day that does not exist.
-    #[error("\"{text}\" is not a valid date: {reason}")]
+    #[error("\"{text}\" is not a valid date: {problem}")]
     InvalidDate {
         /// The text as given.
         text: String,
         /// What is wrong with it.
-        reason: &'static str,
+        problem: DateProblem,
     },
     /// A line of a calendar file is not a comment, a blank line or `YYYY-MM-DD  Name`.
     #[error("line {line} of the {nation} calendar is not valid: {reason}")]
@@ -63,6 +63,40 @@ pub enum ClockError {
         /// What is wrong with the line.
         reason: String,
     },
+}
+
+/// What is wrong with a date that could not be read. The command line words it here, as
+/// the clocks contract has it; the pages word it from the catalogue by its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Not written as `YYYY-MM-DD`.
+    Shape,
+    Year,
+    Month,
+    /// A day the month does not have, such as 31 April.
+    Day,
+}
+
+impl DateProblem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Shape => "shape",
+            Self::Year => "year",
+            Self::Month => "month",
+            Self::Day => "day",
+        }
+    }
+}
+
+impl fmt::Display for DateProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Shape => "write dates as YYYY-MM-DD, for example 2025-12-23",
+            Self::Year => "the year is out of range",
+            Self::Month => "the month must be between 01 and 12",
+            Self::Day => "that day does not exist in that month",
+        })
+    }
 }
 
 /// A nation of the United Kingdom with its own set of bank holidays.
@@ -143,9 +177,9 @@ impl FromStr for Nation {
 /// guessed at, because in the UK and the US the same digits can mean different days and a
 /// wrong guess would give a wrong statutory deadline.
 pub fn parse_iso_date(text: &str) -> Result<NaiveDate, ClockError> {
-    let invalid = |reason| ClockError::InvalidDate {
+    let invalid = |problem| ClockError::InvalidDate {
         text: text.to_owned(),
-        reason,
+        problem,
     };
     let bytes = text.as_bytes();
     let shape_ok = bytes.len() == 10
@@ -154,7 +188,7 @@ pub fn parse_iso_date(text: &str) -> Result<NaiveDate, ClockError> {
             _ => b.is_ascii_digit(),
         });
     if !shape_ok {
-        return Err(invalid("write dates as YYYY-MM-DD, for example 2025-12-23"));
+        return Err(invalid(DateProblem::Shape));
     }
     // The shape check above guarantees these slices are ASCII digits, so they parse.
     let number = |range: std::ops::Range<usize>| -> u32 {
@@ -163,12 +197,11 @@ pub fn parse_iso_date(text: &str) -> Result<NaiveDate, ClockError> {
             .fold(0, |acc, b| acc * 10 + u32::from(b - b'0'))
     };
     let (year, month, day) = (number(0..4), number(5..7), number(8..10));
-    let year = i32::try_from(year).map_err(|_| invalid("the year is out of range"))?;
+    let year = i32::try_from(year).map_err(|_| invalid(DateProblem::Year))?;
     if !(1..=12).contains(&month) {
-        return Err(invalid("the month must be between 01 and 12"));
+        return Err(invalid(DateProblem::Month));
     }
-    NaiveDate::from_ymd_opt(year, month, day)
-        .ok_or_else(|| invalid("that day does not exist in that month"))
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| invalid(DateProblem::Day))
 }
 
 /// The working days of one nation: Monday to Friday, except its bank holidays.

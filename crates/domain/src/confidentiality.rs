@@ -8,6 +8,7 @@
 
 use crate::referral::{MAX_SHORT, MAX_TEXT, parse_date};
 use crate::validation::{FieldError, Invalid, required_text};
+use advocase_i18n::{MessageKey, label, msg};
 use chrono::{Datelike, NaiveDate};
 
 /// The longest a break-glass access may last, in hours, whatever the configuration says.
@@ -89,18 +90,18 @@ impl ViewReasonAnswers {
         let mut invalid = Invalid::default();
         let reason = ViewReason::parse(&self.reason);
         if reason.is_none() {
-            invalid.push("reason", "Choose why you are opening this record");
+            invalid.push("reason", msg::VIEW_REASON_MISSING);
         }
         let detail = invalid
             .check(optional(
                 "detail",
-                "more about why",
+                label::MORE_ABOUT_WHY,
                 &self.detail,
                 MAX_SHORT,
             ))
             .flatten();
         if reason == Some(ViewReason::Other) && detail.is_none() {
-            invalid.push("detail", "Say why you are opening this record");
+            invalid.push("detail", msg::VIEW_REASON_DETAIL_MISSING);
         }
         invalid.into_result()?;
         Ok((reason.unwrap_or(ViewReason::Other), detail))
@@ -123,16 +124,13 @@ impl BreakGlassAnswers {
         let case_number = match number.parse::<i64>() {
             Ok(n) if n > 0 => Some(n),
             _ => {
-                invalid.push(
-                    "case_number",
-                    "Enter the case number, like 1234, as it appears on letters and lists",
-                );
+                invalid.push("case_number", msg::BREAK_GLASS_CASE_NUMBER_INVALID);
                 None
             }
         };
         let reason = invalid.check(required_text(
             "reason",
-            "why you need this case now",
+            label::WHY_YOU_NEED_THIS_CASE_NOW,
             &self.reason,
             MAX_TEXT,
         ));
@@ -171,45 +169,46 @@ impl ConsentAnswers {
         let mut invalid = Invalid::default();
         let scope = ConsentScope::parse(&self.scope);
         if scope.is_none() {
-            invalid.push("scope", "Choose what may be shared");
+            invalid.push("scope", msg::CONSENT_SCOPE_MISSING);
         }
         let recipient = invalid.check(required_text(
             "recipient",
-            "who it may be shared with",
+            label::WHO_IT_MAY_BE_SHARED_WITH,
             &self.recipient,
             MAX_SHORT,
         ));
         let basis = LawfulBasis::parse(&self.basis);
         if basis.is_none() {
-            invalid.push("basis", "Choose the lawful basis for sharing");
+            invalid.push("basis", msg::CONSENT_BASIS_MISSING);
         }
         let given_how = ConsentGiven::parse(&self.given_how);
         if basis == Some(LawfulBasis::Consent) && given_how.is_none() {
-            invalid.push("given_how", "Choose how the person gave their consent");
+            invalid.push("given_how", msg::CONSENT_GIVEN_HOW_MISSING);
         }
         let given_on = invalid.check(required(
             "given_on",
-            "the date consent was given or the basis recorded",
+            label::DATE_CONSENT_WAS_GIVEN_OR_THE_BASIS_RECORDED,
             &self.given_on,
         ));
         if let Some(date) = given_on
             && date > today
         {
-            invalid.push("given_on", "The date given must be today or in the past");
+            invalid.push("given_on", msg::CONSENT_GIVEN_ON_FUTURE);
         }
         let valid_until = invalid
-            .check(parse_date("valid_until", "the end date", &self.valid_until))
+            .check(parse_date(
+                "valid_until",
+                label::END_DATE,
+                &self.valid_until,
+            ))
             .flatten();
         if let (Some(from), Some(until)) = (given_on, valid_until)
             && until < from
         {
-            invalid.push(
-                "valid_until",
-                "The end date must be on or after the date it was given",
-            );
+            invalid.push("valid_until", msg::CONSENT_VALID_UNTIL_BEFORE_GIVEN);
         }
         let note = invalid
-            .check(optional("note", "the note", &self.note, MAX_TEXT))
+            .check(optional("note", label::NOTE, &self.note, MAX_TEXT))
             .flatten();
         invalid.into_result()?;
         Ok(NewConsent {
@@ -333,36 +332,33 @@ impl BreachAnswers {
         let mut invalid = Invalid::default();
         let decided_on = invalid.check(required(
             "decided_on",
-            "the date the decision was made",
+            label::DATE_THE_DECISION_WAS_MADE,
             &self.decided_on,
         ));
         if let Some(date) = decided_on
             && date > today
         {
-            invalid.push(
-                "decided_on",
-                "The date of the decision must be today or in the past",
-            );
+            invalid.push("decided_on", msg::BREACH_DECIDED_ON_FUTURE);
         }
         let ground = BreachGround::parse(&self.ground);
         if ground.is_none() {
-            invalid.push("ground", "Choose why confidentiality was broken");
+            invalid.push("ground", msg::BREACH_GROUND_MISSING);
         }
         let why = invalid.check(required_text(
             "why",
-            "why the information was shared",
+            label::WHY_THE_INFORMATION_WAS_SHARED,
             &self.why,
             MAX_TEXT,
         ));
         let decided_by = invalid.check(required_text(
             "decided_by",
-            "who made the decision",
+            label::WHO_MADE_THE_DECISION,
             &self.decided_by,
             MAX_SHORT,
         ));
         let who_was_told = invalid.check(required_text(
             "who_was_told",
-            "who was told",
+            label::WHO_WAS_TOLD,
             &self.who_was_told,
             MAX_TEXT,
         ));
@@ -370,20 +366,20 @@ impl BreachAnswers {
             "yes" => Some(true),
             "no" => Some(false),
             _ => {
-                invalid.push("person_told", "Say whether the person was told");
+                invalid.push("person_told", msg::BREACH_PERSON_TOLD_MISSING);
                 None
             }
         };
         let not_told_why = invalid
             .check(optional(
                 "not_told_why",
-                "why the person was not told",
+                label::WHY_THE_PERSON_WAS_NOT_TOLD,
                 &self.not_told_why,
                 MAX_TEXT,
             ))
             .flatten();
         if person_told == Some(false) && not_told_why.is_none() {
-            invalid.push("not_told_why", "Say why the person was not told");
+            invalid.push("not_told_why", msg::BREACH_NOT_TOLD_WHY_MISSING);
         }
         invalid.into_result()?;
         Ok(NewBreach {
@@ -411,20 +407,17 @@ impl SubjectAccessAnswers {
         let mut invalid = Invalid::default();
         let received_on = invalid.check(required(
             "received_on",
-            "the date the request was received",
+            label::DATE_THE_REQUEST_WAS_RECEIVED,
             &self.received_on,
         ));
         if let Some(date) = received_on
             && date > today
         {
-            invalid.push(
-                "received_on",
-                "The date received must be today or in the past",
-            );
+            invalid.push("received_on", msg::RECEIVED_ON_FUTURE);
         }
         let requested_by = Requester::parse(&self.requested_by);
         if requested_by.is_none() {
-            invalid.push("requested_by", "Choose who asked for the records");
+            invalid.push("requested_by", msg::SUBJECT_ACCESS_REQUESTED_BY_MISSING);
         }
         invalid.into_result()?;
         Ok((
@@ -450,13 +443,13 @@ pub fn is_due_for_destruction(last_activity: NaiveDate, today: NaiveDate, years:
     today > retention_ends(last_activity, years)
 }
 
-fn required(field: &str, label: &str, value: &str) -> Result<NaiveDate, FieldError> {
+fn required(field: &str, label: MessageKey, value: &str) -> Result<NaiveDate, FieldError> {
     crate::casework::required_date(field, label, value)
 }
 
 fn optional(
     field: &str,
-    label: &str,
+    label: MessageKey,
     value: &str,
     max: usize,
 ) -> Result<Option<String>, FieldError> {

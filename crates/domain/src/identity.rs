@@ -4,6 +4,7 @@
 //! what are decided here, once, and not in each handler.
 
 use crate::validation::FieldError;
+use advocase_i18n::{label, msg};
 use serde::{Deserialize, Serialize};
 
 /// The two kinds of organisation an installation serves (DOMAIN.md §1).
@@ -145,7 +146,7 @@ impl EmailAddress {
     pub fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
         let value = value.trim().to_lowercase();
         if value.is_empty() {
-            return Err(FieldError::new(field, "Enter an email address"));
+            return Err(FieldError::new(field, msg::EMAIL_MISSING));
         }
         let valid = value.len() <= 254
             && !value.chars().any(char::is_whitespace)
@@ -162,10 +163,7 @@ impl EmailAddress {
         if valid {
             Ok(Self(value))
         } else {
-            Err(FieldError::new(
-                field,
-                "Enter an email address in the correct format, like name@example.org",
-            ))
+            Err(FieldError::new(field, msg::EMAIL_INVALID))
         }
     }
 
@@ -191,13 +189,13 @@ impl NewPassword {
         if count < MIN_PASSWORD_CHARS {
             return Err(FieldError::new(
                 field,
-                format!("Password must be at least {MIN_PASSWORD_CHARS} characters"),
+                msg::PASSWORD_TOO_SHORT.with("min", MIN_PASSWORD_CHARS),
             ));
         }
         if count > MAX_PASSWORD_CHARS {
             return Err(FieldError::new(
                 field,
-                format!("Password must be {MAX_PASSWORD_CHARS} characters or fewer"),
+                msg::PASSWORD_TOO_LONG.with("max", MAX_PASSWORD_CHARS),
             ));
         }
         Ok(Self(value.to_string()))
@@ -217,7 +215,7 @@ impl std::fmt::Debug for NewPassword {
 /// What an API token is for, as the list of tokens shows it: some text, at most 100
 /// characters. The token page and `advocase token create` both read it through here.
 pub fn token_name(field: &str, value: &str) -> Result<String, FieldError> {
-    crate::validation::required_text(field, "what the token is for", value, 100)
+    crate::validation::required_text(field, label::WHAT_THE_TOKEN_IS_FOR, value, 100)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use crate::eligibility::{self, EligibilityRequest};
 use crate::validation::{FieldError, Invalid};
+use advocase_i18n::{Message, MessageKey, label, msg};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -182,7 +183,11 @@ impl NewReferral {
 }
 
 /// Reads a date typed as `2026-03-27`, `27/03/2026`, `27-03-2026` or `27 3 2026`.
-pub fn parse_date(field: &str, label: &str, value: &str) -> Result<Option<NaiveDate>, FieldError> {
+pub fn parse_date(
+    field: &str,
+    label: impl Into<Message>,
+    value: &str,
+) -> Result<Option<NaiveDate>, FieldError> {
     let text = value.trim();
     if text.is_empty() {
         return Ok(None);
@@ -198,17 +203,14 @@ pub fn parse_date(field: &str, label: &str, value: &str) -> Result<Option<NaiveD
         Ok(date) if (1900..=2100).contains(&chrono::Datelike::year(&date)) => Ok(Some(date)),
         _ => Err(FieldError::new(
             field,
-            format!(
-                "{} must be a real date, like 27 3 2026",
-                crate::validation::capitalise(label)
-            ),
+            msg::DATE_NOT_REAL.with("label", label.into()),
         )),
     }
 }
 
 fn optional(
     field: &str,
-    label: &str,
+    label: MessageKey,
     value: &str,
     max: usize,
     invalid: &mut Invalid,
@@ -218,13 +220,9 @@ fn optional(
         return None;
     }
     if text.chars().count() > max {
-        invalid.push(
-            field,
-            format!(
-                "{} must be {max} characters or fewer",
-                crate::validation::capitalise(label)
-            ),
-        );
+        invalid
+            .0
+            .push(crate::validation::too_long(field, label, max));
         return None;
     }
     Some(text.to_string())
@@ -293,12 +291,12 @@ impl ReferralAnswers {
         let mut invalid = Invalid::default();
         let referrer_kind = ReferrerKind::parse(self.referrer_kind.trim());
         if referrer_kind.is_none() {
-            invalid.push("referrer_kind", "Choose who is making the referral");
+            invalid.push("referrer_kind", msg::REFERRAL_REFERRER_KIND_MISSING);
         }
         let is_self = referrer_kind == Some(ReferrerKind::SelfReferral);
         let referrer_name = optional(
             "referrer_name",
-            "your name",
+            label::YOUR_NAME,
             &self.referrer_name,
             MAX_SHORT,
             &mut invalid,
@@ -308,14 +306,11 @@ impl ReferralAnswers {
             && referrer_name.is_none()
             && !invalid.0.iter().any(|e| e.field == "referrer_name")
         {
-            invalid.push(
-                "referrer_name",
-                "Enter your name, so we can contact you about the referral",
-            );
+            invalid.push("referrer_name", msg::REFERRAL_REFERRER_NAME_MISSING);
         }
         let referrer_email = optional(
             "referrer_email",
-            "your email address",
+            label::YOUR_EMAIL_ADDRESS,
             &self.referrer_email,
             MAX_SHORT,
             &mut invalid,
@@ -327,7 +322,7 @@ impl ReferralAnswers {
         }
         let referrer_phone = optional(
             "referrer_phone",
-            "your phone number",
+            label::YOUR_PHONE_NUMBER,
             &self.referrer_phone,
             40,
             &mut invalid,
@@ -337,51 +332,45 @@ impl ReferralAnswers {
             && referrer_email.is_none()
             && referrer_phone.is_none()
         {
-            invalid.push(
-                "referrer_email",
-                "Enter an email address or a phone number, so we can contact you",
-            );
+            invalid.push("referrer_email", msg::REFERRAL_REFERRER_CONTACT_MISSING);
         }
         let given_name = invalid.check(crate::validation::required_text(
             "given_name",
-            "the person's first name",
+            label::PERSONS_FIRST_NAME,
             &self.given_name,
             MAX_SHORT,
         ));
         let family_name = invalid.check(crate::validation::required_text(
             "family_name",
-            "the person's last name",
+            label::PERSONS_LAST_NAME,
             &self.family_name,
             MAX_SHORT,
         ));
         let date_of_birth = invalid
             .check(parse_date(
                 "date_of_birth",
-                "date of birth",
+                label::DATE_OF_BIRTH,
                 &self.date_of_birth,
             ))
             .flatten();
         if let Some(born) = date_of_birth
             && born > today
         {
-            invalid.push(
-                "date_of_birth",
-                "Date of birth must be today or in the past",
-            );
+            invalid.push("date_of_birth", msg::REFERRAL_DATE_OF_BIRTH_FUTURE);
         }
         let postcode = match self.postcode.trim() {
             "" => None,
             text => match normalise_postcode(text) {
                 Some(p) => Some(p),
                 None => {
-                    invalid.push("postcode", "Enter a real postcode, like SW1A 1AA");
+                    invalid.push("postcode", msg::REFERRAL_POSTCODE_INVALID);
                     None
                 }
             },
         };
         let email = optional(
             "email",
-            "the person's email address",
+            label::PERSONS_EMAIL_ADDRESS,
             &self.email,
             MAX_SHORT,
             &mut invalid,
@@ -395,72 +384,60 @@ impl ReferralAnswers {
             "" => None,
             value if PREFERRED_CONTACT.contains(&value) => Some(value.to_string()),
             _ => {
-                invalid.push(
-                    "preferred_contact",
-                    "Choose how the person prefers to be contacted",
-                );
+                invalid.push("preferred_contact", msg::REFERRAL_PREFERRED_CONTACT_MISSING);
                 None
             }
         };
         let what_is_happening = invalid.check(crate::validation::required_text(
             "what_is_happening",
-            "what is happening and what help is needed",
+            label::WHAT_IS_HAPPENING_AND_WHAT_HELP_IS_NEEDED,
             &self.what_is_happening,
             MAX_TEXT,
         ));
         let meeting_date = invalid
             .check(parse_date(
                 "meeting_date",
-                "the meeting date",
+                label::MEETING_DATE,
                 &self.meeting_date,
             ))
             .flatten();
         if let Some(meeting) = meeting_date
             && meeting < today
         {
-            invalid.push(
-                "meeting_date",
-                "The meeting date must be today or in the future",
-            );
+            invalid.push("meeting_date", msg::REFERRAL_MEETING_DATE_PAST);
         }
         let deadline_date = invalid
             .check(parse_date(
                 "deadline_date",
-                "the deadline",
+                label::DEADLINE,
                 &self.deadline_date,
             ))
             .flatten();
         let compulsion_date = invalid
             .check(parse_date(
                 "compulsion_date",
-                "the date detention began",
+                label::DATE_DETENTION_BEGAN,
                 &self.compulsion_date,
             ))
             .flatten();
         if let Some(date) = compulsion_date
             && date > today
         {
-            invalid.push(
-                "compulsion_date",
-                "The date detention began must be today or in the past",
-            );
+            invalid.push("compulsion_date", msg::REFERRAL_COMPULSION_DATE_FUTURE);
         }
         let consent = Consent::parse(self.consent.trim());
         if consent.is_none() {
-            invalid.push("consent", "Say whether the person agrees to this referral");
+            invalid.push("consent", msg::REFERRAL_CONSENT_MISSING);
         }
         let consent_note = optional(
             "consent_note",
-            "why",
+            label::WHY,
             &self.consent_note,
             MAX_TEXT,
             &mut invalid,
         );
         if matches!(consent, Some(Consent::NotGiven | Consent::Unable)) && consent_note.is_none() {
-            invalid.push(
-                "consent_note",
-                "Explain why the person has not agreed, or could not agree, to the referral",
-            );
+            invalid.push("consent_note", msg::REFERRAL_CONSENT_NOTE_MISSING);
         }
         let eligibility = self.eligibility_request(&mut invalid);
         let mut referral = NewReferral {
@@ -468,14 +445,14 @@ impl ReferralAnswers {
             referrer_name,
             referrer_organisation: optional(
                 "referrer_organisation",
-                "your organisation",
+                label::YOUR_ORGANISATION,
                 &self.referrer_organisation,
                 MAX_SHORT,
                 &mut invalid,
             ),
             referrer_role: optional(
                 "referrer_role",
-                "your role",
+                label::YOUR_ROLE,
                 &self.referrer_role,
                 MAX_SHORT,
                 &mut invalid,
@@ -484,7 +461,7 @@ impl ReferralAnswers {
             referrer_phone,
             referrer_relationship: optional(
                 "referrer_relationship",
-                "your relationship to the person",
+                label::YOUR_RELATIONSHIP_TO_THE_PERSON,
                 &self.referrer_relationship,
                 MAX_SHORT,
                 &mut invalid,
@@ -493,10 +470,16 @@ impl ReferralAnswers {
             family_name: family_name.unwrap_or_default(),
             date_of_birth,
             postcode,
-            address: optional("address", "the address", &self.address, 1_000, &mut invalid),
+            address: optional(
+                "address",
+                label::ADDRESS,
+                &self.address,
+                1_000,
+                &mut invalid,
+            ),
             phone: optional(
                 "phone",
-                "the person's phone number",
+                label::PERSONS_PHONE_NUMBER,
                 &self.phone,
                 40,
                 &mut invalid,
@@ -504,7 +487,7 @@ impl ReferralAnswers {
             email,
             local_authority: optional(
                 "local_authority",
-                "the local authority",
+                label::LOCAL_AUTHORITY,
                 &self.local_authority,
                 MAX_SHORT,
                 &mut invalid,
@@ -513,7 +496,7 @@ impl ReferralAnswers {
             is_prisoner: yes(&self.is_prisoner),
             language: optional(
                 "language",
-                "the language",
+                label::LANGUAGE,
                 &self.language,
                 MAX_SHORT,
                 &mut invalid,
@@ -528,14 +511,14 @@ impl ReferralAnswers {
             compulsion_date,
             safeguarding_concerns: optional(
                 "safeguarding_concerns",
-                "the safeguarding concerns",
+                label::SAFEGUARDING_CONCERNS,
                 &self.safeguarding_concerns,
                 MAX_TEXT,
                 &mut invalid,
             ),
             risk_to_visitor: optional(
                 "risk_to_visitor",
-                "the risks to a visiting advocate",
+                label::RISKS_TO_A_VISITING_ADVOCATE,
                 &self.risk_to_visitor,
                 MAX_TEXT,
                 &mut invalid,
@@ -585,10 +568,7 @@ impl ReferralAnswers {
                 .iter()
                 .any(|d| *d != "none" && !areas.contains(d))
             {
-                invalid.push(
-                    "difficulty",
-                    "Choose the areas the person has substantial difficulty with",
-                );
+                invalid.push("difficulty", msg::REFERRAL_DIFFICULTY_MISSING);
             }
             let none = difficulty.contains(&"none");
             let mut map = Map::new();
@@ -821,12 +801,7 @@ mod tests {
         let mut form = answers();
         form.date_of_birth = "2030-01-01".into();
         let invalid = form.parse(day(2026, 11, 22)).unwrap_err();
-        assert!(
-            invalid
-                .message_for("date_of_birth")
-                .unwrap()
-                .contains("past")
-        );
+        assert!(crate::validation::words_for(&invalid, "date_of_birth").contains("past"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::eligibility::Duty;
 use crate::referral::parse_date;
 use crate::suppression::{Cell, suppress};
 use crate::validation::{FieldError, Invalid, required_text};
+use advocase_i18n::{MessageKey, label, msg};
 use chrono::{Datelike, Months, NaiveDate};
 
 codes! {
@@ -108,15 +109,17 @@ pub fn parse_duty(code: &str) -> Option<Duty> {
     Duty::ALL.into_iter().find(|d| duty_code(*d) == code.trim())
 }
 
-fn whole(field: &str, label: &str, value: &str, max: i64) -> Result<i64, FieldError> {
+fn whole(field: &str, label: MessageKey, value: &str, max: i64) -> Result<i64, FieldError> {
     let text = value.trim().replace(',', "");
     let number: i64 = text
         .parse()
-        .map_err(|_| FieldError::new(field, format!("Enter {label} as a whole number, like 12")))?;
+        .map_err(|_| FieldError::new(field, msg::NUMBER_NOT_WHOLE.with("label", label)))?;
     if !(0..=max).contains(&number) {
         return Err(FieldError::new(
             field,
-            format!("Enter {label} from 0 to {max}"),
+            msg::NUMBER_OUT_OF_RANGE
+                .with("label", label)
+                .with("max", max),
         ));
     }
     Ok(number)
@@ -129,17 +132,14 @@ fn optional_percent(field: &str, value: &str) -> Result<Option<u32>, FieldError>
     }
     match text.parse::<u32>() {
         Ok(n) if n <= 100 => Ok(Some(n)),
-        _ => Err(FieldError::new(
-            field,
-            "Enter a share from 0 to 100, or leave it empty for no target",
-        )),
+        _ => Err(FieldError::new(field, msg::CONTRACT_TARGET_SHARE_INVALID)),
     }
 }
 
 /// Pounds as typed ("12,500" or "12500.50") in pence.
-fn pounds(field: &str, label: &str, value: &str) -> Result<i64, FieldError> {
+fn pounds(field: &str, label: MessageKey, value: &str) -> Result<i64, FieldError> {
     let text = value.trim().trim_start_matches('£').replace(',', "");
-    let wrong = || FieldError::new(field, format!("Enter {label} in pounds, like 125000"));
+    let wrong = || FieldError::new(field, msg::POUNDS_INVALID.with("label", label));
     if !text.chars().all(|c| c.is_ascii_digit() || c == '.') {
         return Err(wrong());
     }
@@ -161,27 +161,23 @@ impl ContractAnswers {
         let mut invalid = Invalid::default();
         let name = invalid.check(required_text(
             "name",
-            "the contract's name",
+            label::CONTRACTS_NAME,
             &self.name,
             MAX_NAME,
         ));
-        let commissioner_id =
-            invalid.check(self.commissioner.trim().parse::<i64>().map_err(|_| {
-                FieldError::new(
-                    "commissioner",
-                    "Choose the commissioner who funds the contract",
-                )
-            }));
+        let commissioner_id = invalid.check(
+            self.commissioner
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| FieldError::new("commissioner", msg::CONTRACT_COMMISSIONER_MISSING)),
+        );
         let mut duties: Vec<Duty> = self.duties.iter().filter_map(|d| parse_duty(d)).collect();
         let all_known = duties.len() == self.duties.len();
         // A duty or an area named twice would be counted twice, and the difference
         // between two totals would then give its count back.
         duties.dedup();
         if duties.is_empty() || !all_known {
-            invalid.push(
-                "duties",
-                "Choose at least one kind of advocacy the contract covers",
-            );
+            invalid.push("duties", msg::CONTRACT_DUTIES_MISSING);
         }
         let mut areas: Vec<String> = Vec::new();
         for area in self.areas.split([',', '\n']).map(str::trim) {
@@ -190,81 +186,72 @@ impl ContractAnswers {
             }
         }
         if areas.is_empty() {
-            invalid.push(
-                "areas",
-                "Enter the local authority areas the contract covers, separated by commas",
-            );
+            invalid.push("areas", msg::CONTRACT_AREAS_MISSING);
         }
         let starts_on = invalid.check(crate::casework::required_date(
             "starts_on",
-            "the date the contract starts",
+            label::DATE_THE_CONTRACT_STARTS,
             &self.starts_on,
         ));
         let ends_on = invalid.check(crate::casework::required_date(
             "ends_on",
-            "the date the contract ends",
+            label::DATE_THE_CONTRACT_ENDS,
             &self.ends_on,
         ));
         if let (Some(start), Some(end)) = (starts_on, ends_on)
             && end < start
         {
-            invalid.push(
-                "ends_on",
-                "The contract must end on or after the day it starts",
-            );
+            invalid.push("ends_on", msg::CONTRACT_ENDS_BEFORE_START);
         }
         let core_funding_pence = invalid.check(pounds(
             "core_funding",
-            "the core funding a year",
+            label::CORE_FUNDING_A_YEAR,
             &self.core_funding,
         ));
         let core_cases = invalid.check(whole(
             "core_cases",
-            "the cases the core funding covers a year",
+            label::CASES_THE_CORE_FUNDING_COVERS_A_YEAR,
             &self.core_cases,
             1_000_000,
         ));
         let payment_per_case_pence = invalid.check(pounds(
             "payment_per_case",
-            "the payment for each case above that",
+            label::PAYMENT_FOR_EACH_CASE_ABOVE_THAT,
             &self.payment_per_case,
         ));
         let reporting = ReportingPeriod::parse(&self.reporting);
         if reporting.is_none() {
-            invalid.push("reporting", "Choose how often the contract is reported on");
+            invalid.push("reporting", msg::CONTRACT_REPORTING_MISSING);
         }
         let threshold = if self.threshold.trim().is_empty() {
             Some(crate::suppression::DEFAULT_THRESHOLD as i64)
         } else {
             match whole(
                 "threshold",
-                "the largest count not shown",
+                label::LARGEST_COUNT_NOT_SHOWN,
                 &self.threshold,
                 20,
             ) {
                 Ok(n) if n >= 1 => Some(n),
                 Ok(_) => {
-                    invalid.push(
-                        "threshold",
-                        "Enter the largest count not shown, from 1 to 20",
-                    );
+                    invalid.push("threshold", msg::CONTRACT_THRESHOLD_INVALID);
                     None
                 }
                 Err(e) => {
-                    invalid.push(e.field, e.message);
+                    invalid.0.push(e);
                     None
                 }
             }
         };
         let urgent_days = invalid.check(whole(
             "urgent_days",
-            "the working days to first contact for urgent referrals",
+            label::WORKING_DAYS_TO_FIRST_CONTACT_FOR_URGENT_REFERRALS,
             &self.urgent_days,
             60,
         ));
         let standard_days = invalid.check(whole(
             "standard_days",
-            "the working days to first contact for other referrals",
+            label::WORKING_DAYS_TO_FIRST_CONTACT_FOR_OTHER_REFERRALS,
             &self.standard_days,
             60,
         ));
@@ -323,7 +310,7 @@ fn feedback_target(value: &str) -> Result<Option<u32>, FieldError> {
         Ok(n) if (1.0..=5.0).contains(&n) => Ok(Some((n * 10.0).round() as u32)),
         _ => Err(FieldError::new(
             "target_feedback",
-            "Enter an average answer from 1 to 5, like 4.2, or leave it empty for no target",
+            msg::CONTRACT_TARGET_FEEDBACK_INVALID,
         )),
     }
 }
@@ -383,39 +370,25 @@ pub fn parse_period(
 ) -> Result<Period, Invalid> {
     let mut invalid = Invalid::default();
     let from = invalid
-        .check(parse_date("from", "the first day of the period", from))
+        .check(parse_date("from", label::FIRST_DAY_OF_THE_PERIOD, from))
         .flatten();
     let to = invalid
-        .check(parse_date("to", "the last day of the period", to))
+        .check(parse_date("to", label::LAST_DAY_OF_THE_PERIOD, to))
         .flatten();
     invalid.into_result()?;
     let (Some(from), Some(to)) = (from, to) else {
-        return Err(Invalid::one(
-            "from",
-            "Choose a reporting period from the list",
-        ));
+        return Err(Invalid::one("from", msg::REPORT_PERIOD_INVALID));
     };
     if to < from {
-        return Err(Invalid::one(
-            "to",
-            "The period must end on or after the day it starts",
-        ));
+        return Err(Invalid::one("to", msg::REPORT_PERIOD_ENDS_BEFORE_START));
     }
     let period = periods
         .iter()
         .copied()
         .find(|p| p.from == from && p.to == to)
-        .ok_or_else(|| {
-            Invalid::one(
-                "from",
-                "Reports cover the contract's own reporting periods only: choose one from the list",
-            )
-        })?;
+        .ok_or_else(|| Invalid::one("from", msg::REPORT_PERIOD_NOT_THE_CONTRACTS))?;
     if !has_ended(period, today) {
-        return Err(Invalid::one(
-            "to",
-            "This period has not ended yet: reports cover finished periods only",
-        ));
+        return Err(Invalid::one("to", msg::REPORT_PERIOD_NOT_ENDED));
     }
     Ok(period)
 }
@@ -558,34 +531,31 @@ pub fn parse_population_csv(text: &str) -> Result<Vec<PopulationRow>, Invalid> {
         .from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.to_ascii_lowercase()).collect(),
-        Err(_) => return Err(Invalid::one("file", "The file is not a CSV file")),
+        Err(_) => return Err(Invalid::one("file", msg::POPULATION_FILE_NOT_CSV)),
     };
     let expected = ["area", "year", "adults", "assessments"];
     if headers != expected {
-        return Err(Invalid::one(
-            "file",
-            "The first line must be the column names: area,year,adults,assessments",
-        ));
+        return Err(Invalid::one("file", msg::POPULATION_FILE_HEADERS));
     }
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
-        let record = record
-            .map_err(|_| Invalid::one("file", format!("Line {line} cannot be read as CSV")))?;
+        let record = record.map_err(|_| {
+            Invalid::one("file", msg::POPULATION_LINE_UNREADABLE.with("line", line))
+        })?;
         if record.len() != 4 {
             return Err(Invalid::one(
                 "file",
-                format!(
-                    "Line {line} has {} columns; it needs 4: area, year, adults, assessments",
-                    record.len()
-                ),
+                msg::POPULATION_LINE_COLUMNS
+                    .with("line", line)
+                    .with("columns", record.len()),
             ));
         }
         let area = record[0].to_string();
         if area.is_empty() {
             return Err(Invalid::one(
                 "file",
-                format!("Line {line}, column area: enter the area's name"),
+                msg::POPULATION_LINE_AREA_MISSING.with("line", line),
             ));
         }
         let number = |column: usize, name: &str, max: i64| -> Result<i64, Invalid> {
@@ -597,7 +567,11 @@ pub fn parse_population_csv(text: &str) -> Result<Vec<PopulationRow>, Invalid> {
                 .ok_or_else(|| {
                     Invalid::one(
                         "file",
-                        format!("Line {line}, column {name}: \"{}\" is not a whole number from 0 to {max}", &record[column]),
+                        msg::POPULATION_LINE_NUMBER_INVALID
+                            .with("line", line)
+                            .with("column", name)
+                            .with("value", &record[column])
+                            .with("max", max),
                     )
                 })
         };
@@ -605,7 +579,7 @@ pub fn parse_population_csv(text: &str) -> Result<Vec<PopulationRow>, Invalid> {
         if year < 2000 {
             return Err(Invalid::one(
                 "file",
-                format!("Line {line}, column year: enter a year from 2000"),
+                msg::POPULATION_LINE_YEAR_TOO_EARLY.with("line", line),
             ));
         }
         rows.push(PopulationRow {
@@ -616,10 +590,7 @@ pub fn parse_population_csv(text: &str) -> Result<Vec<PopulationRow>, Invalid> {
         });
     }
     if rows.is_empty() {
-        return Err(Invalid::one(
-            "file",
-            "The file has no figures below its first line",
-        ));
+        return Err(Invalid::one("file", msg::POPULATION_FILE_NO_FIGURES));
     }
     Ok(rows)
 }
@@ -739,12 +710,7 @@ mod tests {
         wrong.duties = vec!["gardening".into()];
         wrong.target_imha_introduction = "120".into();
         let invalid = wrong.parse().unwrap_err();
-        assert!(
-            invalid
-                .message_for("ends_on")
-                .unwrap()
-                .contains("end on or after")
-        );
+        assert!(crate::validation::words_for(&invalid, "ends_on").contains("end on or after"));
         assert!(invalid.message_for("duties").is_some());
         assert!(invalid.message_for("target_imha_introduction").is_some());
     }
@@ -791,11 +757,10 @@ mod tests {
         );
         let today = day("2026-11-22");
         let field = |from: &str, to: &str, name: &str| {
-            parse_period(from, to, &periods, today)
-                .unwrap_err()
-                .message_for(name)
-                .unwrap()
-                .to_string()
+            crate::validation::words_for(
+                &parse_period(from, to, &periods, today).unwrap_err(),
+                name,
+            )
         };
         assert_eq!(
             parse_period("2026-07-01", "2026-09-30", &periods, today).unwrap(),
@@ -874,14 +839,10 @@ mod tests {
         assert_eq!(rows[1].area, "Southby");
         let bad =
             "area,year,adults,assessments\nNorthshire,2026,250000,4100\nSouthby,2026,lots,1500\n";
-        let message = parse_population_csv(bad)
-            .unwrap_err()
-            .message_for("file")
-            .unwrap()
-            .to_string();
+        let message = crate::validation::words_for(&parse_population_csv(bad).unwrap_err(), "file");
         assert!(message.contains("Line 3, column adults"), "{message}");
         let header = parse_population_csv("place,year\nX,2026\n").unwrap_err();
-        assert!(header.message_for("file").unwrap().contains("column names"));
+        assert!(crate::validation::words_for(&header, "file").contains("column names"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::casework::{optional_text, required_date};
 use crate::clocks::WorkingDayCalendar;
 use crate::referral::{MAX_SHORT, MAX_TEXT, parse_date};
 use crate::validation::{FieldError, Invalid, required_text};
+use advocase_i18n::{MessageKey, label, msg};
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -131,7 +132,7 @@ pub const SCALE: std::ops::RangeInclusive<i32> = 1..=5;
 fn not_in_future(
     invalid: &mut Invalid,
     field: &str,
-    message: &str,
+    message: MessageKey,
     date: Option<NaiveDate>,
     today: NaiveDate,
 ) {
@@ -140,7 +141,7 @@ fn not_in_future(
     }
 }
 
-fn yes_no(invalid: &mut Invalid, field: &str, message: &str, value: &str) -> Option<bool> {
+fn yes_no(invalid: &mut Invalid, field: &str, message: MessageKey, value: &str) -> Option<bool> {
     match value.trim() {
         "yes" => Some(true),
         "no" => Some(false),
@@ -189,43 +190,43 @@ impl ConcernAnswers {
         } else {
             invalid.check(required_text(
                 "adult_name",
-                "the name of the adult at risk",
+                label::NAME_OF_THE_ADULT_AT_RISK,
                 &self.adult_name,
                 MAX_SHORT,
             ))
         };
         let raised_on = invalid.check(required_date(
             "raised_on",
-            "the date the concern was raised",
+            label::DATE_THE_CONCERN_WAS_RAISED,
             &self.raised_on,
         ));
         not_in_future(
             &mut invalid,
             "raised_on",
-            "The date raised must be today or in the past",
+            msg::CONCERN_RAISED_ON_FUTURE,
             raised_on,
             today,
         );
         let category = AbuseCategory::parse(&self.category);
         if category.is_none() {
-            invalid.push("category", "Choose the kind of abuse or neglect");
+            invalid.push("category", msg::CONCERN_CATEGORY_MISSING);
         }
         let what_happened = invalid.check(required_text(
             "what_happened",
-            "what happened or what you saw",
+            label::WHAT_HAPPENED_OR_WHAT_YOU_SAW,
             &self.what_happened,
             MAX_TEXT,
         ));
         let person_wants = invalid.check(required_text(
             "person_wants",
-            "what the person wants to happen",
+            label::WHAT_THE_PERSON_WANTS_TO_HAPPEN,
             &self.person_wants,
             MAX_TEXT,
         ));
         let immediate_risk = yes_no(
             &mut invalid,
             "immediate_risk",
-            "Say whether the person is at risk now",
+            msg::CONCERN_IMMEDIATE_RISK_MISSING,
             &self.immediate_risk,
         );
         invalid.into_result()?;
@@ -264,46 +265,40 @@ impl ConcernActionsAnswers {
     /// council's reference only means something once it was told.
     pub fn parse(&self, today: NaiveDate, raised_on: NaiveDate) -> Result<ConcernActions, Invalid> {
         let mut invalid = Invalid::default();
-        let mut dated = |field: &str, label: &str, value: &str| {
+        let mut dated = |field: &str, label: MessageKey, value: &str| {
             let date = invalid.check(parse_date(field, label, value)).flatten();
             if date.is_some_and(|d| d > today) {
-                invalid.push(field, "The date must be today or in the past");
+                invalid.push(field, msg::DATE_FUTURE);
             } else if date.is_some_and(|d| d < raised_on) {
-                invalid.push(
-                    field,
-                    "The date must be on or after the date the concern was raised",
-                );
+                invalid.push(field, msg::CONCERN_DATE_BEFORE_RAISED);
             }
             date
         };
         let local_authority_on = dated(
             "local_authority_on",
-            "the date the council was told",
+            label::DATE_THE_COUNCIL_WAS_TOLD,
             &self.local_authority_on,
         );
         let police_on = dated(
             "police_on",
-            "the date the police were told",
+            label::DATE_THE_POLICE_WERE_TOLD,
             &self.police_on,
         );
         let regulator_on = dated(
             "regulator_on",
-            "the date the regulator was told",
+            label::DATE_THE_REGULATOR_WAS_TOLD,
             &self.regulator_on,
         );
         let reference = invalid
             .check(optional_text(
                 "local_authority_reference",
-                "the council's reference",
+                label::COUNCILS_REFERENCE,
                 &self.local_authority_reference,
                 MAX_SHORT,
             ))
             .flatten();
         if reference.is_some() && local_authority_on.is_none() {
-            invalid.push(
-                "local_authority_on",
-                "Enter the date the council was told, to go with its reference",
-            );
+            invalid.push("local_authority_on", msg::CONCERN_COUNCIL_DATE_MISSING);
         }
         invalid.into_result()?;
         Ok(ConcernActions {
@@ -333,25 +328,22 @@ impl CloseConcernAnswers {
         let mut invalid = Invalid::default();
         let closed_on = invalid.check(required_date(
             "closed_on",
-            "the date the concern was closed",
+            label::DATE_THE_CONCERN_WAS_CLOSED,
             &self.closed_on,
         ));
         not_in_future(
             &mut invalid,
             "closed_on",
-            "The date closed must be today or in the past",
+            msg::CONCERN_CLOSED_ON_FUTURE,
             closed_on,
             today,
         );
         if closed_on.is_some_and(|d| d < raised_on) {
-            invalid.push(
-                "closed_on",
-                "The date closed must be on or after the date the concern was raised",
-            );
+            invalid.push("closed_on", msg::CONCERN_CLOSED_BEFORE_RAISED);
         }
         let outcome = invalid.check(required_text(
             "outcome",
-            "the outcome",
+            label::OUTCOME,
             &self.outcome,
             MAX_TEXT,
         ));
@@ -402,48 +394,42 @@ impl ComplaintAnswers {
         let mut invalid = Invalid::default();
         let kind = ComplaintKind::parse(&self.kind);
         if kind.is_none() {
-            invalid.push(
-                "kind",
-                "Choose whether you want to complain or say thank you",
-            );
+            invalid.push("kind", msg::COMPLAINT_KIND_MISSING);
         }
         let complainant_name = invalid.check(required_text(
             "complainant_name",
-            "your name",
+            label::YOUR_NAME,
             &self.complainant_name,
             MAX_SHORT,
         ));
         let how_to_reply = invalid
             .check(optional_text(
                 "how_to_reply",
-                "how we can reply",
+                label::HOW_WE_CAN_REPLY,
                 &self.how_to_reply,
                 MAX_SHORT,
             ))
             .flatten();
         if kind == Some(ComplaintKind::Complaint) && how_to_reply.is_none() {
-            invalid.push(
-                "how_to_reply",
-                "Tell us how we can reply: a phone number, email or address",
-            );
+            invalid.push("how_to_reply", msg::COMPLAINT_HOW_TO_REPLY_MISSING);
         }
         let what_happened = invalid.check(required_text(
             "what_happened",
-            "what you want to tell us",
+            label::WHAT_YOU_WANT_TO_TELL_US,
             &self.what_happened,
             MAX_TEXT,
         ));
         let received_on = invalid
             .check(parse_date(
                 "received_on",
-                "the date it was received",
+                label::DATE_IT_WAS_RECEIVED,
                 &self.received_on,
             ))
             .flatten();
         not_in_future(
             &mut invalid,
             "received_on",
-            "The date received must be today or in the past",
+            msg::RECEIVED_ON_FUTURE,
             received_on,
             today,
         );
@@ -537,12 +523,12 @@ impl ComplaintProgressAnswers {
         let mut invalid = Invalid::default();
         let stage = ComplaintStage::parse(&self.stage);
         if stage.is_none() {
-            invalid.push("stage", "Choose the stage of the complaint");
+            invalid.push("stage", msg::COMPLAINT_STAGE_MISSING);
         }
-        let mut dated = |field: &str, label: &str, value: &str, before: &str| {
+        let mut dated = |field: &str, label: MessageKey, value: &str, before: MessageKey| {
             let date = invalid.check(parse_date(field, label, value)).flatten();
             if date.is_some_and(|d| d > today) {
-                invalid.push(field, "The date must be today or in the past");
+                invalid.push(field, msg::DATE_FUTURE);
             } else if date.is_some_and(|d| d < received_on) {
                 invalid.push(field, before);
             }
@@ -550,26 +536,26 @@ impl ComplaintProgressAnswers {
         };
         let acknowledged_on = dated(
             "acknowledged_on",
-            "the date it was acknowledged",
+            label::DATE_IT_WAS_ACKNOWLEDGED,
             &self.acknowledged_on,
-            "The date acknowledged cannot be before the date the complaint was received",
+            msg::COMPLAINT_ACKNOWLEDGED_BEFORE_RECEIVED,
         );
         let support_offered_on = dated(
             "support_offered_on",
-            "the date independent support was offered",
+            label::DATE_INDEPENDENT_SUPPORT_WAS_OFFERED,
             &self.support_offered_on,
-            "The date support was offered cannot be before the date the complaint was received",
+            msg::COMPLAINT_SUPPORT_BEFORE_RECEIVED,
         );
         let response_sent_on = dated(
             "response_sent_on",
-            "the date the response was sent",
+            label::DATE_THE_RESPONSE_WAS_SENT,
             &self.response_sent_on,
-            "The response cannot be sent before the complaint was received",
+            msg::COMPLAINT_RESPONSE_BEFORE_RECEIVED,
         );
         let support_note = invalid
             .check(optional_text(
                 "support_note",
-                "who offered support",
+                label::WHO_OFFERED_SUPPORT,
                 &self.support_note,
                 MAX_TEXT,
             ))
@@ -579,7 +565,7 @@ impl ComplaintProgressAnswers {
             code => {
                 let finding = Finding::parse(code);
                 if finding.is_none() {
-                    invalid.push("finding", "Choose what the investigation found");
+                    invalid.push("finding", msg::COMPLAINT_FINDING_MISSING);
                 }
                 finding
             }
@@ -588,15 +574,12 @@ impl ComplaintProgressAnswers {
             && finding.is_none()
             && !invalid.0.iter().any(|e| e.field == "finding")
         {
-            invalid.push(
-                "finding",
-                "Choose what the investigation found before recording the response",
-            );
+            invalid.push("finding", msg::COMPLAINT_FINDING_BEFORE_RESPONSE);
         }
         let lessons = invalid
             .check(optional_text(
                 "lessons",
-                "the lessons learned",
+                label::LESSONS_LEARNED,
                 &self.lessons,
                 MAX_TEXT,
             ))
@@ -645,23 +628,11 @@ pub struct NewFeedback {
 }
 
 /// The questions on the pictorial scale, as (field, what a missing answer says).
-pub const FEEDBACK_QUESTIONS: [(&str, &str); 4] = [
-    (
-        "listened",
-        "Choose a face for: did your advocate listen to you?",
-    ),
-    (
-        "understood",
-        "Choose a face for: did you understand what your advocate told you?",
-    ),
-    (
-        "speak_up",
-        "Choose a face for: did your advocate help you speak up?",
-    ),
-    (
-        "overall",
-        "Choose a face for: how do you feel about the help you got?",
-    ),
+pub const FEEDBACK_QUESTIONS: [(&str, MessageKey); 4] = [
+    ("listened", msg::FEEDBACK_LISTENED_MISSING),
+    ("understood", msg::FEEDBACK_UNDERSTOOD_MISSING),
+    ("speak_up", msg::FEEDBACK_SPEAK_UP_MISSING),
+    ("overall", msg::FEEDBACK_OVERALL_MISSING),
 ];
 
 impl FeedbackAnswers {
@@ -672,29 +643,31 @@ impl FeedbackAnswers {
             code => {
                 let duty = FeedbackDuty::parse(code);
                 if duty.is_none() {
-                    invalid.push("duty", "Choose the kind of help you had, or not sure");
+                    invalid.push("duty", msg::FEEDBACK_DUTY_MISSING);
                 }
                 duty
             }
         };
         let filled_in = FilledIn::parse(&self.filled_in);
         if filled_in.is_none() {
-            invalid.push(
-                "filled_in",
-                "Say whether you filled this in on your own or with help",
-            );
+            invalid.push("filled_in", msg::FEEDBACK_FILLED_IN_MISSING);
         }
         let anonymous = yes_no(
             &mut invalid,
             "anonymous",
-            "Say whether you want to give your name",
+            msg::FEEDBACK_ANONYMOUS_MISSING,
             &self.anonymous,
         );
         let name = invalid
-            .check(optional_text("name", "your name", &self.name, MAX_SHORT))
+            .check(optional_text(
+                "name",
+                label::YOUR_NAME,
+                &self.name,
+                MAX_SHORT,
+            ))
             .flatten();
         if anonymous == Some(false) && name.is_none() {
-            invalid.push("name", "Enter your name, or choose not to give it");
+            invalid.push("name", msg::FEEDBACK_NAME_MISSING);
         }
         let values = [
             &self.listened,
@@ -714,7 +687,7 @@ impl FeedbackAnswers {
         let comment = invalid
             .check(optional_text(
                 "comment",
-                "what else you want to say",
+                label::WHAT_ELSE_YOU_WANT_TO_SAY,
                 &self.comment,
                 MAX_TEXT,
             ))
@@ -822,37 +795,31 @@ impl ServiceConcernAnswers {
         let mut invalid = Invalid::default();
         let place = invalid.check(required_text(
             "place",
-            "the name of the ward, care home or team",
+            label::NAME_OF_THE_WARD_CARE_HOME_OR_TEAM,
             &self.place,
             MAX_SHORT,
         ));
         let place_kind = PlaceKind::parse(&self.place_kind);
         if place_kind.is_none() {
-            invalid.push("place_kind", "Choose what kind of place it is");
+            invalid.push("place_kind", msg::SIGNAL_KIND_INVALID);
         }
         let theme = ConcernTheme::parse(&self.theme);
         if theme.is_none() {
-            invalid.push("theme", "Choose what the concern is about");
+            invalid.push("theme", msg::SERVICE_CONCERN_THEME_MISSING);
         }
         let severity = Severity::parse(&self.severity);
         if severity.is_none() {
-            invalid.push("severity", "Choose how serious it is");
+            invalid.push("severity", msg::SERVICE_CONCERN_SEVERITY_MISSING);
         }
         let noted_on = invalid.check(required_date(
             "noted_on",
-            "the date you saw or heard it",
+            label::DATE_YOU_SAW_OR_HEARD_IT,
             &self.noted_on,
         ));
-        not_in_future(
-            &mut invalid,
-            "noted_on",
-            "The date must be today or in the past",
-            noted_on,
-            today,
-        );
+        not_in_future(&mut invalid, "noted_on", msg::DATE_FUTURE, noted_on, today);
         let detail = invalid.check(required_text(
             "detail",
-            "what you saw or heard",
+            label::WHAT_YOU_SAW_OR_HEARD,
             &self.detail,
             MAX_TEXT,
         ));
@@ -1016,13 +983,13 @@ impl SignalAnswers {
         let mut invalid = Invalid::default();
         let sent_on = invalid.check(required_date(
             "sent_on",
-            "the date the signal was sent",
+            label::DATE_THE_SIGNAL_WAS_SENT,
             &self.sent_on,
         ));
         not_in_future(
             &mut invalid,
             "sent_on",
-            "The date sent must be today or in the past",
+            msg::SIGNAL_SENT_ON_FUTURE,
             sent_on,
             today,
         );
@@ -1035,17 +1002,17 @@ impl SignalAnswers {
 /// required, not in the future and not before the signal was sent.
 pub fn signal_date(
     field: &str,
-    label: &str,
+    label: MessageKey,
     value: &str,
     today: NaiveDate,
     sent_on: NaiveDate,
 ) -> Result<NaiveDate, Invalid> {
     let date = required_date(field, label, value)?;
     if date > today {
-        return Err(FieldError::new(field, "The date must be today or in the past").into());
+        return Err(FieldError::new(field, msg::DATE_FUTURE).into());
     }
     if date < sent_on {
-        return Err(FieldError::new(field, "The date cannot be before the signal was sent").into());
+        return Err(FieldError::new(field, msg::SIGNAL_DATE_BEFORE_SENT).into());
     }
     Ok(date)
 }
@@ -1261,7 +1228,10 @@ mod tests {
         .parse(today(), received)
         .unwrap_err();
         assert_eq!(
-            invalid.message_for("response_sent_on"),
+            invalid
+                .message_for("response_sent_on")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("The response cannot be sent before the complaint was received")
         );
         assert!(invalid.message_for("acknowledged_on").is_some());
@@ -1469,11 +1439,36 @@ mod tests {
     #[test]
     fn signal_dates_are_not_before_the_signal_or_in_the_future() {
         let sent = day(2026, 11, 1);
-        assert!(signal_date("received_on", "the date", "31/10/2026", today(), sent).is_err());
-        assert!(signal_date("received_on", "the date", "23/11/2026", today(), sent).is_err());
-        assert!(signal_date("received_on", "the date", "", today(), sent).is_err());
+        assert!(
+            signal_date(
+                "received_on",
+                advocase_i18n::label::DATE,
+                "31/10/2026",
+                today(),
+                sent
+            )
+            .is_err()
+        );
+        assert!(
+            signal_date(
+                "received_on",
+                advocase_i18n::label::DATE,
+                "23/11/2026",
+                today(),
+                sent
+            )
+            .is_err()
+        );
+        assert!(signal_date("received_on", advocase_i18n::label::DATE, "", today(), sent).is_err());
         assert_eq!(
-            signal_date("received_on", "the date", "2/11/2026", today(), sent).unwrap(),
+            signal_date(
+                "received_on",
+                advocase_i18n::label::DATE,
+                "2/11/2026",
+                today(),
+                sent
+            )
+            .unwrap(),
             day(2026, 11, 2)
         );
         assert!(

@@ -8,6 +8,7 @@
 use crate::casework::optional_text;
 use crate::referral::{MAX_SHORT, MAX_TEXT, parse_date};
 use crate::validation::Invalid;
+use advocase_i18n::{MessageKey, label, msg};
 use chrono::{Days, Months, NaiveDate};
 
 codes! {
@@ -125,20 +126,14 @@ pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
 /// A date answer that may be left empty but never lies in the future.
 fn past_date(
     field: &str,
-    label: &str,
+    label: MessageKey,
     value: &str,
     today: NaiveDate,
     invalid: &mut Invalid,
 ) -> Option<NaiveDate> {
     match parse_date(field, label, value) {
         Ok(Some(date)) if date > today => {
-            invalid.push(
-                field,
-                format!(
-                    "{} cannot be in the future",
-                    crate::validation::capitalise(label)
-                ),
-            );
+            invalid.push(field, msg::DATE_IN_FUTURE.with("label", label));
             None
         }
         Ok(date) => date,
@@ -152,7 +147,7 @@ fn past_date(
 /// A whole number of months within `range`, or empty.
 fn optional_months(
     field: &str,
-    label: &str,
+    label: MessageKey,
     value: &str,
     range: std::ops::RangeInclusive<u32>,
     invalid: &mut Invalid,
@@ -166,12 +161,10 @@ fn optional_months(
         _ => {
             invalid.push(
                 field,
-                format!(
-                    "{} must be a whole number of months from {} to {}",
-                    crate::validation::capitalise(label),
-                    range.start(),
-                    range.end()
-                ),
+                msg::MONTHS_OUT_OF_RANGE
+                    .with("label", label)
+                    .with("min", *range.start())
+                    .with("max", *range.end()),
             );
             None
         }
@@ -181,7 +174,7 @@ fn optional_months(
 /// Reads an optional free text, recording its error.
 fn text(
     field: &str,
-    label: &str,
+    label: MessageKey,
     value: &str,
     max: usize,
     invalid: &mut Invalid,
@@ -228,14 +221,18 @@ impl ProfileAnswers {
     pub fn parse(&self, staff: &[i64]) -> Result<Profile, Invalid> {
         let mut invalid = Invalid::default();
         let started_on = invalid
-            .check(parse_date("started_on", "the start date", &self.started_on))
+            .check(parse_date(
+                "started_on",
+                label::START_DATE,
+                &self.started_on,
+            ))
             .flatten();
         let employment = match self.employment.trim() {
             "" => None,
             value => {
                 let kind = EmploymentType::parse(value);
                 if kind.is_none() {
-                    invalid.push("employment", "Choose how they work for you from the list");
+                    invalid.push("employment", msg::STAFF_EMPLOYMENT_INVALID);
                 }
                 kind
             }
@@ -246,31 +243,28 @@ impl ProfileAnswers {
             .filter_map(|r| AdvocacyRole::parse(r))
             .collect();
         if roles.len() != self.roles.len() {
-            invalid.push("roles", "Choose kinds of advocacy from the list");
+            invalid.push("roles", msg::STAFF_ROLES_INVALID);
         }
         let availability = text(
             "availability",
-            "the availability",
+            label::AVAILABILITY,
             &self.availability,
             MAX_SHORT,
             &mut invalid,
         );
         let supervision_months = optional_months(
             "supervision_months",
-            "how often supervision is due",
+            label::HOW_OFTEN_SUPERVISION_IS_DUE,
             &self.supervision_months,
             1..=12,
             &mut invalid,
         );
         if self.supervision_months.trim().is_empty() {
-            invalid.push(
-                "supervision_months",
-                "Enter how often supervision is due, in months",
-            );
+            invalid.push("supervision_months", msg::STAFF_SUPERVISION_MISSING);
         }
         let group_supervision_months = optional_months(
             "group_supervision_months",
-            "how often group supervision is due",
+            label::HOW_OFTEN_GROUP_SUPERVISION_IS_DUE,
             &self.group_supervision_months,
             1..=12,
             &mut invalid,
@@ -278,7 +272,7 @@ impl ProfileAnswers {
         if self.group_supervision_months.trim().is_empty() {
             invalid.push(
                 "group_supervision_months",
-                "Enter how often group supervision is due, in months",
+                msg::STAFF_GROUP_SUPERVISION_MISSING,
             );
         }
         let supervisor = match self.supervisor.trim() {
@@ -286,7 +280,7 @@ impl ProfileAnswers {
             value => match value.parse::<i64>() {
                 Ok(id) if staff.contains(&id) => Some(id),
                 _ => {
-                    invalid.push("supervisor", "Choose a supervisor from the list");
+                    invalid.push("supervisor", msg::SUPERVISOR_INVALID);
                     None
                 }
             },
@@ -341,11 +335,11 @@ impl QualificationAnswers {
         let mut invalid = Invalid::default();
         let unit = Unit::parse(&self.unit);
         if unit.is_none() {
-            invalid.push("unit", "Choose the qualification from the list");
+            invalid.push("unit", msg::QUALIFICATION_UNIT_INVALID);
         }
         let title = text(
             "title",
-            "the name of the qualification",
+            label::NAME_OF_THE_QUALIFICATION,
             &self.title,
             MAX_SHORT,
             &mut invalid,
@@ -354,22 +348,22 @@ impl QualificationAnswers {
             && title.is_none()
             && !invalid.0.iter().any(|e| e.field == "title")
         {
-            invalid.push("title", "Enter the name of the qualification");
+            invalid.push("title", msg::QUALIFICATION_TITLE_MISSING);
         }
         let status = QualificationStatus::parse(&self.status);
         if status.is_none() {
-            invalid.push("status", "Choose how far they are with it");
+            invalid.push("status", msg::QUALIFICATION_STATUS_MISSING);
         }
         let started_on = past_date(
             "started_on",
-            "the date they started",
+            label::DATE_THEY_STARTED,
             &self.started_on,
             today,
             &mut invalid,
         );
         let achieved_on = past_date(
             "achieved_on",
-            "the date they achieved it",
+            label::DATE_THEY_ACHIEVED_IT,
             &self.achieved_on,
             today,
             &mut invalid,
@@ -378,20 +372,17 @@ impl QualificationAnswers {
             && achieved_on.is_none()
             && self.achieved_on.trim().is_empty()
         {
-            invalid.push("achieved_on", "Enter the date they achieved it");
+            invalid.push("achieved_on", msg::QUALIFICATION_ACHIEVED_ON_MISSING);
         }
         if let (Some(QualificationStatus::Achieved), Some(started), Some(achieved)) =
             (status, started_on, achieved_on)
             && achieved < started
         {
-            invalid.push(
-                "achieved_on",
-                "The date they achieved it cannot be before the date they started",
-            );
+            invalid.push("achieved_on", msg::QUALIFICATION_ACHIEVED_BEFORE_STARTED);
         }
         let evidence = text(
             "evidence",
-            "where the evidence is kept",
+            label::WHERE_THE_EVIDENCE_IS_KEPT,
             &self.evidence,
             MAX_SHORT,
             &mut invalid,
@@ -518,19 +509,16 @@ impl RuleAnswers {
             .filter(|u| *u != Unit::Other)
             .collect();
         if units.len() != self.units.len() {
-            invalid.push("unit", "Choose units from the list");
+            invalid.push("unit", msg::RULE_UNITS_INVALID);
         }
         let minimum = QualificationStatus::parse(&self.minimum)
             .filter(|m| *m != QualificationStatus::NotStarted);
         if minimum.is_none() && !units.is_empty() {
-            invalid.push(
-                "minimum",
-                "Choose whether the units must be achieved or only started",
-            );
+            invalid.push("minimum", msg::RULE_MINIMUM_MISSING);
         }
         let grace_months = optional_months(
             "grace_months",
-            "the time allowed after joining",
+            label::TIME_ALLOWED_AFTER_JOINING,
             &self.grace_months,
             0..=36,
             &mut invalid,
@@ -573,28 +561,28 @@ impl TrainingAnswers {
         let mut invalid = Invalid::default();
         let kind = TrainingKind::parse(&self.kind);
         if kind.is_none() {
-            invalid.push("kind", "Choose the kind of training from the list");
+            invalid.push("kind", msg::TRAINING_KIND_INVALID);
         }
-        let title = text("title", "the name", &self.title, MAX_SHORT, &mut invalid);
+        let title = text("title", label::NAME, &self.title, MAX_SHORT, &mut invalid);
         if matches!(kind, Some(TrainingKind::Other | TrainingKind::NetworkEvent))
             && title.is_none()
             && !invalid.0.iter().any(|e| e.field == "title")
         {
-            invalid.push("title", "Enter the name of the course or event");
+            invalid.push("title", msg::TRAINING_TITLE_MISSING);
         }
         let completed_on = past_date(
             "completed_on",
-            "the date",
+            label::DATE,
             &self.completed_on,
             today,
             &mut invalid,
         );
         if completed_on.is_none() && self.completed_on.trim().is_empty() {
-            invalid.push("completed_on", "Enter the date");
+            invalid.push("completed_on", msg::TRAINING_DATE_MISSING);
         }
         let renew_months = optional_months(
             "renew_months",
-            "the time until renewal",
+            label::TIME_UNTIL_RENEWAL,
             &self.renew_months,
             1..=60,
             &mut invalid,
@@ -640,29 +628,29 @@ impl SupervisionAnswers {
         let mut invalid = Invalid::default();
         let kind = SupervisionKind::parse(&self.kind);
         if kind.is_none() {
-            invalid.push("kind", "Choose the kind of meeting from the list");
+            invalid.push("kind", msg::SUPERVISION_KIND_INVALID);
         }
         let label = match kind {
-            Some(SupervisionKind::Appraisal) => "the date of the appraisal",
-            _ => "the date of the supervision",
+            Some(SupervisionKind::Appraisal) => label::DATE_OF_THE_APPRAISAL,
+            _ => label::DATE_OF_THE_SUPERVISION,
         };
         let held_on = past_date("held_on", label, &self.held_on, today, &mut invalid);
         if held_on.is_none() && self.held_on.trim().is_empty() {
-            invalid.push("held_on", format!("Enter {label}"));
+            invalid.push("held_on", msg::ENTER.with("label", label));
         }
         let supervisor = match self.supervisor.trim() {
             "" => None,
             value => match value.parse::<i64>() {
                 Ok(id) if staff.contains(&id) => Some(id),
                 _ => {
-                    invalid.push("supervisor", "Choose a supervisor from the list");
+                    invalid.push("supervisor", msg::SUPERVISOR_INVALID);
                     None
                 }
             },
         };
         let external_supervisor = text(
             "external_supervisor",
-            "the external supervisor's name",
+            label::EXTERNAL_SUPERVISORS_NAME,
             &self.external_supervisor,
             MAX_SHORT,
             &mut invalid,
@@ -674,12 +662,9 @@ impl SupervisionAnswers {
                 .iter()
                 .any(|e| e.field == "supervisor" || e.field == "external_supervisor")
         {
-            invalid.push(
-                "supervisor",
-                "Choose who supervised, or enter the name of an external supervisor",
-            );
+            invalid.push("supervisor", msg::SUPERVISION_SUPERVISOR_MISSING);
         }
-        let notes = text("notes", "the notes", &self.notes, MAX_TEXT, &mut invalid);
+        let notes = text("notes", label::NOTES, &self.notes, MAX_TEXT, &mut invalid);
         invalid.into_result()?;
         Ok(Supervision {
             kind: kind.unwrap_or(SupervisionKind::Individual),
@@ -922,7 +907,7 @@ pub fn parse_equality(
         if allowed {
             checked.push((characteristic.code, answer.to_string()));
         } else {
-            invalid.push(characteristic.code, "Choose an answer from the list");
+            invalid.push(characteristic.code, msg::EQUALITY_ANSWER_INVALID);
         }
     }
     invalid.into_result()?;
@@ -955,7 +940,10 @@ mod tests {
             .parse(day(TODAY))
             .unwrap_err();
         assert_eq!(
-            error.message_for("achieved_on"),
+            error
+                .message_for("achieved_on")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("The date they achieved it cannot be before the date they started")
         );
         assert!(
@@ -971,13 +959,16 @@ mod tests {
             .parse(day(TODAY))
             .unwrap_err();
         assert_eq!(
-            error.message_for("started_on"),
+            error
+                .message_for("started_on")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("The date they started cannot be in the future")
         );
         let error = qualification("achieved", "", "2027-01-01")
             .parse(day(TODAY))
             .unwrap_err();
-        assert!(error.message_for("achieved_on").unwrap().contains("future"));
+        assert!(crate::validation::words_for(&error, "achieved_on").contains("future"));
     }
 
     #[test]
@@ -986,7 +977,10 @@ mod tests {
             .parse(day(TODAY))
             .unwrap_err();
         assert_eq!(
-            error.message_for("achieved_on"),
+            error
+                .message_for("achieved_on")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("Enter the date they achieved it")
         );
         let parsed = qualification("working_towards", "2026-01-01", "2026-02-01")
@@ -1022,7 +1016,10 @@ mod tests {
         };
         let error = answers.parse(day(TODAY), &[7]).unwrap_err();
         assert_eq!(
-            error.message_for("held_on"),
+            error
+                .message_for("held_on")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("The date of the appraisal cannot be in the future")
         );
         let held = SupervisionAnswers {
@@ -1070,11 +1067,7 @@ mod tests {
             ..Default::default()
         };
         assert!(
-            future
-                .parse(day(TODAY))
-                .unwrap_err()
-                .message_for("completed_on")
-                .unwrap()
+            crate::validation::words_for(&future.parse(day(TODAY)).unwrap_err(), "completed_on")
                 .contains("future")
         );
         let undated = TrainingAnswers {
@@ -1085,7 +1078,9 @@ mod tests {
             undated
                 .parse(day(TODAY))
                 .unwrap_err()
-                .message_for("completed_on"),
+                .message_for("completed_on")
+                .map(crate::validation::english)
+                .as_deref(),
             Some("Enter the date")
         );
         let renewal = TrainingAnswers {

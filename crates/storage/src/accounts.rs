@@ -6,6 +6,7 @@ use crate::{DbConnection, Store, StoreError, now};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::{Actor, EmailAddress, OrganisationKind, Role};
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -179,11 +180,9 @@ impl Store {
         if organisation.kind() != Some(user.role.organisation_kind()) {
             return Err(Invalid::one(
                 "role",
-                format!(
-                    "A {} cannot belong to a {} organisation",
-                    user.role.label().to_lowercase(),
-                    organisation.kind
-                ),
+                msg::ACCOUNT_ROLE_WRONG_ORGANISATION
+                    .with("role", user.role.as_str())
+                    .with("kind", &organisation.kind),
             )
             .into());
         }
@@ -210,11 +209,9 @@ impl Store {
             Ok(id)
         });
         match result {
-            Err(e) if e.is_unique_violation() => Err(Invalid::one(
-                "email",
-                "An account with this email address already exists",
-            )
-            .into()),
+            Err(e) if e.is_unique_violation() => {
+                Err(Invalid::one("email", msg::ACCOUNT_EMAIL_TAKEN).into())
+            }
             other => other,
         }
     }
@@ -849,11 +846,9 @@ impl Store {
             Ok(user)
         });
         match result {
-            Err(e) if e.is_unique_violation() => Err(Invalid::one(
-                "email",
-                "An account with this email address already exists",
-            )
-            .into()),
+            Err(e) if e.is_unique_violation() => {
+                Err(Invalid::one("email", msg::ACCOUNT_EMAIL_TAKEN).into())
+            }
             other => other,
         }
     }
@@ -912,17 +907,15 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if organisation.kind() != Some(user.role.organisation_kind()) {
-            return Err(Invalid::one("role", "Choose a role for this organisation").into());
+            return Err(Invalid::one("role", msg::ACCOUNT_ROLE_INVALID_FOR_ORGANISATION).into());
         }
         let result = self.write(|conn, trail| {
             insert_invited_user(conn, trail, actor, &user, link_hash, expires_at)
         });
         match result {
-            Err(e) if e.is_unique_violation() => Err(Invalid::one(
-                "email",
-                "An account with this email address already exists",
-            )
-            .into()),
+            Err(e) if e.is_unique_violation() => {
+                Err(Invalid::one("email", msg::ACCOUNT_EMAIL_TAKEN).into())
+            }
             other => other,
         }
     }

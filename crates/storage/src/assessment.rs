@@ -23,6 +23,7 @@ use advocase_domain::assessment::{
 use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::{Actor, Role};
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -228,7 +229,7 @@ fn check_owner(conn: &mut DbConnection, actor: &Actor, policy: &Policy) -> Resul
             .count()
             .get_result(conn)?;
         if found != 1 {
-            return Err(Invalid::one("owner", "Choose the owner from the list").into());
+            return Err(Invalid::one("owner", msg::POLICY_OWNER_INVALID).into());
         }
     }
     Ok(())
@@ -237,11 +238,7 @@ fn check_owner(conn: &mut DbConnection, actor: &Actor, policy: &Policy) -> Resul
 /// The answer when a required policy is entered a second time.
 fn already_in_register(error: StoreError) -> StoreError {
     if error.is_unique_violation() {
-        Invalid::one(
-            "kind",
-            "This policy is already in the register: change it there instead",
-        )
-        .into()
+        Invalid::one("kind", msg::POLICY_KIND_ALREADY_REGISTERED).into()
     } else {
         error
     }
@@ -271,7 +268,7 @@ fn check_evidence(
             if known.len() != item.policies.len() {
                 invalid.push(
                     field("policies", item.item),
-                    "Choose policies from the register",
+                    msg::ASSESSMENT_POLICIES_INVALID,
                 );
             }
         }
@@ -283,7 +280,7 @@ fn check_evidence(
             if let Some(unseen) = item.cases.iter().find(|id| !seen.contains(id)) {
                 invalid.push(
                     field("cases", item.item),
-                    format!("There is no case {unseen} that you can see: check the case number"),
+                    msg::ASSESSMENT_CASE_NOT_SEEN.with("case", *unseen),
                 );
             }
         }

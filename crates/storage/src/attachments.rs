@@ -12,6 +12,7 @@ use crate::{Store, StoreError, now};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::Actor;
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -59,26 +60,17 @@ pub fn content_type(kind: &str) -> &'static str {
 /// Checks a document before anything is written, naming the field.
 pub fn check_document(file_name: &str, bytes: &[u8]) -> Result<&'static str, Invalid> {
     if bytes.is_empty() {
-        return Err(Invalid::one("document", "Choose a file to add"));
+        return Err(Invalid::one("document", msg::DOCUMENT_MISSING));
     }
     if bytes.len() > MAX_ATTACHMENT_BYTES {
-        return Err(Invalid::one(
-            "document",
-            "The file must be 10 MB or smaller",
-        ));
+        return Err(Invalid::one("document", msg::DOCUMENT_TOO_LARGE));
     }
     if file_name.trim().is_empty() || file_name.chars().count() > 200 {
-        return Err(Invalid::one(
-            "document",
-            "The file needs a name of 200 characters or fewer",
-        ));
+        return Err(Invalid::one("document", msg::DOCUMENT_NAME_TOO_LONG));
     }
-    document_kind(bytes).map(|(kind, _)| kind).ok_or_else(|| {
-        Invalid::one(
-            "document",
-            "The file must be a PDF, a PNG or a JPEG picture",
-        )
-    })
+    document_kind(bytes)
+        .map(|(kind, _)| kind)
+        .ok_or_else(|| Invalid::one("document", msg::DOCUMENT_WRONG_KIND))
 }
 
 impl Store {

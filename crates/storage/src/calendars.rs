@@ -7,6 +7,7 @@ use advocase_domain::audit::AuditAction;
 use advocase_domain::clocks::Nation;
 use advocase_domain::identity::Actor;
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -61,7 +62,7 @@ impl Store {
         });
         match result {
             Err(e) if e.is_unique_violation() => {
-                Err(Invalid::one("day", "That day is already in this calendar").into())
+                Err(Invalid::one("day", msg::CALENDAR_DAY_ALREADY_ADDED).into())
             }
             other => other,
         }

@@ -24,6 +24,7 @@ use advocase_domain::casework::{
 };
 use advocase_domain::identity::{Actor, Role};
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -608,7 +609,7 @@ fn case_for_work(
         return Err(StoreError::NotFound);
     }
     if case.status == case_status::CLOSED {
-        return Err(Invalid::one("case", "This case is closed: re-open it to record more").into());
+        return Err(Invalid::one("case", msg::CASE_CLOSED_REOPEN_FIRST).into());
     }
     Ok(case)
 }
@@ -851,7 +852,7 @@ impl Store {
                 return Err(StoreError::Conflict);
             }
             if case.status == case_status::CLOSED {
-                return Err(Invalid::one("advocate", "This case is closed").into());
+                return Err(Invalid::one("advocate", msg::ALLOCATION_CASE_CLOSED).into());
             }
             let advocate: Option<String> = users::table
                 .filter(users::id.eq(advocate_id))
@@ -862,12 +863,12 @@ impl Store {
                 .first(conn)
                 .optional()?;
             let Some(advocate_name) = advocate else {
-                return Err(Invalid::one("advocate", "Choose an advocate from the list").into());
+                return Err(Invalid::one("advocate", msg::ALLOCATE_CHOOSE).into());
             };
             if case.advocate_id == Some(advocate_id) {
                 return Err(Invalid::one(
                     "advocate",
-                    format!("{advocate_name} already holds this case"),
+                    msg::ALLOCATION_ALREADY_HOLDS.with("advocate", advocate_name),
                 )
                 .into());
             }
@@ -877,11 +878,7 @@ impl Store {
                 .map_err(Invalid::from)?;
             let reallocating = case.advocate_id.is_some();
             if reallocating && reason.is_none_or(|r| r.trim().is_empty()) {
-                return Err(Invalid::one(
-                    "reason",
-                    "Say why the case is moving to another advocate",
-                )
-                .into());
+                return Err(Invalid::one("reason", msg::REALLOCATION_REASON_MISSING).into());
             }
             let at = now();
             diesel::update(
@@ -957,7 +954,7 @@ impl Store {
                 .count()
                 .get_result(conn)?;
             if advocate != 1 {
-                return Err(Invalid::one("advocate", "Choose an advocate from the list").into());
+                return Err(Invalid::one("advocate", msg::ALLOCATE_CHOOSE).into());
             }
             let inserted = diesel::insert_into(conflicts::table)
                 .values((
@@ -973,11 +970,7 @@ impl Store {
                 .map_err(StoreError::from);
             match inserted {
                 Err(e) if e.is_unique_violation() => {
-                    return Err(Invalid::one(
-                        "advocate",
-                        "A conflict of interest is already recorded for this advocate and person",
-                    )
-                    .into());
+                    return Err(Invalid::one("advocate", msg::CONFLICT_ALREADY_RECORDED).into());
                 }
                 other => other?,
             };
@@ -1254,14 +1247,10 @@ impl Store {
                 return Err(StoreError::Conflict);
             }
             if current.concluded_on.is_some() {
-                return Err(Invalid::one("step", "This challenge has already concluded").into());
+                return Err(Invalid::one("step", msg::CHALLENGE_ALREADY_CONCLUDED).into());
             }
             if step.taken_on < current.raised_on {
-                return Err(Invalid::one(
-                    "taken_on",
-                    "A step cannot come before the challenge was raised",
-                )
-                .into());
+                return Err(Invalid::one("taken_on", msg::CHALLENGE_STEP_BEFORE_RAISED).into());
             }
             diesel::insert_into(challenge_steps::table)
                 .values((
@@ -1311,7 +1300,7 @@ impl Store {
             if open > 0 && closure.open_tasks_reason.is_none() {
                 return Err(Invalid::one(
                     "open_tasks_reason",
-                    format!("This case still has {open} open tasks: say why it is closing anyway"),
+                    msg::CLOSURE_OPEN_TASKS.with("count", open),
                 )
                 .into());
             }
@@ -1369,18 +1358,15 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         self.write(|conn, trail| {
-            let case = visible_case(conn, actor, case_id)?
-                .ok_or(StoreError::NotFound)?;
+            let case = visible_case(conn, actor, case_id)?.ok_or(StoreError::NotFound)?;
             let Some(closed_at) = case.closed_at else {
-                return Err(Invalid::one("case", "Only a closed case can be re-opened").into());
+                return Err(Invalid::one("case", msg::CASE_REOPEN_NOT_CLOSED).into());
             };
             let age = (today - closed_at.date()).num_days();
             if age > i64::from(within_days) {
                 return Err(Invalid::one(
                     "case",
-                    format!(
-                        "This case closed more than {within_days} days ago: make a new referral instead"
-                    ),
+                    msg::CASE_REOPEN_TOO_LATE.with("days", within_days),
                 )
                 .into());
             }
@@ -1389,7 +1375,7 @@ impl Store {
                 .count()
                 .get_result(conn)?;
             if reopened > 0 {
-                return Err(Invalid::one("case", "This case has already been re-opened").into());
+                return Err(Invalid::one("case", msg::CASE_REOPEN_ALREADY_REOPENED).into());
             }
             let same_advocate = match case.advocate_id.or_else(|| {
                 allocations::table

@@ -22,6 +22,7 @@ use advocase_domain::reporting::{
 };
 use advocase_domain::validation::Invalid;
 use advocase_domain::workforce::{CHARACTERISTICS, NOT_KNOWN, PREFER_NOT_TO_SAY};
+use advocase_i18n::msg;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -284,11 +285,9 @@ impl Store {
                 .first(conn)
                 .optional()?;
             if kind.as_deref() != Some(OrganisationKind::Commissioner.as_str()) {
-                return Err(Invalid::one(
-                    "commissioner",
-                    "Choose the commissioner who funds the contract",
-                )
-                .into());
+                return Err(
+                    Invalid::one("commissioner", msg::CONTRACT_COMMISSIONER_MISSING).into(),
+                );
             }
             let t = |v: Option<u32>| v.map(i64::from);
             let id: i64 = diesel::insert_into(contracts::table)
@@ -406,11 +405,7 @@ impl Store {
             for period in periods {
                 let own = quarters.contains(period) || years.contains(period);
                 if !own || !has_ended(*period, today) {
-                    return Err(Invalid::one(
-                        "from",
-                        "Reports cover the contract's own finished periods only: choose one from the list",
-                    )
-                    .into());
+                    return Err(Invalid::one("from", msg::REPORT_PERIOD_NOT_FINISHED_OR_OWN).into());
                 }
                 facts.push(count_report(conn, &contract, *period, calendar, today)?);
             }

@@ -30,6 +30,7 @@ use advocase_domain::confidentiality::{
 };
 use advocase_domain::identity::{Actor, OrganisationKind, Role};
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -529,7 +530,9 @@ impl Store {
             let exists: i64 = cases::table
                 .filter(cases::id.eq(case_id))
                 .filter(cases::provider_id.eq(actor.organisation_id))
-                .filter(diesel::dsl::not(cases::person_id.eq_any(hidden_people(actor.user_id))))
+                .filter(diesel::dsl::not(
+                    cases::person_id.eq_any(hidden_people(actor.user_id)),
+                ))
                 // An advocate with a conflict of interest about the person may not open
                 // their case by this route either.
                 .filter(diesel::dsl::not(diesel::dsl::exists(
@@ -540,11 +543,7 @@ impl Store {
                 .count()
                 .get_result(conn)?;
             if exists == 0 {
-                return Err(Invalid::one(
-                    "case_number",
-                    "There is no case with that number that you can open. Check the number, or ask a manager",
-                )
-                .into());
+                return Err(Invalid::one("case_number", msg::BREAK_GLASS_CASE_NOT_FOUND).into());
             }
             let opened_at = now();
             let expires_at = opened_at + Duration::hours(i64::from(hours));
@@ -637,7 +636,7 @@ impl Store {
                 .select(users::id)
                 .load(conn)?;
             if users_named.len() != asked.len() {
-                return Err(Invalid::one("named", "Choose people from the list").into());
+                return Err(Invalid::one("named", msg::RESTRICTION_NAMED_INVALID).into());
             }
             if !users_named.contains(&actor.user_id) {
                 users_named.push(actor.user_id);
@@ -940,7 +939,7 @@ impl Store {
             if on < request.received_on {
                 return Err(Invalid::one(
                     "answered_on",
-                    "The date answered must be on or after the date the request was received",
+                    msg::SUBJECT_ACCESS_ANSWERED_BEFORE_RECEIVED,
                 )
                 .into());
             }

@@ -16,6 +16,7 @@ use crate::{Store, StoreError, now};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::{Actor, EmailAddress, Role};
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -123,9 +124,7 @@ impl Store {
                 .count()
                 .get_result(conn)?;
             if existing > 0 {
-                return Err(
-                    Invalid::one("email", "This person already has their own sign-in").into(),
-                );
+                return Err(Invalid::one("email", msg::ACCOUNT_PERSON_HAS_SIGN_IN).into());
             }
             let user = NewUser {
                 organisation_id: actor.organisation_id,
@@ -151,11 +150,9 @@ impl Store {
             Ok(user_id)
         });
         match result {
-            Err(e) if e.is_unique_violation() => Err(Invalid::one(
-                "email",
-                "An account with this email address already exists",
-            )
-            .into()),
+            Err(e) if e.is_unique_violation() => {
+                Err(Invalid::one("email", msg::ACCOUNT_EMAIL_TAKEN).into())
+            }
             other => other,
         }
     }

@@ -9,6 +9,7 @@ use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::{Actor, OrganisationKind, Role};
 use advocase_domain::referral::NewReferral;
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -311,7 +312,7 @@ impl Store {
         }
         let provider = self.organisation(provider_id)?;
         if provider.kind() != Some(OrganisationKind::Provider) {
-            return Err(Invalid::one("provider", "Choose an advocacy service").into());
+            return Err(Invalid::one("provider", msg::REFERRAL_PROVIDER_INVALID).into());
         }
         let keys = self.keys()?;
         self.write(|conn, trail| {
@@ -537,7 +538,7 @@ impl Store {
             return Err(StoreError::Conflict);
         }
         if referral.status != status::RECEIVED && referral.status != status::ON_HOLD {
-            return Err(Invalid::one("decision", "This referral has already been decided").into());
+            return Err(Invalid::one("decision", msg::REFERRAL_ALREADY_DECIDED).into());
         }
         self.write(|conn, trail| {
             let at = now();
@@ -580,11 +581,7 @@ impl Store {
                             .count()
                             .get_result(conn)?;
                         if exists != 1 {
-                            return Err(Invalid::one(
-                                "person",
-                                "Choose one of the people listed, or a new person record",
-                            )
-                            .into());
+                            return Err(Invalid::one("person", msg::REF_PERSON_INVALID).into());
                         }
                         pid
                     }
@@ -661,11 +658,7 @@ impl Store {
             _ => false,
         };
         if !allowed {
-            return Err(Invalid::one(
-                "status",
-                "A referral in this state cannot be changed that way",
-            )
-            .into());
+            return Err(Invalid::one("status", msg::REFERRAL_STATUS_CHANGE_INVALID).into());
         }
         let reopening_declined =
             referral.status == status::DECLINED && new_status == status::RECEIVED;

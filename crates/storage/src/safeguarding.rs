@@ -23,6 +23,7 @@ use advocase_domain::safeguarding::{
     Severity, SignalBasis, place_key,
 };
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::{BTreeSet, HashSet};
@@ -352,9 +353,7 @@ impl Store {
                 (Some(_), _) => None,
                 (None, Some(name)) => Some(keys.seal("safeguarding_concerns.adult_name", name)),
                 (None, None) => {
-                    return Err(
-                        Invalid::one("adult_name", "Enter the name of the adult at risk").into(),
-                    );
+                    return Err(Invalid::one("adult_name", msg::CONCERN_ADULT_NAME_MISSING).into());
                 }
             };
             let stamp = now();
@@ -499,11 +498,7 @@ impl Store {
                 .count()
                 .get_result(conn)?;
             if same_person == 0 {
-                return Err(Invalid::one(
-                    "breach",
-                    "Choose a breach of confidentiality about the same person",
-                )
-                .into());
+                return Err(Invalid::one("breach", msg::CONCERN_BREACH_OTHER_PERSON).into());
             }
             diesel::update(safeguarding_concerns::table.find(id))
                 .set((
@@ -530,17 +525,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         require_role(actor, &[Role::Manager])?;
         if outcome.trim().is_empty() {
-            return Err(Invalid::one("outcome", "Enter the outcome").into());
+            return Err(Invalid::one("outcome", msg::CONCERN_OUTCOME_MISSING).into());
         }
         let keys = self.keys()?;
         self.write(|conn, trail| {
             let record = concern_to_change(conn, actor, id)?;
             if closed_on < record.raised_on {
-                return Err(Invalid::one(
-                    "closed_on",
-                    "The date closed must be on or after the date the concern was raised",
-                )
-                .into());
+                return Err(Invalid::one("closed_on", msg::CONCERN_CLOSED_BEFORE_RAISED).into());
             }
             let changed = diesel::update(
                 safeguarding_concerns::table
@@ -689,7 +680,7 @@ impl Store {
             if progress.response_sent_on.is_some_and(|d| d < received_on) {
                 return Err(Invalid::one(
                     "response_sent_on",
-                    "The response cannot be sent before the complaint was received",
+                    msg::COMPLAINT_RESPONSE_BEFORE_RECEIVED,
                 )
                 .into());
             }
@@ -916,7 +907,7 @@ impl Store {
     pub fn create_signal(&self, actor: &Actor, signal: &NewSignal) -> Result<i64, StoreError> {
         require_role(actor, &[Role::Manager])?;
         if signal.concern_ids.is_empty() {
-            return Err(Invalid::one("concerns", "Choose the concerns to signal").into());
+            return Err(Invalid::one("concerns", msg::SIGNAL_CONCERNS_MISSING).into());
         }
         self.write(|conn, trail| {
             let open: i64 = service_concerns::table
@@ -993,9 +984,7 @@ impl Store {
                 .optional()?
                 .ok_or(StoreError::NotFound)?;
             if on < sent_on {
-                return Err(
-                    Invalid::one("on", "The date cannot be before the signal was sent").into(),
-                );
+                return Err(Invalid::one("on", msg::SIGNAL_DATE_BEFORE_SENT).into());
             }
             let target = service_signals::table.find(id);
             if regulator {

@@ -26,6 +26,7 @@ use advocase_domain::workforce::{
     Qualification, QualificationFact, QualificationStatus, RuleCheck, StaffFacts, Supervision,
     SupervisionKind, Training, TrainingKind, Unit, check_rule,
 };
+use advocase_i18n::msg;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -309,11 +310,7 @@ fn may_record_training(actor: &Actor, user_id: i64) -> Result<(), StoreError> {
 /// Refuses a meeting that names the person supervised as their own supervisor.
 fn not_own_supervisor(user_id: i64, supervision: &Supervision) -> Result<(), StoreError> {
     if supervision.supervisor == Some(user_id) {
-        return Err(Invalid::one(
-            "supervisor",
-            "Someone cannot supervise themselves: choose another supervisor",
-        )
-        .into());
+        return Err(Invalid::one("supervisor", msg::SUPERVISOR_NOT_THEMSELVES).into());
     }
     Ok(())
 }
@@ -614,10 +611,7 @@ fn check_reliance(
         let cases: Vec<String> = relying.iter().map(|r| format!("{}", r.case_id)).collect();
         return Err(Invalid::one(
             "confirm",
-            format!(
-                "Cases allocated to this advocate rely on this qualification (case {}). Confirm the change to go ahead",
-                cases.join(", case ")
-            ),
+            msg::QUALIFICATION_RELIED_ON.with("cases", cases.join(", case ")),
         )
         .into());
     }
@@ -683,11 +677,9 @@ impl Store {
                     .count()
                     .get_result(conn)?;
                 if manager != 1 || supervisor == user_id {
-                    return Err(Invalid::one(
-                        "supervisor",
-                        "Choose a supervisor from the list, other than the person themselves",
-                    )
-                    .into());
+                    return Err(
+                        Invalid::one("supervisor", msg::SUPERVISOR_NOT_THEMSELVES_INVALID).into(),
+                    );
                 }
             }
             let roles: Vec<&str> = profile.roles.iter().map(|r| r.as_str()).collect();
@@ -808,11 +800,9 @@ impl Store {
                         .map_err(StoreError::from);
                     match inserted {
                         Err(e) if e.is_unique_violation() => {
-                            return Err(Invalid::one(
-                                "unit",
-                                "This qualification is already recorded: change it instead",
-                            )
-                            .into());
+                            return Err(
+                                Invalid::one("unit", msg::QUALIFICATION_ALREADY_RECORDED).into()
+                            );
                         }
                         other => other?,
                     }
@@ -1197,7 +1187,7 @@ impl Store {
                 if current.notes.is_some() && supervision.supervisor != current.supervisor_id {
                     return Err(Invalid::one(
                         "supervisor",
-                        "Only the person supervised or their supervisor can change who supervised, because the notes are confidential to them",
+                        msg::SUPERVISION_SUPERVISOR_NOTES_CONFIDENTIAL,
                     )
                     .into());
                 }

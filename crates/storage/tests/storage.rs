@@ -14,6 +14,14 @@ const POLICY: LockoutPolicy = LockoutPolicy {
     minutes: 15,
 };
 
+/// The English words of the error for `field`, as a person would read them.
+fn words(invalid: &advocase_domain::validation::Invalid, field: &str) -> String {
+    let message = invalid
+        .message_for(field)
+        .unwrap_or_else(|| panic!("no error for {field}: {invalid:?}"));
+    advocase_i18n::Catalogue::english().message(message)
+}
+
 fn add_user(store: &Store, organisation_id: i64, email: &str, role: Role) -> Actor {
     let id = store
         .create_user(
@@ -675,7 +683,7 @@ pub(crate) mod casework_storage {
             let case = db.store.case_file(&p.manager, p.case_id).unwrap();
             let refused = db.store.allocate(&p.manager, p.case_id, case.case.version, p.first.user_id, None, Some("urgent"), chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
             match refused {
-                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("advocate").unwrap().contains("conflict of interest")),
+                Err(StoreError::Invalid(invalid)) => assert!(words(&invalid, "advocate").contains("conflict of interest")),
                 other => panic!("expected the conflict block, got {other:?}"),
             }
             // Nothing changed: still waiting, no allocation.
@@ -1385,7 +1393,7 @@ mod workforce_storage {
             assert!(rank(&candidates, &needs, today()).iter().all(|s| !s.offered));
             // Storage refuses it too, whatever the form showed.
             match db.store.allocate(&p.manager, p.case_id, case.version, p.first.user_id, None, None, today()) {
-                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("advocate").unwrap().contains("unit 405 is not started")),
+                Err(StoreError::Invalid(invalid)) => assert!(words(&invalid, "advocate").contains("unit 405 is not started")),
                 other => panic!("expected a refusal, got {other:?}"),
             }
             db.store.save_qualification(&p.manager, p.first.user_id, None, &unit_405("working_towards"), false, today()).unwrap();
@@ -1411,7 +1419,7 @@ mod workforce_storage {
             assert_eq!(relying[0].case_id, p.case_id);
             assert!(relying[0].person_name.starts_with("Ada "));
             match db.store.save_qualification(&p.manager, p.first.user_id, Some((id, 1)), &downgrade, false, today()) {
-                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("confirm").unwrap().contains(&format!("case {}", p.case_id))),
+                Err(StoreError::Invalid(invalid)) => assert!(words(&invalid, "confirm").contains(&format!("case {}", p.case_id))),
                 other => panic!("expected a request to confirm, got {other:?}"),
             }
             let removal = db.store.remove_qualification(&p.manager, p.first.user_id, id, false, today());
@@ -1577,7 +1585,7 @@ mod workforce_storage {
             assert_eq!(seen.supervisions[0].record.held_on, chrono::NaiveDate::from_ymd_opt(2026, 11, 19).unwrap());
             // Nor can they make themselves the supervisor, and so a reader of the notes.
             match db.store.correct_supervision(&p.manager, p.first.user_id, id, 2, &typed("2026-11-19", p.manager.user_id, "")) {
-                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("supervisor").unwrap().contains("confidential")),
+                Err(StoreError::Invalid(invalid)) => assert!(words(&invalid, "supervisor").contains("confidential")),
                 other => panic!("expected a refusal, got {other:?}"),
             }
             // The supervisor corrects the notes; a stale form and an advocate are refused.
@@ -1628,7 +1636,7 @@ mod workforce_storage {
             }
             // The checks of a case's documents apply: a program is not a certificate.
             match db.store.add_qualification_evidence(&p.first, p.first.user_id, held, "x.pdf", b"MZ\x90\x00") {
-                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("document").unwrap().contains("PDF, a PNG or a JPEG")),
+                Err(StoreError::Invalid(invalid)) => assert!(words(&invalid, "document").contains("PDF, a PNG or a JPEG")),
                 other => panic!("expected a refusal, got {other:?}"),
             }
             let (name, kind, bytes) = db.store.qualification_evidence(&p.manager, own).unwrap();
@@ -2369,7 +2377,7 @@ mod assessment_storage {
             });
             match db.store.record_self_assessment(&p.manager, &with(foreign, p.case_id)) {
                 Err(StoreError::Invalid(invalid)) => {
-                    assert_eq!(invalid.message_for("policies-confidentiality"), Some("Choose policies from the register"));
+                    assert_eq!(words(&invalid, "policies-confidentiality"), "Choose policies from the register");
                     assert!(invalid.message_for("cases-confidentiality").is_none());
                 }
                 other => panic!("expected a policy error, got {other:?}"),
@@ -2377,7 +2385,7 @@ mod assessment_storage {
             // Another provider's case and a case that does not exist get the same words.
             let refused: Vec<String> = [south.case_id, 999_999].iter().map(|case| {
                 match db.store.record_self_assessment(&p.manager, &with(own, *case)) {
-                    Err(StoreError::Invalid(invalid)) => invalid.message_for("cases-confidentiality").unwrap().replace(&case.to_string(), "N"),
+                    Err(StoreError::Invalid(invalid)) => words(&invalid, "cases-confidentiality").replace(&case.to_string(), "N"),
                     other => panic!("expected a case error, got {other:?}"),
                 }
             }).collect();
@@ -2448,7 +2456,7 @@ mod assessment_storage {
             }
             // Its owner works for the provider.
             match db.store.add_policy(&p.manager, &policy("safety_of_staff", &south.manager, "2027-01-01")) {
-                Err(StoreError::Invalid(invalid)) => assert_eq!(invalid.message_for("owner"), Some("Choose the owner from the list")),
+                Err(StoreError::Invalid(invalid)) => assert_eq!(words(&invalid, "owner"), "Choose the owner from the list"),
                 other => panic!("expected an owner error, got {other:?}"),
             }
             // A change made from a stale version is refused, and the saved one stays.

@@ -529,7 +529,7 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
         let envelope = ApiErrors {
             errors: vec![ApiProblem {
                 field: None,
-                detail: api_detail(status).to_string(),
+                detail: api_detail(status),
             }],
         };
         return (status, axum::Json(envelope)).into_response();

@@ -2,6 +2,7 @@
 //! HTML page for the pages, and as the JSON envelope for the API
 //! (`{"errors": [{"field": …, "detail": …}]}`). Internal causes are logged, never shown.
 
+use crate::i18n::Catalogue;
 use advocase_domain::validation::Invalid;
 use advocase_storage::StoreError;
 use axum::Json;
@@ -137,39 +138,45 @@ impl ApiErrors {
                 .iter()
                 .map(|e| ApiProblem {
                     field: Some(e.field.clone()),
-                    detail: e.message.clone(),
+                    detail: api_catalogue().message(&e.message),
                 })
                 .collect(),
             AppError::ReasonNeeded => vec![ApiProblem {
                 field: None,
-                detail: "A manager gives a reason before first opening a case that is not allocated to them. Open the case in the browser once and give the reason.".into(),
+                detail: api_catalogue().text("api-reason-needed"),
             }],
             other => vec![ApiProblem {
                 field: None,
-                detail: api_detail(other.status()).to_string(),
+                detail: api_detail(other.status()),
             }],
         };
         ApiErrors { errors: problems }
     }
 }
 
+/// The catalogue the API answers in. The API speaks English whatever the pages do:
+/// scripts match on its sentences less than people read them, but they are documented
+/// in English.
+fn api_catalogue() -> Catalogue {
+    Catalogue::english()
+}
+
 /// The plain sentence the API gives for a status without field errors.
-pub fn api_detail(status: StatusCode) -> &'static str {
-    match status {
-        StatusCode::NOT_FOUND => "Not found.",
-        StatusCode::UNAUTHORIZED => "Sign in or send a valid API token.",
-        StatusCode::FORBIDDEN => "This request is not allowed.",
-        StatusCode::CONFLICT => "The record was changed by someone else. Read it again and retry.",
-        StatusCode::TOO_MANY_REQUESTS => "Too many requests. Wait a minute and try again.",
-        StatusCode::SERVICE_UNAVAILABLE => "The service is unavailable. Try again shortly.",
-        StatusCode::METHOD_NOT_ALLOWED => "This method is not allowed here.",
-        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Send the body as application/json.",
-        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
-            "The request could not be read."
-        }
-        _ => "Something went wrong on our side. It has been logged.",
-    }
+pub fn api_detail(status: StatusCode) -> String {
+    let key = match status {
+        StatusCode::NOT_FOUND => "api-not-found",
+        StatusCode::UNAUTHORIZED => "api-sign-in-required",
+        StatusCode::FORBIDDEN => "api-forbidden",
+        StatusCode::CONFLICT => "api-conflict",
+        StatusCode::TOO_MANY_REQUESTS => "api-too-many",
+        StatusCode::SERVICE_UNAVAILABLE => "api-unavailable",
+        StatusCode::METHOD_NOT_ALLOWED => "api-method",
+        StatusCode::PAYLOAD_TOO_LARGE => "api-too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "api-not-json",
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "api-bad-request",
+        _ => "api-internal",
+    };
+    api_catalogue().text(key)
 }
 
 impl IntoResponse for ApiError {

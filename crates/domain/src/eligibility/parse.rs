@@ -6,41 +6,22 @@
 //! dotted path of the failure from `serde_path_to_error`, and word the message from what
 //! the contract expects at that path.
 
-use std::fmt;
-
+use advocase_i18n::msg;
 use serde::Serialize;
 use serde_json::error::Category;
 use serde_path_to_error::Segment;
+
+use crate::validation::FieldError;
 
 use super::request::{
     AccommodationSetting, ArrangedBy, CapacityDecision, CareActProcess, EligibilityRequest,
     MentalHealthActSection, MentalHealthActStatus, NEGATIVE_WEEKS, PlacementSetting,
 };
 
-/// Why a request could not be read: the field that was wrong and a plain message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InvalidRequest {
-    /// The dotted path of the wrong field (`care_act.process`,
-    /// `care_act.appropriate_individuals[0].relationship`), or `""` for the whole body.
-    pub field: String,
-    /// A plain-English message that names the field.
-    pub message: String,
-}
-
-impl fmt::Display for InvalidRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The message already names the field, so repeating it would only add noise.
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for InvalidRequest {}
-
-impl From<InvalidRequest> for crate::validation::FieldError {
-    fn from(error: InvalidRequest) -> Self {
-        crate::validation::FieldError::new(error.field, error.message)
-    }
-}
+/// Why a request could not be read: the dotted path of the wrong field
+/// (`care_act.process`, `care_act.appropriate_individuals[0].relationship`, or `""` for
+/// the whole body) and a message that names it.
+pub type InvalidRequest = FieldError;
 
 /// Reads an eligibility request from JSON.
 ///
@@ -106,30 +87,16 @@ fn dotted(path: &[Step]) -> String {
 }
 
 fn describe(path: &[Step], error: &serde_json::Error) -> InvalidRequest {
+    let at = |key: advocase_i18n::MessageKey| {
+        key.with("line", error.line())
+            .with("column", error.column())
+    };
     match error.classify() {
         Category::Syntax if error.to_string().starts_with("trailing characters") => {
-            InvalidRequest {
-                field: String::new(),
-                message: format!(
-                    "The request has extra text after the end of the JSON object, at line {}, \
-                     column {}.",
-                    error.line(),
-                    error.column()
-                ),
-            }
+            FieldError::new("", at(msg::ELIGIBILITY_TRAILING_TEXT))
         }
-        Category::Syntax | Category::Io => InvalidRequest {
-            field: String::new(),
-            message: format!(
-                "The request is not valid JSON: there is a mistake at line {}, column {}.",
-                error.line(),
-                error.column()
-            ),
-        },
-        Category::Eof => InvalidRequest {
-            field: String::new(),
-            message: "The request is not complete JSON: it ends before it should.".to_owned(),
-        },
+        Category::Syntax | Category::Io => FieldError::new("", at(msg::ELIGIBILITY_NOT_JSON)),
+        Category::Eof => FieldError::new("", msg::ELIGIBILITY_INCOMPLETE),
         Category::Data => describe_data_error(path, &error.to_string()),
     }
 }
@@ -144,18 +111,17 @@ fn describe_data_error(path: &[Step], raw: &str) -> InvalidRequest {
             Some(Expected::Object { fields, .. }) => fields.join(", "),
             _ => String::new(),
         };
-        let place = if parent.is_empty() {
-            "at the top of the request".to_owned()
+        let message = if parent.is_empty() {
+            msg::ELIGIBILITY_UNKNOWN_FIELD_AT_TOP
+                .with("field", &field)
+                .with("allowed", allowed)
         } else {
-            format!("in {}", dotted(parent))
+            msg::ELIGIBILITY_UNKNOWN_FIELD_IN
+                .with("field", &field)
+                .with("parent", dotted(parent))
+                .with("allowed", allowed)
         };
-        return InvalidRequest {
-            message: format!(
-                "{field} is not a question this check asks; check the spelling. \
-                 The answers allowed {place} are: {allowed}."
-            ),
-            field,
-        };
+        return FieldError::new(field, message);
     }
     if let Some(name) = raw
         .strip_prefix("duplicate field `")
@@ -164,64 +130,49 @@ fn describe_data_error(path: &[Step], raw: &str) -> InvalidRequest {
         let mut full = path.to_vec();
         full.push(Step::Key(name.to_owned()));
         let field = dotted(&full);
-        return InvalidRequest {
-            message: format!("{field} is given more than once; give each answer once."),
-            field,
-        };
+        return FieldError::new(
+            field.clone(),
+            msg::ELIGIBILITY_GIVEN_TWICE.with("field", field),
+        );
     }
 
     let field = dotted(path);
+    let named = |key: advocase_i18n::MessageKey| key.with("field", &field);
     let message = match expected_at(path) {
-        None => format!("{field} is not a question this check asks."),
+        None => named(msg::ELIGIBILITY_NOT_ASKED),
         Some(Expected::Object { fields, null_means }) => {
             if path.is_empty() {
-                format!(
-                    "The request must be a JSON object with any of these sections: {}.",
-                    fields.join(", ")
-                )
+                msg::ELIGIBILITY_NOT_AN_OBJECT.with("sections", fields.join(", "))
             } else {
-                format!(
-                    "{field} must be a group of answers ({}), or null if {null_means}.",
-                    fields.join(", ")
-                )
+                named(msg::ELIGIBILITY_GROUP)
+                    .with("fields", fields.join(", "))
+                    .with("null_means", null_means)
             }
         }
-        Some(Expected::Bool) => {
-            format!("{field} must be true or false, or null if not known.")
-        }
-        Some(Expected::Text) => {
-            format!("{field} must be text, such as \"daughter\", or null if not known.")
-        }
-        Some(Expected::Choice(values)) => {
-            format!("{field} must be one of: {values}; or null if not known.")
-        }
-        Some(Expected::Section) => format!(
-            "{field} must be a section of the Mental Health Act 1983 written as text, \
-             one of: {}; or null if not known.",
-            MentalHealthActSection::ALL.map(|s| s.as_str()).join(", ")
+        Some(Expected::Bool) => named(msg::ELIGIBILITY_TRUE_OR_FALSE),
+        Some(Expected::Text) => named(msg::ELIGIBILITY_TEXT),
+        Some(Expected::Choice(values)) => named(msg::ELIGIBILITY_CHOICE).with("values", values),
+        Some(Expected::Section) => named(msg::ELIGIBILITY_SECTION).with(
+            "sections",
+            MentalHealthActSection::ALL.map(|s| s.as_str()).join(", "),
         ),
         Some(Expected::Weeks) => {
             if raw.contains(NEGATIVE_WEEKS) {
-                format!("{field} must not be negative.")
+                named(msg::ELIGIBILITY_WEEKS_NEGATIVE)
             } else {
-                format!(
-                    "{field} must be a number of weeks, such as 6 or 4.5, or null if not known."
-                )
+                named(msg::ELIGIBILITY_WEEKS)
             }
         }
-        Some(Expected::List) => format!(
-            "{field} must be a list of the people who might support the person \
-             ([] when it is known there is nobody), or null if not known."
-        ),
+        Some(Expected::List) => named(msg::ELIGIBILITY_LIST),
     };
-    InvalidRequest { field, message }
+    FieldError::new(field, message)
 }
 
 /// What the contract expects at a path; used only to word errors.
 enum Expected {
     Object {
         fields: &'static [&'static str],
-        null_means: &'static str,
+        null_means: advocase_i18n::MessageKey,
     },
     Bool,
     Text,
@@ -302,22 +253,24 @@ fn expected_at(path: &[Step]) -> Option<Expected> {
         .collect();
     let object = |fields, null_means| Some(Expected::Object { fields, null_means });
     match keys.as_slice() {
-        [] => object(REQUEST_FIELDS, "not known"),
-        ["care_act"] => object(CARE_ACT_FIELDS, "not known"),
+        [] => object(REQUEST_FIELDS, msg::ELIGIBILITY_NULL_MEANS_NOT_KNOWN),
+        ["care_act"] => object(CARE_ACT_FIELDS, msg::ELIGIBILITY_NULL_MEANS_NOT_KNOWN),
         ["care_act", "appears_to_have_needs"] => Some(Expected::Bool),
         ["care_act", "process"] => Some(Expected::Choice(choices(&CareActProcess::ALL))),
-        ["care_act", "substantial_difficulty"] => {
-            object(SUBSTANTIAL_DIFFICULTY_FIELDS, "not known")
-        }
+        ["care_act", "substantial_difficulty"] => object(
+            SUBSTANTIAL_DIFFICULTY_FIELDS,
+            msg::ELIGIBILITY_NULL_MEANS_NOT_KNOWN,
+        ),
         ["care_act", "substantial_difficulty", field]
             if SUBSTANTIAL_DIFFICULTY_FIELDS.contains(field) =>
         {
             Some(Expected::Bool)
         }
         ["care_act", "appropriate_individuals"] => Some(Expected::List),
-        ["care_act", "appropriate_individuals", "[]"] => {
-            object(APPROPRIATE_INDIVIDUAL_FIELDS, "not known")
-        }
+        ["care_act", "appropriate_individuals", "[]"] => object(
+            APPROPRIATE_INDIVIDUAL_FIELDS,
+            msg::ELIGIBILITY_NULL_MEANS_NOT_KNOWN,
+        ),
         ["care_act", "appropriate_individuals", "[]", "relationship"] => Some(Expected::Text),
         ["care_act", "appropriate_individuals", "[]", field]
             if APPROPRIATE_INDIVIDUAL_FIELDS.contains(field) =>
@@ -326,7 +279,7 @@ fn expected_at(path: &[Step]) -> Option<Expected> {
         }
         ["care_act", "nhs_placement"] => object(
             NHS_PLACEMENT_FIELDS,
-            "no NHS-funded placement is being considered",
+            msg::ELIGIBILITY_NULL_MEANS_NO_PLACEMENT,
         ),
         ["care_act", "nhs_placement", "setting"] => {
             Some(Expected::Choice(choices(&PlacementSetting::ALL)))
@@ -335,10 +288,13 @@ fn expected_at(path: &[Step]) -> Option<Expected> {
         ["care_act", "nhs_placement", "advocate_in_best_interests"] => Some(Expected::Bool),
         ["care_act", "disagreement"] => object(
             DISAGREEMENT_FIELDS,
-            "the authority and the appropriate individual do not disagree",
+            msg::ELIGIBILITY_NULL_MEANS_NO_DISAGREEMENT,
         ),
         ["care_act", "disagreement", "both_agree_advocate_beneficial"] => Some(Expected::Bool),
-        ["mental_health_act"] => object(MENTAL_HEALTH_ACT_FIELDS, "not known"),
+        ["mental_health_act"] => object(
+            MENTAL_HEALTH_ACT_FIELDS,
+            msg::ELIGIBILITY_NULL_MEANS_NOT_KNOWN,
+        ),
         ["mental_health_act", "status"] => {
             Some(Expected::Choice(choices(&MentalHealthActStatus::ALL)))
         }
@@ -348,7 +304,10 @@ fn expected_at(path: &[Step]) -> Option<Expected> {
             "second_medical_recommendation_received",
         ]
         | ["mental_health_act", "considered_for_s57_or_s58a"] => Some(Expected::Bool),
-        ["mental_capacity_act"] => object(MENTAL_CAPACITY_ACT_FIELDS, "not known"),
+        ["mental_capacity_act"] => object(
+            MENTAL_CAPACITY_ACT_FIELDS,
+            msg::ELIGIBILITY_NULL_MEANS_NOT_KNOWN,
+        ),
         ["mental_capacity_act", "decision"] => {
             Some(Expected::Choice(choices(&CapacityDecision::ALL)))
         }
@@ -360,7 +319,7 @@ fn expected_at(path: &[Step]) -> Option<Expected> {
         ["mental_capacity_act", "lacks_capacity_for_decision"]
         | ["mental_capacity_act", "anyone_appropriate_to_consult"]
         | ["mental_capacity_act", "urgent"] => Some(Expected::Bool),
-        ["nhs_complaint"] => object(NHS_COMPLAINT_FIELDS, "not known"),
+        ["nhs_complaint"] => object(NHS_COMPLAINT_FIELDS, msg::ELIGIBILITY_NULL_MEANS_NOT_KNOWN),
         [
             "nhs_complaint",
             "wants_to_complain_about_nhs_funded_service",

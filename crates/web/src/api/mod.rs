@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiErrors, AppError};
 use crate::pages::audit::AuditSearch;
 use advocase_domain::eligibility::{assess, parse_request};
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -124,7 +125,7 @@ pub async fn audit(
     if !caller.actor.may_search_audit() {
         return Err(ApiError(AppError::NotFound));
     }
-    let query = search.parse(&state)?;
+    let query = search.parse()?;
     let store = state.store.clone();
     let entries = blocking(move || store.search_audit(&caller.actor, &query)).await?;
     Ok(Json(
@@ -173,8 +174,7 @@ pub async fn eligibility(
         let problem = ApiErrors {
             errors: vec![crate::error::ApiProblem {
                 field: None,
-                detail: crate::error::api_detail(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE)
-                    .into(),
+                detail: crate::error::api_detail(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE),
             }],
         };
         return Ok((
@@ -183,14 +183,9 @@ pub async fn eligibility(
         )
             .into_response());
     }
-    let text = std::str::from_utf8(&body).map_err(|_| {
-        ApiError(AppError::Invalid(Invalid::one(
-            "",
-            "The request body must be UTF-8 text.",
-        )))
-    })?;
-    let request = parse_request(text)
-        .map_err(|e| ApiError(AppError::Invalid(Invalid::one(e.field, e.message))))?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError(AppError::Invalid(Invalid::one("", msg::API_BODY_NOT_UTF8))))?;
+    let request = parse_request(text).map_err(|e| ApiError(AppError::Invalid(Invalid::from(e))))?;
     Ok(Json(assess(&request)).into_response())
 }
 

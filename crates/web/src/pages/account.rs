@@ -8,6 +8,7 @@ use crate::auth::{Staff, new_token, password, token_hash};
 use crate::error::AppError;
 use advocase_domain::identity::{EmailAddress, NewPassword};
 use advocase_domain::validation::{Invalid, required_text};
+use advocase_i18n::{label, msg};
 use advocase_storage::accounts::UserRecord;
 use askama::Template;
 use axum::Form;
@@ -70,15 +71,10 @@ pub struct PasswordForm {
 }
 
 /// Checks a new password and its confirmation, naming the field that is wrong.
-fn parse_new_password(
-    state: &AppState,
-    new: &str,
-    confirm: &str,
-    invalid: &mut Invalid,
-) -> Option<NewPassword> {
+fn parse_new_password(new: &str, confirm: &str, invalid: &mut Invalid) -> Option<NewPassword> {
     let password = invalid.check(NewPassword::parse("new_password", new))?;
     if new != confirm {
-        invalid.push("confirm_password", state.catalogue.text("passwords-differ"));
+        invalid.push("confirm_password", msg::PASSWORDS_DIFFER);
         return None;
     }
     Some(password)
@@ -104,17 +100,9 @@ pub async fn change_password(
         .await
         .unwrap_or(false);
     if !right {
-        invalid.push(
-            "current_password",
-            state.catalogue.text("current-password-wrong"),
-        );
+        invalid.push("current_password", msg::CURRENT_PASSWORD_WRONG);
     }
-    let new = parse_new_password(
-        &state,
-        &form.new_password,
-        &form.confirm_password,
-        &mut invalid,
-    );
+    let new = parse_new_password(&form.new_password, &form.confirm_password, &mut invalid);
     let Some(new) = new.filter(|_| invalid.is_empty()) else {
         let page = settings_page(&state, &staff, invalid.into()).await?;
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -294,23 +282,18 @@ pub async fn setup_submit(
     let mut invalid = Invalid::default();
     let organisation = invalid.check(required_text(
         "organisation",
-        "the name of your organisation",
+        label::NAME_OF_YOUR_ORGANISATION,
         &form.organisation,
         200,
     ));
     let name = invalid.check(required_text(
         "display_name",
-        "your name",
+        label::YOUR_NAME,
         &form.display_name,
         200,
     ));
     let email = invalid.check(EmailAddress::parse("email", &form.email));
-    let password = parse_new_password(
-        &state,
-        &form.new_password,
-        &form.confirm_password,
-        &mut invalid,
-    );
+    let password = parse_new_password(&form.new_password, &form.confirm_password, &mut invalid);
     let (Some(organisation), Some(name), Some(email), Some(password)) =
         (organisation, name, email, password)
     else {
@@ -339,12 +322,7 @@ pub async fn password_link_submit(
     Form(form): Form<SetupForm>,
 ) -> Result<Response, AppError> {
     let mut invalid = Invalid::default();
-    let password = parse_new_password(
-        &state,
-        &form.new_password,
-        &form.confirm_password,
-        &mut invalid,
-    );
+    let password = parse_new_password(&form.new_password, &form.confirm_password, &mut invalid);
     let Some(password) = password else {
         return render_with(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -6,9 +6,12 @@ use crate::app::AppState;
 use crate::auth::session::blocking;
 use crate::auth::{Staff, new_token, token_hash};
 use crate::error::AppError;
-use advocase_domain::clocks::{Nation, WorkingDayCalendar, parse_iso_date};
+use advocase_domain::clocks::{
+    ClockError, DateProblem, Nation, WorkingDayCalendar, parse_iso_date,
+};
 use advocase_domain::identity::{EmailAddress, Role, token_name};
 use advocase_domain::validation::{Invalid, required_text};
+use advocase_i18n::{label, msg};
 use advocase_storage::accounts::NewUser;
 use askama::Template;
 use axum::Form;
@@ -148,14 +151,14 @@ pub async fn add_user(
     let mut invalid = Invalid::default();
     let name = invalid.check(required_text(
         "display_name",
-        "a name",
+        label::A_NAME,
         &form.display_name,
         200,
     ));
     let email = invalid.check(EmailAddress::parse("email", &form.email));
     let role = Role::parse(&form.role).filter(|r| roles_for(&state, &staff).contains(r));
     if role.is_none() {
-        invalid.push("role", state.catalogue.text("role-invalid"));
+        invalid.push("role", msg::ROLE_INVALID);
     }
     let (Some(name), Some(email), Some(role)) = (name, email, role) else {
         let page = users_page(&state, &staff, &form, invalid.into(), None, None).await?;
@@ -325,7 +328,7 @@ pub async fn issue_token(
     let name = invalid.check(token_name("name", &form.name));
     let user_id = form.user_id.trim().parse::<i64>().ok();
     if user_id.is_none() {
-        invalid.push("user_id", state.catalogue.text("account-invalid"));
+        invalid.push("user_id", msg::ACCOUNT_INVALID);
     }
     let (Some(name), Some(user_id)) = (name, user_id) else {
         let page = tokens_page(&state, &staff, &form, invalid.into(), None).await?;
@@ -347,7 +350,7 @@ pub async fn issue_token(
             .await?,
         ),
         Err(AppError::NotFound) => {
-            let invalid = Invalid::one("user_id", state.catalogue.text("account-invalid"));
+            let invalid = Invalid::one("user_id", msg::ACCOUNT_INVALID);
             let page = tokens_page(&state, &staff, &form, invalid.into(), None).await?;
             render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
@@ -483,18 +486,28 @@ pub async fn add_calendar_day(
     let mut invalid = Invalid::default();
     let nation = Nation::parse(&form.nation).ok();
     if nation.is_none() {
-        invalid.push("nation", state.catalogue.text("nation-invalid"));
+        invalid.push("nation", msg::NATION_INVALID);
     }
     let day = match parse_iso_date(form.day.trim()) {
         Ok(day) => Some(day),
         Err(error) => {
-            invalid.push("day", error.to_string());
+            // A typed date can only be refused for its shape or its numbers.
+            let (text, problem) = match error {
+                ClockError::InvalidDate { text, problem } => (text, problem),
+                _ => (form.day.clone(), DateProblem::Shape),
+            };
+            invalid.push(
+                "day",
+                msg::CALENDAR_DAY_INVALID
+                    .with("text", text)
+                    .with("problem", problem.as_str()),
+            );
             None
         }
     };
     let name = invalid.check(required_text(
         "name",
-        "the name of the bank holiday",
+        label::NAME_OF_THE_BANK_HOLIDAY,
         &form.name,
         100,
     ));

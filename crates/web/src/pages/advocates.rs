@@ -13,6 +13,7 @@ use crate::error::AppError;
 use advocase_domain::casework::{Gender, optional_text};
 use advocase_domain::referral::MAX_SHORT;
 use advocase_domain::validation::Invalid;
+use advocase_i18n::{label, msg};
 use advocase_storage::casework::{AdvocateRow, AdvocateSettingsRecord, list};
 use askama::Template;
 use axum::body::Bytes;
@@ -111,12 +112,12 @@ impl SettingsForm {
     fn parse(&self, user_id: i64) -> Result<AdvocateSettingsRecord, Invalid> {
         let mut invalid = Invalid::default();
         if self.duties.iter().any(|d| !DUTIES.contains(&d.as_str())) {
-            invalid.push("duty", "Choose duties from the list");
+            invalid.push("duty", msg::ADVOCATE_DUTIES_INVALID);
         }
         let areas = invalid
             .check(optional_text(
                 "areas",
-                "the areas",
+                label::AREAS,
                 &self.areas,
                 MAX_SHORT * 5,
             ))
@@ -124,7 +125,7 @@ impl SettingsForm {
         let languages = invalid
             .check(optional_text(
                 "languages",
-                "the languages",
+                label::LANGUAGES,
                 &self.languages,
                 MAX_SHORT,
             ))
@@ -133,7 +134,7 @@ impl SettingsForm {
             "" => None,
             value => {
                 if Gender::parse(value).is_none() {
-                    invalid.push("gender", "Choose from the list");
+                    invalid.push("gender", msg::ADVOCATE_GENDER_INVALID);
                 }
                 Some(value.to_string())
             }
@@ -141,10 +142,7 @@ impl SettingsForm {
         let capacity = match self.capacity.trim().parse::<i32>() {
             Ok(n) if (1..=200).contains(&n) => n,
             _ => {
-                invalid.push(
-                    "capacity",
-                    "The caseload limit must be a whole number from 1 to 200",
-                );
+                invalid.push("capacity", msg::ADVOCATE_CAPACITY_INVALID);
                 0
             }
         };

@@ -7,6 +7,7 @@ use crate::auth::session::blocking;
 use crate::error::AppError;
 use advocase_domain::audit::AuditAction;
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use advocase_storage::audit::{AUDIT_PAGE, AuditEntry, AuditQuery};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -47,15 +48,14 @@ fn present(value: &Option<String>) -> Option<&str> {
 
 impl AuditSearch {
     /// Parses the search, naming each field that is wrong.
-    pub fn parse(&self, state: &AppState) -> Result<AuditQuery, Invalid> {
-        let t = |key: &str| state.catalogue.text(key);
+    pub fn parse(&self) -> Result<AuditQuery, Invalid> {
         let mut invalid = Invalid::default();
         let number = |field: &str, value: &Option<String>, invalid: &mut Invalid| -> Option<i64> {
             let text = present(value)?;
             match text.parse::<i64>() {
                 Ok(n) if n > 0 => Some(n),
                 _ => {
-                    invalid.push(field, t("audit-number-invalid"));
+                    invalid.push(field, msg::AUDIT_NUMBER_INVALID);
                     None
                 }
             }
@@ -66,7 +66,7 @@ impl AuditSearch {
                 match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
                     Ok(d) => Some(d),
                     Err(_) => {
-                        invalid.push(field, t("audit-date-invalid"));
+                        invalid.push(field, msg::AUDIT_DATE_INVALID);
                         None
                     }
                 }
@@ -75,7 +75,7 @@ impl AuditSearch {
             Some(text) => match AuditAction::parse(text) {
                 Some(action) => Some(action),
                 None => {
-                    invalid.push("action", t("audit-action-invalid"));
+                    invalid.push("action", msg::AUDIT_ACTION_INVALID);
                     None
                 }
             },
@@ -93,7 +93,7 @@ impl AuditSearch {
         if let (Some(from), Some(to)) = (query.from, query.to)
             && from > to
         {
-            invalid.push("from", t("audit-dates-order"));
+            invalid.push("from", msg::AUDIT_DATES_ORDER);
         }
         invalid.into_result().map(|()| query)
     }
@@ -157,7 +157,7 @@ pub async fn search(
     if !staff.actor.may_search_audit() {
         return Err(AppError::NotFound);
     }
-    let parsed = search.parse(&state);
+    let parsed = search.parse();
     let (errors, entries, status) = match parsed {
         Ok(query) => {
             let store = state.store.clone();

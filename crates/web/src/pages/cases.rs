@@ -23,6 +23,7 @@ use advocase_domain::casework::{
 use advocase_domain::identity::Role;
 use advocase_domain::referral::{MAX_SHORT, MAX_TEXT};
 use advocase_domain::validation::{Invalid, required_text};
+use advocase_i18n::{label, msg};
 use advocase_storage::casework::{
     CaseFile, NewChallenge, NewChallengeStep, NewWork, WorkDone, case_status,
 };
@@ -802,7 +803,7 @@ pub async fn allocate(
     manager(&staff)?;
     let version = version(&form.version)?;
     let Ok(advocate) = form.advocate.trim().parse::<i64>() else {
-        let errors = Invalid::one("advocate", state.catalogue.text("allocate-choose"));
+        let errors = Invalid::one("advocate", msg::ALLOCATE_CHOOSE);
         return allocate_page(&state, &staff, id, &form, errors.into()).await;
     };
     // The ranking is checked first for the plain message; storage checks it again.
@@ -1033,13 +1034,13 @@ pub async fn issue_submit(
     let mut invalid = Invalid::default();
     let words = invalid.check(required_text(
         "in_their_words",
-        "the issue in the person's words",
+        label::ISSUE_IN_THE_PERSONS_WORDS,
         &form.in_their_words,
         MAX_TEXT,
     ));
     let process = Process::parse(&form.process);
     if process.is_none() {
-        invalid.push("process", state.catalogue.text("issue-process-invalid"));
+        invalid.push("process", msg::ISSUE_PROCESS_INVALID);
     }
     let (Some(words), Some(process)) = (words, process) else {
         return again(invalid.into());
@@ -1141,11 +1142,11 @@ pub async fn outcome_submit(
     let mut invalid = Invalid::default();
     let outcome = OutcomeLevel::parse(&form.outcome);
     if outcome.is_none() {
-        invalid.push("outcome", state.catalogue.text("outcome-invalid"));
+        invalid.push("outcome", msg::OUTCOME_INVALID);
     }
     let words = invalid.check(optional_text(
         "outcome_in_their_words",
-        "the person's view",
+        label::PERSONS_VIEW,
         &form.outcome_in_their_words,
         MAX_TEXT,
     ));
@@ -1292,18 +1293,18 @@ pub async fn work_submit(
     let mut invalid = Invalid::default();
     let kind = WorkKind::parse(&form.kind);
     if kind.is_none() {
-        invalid.push("kind", state.catalogue.text("work-kind-invalid"));
+        invalid.push("kind", msg::WORK_KIND_INVALID);
     }
     let description = invalid.check(required_text(
         "description",
-        "what it is",
+        label::WHAT_IT_IS,
         &form.description,
         MAX_TEXT,
     ));
     let due_on = invalid
         .check(advocase_domain::referral::parse_date(
             "due_on",
-            "the date",
+            label::DATE,
             &form.due_on,
         ))
         .flatten();
@@ -1458,13 +1459,15 @@ pub async fn work_done_submit(
     let mut invalid = Invalid::default();
     let done_on = invalid.check(required_date(
         "done_on",
-        "the date it was done",
+        label::DATE_IT_WAS_DONE,
         &form.done_on,
     ));
     let parse = |field: &str, value: &str, invalid: &mut Invalid| {
         invalid
             .check(advocase_domain::referral::parse_date(
-                field, "the date", value,
+                field,
+                label::DATE,
+                value,
             ))
             .flatten()
     };
@@ -1477,7 +1480,7 @@ pub async fn work_done_submit(
     let response = invalid
         .check(optional_text(
             "response",
-            "the reply",
+            label::REPLY,
             &form.response,
             MAX_TEXT,
         ))
@@ -1486,7 +1489,7 @@ pub async fn work_done_submit(
     if let Some(done) = done_on
         && done > today()
     {
-        invalid.push("done_on", state.catalogue.text("work-done-future"));
+        invalid.push("done_on", msg::WORK_DONE_FUTURE);
     }
     let Some(done_on) = done_on.filter(|_| invalid.is_empty()) else {
         return again(invalid.into());
@@ -1603,32 +1606,32 @@ pub async fn challenge_submit(
     let mut invalid = Invalid::default();
     let decision = invalid.check(required_text(
         "decision",
-        "the decision being challenged",
+        label::DECISION_BEING_CHALLENGED,
         &form.decision,
         MAX_TEXT,
     ));
     let decision_maker = invalid.check(required_text(
         "decision_maker",
-        "who made the decision",
+        label::WHO_MADE_THE_DECISION,
         &form.decision_maker,
         MAX_SHORT,
     ));
     let raised_on = invalid.check(required_date(
         "raised_on",
-        "the date it was raised",
+        label::DATE_IT_WAS_RAISED,
         &form.raised_on,
     ));
     if raised_on.is_some_and(|d| d > today()) {
-        invalid.push("raised_on", state.catalogue.text("challenge-raised-future"));
+        invalid.push("raised_on", msg::CHALLENGE_RAISED_FUTURE);
     }
     let step = ChallengeStep::parse(&form.step);
     if step.is_none() {
-        invalid.push("step", state.catalogue.text("challenge-step-invalid"));
+        invalid.push("step", msg::CHALLENGE_STEP_INVALID);
     }
     let reply_due = invalid
         .check(advocase_domain::referral::parse_date(
             "reply_due",
-            "the reply date",
+            label::REPLY_DATE,
             &form.reply_due,
         ))
         .flatten();
@@ -1766,20 +1769,20 @@ pub async fn step_submit(
     let mut invalid = Invalid::default();
     let step = ChallengeStep::parse(&form.step);
     if step.is_none() {
-        invalid.push("step", state.catalogue.text("challenge-step-invalid"));
+        invalid.push("step", msg::CHALLENGE_STEP_INVALID);
     }
     let taken_on = invalid.check(required_date(
         "taken_on",
-        "the date of this step",
+        label::DATE_OF_THIS_STEP,
         &form.taken_on,
     ));
     if taken_on.is_some_and(|d| d > today()) {
-        invalid.push("taken_on", state.catalogue.text("step-date-future"));
+        invalid.push("taken_on", msg::STEP_DATE_FUTURE);
     }
     let outcome = invalid
         .check(optional_text(
             "outcome",
-            "the outcome",
+            label::OUTCOME,
             &form.outcome,
             MAX_TEXT,
         ))
@@ -1787,7 +1790,7 @@ pub async fn step_submit(
     let reply_due = invalid
         .check(advocase_domain::referral::parse_date(
             "reply_due",
-            "the reply date",
+            label::REPLY_DATE,
             &form.reply_due,
         ))
         .flatten();
@@ -1795,7 +1798,7 @@ pub async fn step_submit(
         "yes" => {
             let result = invalid.check(required_text(
                 "result",
-                "the final result",
+                label::FINAL_RESULT,
                 &form.result,
                 MAX_TEXT,
             ));
@@ -1803,7 +1806,7 @@ pub async fn step_submit(
         }
         "no" => None,
         _ => {
-            invalid.push("concluded", state.catalogue.text("step-concluded-invalid"));
+            invalid.push("concluded", msg::STEP_CONCLUDED_INVALID);
             None
         }
     };
@@ -1958,7 +1961,7 @@ pub async fn reopen(
             let message = invalid
                 .0
                 .first()
-                .map(|e| e.message.clone())
+                .map(|e| state.catalogue.message(&e.message))
                 .unwrap_or_default();
             let layout = Layout::staff(&state, &staff, "reopen-refused-heading", "/cases");
             render_with(

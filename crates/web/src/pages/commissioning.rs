@@ -25,6 +25,7 @@ use advocase_domain::reporting::{
 use advocase_domain::suppression::Cell;
 use advocase_domain::validation::{Invalid, required_text};
 use advocase_domain::workforce::CHARACTERISTICS;
+use advocase_i18n::{label, msg};
 use advocase_storage::commissioning::{ContractRow, Meeting, NewMeeting, ReportFacts, equality_id};
 use askama::Template;
 use axum::body::Bytes;
@@ -1342,21 +1343,21 @@ impl MeetingForm {
         let mut invalid = Invalid::default();
         let held_on = invalid.check(advocase_domain::casework::required_date(
             "held_on",
-            "the date of the meeting",
+            label::DATE_OF_THE_MEETING,
             &self.held_on,
         ));
         if held_on.is_some_and(|d| d > today) {
-            invalid.push("held_on", "The meeting date must be today or in the past");
+            invalid.push("held_on", msg::LINK_MEETING_DATE_FUTURE);
         }
         let attendees = invalid.check(required_text(
             "attendees",
-            "who was there",
+            label::WHO_WAS_THERE,
             &self.attendees,
             2000,
         ));
         let discussed = invalid.check(required_text(
             "discussed",
-            "what was discussed",
+            label::WHAT_WAS_DISCUSSED,
             &self.discussed,
             20_000,
         ));
@@ -1375,20 +1376,20 @@ impl MeetingForm {
             }
             let action = invalid.check(required_text(
                 &format!("action_{n}"),
-                "the action",
+                label::ACTION,
                 action,
                 2000,
             ));
             let owner = invalid.check(required_text(
                 &format!("owner_{n}"),
-                "who will do it",
+                label::WHO_WILL_DO_IT,
                 owner,
                 200,
             ));
             let due = invalid
                 .check(advocase_domain::referral::parse_date(
                     &format!("due_{n}"),
-                    "the date it is due",
+                    label::DATE_IT_IS_DUE,
                     due,
                 ))
                 .flatten();
@@ -1569,7 +1570,7 @@ fn permille(field: &str, value: &str) -> Result<i64, Invalid> {
         .ok()
         .filter(|n| (0.0..=100.0).contains(n))
         .map(|n| (n * 10.0).round() as i64)
-        .ok_or_else(|| Invalid::one(field, "Enter a share from 0 to 100, like 60"))
+        .ok_or_else(|| Invalid::one(field, msg::DEMAND_SHARE_INVALID))
 }
 
 async fn demand_page(
@@ -1745,10 +1746,7 @@ pub async fn import_population(
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some("file") {
             let bytes = field.bytes().await.map_err(|_| {
-                AppError::Invalid(Invalid::one(
-                    "file",
-                    "The file could not be read: try again",
-                ))
+                AppError::Invalid(Invalid::one("file", msg::POPULATION_FILE_UNREADABLE))
             })?;
             text = String::from_utf8_lossy(&bytes).into_owned();
         }
@@ -1758,7 +1756,7 @@ pub async fn import_population(
             &state,
             &staff,
             this_year(),
-            Invalid::one("file", "Choose a CSV file of population figures").into(),
+            Invalid::one("file", msg::POPULATION_FILE_MISSING).into(),
             None,
         )
         .await;

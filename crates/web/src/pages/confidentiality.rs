@@ -25,6 +25,7 @@ use advocase_domain::confidentiality::{
 use advocase_domain::identity::Role;
 use advocase_domain::referral::MAX_TEXT;
 use advocase_domain::validation::{Invalid, required_text};
+use advocase_i18n::{label, msg};
 use advocase_storage::casework::PersonFile;
 use advocase_storage::confidentiality::{
     BreachRow, PersonConfidentiality, ReasonTarget, RetentionCandidate, SubjectAccessExport,
@@ -680,11 +681,11 @@ pub async fn share_submit(
     let mut invalid = Invalid::default();
     let scope = ConsentScope::parse(&form.scope).filter(|s| *s != ConsentScope::AllRecords);
     if scope.is_none() {
-        invalid.push("scope", state.catalogue.text("share-scope-invalid"));
+        invalid.push("scope", msg::SHARE_SCOPE_INVALID);
     }
     let recipient = invalid.check(required_text(
         "recipient",
-        "who you want to share it with",
+        label::WHO_YOU_WANT_TO_SHARE_IT_WITH,
         &form.recipient,
         200,
     ));
@@ -882,7 +883,7 @@ pub async fn breach_submit(
             .ok()
             .filter(|n| file.cases.iter().any(|c| c.case.id == *n))
             .map(Some)
-            .ok_or_else(|| Invalid::one("case", state.catalogue.text("breach-case-invalid"))),
+            .ok_or_else(|| Invalid::one("case", msg::BREACH_CASE_INVALID)),
     };
     let parsed = form.answers.parse(clock::today());
     let (case_id, breach) = match (case_id, parsed) {
@@ -1401,7 +1402,7 @@ pub async fn hold_submit(
     manager(&staff)?;
     let reason = match required_text(
         "reason",
-        "why the records must be kept",
+        label::WHY_THE_RECORDS_MUST_BE_KEPT,
         &form.reason,
         MAX_TEXT,
     ) {
@@ -1549,10 +1550,10 @@ pub async fn retention_destroy(
     }
     let mut invalid = Invalid::default();
     if chosen.is_empty() {
-        invalid.push("person", state.catalogue.text("retention-choose"));
+        invalid.push("person", msg::RETENTION_CHOOSE);
     }
     if !confirmed {
-        invalid.push("confirm", state.catalogue.text("retention-confirm-needed"));
+        invalid.push("confirm", msg::RETENTION_CONFIRM_NEEDED);
     }
     if !invalid.is_empty() {
         return retention_page(&state, &staff, invalid.into(), None).await;

@@ -7,6 +7,7 @@
 use super::{FormErrors, Layout, render_with};
 use crate::error::AppError;
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use askama::Template;
 use axum::extract::Multipart;
 use axum::http::{StatusCode, header};
@@ -55,7 +56,7 @@ pub fn upload_page(
 /// cannot be read is answered by field, like any other wrong answer; a form without
 /// the file gives an empty one, which the store refuses by field.
 pub async fn read_document(mut form: Multipart) -> Result<(String, Vec<u8>), Invalid> {
-    let unreadable = || Invalid::one("document", "The file could not be read. Try again");
+    let unreadable = || Invalid::one("document", msg::DOCUMENT_UNREADABLE);
     let mut name = String::new();
     let mut bytes = Vec::new();
     while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {

@@ -20,6 +20,7 @@ use advocase_domain::safeguarding::{
     FEEDBACK_QUESTIONS, FeedbackAnswers, FeedbackDuty, SCALE, quarter_of, summarise_feedback,
 };
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
@@ -227,10 +228,7 @@ async fn send(state: AppState, easy_read: bool, form: FeedbackForm) -> Result<Re
             .filter(|id| providers.iter().any(|(p, _)| p == id));
         let mut invalid = Invalid::default();
         if provider.is_none() {
-            invalid.push(
-                "provider",
-                state.catalogue.text("feedback-provider-invalid"),
-            );
+            invalid.push("provider", msg::FEEDBACK_PROVIDER_INVALID);
         }
         let parsed = form.answers.parse();
         if let Err(errors) = &parsed {

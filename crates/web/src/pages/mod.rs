@@ -24,9 +24,9 @@ pub mod workforce;
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::error::AppError;
-use crate::i18n::Catalogue;
+use crate::i18n::{Catalogue, Message};
 use advocase_domain::identity::Role;
-use advocase_domain::validation::{FieldError, Invalid};
+use advocase_domain::validation::Invalid;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -117,6 +117,11 @@ impl Layout {
 
     pub fn t_with(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
         self.catalogue.text_with(key, name, &value.to_string())
+    }
+
+    /// The words of a message, such as a field error, in the page's catalogue.
+    pub fn message(&self, message: &Message) -> String {
+        self.catalogue.message(message)
     }
 }
 
@@ -227,12 +232,17 @@ impl FormErrors {
         self.0.message_for(field).is_some()
     }
 
-    pub fn get(&self, field: &str) -> Option<&str> {
+    pub fn get(&self, field: &str) -> Option<&Message> {
         self.0.message_for(field)
     }
 
-    pub fn list(&self) -> &[FieldError] {
-        &self.0.0
+    /// Each wrong field with its message, in the order of the form.
+    pub fn list(&self) -> Vec<(&str, &Message)> {
+        self.0
+            .0
+            .iter()
+            .map(|e| (e.field.as_str(), &e.message))
+            .collect()
     }
 }
 

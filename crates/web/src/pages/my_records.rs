@@ -14,6 +14,7 @@ use advocase_domain::casework::optional_text;
 use advocase_domain::identity::EmailAddress;
 use advocase_domain::referral::MAX_TEXT;
 use advocase_domain::validation::{Invalid, required_text};
+use advocase_i18n::{label, msg};
 use advocase_storage::person_access::{OwnRecords, RectificationRecord};
 use askama::Template;
 use axum::Form;
@@ -236,14 +237,14 @@ pub async fn correction_submit(
     let mut invalid = Invalid::default();
     let wrong = invalid.check(required_text(
         "what_is_wrong",
-        "what is wrong",
+        label::WHAT_IS_WRONG,
         &form.what_is_wrong,
         MAX_TEXT,
     ));
     let should = invalid
         .check(optional_text(
             "should_say",
-            "what it should say",
+            label::WHAT_IT_SHOULD_SAY,
             &form.should_say,
             MAX_TEXT,
         ))
@@ -459,16 +460,13 @@ pub async fn answer_submit(
         "yes" => Some(true),
         "no" => Some(false),
         _ => {
-            invalid.push(
-                "corrected",
-                state.catalogue.text("answer-corrected-invalid"),
-            );
+            invalid.push("corrected", msg::ANSWER_CORRECTED_INVALID);
             None
         }
     };
     let answer = invalid.check(required_text(
         "answer",
-        "what the person will be told",
+        label::WHAT_THE_PERSON_WILL_BE_TOLD,
         &form.answer,
         MAX_TEXT,
     ));

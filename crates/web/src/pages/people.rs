@@ -13,6 +13,7 @@ use advocase_domain::casework::{ConflictKind, Gender, optional_text};
 use advocase_domain::identity::Role;
 use advocase_domain::referral::{MAX_SHORT, MAX_TEXT, PREFERRED_CONTACT};
 use advocase_domain::validation::Invalid;
+use advocase_i18n::{MessageKey, label, msg};
 use advocase_storage::casework::{PersonDetails, PersonFile};
 use advocase_storage::referrals::PersonRecord;
 use askama::Template;
@@ -211,18 +212,18 @@ impl DetailsForm {
 
     fn parse(&self) -> Result<PersonDetails, Invalid> {
         let mut invalid = Invalid::default();
-        let mut text = |field: &str, label: &str, value: &str, max: usize| {
+        let mut text = |field: &str, label: MessageKey, value: &str, max: usize| {
             invalid
                 .check(optional_text(field, label, value, max))
                 .flatten()
         };
-        let phone = text("phone", "the phone number", &self.phone, MAX_SHORT);
-        let email = text("email", "the email address", &self.email, MAX_SHORT);
-        let address = text("address", "the address", &self.address, MAX_TEXT);
-        let language = text("language", "the language", &self.language, MAX_SHORT);
+        let phone = text("phone", label::PHONE_NUMBER, &self.phone, MAX_SHORT);
+        let email = text("email", label::EMAIL_ADDRESS, &self.email, MAX_SHORT);
+        let address = text("address", label::ADDRESS, &self.address, MAX_TEXT);
+        let language = text("language", label::LANGUAGE, &self.language, MAX_SHORT);
         let communication_needs = text(
             "communication_needs",
-            "the communication needs",
+            label::COMMUNICATION_NEEDS,
             &self.communication_needs,
             MAX_TEXT,
         );
@@ -233,17 +234,14 @@ impl DetailsForm {
             .as_deref()
             .is_some_and(|c| !PREFERRED_CONTACT.contains(&c))
         {
-            invalid.push(
-                "preferred_contact",
-                "Choose how the person likes to be contacted",
-            );
+            invalid.push("preferred_contact", msg::PERSON_PREFERRED_CONTACT_MISSING);
         }
         let gender_preference = match self.gender_preference.trim() {
             "" => None,
             value => {
                 let gender = Gender::parse(value);
                 if gender.is_none() {
-                    invalid.push("gender_preference", "Choose a preference from the list");
+                    invalid.push("gender_preference", msg::PERSON_GENDER_PREFERENCE_INVALID);
                 }
                 gender
             }
@@ -565,7 +563,7 @@ pub async fn conflict_submit(
     let advocate = if staff.actor.role == Role::Manager {
         let chosen = form.advocate.trim().parse::<i64>().ok();
         if chosen.is_none() {
-            invalid.push("advocate", state.catalogue.text("conflict-choose-advocate"));
+            invalid.push("advocate", msg::CONFLICT_CHOOSE_ADVOCATE);
         }
         chosen
     } else {
@@ -573,10 +571,10 @@ pub async fn conflict_submit(
     };
     let kind = ConflictKind::parse(&form.kind);
     if kind.is_none() {
-        invalid.push("kind", state.catalogue.text("conflict-kind-invalid"));
+        invalid.push("kind", msg::CONFLICT_KIND_INVALID);
     }
     let note = invalid
-        .check(optional_text("note", "the note", &form.note, MAX_TEXT))
+        .check(optional_text("note", label::NOTE, &form.note, MAX_TEXT))
         .flatten();
     let (Some(advocate), Some(kind), true) = (advocate, kind, invalid.is_empty()) else {
         let spec = conflict_spec(&state, &staff, &layout, &person, &form).await?;

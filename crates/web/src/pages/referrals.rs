@@ -18,6 +18,7 @@ use advocase_domain::referral::{
     MAX_TEXT, NewReferral, Placed, ReferralAnswers, WaitingCase, prioritise,
 };
 use advocase_domain::validation::Invalid;
+use advocase_i18n::msg;
 use advocase_storage::referrals::{
     DecisionRecord, DutyDecision, PersonChoice, PersonRecord, ReferralRecord, Source, WaitingRow,
     status,
@@ -423,7 +424,7 @@ async fn chosen_provider(
         .filter(|id| providers.iter().any(|(p, _)| p == id))
         .or(only);
     if chosen.is_none() {
-        invalid.push("provider", state.catalogue.text("ref-provider-invalid"));
+        invalid.push("provider", msg::REF_PROVIDER_INVALID);
     }
     Ok(chosen)
 }
@@ -568,7 +569,6 @@ pub async fn easy_read_submit(
     if !form.website.trim().is_empty() {
         return sent_page(&state, new_reference(), &new_token(), true);
     }
-    let t = |key: &str| state.catalogue.text(key);
     let mut invalid = Invalid::default();
     let provider_id = chosen_provider(&state, &form.provider, &mut invalid).await?;
     let answers = ReferralAnswers {
@@ -595,23 +595,23 @@ pub async fn easy_read_submit(
         for error in &errors.0 {
             match error.field.as_str() {
                 "consent" => {}
-                "what_is_happening" => invalid.push("what_is_happening", t("easy-what-invalid")),
-                "given_name" => invalid.push("given_name", t("easy-given-name-invalid")),
-                "family_name" => invalid.push("family_name", t("easy-family-name-invalid")),
+                "what_is_happening" => invalid.push("what_is_happening", msg::EASY_WHAT_INVALID),
+                "given_name" => invalid.push("given_name", msg::EASY_GIVEN_NAME_INVALID),
+                "family_name" => invalid.push("family_name", msg::EASY_FAMILY_NAME_INVALID),
                 _ => invalid.0.push(error.clone()),
             }
         }
     }
     match form.wants_help.trim() {
         "yes" => {}
-        "no" => invalid.push("wants_help", t("easy-help-no-invalid")),
-        _ => invalid.push("wants_help", t("easy-help-invalid")),
+        "no" => invalid.push("wants_help", msg::EASY_HELP_NO_INVALID),
+        _ => invalid.push("wants_help", msg::EASY_HELP_INVALID),
     }
     if [&form.phone, &form.email, &form.address]
         .iter()
         .all(|v| v.trim().is_empty())
     {
-        invalid.push("phone", t("easy-contact-invalid"));
+        invalid.push("phone", msg::EASY_CONTACT_INVALID);
     }
     let (Ok(referral), Some(provider_id), true) = (parsed, provider_id, invalid.is_empty()) else {
         let page = easy_read_page(&state, form, invalid.into()).await?;
@@ -1310,9 +1310,7 @@ pub async fn decide(
             _ => {
                 invalid.push(
                     format!("decision_{duty}"),
-                    state
-                        .catalogue
-                        .text_with("ref-decision-invalid", "duty", &name),
+                    msg::REF_DECISION_INVALID.with("duty", &name),
                 );
                 continue;
             }
@@ -1320,13 +1318,11 @@ pub async fn decide(
         let against = (outcome == "eligible" && !accept) || (outcome == "not_eligible" && accept);
         let reason = form.reason(duty).trim();
         if reason.chars().count() > MAX_TEXT {
-            invalid.push(format!("reason_{duty}"), t("ref-reason-too-long"));
+            invalid.push(format!("reason_{duty}"), msg::REF_REASON_TOO_LONG);
         } else if against && reason.is_empty() {
             invalid.push(
                 format!("reason_{duty}"),
-                state
-                    .catalogue
-                    .text_with("ref-disagree-reason-invalid", "duty", &name),
+                msg::REF_DISAGREE_REASON_INVALID.with("duty", &name),
             );
         }
         decisions.push(DutyDecision {
@@ -1345,16 +1341,16 @@ pub async fn decide(
     let decline_reason = form.decline_reason.trim();
     let all_declined = decisions.len() == Duty::ALL.len() && decisions.iter().all(|d| !d.accept);
     if decline_reason.chars().count() > MAX_TEXT {
-        invalid.push("decline_reason", t("ref-reason-too-long"));
+        invalid.push("decline_reason", msg::REF_REASON_TOO_LONG);
     } else if all_declined && decline_reason.is_empty() {
-        invalid.push("decline_reason", t("ref-decline-reason-invalid"));
+        invalid.push("decline_reason", msg::REF_DECLINE_REASON_INVALID);
     }
     let person = match form.person.trim() {
         "" | "new" => Some(PersonChoice::Create),
         value => match value.parse::<i64>() {
             Ok(pid) if loaded.people.iter().any(|p| p.id == pid) => Some(PersonChoice::Link(pid)),
             _ => {
-                invalid.push("person", t("ref-person-invalid"));
+                invalid.push("person", msg::REF_PERSON_INVALID);
                 None
             }
         },
@@ -1391,17 +1387,16 @@ pub async fn change_status(
     let Ok(version) = form.version.trim().parse::<i64>() else {
         return Err(AppError::Conflict);
     };
-    let t = |key: &str| state.catalogue.text(key);
     let mut invalid = Invalid::default();
     let new_status = form.status.trim();
     if ![status::ON_HOLD, status::WITHDRAWN, status::RECEIVED].contains(&new_status) {
-        invalid.push("status", t("ref-status-invalid"));
+        invalid.push("status", msg::REF_STATUS_INVALID);
     }
     let reason = form.reason.trim();
     if reason.is_empty() {
-        invalid.push("reason", t("ref-status-reason-invalid"));
+        invalid.push("reason", msg::REF_STATUS_REASON_INVALID);
     } else if reason.chars().count() > MAX_TEXT {
-        invalid.push("reason", t("ref-reason-too-long"));
+        invalid.push("reason", msg::REF_REASON_TOO_LONG);
     }
     if !invalid.is_empty() {
         let page = referral_page(&state, &staff, loaded, None, Some(&form), invalid.into());

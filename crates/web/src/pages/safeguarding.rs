@@ -25,6 +25,7 @@ use advocase_domain::safeguarding::{
     surface_concerns,
 };
 use advocase_domain::validation::Invalid;
+use advocase_i18n::{label, msg};
 use advocase_storage::safeguarding::{ComplaintRecord, ConcernRow, NewSignal};
 use askama::Template;
 use axum::Form;
@@ -616,7 +617,7 @@ pub async fn breach_submit(
         .filter(|b| file.breaches.iter().any(|(id, _)| id == b));
     let Some(breach_id) = chosen else {
         let layout = Layout::staff(&state, &staff, "concern-breach-link", "/safeguarding");
-        let invalid = Invalid::one("breach", state.catalogue.text("concern-breach-invalid"));
+        let invalid = Invalid::one("breach", msg::CONCERN_BREACH_INVALID);
         return show_form(
             layout,
             invalid.into(),
@@ -903,10 +904,7 @@ async fn submit_public(
         .filter(|id| providers.iter().any(|(p, _)| p == id));
     let mut invalid = Invalid::default();
     if provider.is_none() {
-        invalid.push(
-            "provider",
-            state.catalogue.text("complain-provider-invalid"),
-        );
+        invalid.push("provider", msg::COMPLAIN_PROVIDER_INVALID);
     }
     let parsed = form.answers.parse(clock::today());
     if let Err(errors) = &parsed {
@@ -1767,17 +1765,17 @@ pub async fn signal_submit(
     let mut invalid = Invalid::default();
     let place = invalid.check(advocase_domain::validation::required_text(
         "place",
-        "the place",
+        label::PLACE,
         &form.place,
         advocase_domain::referral::MAX_SHORT,
     ));
     let place_kind = PlaceKind::parse(&form.place_kind);
     if place_kind.is_none() {
-        invalid.push("place_kind", state.catalogue.text("signal-kind-invalid"));
+        invalid.push("place_kind", msg::SIGNAL_KIND_INVALID);
     }
     let theme = ConcernTheme::parse(&form.theme);
     if theme.is_none() {
-        invalid.push("theme", state.catalogue.text("signal-theme-invalid"));
+        invalid.push("theme", msg::SIGNAL_THEME_INVALID);
     }
     let sent_on = invalid.check(
         SignalAnswers {
@@ -1790,7 +1788,7 @@ pub async fn signal_submit(
         invalid.check(
             signal_date(
                 "response_due",
-                "the date a response is due",
+                label::DATE_A_RESPONSE_IS_DUE,
                 &form.response_due,
                 NaiveDate::MAX,
                 sent,
@@ -1912,7 +1910,7 @@ async fn signal_date_submit(
         .iter()
         .find(|s| s.id == id)
         .ok_or(AppError::NotFound)?;
-    let on = match signal_date("on", "the date", &form.on, clock::today(), signal.sent_on) {
+    let on = match signal_date("on", label::DATE, &form.on, clock::today(), signal.sent_on) {
         Ok(on) => on,
         Err(invalid) => {
             let layout = Layout::staff(

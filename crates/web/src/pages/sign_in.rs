@@ -7,6 +7,7 @@ use crate::auth::{PendingStaff, new_token, password, token_hash, totp};
 use crate::error::AppError;
 use advocase_domain::identity::{EmailAddress, Role};
 use advocase_domain::validation::Invalid;
+use advocase_i18n::{Message, msg};
 use advocase_storage::accounts::LockoutPolicy;
 use askama::Template;
 use axum::Form;
@@ -99,7 +100,7 @@ pub async fn submit(
     let mut invalid = Invalid::default();
     let email = invalid.check(EmailAddress::parse("email", &form.email));
     if form.password.is_empty() {
-        invalid.push("password", state.catalogue.text("sign-in-password-missing"));
+        invalid.push("password", msg::SIGN_IN_PASSWORD_MISSING);
     }
     let Some(email) = email.filter(|_| invalid.is_empty()) else {
         return render_with(
@@ -286,7 +287,7 @@ pub async fn two_factor_submit(
         StatusCode::UNPROCESSABLE_ENTITY,
         &TwoFactorPage {
             layout: Layout::public(&state, "two-factor-heading"),
-            errors: Invalid::one("code", state.catalogue.text("two-factor-wrong")).into(),
+            errors: Invalid::one("code", msg::TWO_FACTOR_WRONG).into(),
         },
     )
 }
@@ -380,7 +381,7 @@ pub async fn two_factor_setup_submit(
         .then(|| totp::matching_step(&secret, &form.code, unix_now()))
         .flatten();
     let Some(step) = step else {
-        let errors = Invalid::one("code", state.catalogue.text("two-factor-wrong")).into();
+        let errors = Invalid::one("code", msg::TWO_FACTOR_WRONG).into();
         return render_with(
             StatusCode::UNPROCESSABLE_ENTITY,
             &setup_page(&state, &pending, secret, errors)?,
@@ -398,14 +399,10 @@ pub async fn two_factor_setup_submit(
 }
 
 /// The refusal of a sign-in, with the lock-out policy in force.
-fn failed_message(state: &AppState) -> String {
-    state.catalogue.text_with_args(
-        "sign-in-failed",
-        &[
-            ("attempts", &state.config.lockout_attempts.to_string()),
-            ("minutes", &state.config.lockout_minutes.to_string()),
-        ],
-    )
+fn failed_message(state: &AppState) -> Message {
+    msg::SIGN_IN_FAILED
+        .with("attempts", state.config.lockout_attempts)
+        .with("minutes", state.config.lockout_minutes)
 }
 
 /// The roles in the order the demo's sign-in page lists them.

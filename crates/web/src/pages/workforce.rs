@@ -25,6 +25,7 @@ use advocase_domain::workforce::{
     SupervisionAnswers, SupervisionKind, TrainingAnswers, TrainingKind, Unit, needing_attention,
     parse_equality, staff_due,
 };
+use advocase_i18n::label;
 use advocase_storage::casework::list;
 use advocase_storage::workforce::{
     QualificationChange, RelyingCase, StaffFile, SupervisionEntry, TrainingRecord,
@@ -652,7 +653,7 @@ pub async fn availability_submit(
     let layout = Layout::staff(&state, &staff, "profile-availability-heading", "/profile");
     let availability = match advocase_domain::casework::optional_text(
         "availability",
-        "your availability",
+        label::YOUR_AVAILABILITY,
         &value,
         advocase_domain::referral::MAX_SHORT,
     ) {
