@@ -180,12 +180,15 @@ token-revoked = The token has been revoked.
 ## Bank holidays
 calendars-heading = Bank holidays
 calendars-intro = Statutory deadlines, such as introducing an advocate within 3 working days, skip weekends and bank holidays. Advocase ships the bank holidays of each UK nation. Add a day here when a new one is announced.
-calendars-shipped = { $summary }
+calendars-shipped = Advocase ships { $count } bank holidays for { $nation }, up to { $last }.
 calendars-added-caption = Days added for { $nation }
 calendars-add-heading = Add a bank holiday
 calendars-add-button = Add bank holiday
 calendar-added = The bank holiday has been added.
 nation-label = Nation
+nation-england-and-wales = England and Wales
+nation-scotland = Scotland
+nation-northern-ireland = Northern Ireland
 holiday-name-label = Name of the bank holiday
 
 ## Set up

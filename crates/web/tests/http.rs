@@ -310,6 +310,36 @@ async fn an_administrator_page_answers_not_found_to_an_advocate() {
 }
 
 #[tokio::test]
+async fn the_bank_holiday_page_says_what_is_shipped_and_names_a_wrong_day_in_words() {
+    let app = TestApp::new();
+    let admin = app.add_user(app.north, "admin@north.example", Role::Administrator);
+    let session = app.session_for(admin);
+    let page = app.get("/admin/calendars", Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Advocase ships "), "{}", page.body);
+    assert!(
+        page.body
+            .contains(" bank holidays for Northern Ireland, up to ")
+    );
+    let form = encode(&[
+        ("nation", "scotland"),
+        ("day", "2026-02-30"),
+        ("name", "A day that is not"),
+    ]);
+    let answer = app
+        .post_form("/admin/calendars", Some(&session), &form)
+        .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        answer
+            .body
+            .contains("is not a valid date: that day does not exist in that month"),
+        "{}",
+        answer.body
+    );
+}
+
+#[tokio::test]
 async fn the_eligibility_api_answers_the_contract_and_names_a_wrong_field() {
     let app = TestApp::new();
     let intake = app.add_user(app.north, "intake@north.example", Role::IntakeWorker);

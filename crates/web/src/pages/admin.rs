@@ -407,11 +407,11 @@ pub struct CalendarForm {
     name: String,
 }
 
-fn nation_name(nation: Nation) -> &'static str {
+fn nation_name(state: &AppState, nation: Nation) -> String {
     match nation {
-        Nation::EnglandAndWales => "England and Wales",
-        Nation::Scotland => "Scotland",
-        Nation::NorthernIreland => "Northern Ireland",
+        Nation::EnglandAndWales => state.catalogue.text("nation-england-and-wales"),
+        Nation::Scotland => state.catalogue.text("nation-scotland"),
+        Nation::NorthernIreland => state.catalogue.text("nation-northern-ireland"),
     }
 }
 
@@ -436,14 +436,20 @@ async fn calendars_page(
             let shipped = WorkingDayCalendar::shipped(nation);
             let count = shipped.holidays().count();
             let last = shipped.holidays().map(|(d, _)| d).max();
+            let name = nation_name(state, nation);
+            let last = last
+                .map(|d| d.format("%-d %B %Y").to_string())
+                .unwrap_or_default();
             NationSection {
-                name: nation_name(nation).to_string(),
-                summary: format!(
-                    "Advocase ships {count} bank holidays for {}, up to {}.",
-                    nation_name(nation),
-                    last.map(|d| d.format("%-d %B %Y").to_string())
-                        .unwrap_or_default()
+                summary: state.catalogue.text_with_args(
+                    "calendars-shipped",
+                    &[
+                        ("count", &count.to_string()),
+                        ("nation", &name),
+                        ("last", &last),
+                    ],
                 ),
+                name,
                 added: added
                     .into_iter()
                     .map(|d| (d.day.format("%-d %B %Y").to_string(), d.name))
@@ -455,7 +461,7 @@ async fn calendars_page(
     nation_options.extend(
         Nation::ALL
             .into_iter()
-            .map(|n| (n.as_str().to_string(), nation_name(n).to_string())),
+            .map(|n| (n.as_str().to_string(), nation_name(state, n))),
     );
     Ok(CalendarsPage {
         layout: Layout::staff(state, staff, "calendars-heading", "/admin/calendars"),
