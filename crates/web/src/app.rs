@@ -30,6 +30,8 @@ pub struct AppState {
     /// The demo's accounts as (role, email), shown on the demo's sign-in page.
     pub demo_accounts: Vec<(String, String)>,
     pub throttles: Arc<crate::throttle::Throttles>,
+    /// Every password hashed or checked by this process takes its turn here.
+    pub hashing: crate::auth::password::HashingLimit,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             metrics: metrics_handle(),
             demo_accounts: Vec::new(),
             throttles: Arc::default(),
+            hashing: crate::auth::password::HashingLimit::per_core(),
         }
     }
 }

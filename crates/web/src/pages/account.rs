@@ -4,7 +4,7 @@
 use super::{FormErrors, Layout, render, render_with};
 use crate::app::AppState;
 use crate::auth::session::{absolute_expiry, blocking, clear_cookie, client_address, set_cookie};
-use crate::auth::{Staff, new_token, password, token_hash};
+use crate::auth::{Staff, new_token, token_hash};
 use crate::error::AppError;
 use advocase_domain::identity::{EmailAddress, NewPassword};
 use advocase_domain::validation::{Invalid, required_text};
@@ -80,11 +80,8 @@ fn parse_new_password(new: &str, confirm: &str, invalid: &mut Invalid) -> Option
     Some(password)
 }
 
-async fn hash_password(password: NewPassword) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || password::hash(password.expose()))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing failed: {e}")))?
-        .map_err(AppError::Internal)
+async fn hash_password(state: &AppState, password: NewPassword) -> Result<String, AppError> {
+    state.hashing.hash(password.expose().to_owned()).await
 }
 
 /// Changes the password. Every session ends, this one too, so the person signs in again.
@@ -96,9 +93,7 @@ pub async fn change_password(
     let mut invalid = Invalid::default();
     let stored = staff.user.password_hash.clone();
     let current = form.current_password.clone();
-    let right = tokio::task::spawn_blocking(move || password::verify(stored.as_deref(), &current))
-        .await
-        .unwrap_or(false);
+    let right = state.hashing.verify(stored, current).await?;
     if !right {
         invalid.push("current_password", msg::CURRENT_PASSWORD_WRONG);
     }
@@ -107,7 +102,7 @@ pub async fn change_password(
         let page = settings_page(&state, &staff, invalid.into()).await?;
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let hash = hash_password(new).await?;
+    let hash = hash_password(&state, new).await?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.set_password(Some(&actor), actor.user_id, &hash)).await?;
@@ -302,7 +297,7 @@ pub async fn setup_submit(
             &setup_page(&state, true, &token, &form, invalid.into()),
         );
     };
-    let hash = hash_password(password).await?;
+    let hash = hash_password(&state, password).await?;
     let store = state.store.clone();
     let link = token_hash(&token);
     let created =
@@ -329,7 +324,7 @@ pub async fn password_link_submit(
             &setup_page(&state, false, &token, &form, invalid.into()),
         );
     };
-    let hash = hash_password(password).await?;
+    let hash = hash_password(&state, password).await?;
     let store = state.store.clone();
     let link = token_hash(&token);
     match blocking(move || store.use_password_link(&link, &hash)).await {

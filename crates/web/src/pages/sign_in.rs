@@ -3,7 +3,7 @@
 use super::{FormErrors, Layout, render, render_with};
 use crate::app::AppState;
 use crate::auth::session::{absolute_expiry, blocking, clear_cookie, client_address, set_cookie};
-use crate::auth::{PendingStaff, new_token, password, token_hash, totp};
+use crate::auth::{PendingStaff, new_token, token_hash, totp};
 use crate::error::AppError;
 use advocase_domain::identity::{EmailAddress, Role};
 use advocase_domain::validation::Invalid;
@@ -113,11 +113,7 @@ pub async fn submit(
     let user = blocking(move || store.user_by_email(&lookup)).await?;
     let password_text = form.password.clone();
     let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let right = tokio::task::spawn_blocking(move || {
-        password::verify(stored_hash.as_deref(), &password_text)
-    })
-    .await
-    .unwrap_or(false);
+    let right = state.hashing.verify(stored_hash, password_text).await?;
     let now = advocase_storage::now();
     let failed = || {
         render_with(
