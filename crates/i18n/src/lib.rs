@@ -153,4 +153,16 @@ mod tests {
             "A name must be 5 characters or fewer"
         );
     }
+
+    #[test]
+    fn numbers_are_written_as_the_rules_wrote_them_before() {
+        // The catalogue writes a number as plain digits, as the rules once wrote them.
+        let long = msg::TEXT_TOO_LONG
+            .with("label", label::NOTE)
+            .with("max", 5000);
+        assert_eq!(
+            Catalogue::english().message(&long),
+            "The note must be 5000 characters or fewer"
+        );
+    }
 }
