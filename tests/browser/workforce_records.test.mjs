@@ -1,8 +1,8 @@
 // The records of a member of staff, with JavaScript off and axe's WCAG 2.2 AA checks
 // on each page: the manager records a qualification on the advocate Jo Lindqvist's
 // profile and adds its certificate through the upload form (sent without a file, it is
-// refused first), then downloads it; Jo downloads it too from their own profile, then
-// records safeguarding training and corrects its date (a date in the future is
+// refused first), then downloads it; Jo downloads it too from their own profile,
+// removes it, then records safeguarding training and corrects its date (a date in the future is
 // refused first).
 
 import { test, before, after } from "node:test";
@@ -77,7 +77,7 @@ test("a certificate is added to a qualification and downloaded, and a training r
     await checkPage(page);
     const row = page.locator("tbody tr", { hasText: title });
     assert.ok((await row.innerText()).includes("certificate.pdf (PDF, 1 KB)"));
-    const downloaded = await download(page, row.getByRole("link", { name: "certificate.pdf" }));
+    const downloaded = await download(page, row.getByRole("link", { name: "certificate.pdf", exact: true }));
     assert.deepEqual(downloaded, certificate);
   } finally {
     await managerContext.close();
@@ -89,8 +89,17 @@ test("a certificate is added to a qualification and downloaded, and a training r
     await signIn(page, ADVOCATE, PASSWORD);
     await visit(page, "/profile");
     const row = page.locator("tbody tr", { hasText: title });
-    const own = await download(page, row.getByRole("link", { name: "certificate.pdf" }));
+    const own = await download(page, row.getByRole("link", { name: "certificate.pdf", exact: true }));
     assert.deepEqual(own, certificate);
+
+    // The file was only a draft: Jo removes it, after being asked, and it is gone.
+    await follow(page, row.getByRole("link", { name: "Remove certificate.pdf", exact: true }));
+    await checkPage(page);
+    assert.ok((await main(page)).includes("Remove the file certificate.pdf"));
+    await submit(page, "Remove the file");
+    assert.equal(new URL(page.url()).pathname, profile);
+    await checkPage(page);
+    assert.equal(await page.locator("tbody tr", { hasText: title }).getByRole("link", { name: "certificate.pdf", exact: true }).count(), 0);
 
     await follow(page, page.getByRole("link", { name: "Record training or a network event" }));
     await checkPage(page);

@@ -668,6 +668,9 @@ pub struct WaitingCase {
     pub meeting_date: Option<NaiveDate>,
     pub deadline_date: Option<NaiveDate>,
     pub received_on: NaiveDate,
+    /// The first contact the commissioning contract asks for by this date, when a
+    /// contract covers the case's duty and area.
+    pub first_contact_due: Option<NaiveDate>,
 }
 
 /// A case's place on the waiting list and the reasons for it, in words.
@@ -685,7 +688,9 @@ pub const MEETING_SOON_DAYS: i64 = 7;
 /// Orders the waiting list by the service prioritisation procedure, transparently:
 /// first the statutory IMHA introduction deadline (earliest first, overdue at the top),
 /// then detention, then safeguarding risk, then a meeting or deadline within a week,
-/// then time waited (longest first). Each case gets the reasons for its place.
+/// then the contract's first-contact target (earliest first), then time waited (longest
+/// first). Each case gets the reasons for its place. A case is overdue, or due today, when
+/// either the statutory deadline or the contract's target is.
 pub fn prioritise(cases: Vec<WaitingCase>, today: NaiveDate) -> Vec<Placed> {
     let soon =
         |date: Option<NaiveDate>| date.filter(|d| (*d - today).num_days() <= MEETING_SOON_DAYS);
@@ -716,15 +721,28 @@ pub fn prioritise(cases: Vec<WaitingCase>, today: NaiveDate) -> Vec<Placed> {
             if let Some(deadline) = soon(case.deadline_date) {
                 reasons.push(format!("Deadline on {}", deadline.format("%-d %b %Y")));
             }
+            if let Some(due) = case.first_contact_due {
+                reasons.push(match (due - today).num_days() {
+                    d if d < 0 => format!(
+                        "First contact overdue since {} (contract target)",
+                        due.format("%-d %b %Y")
+                    ),
+                    0 => "First contact due today (contract target)".to_string(),
+                    _ => format!(
+                        "First contact due by {} (contract target)",
+                        due.format("%-d %b %Y")
+                    ),
+                });
+            }
             let waited = (today - case.received_on).num_days().max(0);
             reasons.push(format!(
                 "Waiting {waited} day{}",
                 if waited == 1 { "" } else { "s" }
             ));
-            let statutory = case.introduction_due;
+            let clocks = [case.introduction_due, case.first_contact_due];
             Placed {
-                overdue: statutory.is_some_and(|d| d < today),
-                due_today: statutory.is_some_and(|d| d == today),
+                overdue: clocks.iter().flatten().any(|d| *d < today),
+                due_today: clocks.iter().flatten().any(|d| *d == today),
                 case,
                 reasons,
             }
@@ -741,6 +759,7 @@ pub fn prioritise(cases: Vec<WaitingCase>, today: NaiveDate) -> Vec<Placed> {
             !c.detained,
             !c.safeguarding_risk,
             soonest.unwrap_or(NaiveDate::MAX),
+            c.first_contact_due.unwrap_or(NaiveDate::MAX),
             c.received_on,
             c.case_id,
         )
@@ -910,7 +929,35 @@ mod tests {
             meeting_date: None,
             deadline_date: None,
             received_on: day(2026, 11, 1),
+            first_contact_due: None,
         }
+    }
+
+    #[test]
+    fn the_contract_first_contact_target_comes_before_time_waited_and_counts_as_overdue() {
+        let today = day(2026, 11, 22);
+        let waited_longest = WaitingCase {
+            received_on: day(2026, 10, 1),
+            ..waiting(1)
+        };
+        let target_passed = WaitingCase {
+            first_contact_due: Some(day(2026, 11, 20)),
+            ..waiting(2)
+        };
+        let target_today = WaitingCase {
+            first_contact_due: Some(today),
+            ..waiting(3)
+        };
+        let placed = prioritise(vec![waited_longest, target_today, target_passed], today);
+        let order: Vec<i64> = placed.iter().map(|p| p.case.case_id).collect();
+        assert_eq!(order, [2, 3, 1]);
+        assert!(placed[0].overdue && !placed[0].due_today);
+        assert_eq!(
+            placed[0].reasons[0],
+            "First contact overdue since 20 Nov 2026 (contract target)"
+        );
+        assert!(placed[1].due_today && !placed[1].overdue);
+        assert!(!placed[2].overdue && !placed[2].due_today);
     }
 
     #[test]

@@ -57,10 +57,12 @@ fn is_small(n: u64, threshold: u64) -> bool {
 pub fn suppress(counts: &[u64], threshold: u64) -> Column {
     let total: u64 = counts.iter().sum();
     let mut hidden: Vec<bool> = counts.iter().map(|&n| is_small(n, threshold)).collect();
-    let total_hidden = is_small(total, threshold);
+    let mut total_hidden = is_small(total, threshold);
     // With the total hidden the reader has nothing to subtract from. Otherwise hide the
-    // smallest shown non-zero count until the hidden ones are two or more and add up to
-    // more than the threshold; each pass hides one more, so the loop ends.
+    // smallest shown non-zero count until the hidden ones are two or more, add up to
+    // more than the threshold, and are not all ones (each hidden count is at least one,
+    // so hidden counts adding up to how many there are give every one of them back);
+    // each pass hides one more, so the loop ends.
     if !total_hidden {
         loop {
             let hidden_count = hidden.iter().filter(|&&h| h).count();
@@ -68,7 +70,9 @@ pub fn suppress(counts: &[u64], threshold: u64) -> Column {
                 .filter(|&i| hidden[i])
                 .map(|i| counts[i])
                 .sum();
-            if hidden_count == 0 || (hidden_count >= 2 && hidden_sum > threshold) {
+            let ambiguous =
+                hidden_count >= 2 && hidden_sum > threshold && hidden_sum > hidden_count as u64;
+            if hidden_count == 0 || ambiguous {
                 break;
             }
             let next = (0..counts.len())
@@ -76,9 +80,12 @@ pub fn suppress(counts: &[u64], threshold: u64) -> Column {
                 .min_by_key(|&i| counts[i]);
             match next {
                 Some(index) => hidden[index] = true,
-                // Everything non-zero is hidden; the total then equals their sum, which
-                // is more than the threshold because the total is not small.
-                None => break,
+                // Everything non-zero is hidden and still the total would give the
+                // hidden counts back (a column of ones): withhold the total as well.
+                None => {
+                    total_hidden = true;
+                    break;
+                }
             }
         }
     }
@@ -92,10 +99,10 @@ pub fn suppress(counts: &[u64], threshold: u64) -> Column {
                 (false, _) => Cell::Shown(n),
             })
             .collect(),
-        total: if total_hidden {
-            Cell::Small
-        } else {
-            Cell::Shown(total)
+        total: match (total_hidden, is_small(total, threshold)) {
+            (false, _) => Cell::Shown(total),
+            (true, true) => Cell::Small,
+            (true, false) => Cell::Hidden,
         },
     }
 }
@@ -153,6 +160,14 @@ mod tests {
         assert_eq!(column.cells, vec![Cell::Small, Cell::Shown(0)]);
         assert_eq!(column.total, Cell::Small);
         assert_eq!(suppress(&[0, 0], DEFAULT_THRESHOLD).total, Cell::Shown(0));
+    }
+
+    #[test]
+    fn a_column_of_ones_withholds_its_total_too() {
+        // Four hidden counts making 4 can only be four ones.
+        let column = suppress(&[1, 1, 1, 1, 0], 3);
+        assert!(column.cells[..4].iter().all(|c| *c == Cell::Small));
+        assert_eq!(column.total, Cell::Hidden);
     }
 
     #[test]

@@ -371,6 +371,9 @@ pub struct PersonFile {
     pub cases: Vec<CaseFile>,
     pub conflicts: Vec<(ConflictRecord, String)>,
     pub confidentiality: crate::confidentiality::PersonConfidentiality,
+    /// Complaints and compliments staff recorded for the person; only managers, who
+    /// handle complaints, see them.
+    pub complaints: Vec<crate::safeguarding::PersonComplaint>,
 }
 
 /// The details of a person that staff may correct.
@@ -1465,11 +1468,17 @@ impl Store {
                 .load(conn)?;
             let confidentiality =
                 crate::confidentiality::load_person_confidentiality(conn, keys, &person)?;
+            let complaints = if actor.role == Role::Manager {
+                crate::safeguarding::person_complaints(conn, person_id)?
+            } else {
+                Vec::new()
+            };
             Ok(Some(PersonFile {
                 person,
                 cases: files,
                 conflicts: conflict_rows,
                 confidentiality,
+                complaints,
             }))
         })
     }

@@ -64,6 +64,24 @@ impl ContractRecord {
         self.areas.lines().map(str::to_string).collect()
     }
 
+    /// Whether the contract pays for a case of `duty` for a person of `area`, referred
+    /// on `received_on`: the same duties and areas its reports count.
+    pub fn covers(&self, duty: &str, area: Option<&str>, received_on: NaiveDate) -> bool {
+        self.duties.split(',').any(|d| d == duty)
+            && area.is_some_and(|area| self.areas.lines().any(|a| a == area))
+            && (self.starts_on..=self.ends_on).contains(&received_on)
+    }
+
+    /// The working days the contract allows from referral to first contact.
+    pub fn first_contact_days(&self, urgent: bool) -> u32 {
+        let days = if urgent {
+            self.urgent_days
+        } else {
+            self.standard_days
+        };
+        days.clamp(0, i64::from(u32::MAX)) as u32
+    }
+
     pub fn reporting_period(&self) -> ReportingPeriod {
         ReportingPeriod::parse(&self.reporting).unwrap_or(ReportingPeriod::Quarterly)
     }
@@ -884,12 +902,7 @@ fn count_report(
             // The nearer of the meeting and the deadline decides.
             [*meeting, *deadline].into_iter().flatten().min(),
         );
-        let days = if urgent {
-            contract.urgent_days
-        } else {
-            contract.standard_days
-        };
-        let due = first_contact_target_due(calendar, received, days.max(0) as u32);
+        let due = first_contact_target_due(calendar, received, contract.first_contact_days(urgent));
         let first = first_contacts.get(id).copied();
         let slot = match first {
             Some(day) if day <= due => 0,

@@ -2,12 +2,14 @@
 //! per duty, the people and cases an accepted referral creates, and the waiting list.
 
 use crate::audit::AuditEvent;
-use crate::schema::{cases, organisations, people, referral_decisions, referrals};
+use crate::commissioning::ContractRecord;
+use crate::schema::{cases, contracts, organisations, people, referral_decisions, referrals};
 use crate::sealing::Keyring;
 use crate::{DbConnection, Store, StoreError, now};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::{Actor, OrganisationKind, Role};
 use advocase_domain::referral::NewReferral;
+use advocase_domain::reporting::is_urgent;
 use advocase_domain::validation::Invalid;
 use advocase_i18n::msg;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -280,6 +282,9 @@ pub struct WaitingRow {
     pub meeting_date: Option<NaiveDate>,
     pub deadline_date: Option<NaiveDate>,
     pub received_at: NaiveDateTime,
+    /// The working days to first contact set by the provider's contract that covers the
+    /// case (the shortest, if several do), for its urgency; `None` when no contract does.
+    pub first_contact_days: Option<u32>,
 }
 
 impl Store {
@@ -699,7 +704,8 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         self.write(|conn, trail| {
-            let rows: Vec<(CaseRecord, String, String, ReferralRecord)> = cases::table
+            type Row = (CaseRecord, String, String, Option<String>, ReferralRecord);
+            let rows: Vec<Row> = cases::table
                 .inner_join(people::table)
                 .inner_join(referrals::table)
                 .filter(cases::provider_id.eq(actor.organisation_id))
@@ -709,8 +715,13 @@ impl Store {
                     CaseRecord::as_select(),
                     people::given_name,
                     people::family_name,
+                    people::local_authority,
                     ReferralRecord::as_select(),
                 ))
+                .load(conn)?;
+            let contracts: Vec<ContractRecord> = contracts::table
+                .filter(contracts::provider_id.eq(actor.organisation_id))
+                .select(ContractRecord::as_select())
                 .load(conn)?;
             trail.record(AuditEvent::by(
                 actor,
@@ -720,15 +731,33 @@ impl Store {
             ));
             Ok(rows
                 .into_iter()
-                .map(|(case, given, family, referral)| WaitingRow {
-                    person_name: format!("{given} {family}"),
-                    reference: referral.reference.clone(),
-                    detained: referral.is_detained(),
-                    safeguarding_risk: referral.safeguarding_concerns.is_some(),
-                    meeting_date: referral.meeting_date,
-                    deadline_date: referral.deadline_date,
-                    received_at: referral.received_at,
-                    case,
+                .map(|(case, given, family, area, referral)| {
+                    let received_on = referral.received_at.date();
+                    let urgent = is_urgent(
+                        received_on,
+                        referral.compulsion_date,
+                        referral.safeguarding_concerns.is_some(),
+                        [referral.meeting_date, referral.deadline_date]
+                            .into_iter()
+                            .flatten()
+                            .min(),
+                    );
+                    let first_contact_days = contracts
+                        .iter()
+                        .filter(|c| c.covers(&case.duty, area.as_deref(), received_on))
+                        .map(|c| c.first_contact_days(urgent))
+                        .min();
+                    WaitingRow {
+                        first_contact_days,
+                        person_name: format!("{given} {family}"),
+                        reference: referral.reference.clone(),
+                        detained: referral.is_detained(),
+                        safeguarding_risk: referral.safeguarding_concerns.is_some(),
+                        meeting_date: referral.meeting_date,
+                        deadline_date: referral.deadline_date,
+                        received_at: referral.received_at,
+                        case,
+                    }
                 })
                 .collect())
         })

@@ -7,7 +7,7 @@
 //! feedback and signals are managers' business. Free text about people is sealed.
 
 use crate::audit::AuditEvent;
-use crate::casework::{may_work_on, visible_case, visible_cases};
+use crate::casework::{may_work_on, visible_case, visible_cases, visible_person};
 use crate::confidentiality::require_view_reason;
 use crate::schema::{
     cases, complaints, confidentiality_breaches, feedback_responses, organisations, people,
@@ -92,6 +92,24 @@ pub struct ComplaintRecord {
     pub response_sent_on: Option<NaiveDate>,
     pub lessons: Option<String>,
     pub recorded_at: NaiveDateTime,
+}
+
+/// A complaint and, when the reader may open it, the record of the person it was made
+/// for, as (id, name).
+#[derive(Debug, Clone)]
+pub struct ComplaintFile {
+    pub record: ComplaintRecord,
+    pub person: Option<(i64, String)>,
+}
+
+/// A complaint or compliment made for a person, as their record lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonComplaint {
+    pub id: i64,
+    pub kind: String,
+    pub received_on: NaiveDate,
+    pub stage: String,
+    pub response_sent_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
@@ -562,11 +580,14 @@ impl Store {
     // -----------------------------------------------------------------------------------
 
     /// Stores a complaint or compliment with its two clock dates. `by` is the member of
-    /// staff recording it on the person's behalf, or `None` for the public page.
+    /// staff recording it on the person's behalf, or `None` for the public page. `about`
+    /// links it to the person's record; only staff who may open that record can link
+    /// it, and anyone else is told the record does not exist.
     pub fn submit_complaint(
         &self,
         provider_id: i64,
         by: Option<&Actor>,
+        about: Option<i64>,
         source: ComplaintSource,
         complaint: &NewComplaint,
         (acknowledge_by, respond_by): (NaiveDate, NaiveDate),
@@ -584,6 +605,12 @@ impl Store {
             if is_provider == 0 || by.is_some_and(|a| a.organisation_id != provider_id) {
                 return Err(StoreError::NotFound);
             }
+            if let Some(person_id) = about {
+                let Some(actor) = by else {
+                    return Err(StoreError::NotFound);
+                };
+                visible_person(conn, actor, person_id)?.ok_or(StoreError::NotFound)?;
+            }
             let id: i64 = diesel::insert_into(complaints::table)
                 .values((
                     complaints::provider_id.eq(provider_id),
@@ -598,6 +625,7 @@ impl Store {
                         .map(|t| keys.seal("complaints.how_to_reply", t))),
                     complaints::what_happened
                         .eq(keys.seal("complaints.what_happened", &complaint.what_happened)),
+                    complaints::person_id.eq(about),
                     complaints::recorded_by.eq(by.map(|a| a.user_id)),
                     complaints::stage.eq("informal"),
                     complaints::acknowledge_by.eq(acknowledge_by),
@@ -642,20 +670,32 @@ impl Store {
         })
     }
 
-    /// One complaint, for a manager of its provider.
-    pub fn complaint(&self, actor: &Actor, id: i64) -> Result<ComplaintRecord, StoreError> {
+    /// One complaint, for a manager of its provider, with the person it was made for
+    /// when the manager may open their record.
+    pub fn complaint(&self, actor: &Actor, id: i64) -> Result<ComplaintFile, StoreError> {
         let keys = self.keys()?;
         self.read_scoped(actor, "complaint", id, |conn| {
             if actor.role != Role::Manager {
                 return Ok(None);
             }
-            Ok(complaints::table
+            let Some(record) = complaints::table
                 .filter(complaints::id.eq(id))
                 .filter(complaints::provider_id.eq(actor.organisation_id))
                 .select(ComplaintRecord::as_select())
                 .first(conn)
                 .optional()?
-                .map(|r| open_complaint(keys, r)))
+            else {
+                return Ok(None);
+            };
+            let person = match record.person_id {
+                Some(person_id) => visible_person(conn, actor, person_id)?
+                    .map(|p| (p.id, format!("{} {}", p.given_name, p.family_name))),
+                None => None,
+            };
+            Ok(Some(ComplaintFile {
+                record: open_complaint(keys, record),
+                person,
+            }))
         })
     }
 
@@ -1051,4 +1091,35 @@ impl Store {
                 .collect())
         })
     }
+}
+
+/// The complaints and compliments recorded for a person, newest first. The caller has
+/// already checked that the reader may open the person's record.
+pub(crate) fn person_complaints(
+    conn: &mut crate::DbConnection,
+    person_id: i64,
+) -> Result<Vec<PersonComplaint>, StoreError> {
+    let rows: Vec<(i64, String, NaiveDate, String, Option<NaiveDate>)> = complaints::table
+        .filter(complaints::person_id.eq(person_id))
+        .order((complaints::received_on.desc(), complaints::id.desc()))
+        .select((
+            complaints::id,
+            complaints::kind,
+            complaints::received_on,
+            complaints::stage,
+            complaints::response_sent_on,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, kind, received_on, stage, response_sent_on)| PersonComplaint {
+                id,
+                kind,
+                received_on,
+                stage,
+                response_sent_on,
+            },
+        )
+        .collect())
 }

@@ -46,6 +46,22 @@ pub struct StaffProfileRecord {
 }
 
 impl StaffProfileRecord {
+    /// The row a checked profile is kept as, at `version`.
+    pub fn of(user_id: i64, profile: &Profile, version: i64) -> Self {
+        let roles: Vec<&str> = profile.roles.iter().map(|r| r.as_str()).collect();
+        Self {
+            user_id,
+            started_on: profile.started_on,
+            employment: profile.employment.map(|e| e.as_str().to_string()),
+            roles: roles.join(","),
+            availability: profile.availability.clone(),
+            supervision_months: profile.supervision_months as i32,
+            supervisor_id: profile.supervisor,
+            version,
+            group_supervision_months: profile.group_supervision_months as i32,
+        }
+    }
+
     /// The profile of someone nobody has filled in yet.
     pub fn unset(user_id: i64) -> Self {
         Self {
@@ -252,7 +268,8 @@ impl StaffFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelyingCase {
     pub case_id: i64,
-    pub person_name: String,
+    /// `None` when the person's record is restricted from the reader.
+    pub person_name: Option<String>,
     pub duty: String,
 }
 
@@ -582,13 +599,17 @@ fn relying_cases_in(
             )
         };
         if met(&before) && !met(&after) {
-            let (given, family): (String, String) = people::table
+            // A manager kept out of a restricted record learns only that a case relies
+            // on the qualification, not whose it is.
+            let name: Option<(String, String)> = people::table
                 .find(person_id)
+                .filter(crate::casework::not_restricted_for(actor.user_id))
                 .select((people::given_name, people::family_name))
-                .first(conn)?;
+                .first(conn)
+                .optional()?;
             relying.push(RelyingCase {
                 case_id,
-                person_name: format!("{given} {family}"),
+                person_name: name.map(|(given, family)| format!("{given} {family}")),
                 duty,
             });
         }
@@ -682,18 +703,7 @@ impl Store {
                     );
                 }
             }
-            let roles: Vec<&str> = profile.roles.iter().map(|r| r.as_str()).collect();
-            let record = StaffProfileRecord {
-                user_id,
-                started_on: profile.started_on,
-                employment: profile.employment.map(|e| e.as_str().to_string()),
-                roles: roles.join(","),
-                availability: profile.availability.clone(),
-                supervision_months: profile.supervision_months as i32,
-                supervisor_id: profile.supervisor,
-                version: version + 1,
-                group_supervision_months: profile.group_supervision_months as i32,
-            };
+            let record = StaffProfileRecord::of(user_id, profile, version + 1);
             write_profile(conn, &record, version)?;
             trail.record(AuditEvent::by(
                 actor,
@@ -975,6 +985,47 @@ impl Store {
             record.kind,
             bytes,
         ))
+    }
+
+    /// Removes one file of evidence from a qualification of `user_id` (added by mistake,
+    /// or replaced by a better copy): the holder or their provider's managers, as for
+    /// adding one; anyone else is answered as for a file that does not exist. The file
+    /// leaves the document store once the row is gone.
+    pub fn remove_qualification_evidence(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        evidence_id: i64,
+    ) -> Result<(), StoreError> {
+        let stored_as = self.write(|conn, trail| {
+            staff_member(conn, actor, user_id)?;
+            let (qualification_id, stored_as): (i64, String) = qualification_evidence::table
+                .inner_join(
+                    qualifications::table
+                        .on(qualifications::id.eq(qualification_evidence::qualification_id)),
+                )
+                .filter(qualification_evidence::id.eq(evidence_id))
+                .filter(qualifications::user_id.eq(user_id))
+                .select((
+                    qualification_evidence::qualification_id,
+                    qualification_evidence::stored_as,
+                ))
+                .first(conn)
+                .optional()?
+                .ok_or(StoreError::NotFound)?;
+            diesel::delete(qualification_evidence::table.find(evidence_id)).execute(conn)?;
+            trail.record(
+                AuditEvent::by(
+                    actor,
+                    AuditAction::Update,
+                    "qualification_evidence",
+                    Some(evidence_id),
+                )
+                .because(format!("removed from qualification {qualification_id}")),
+            );
+            Ok(stored_as)
+        })?;
+        self.remove_documents(&[stored_as])
     }
 
     /// The provider's qualification rules, by duty. Settings, not personal data.

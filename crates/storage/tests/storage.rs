@@ -1417,7 +1417,13 @@ mod workforce_storage {
             let relying = db.store.relying_cases(&p.manager, p.first.user_id, &change, today()).unwrap();
             assert_eq!(relying.len(), 1);
             assert_eq!(relying[0].case_id, p.case_id);
-            assert!(relying[0].person_name.starts_with("Ada "));
+            assert!(relying[0].person_name.as_deref().unwrap().starts_with("Ada "));
+            // Once the record is restricted, another manager learns only the case number.
+            db.store.restrict_person(&p.manager, p.person_id, &[p.first.user_id]).unwrap();
+            let colleague = add_user(&db.store, p.manager.organisation_id, "manager2@north.example", Role::Manager);
+            let seen = db.store.relying_cases(&colleague, p.first.user_id, &change, today()).unwrap();
+            assert_eq!((seen[0].case_id, seen[0].person_name.as_deref()), (p.case_id, None));
+            assert!(db.store.relying_cases(&p.manager, p.first.user_id, &change, today()).unwrap()[0].person_name.is_some());
             match db.store.save_qualification(&p.manager, p.first.user_id, Some((id, 1)), &downgrade, false, today()) {
                 Err(StoreError::Invalid(invalid)) => assert!(words(&invalid, "confirm").contains(&format!("case {}", p.case_id))),
                 other => panic!("expected a request to confirm, got {other:?}"),
@@ -1671,6 +1677,17 @@ mod workforce_storage {
             for action in [AuditAction::Create, AuditAction::Read, AuditAction::Denied] {
                 assert!(entries.iter().any(|e| e.action == action.as_str()), "{action:?}");
             }
+            // One file goes on its own, for the holder or their managers only; the other stays.
+            let assessor = file.evidence.iter().find(|e| e.file_name == "assessor.png").unwrap().id;
+            for actor in [&p.second, &south.manager, &intake, &commissioner] {
+                assert!(matches!(db.store.remove_qualification_evidence(actor, p.first.user_id, assessor), Err(StoreError::NotFound)));
+            }
+            assert!(matches!(db.store.remove_qualification_evidence(&p.manager, p.second.user_id, assessor), Err(StoreError::NotFound)));
+            db.store.remove_qualification_evidence(&p.first, p.first.user_id, assessor).unwrap();
+            assert!(matches!(db.store.remove_qualification_evidence(&p.first, p.first.user_id, assessor), Err(StoreError::NotFound)));
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+            let left: Vec<i64> = db.store.staff_file(&p.first, p.first.user_id).unwrap().evidence.iter().map(|e| e.id).collect();
+            assert_eq!(left, [own]);
             // A qualification recorded by mistake goes with its evidence, files included.
             db.store.remove_qualification(&p.manager, p.first.user_id, held, false, today()).unwrap();
             assert!(matches!(db.store.qualification_evidence(&p.manager, own), Err(StoreError::NotFound)));
@@ -1805,11 +1822,39 @@ mod safeguarding_storage {
                 what_happened: "Nobody called back".into(),
                 ..Default::default()
             }.parse(day(2026, 11, 22)).unwrap();
-            let c = db.store.submit_complaint(p.manager.organisation_id, None, ComplaintSource::Public, &complaint, (day(2026, 11, 25), day(2026, 12, 18))).unwrap();
+            let c = db.store.submit_complaint(p.manager.organisation_id, None, None, ComplaintSource::Public, &complaint, (day(2026, 11, 25), day(2026, 12, 18))).unwrap();
             assert!(db.store.complaints(&south.manager).unwrap().is_empty());
             assert!(matches!(db.store.complaint(&south.manager, c), Err(StoreError::NotFound)));
             assert!(matches!(db.store.complaints(&p.first), Err(StoreError::NotFound)));
             assert_eq!(db.store.complaints(&p.manager).unwrap()[0].complainant_name, "Sam");
+        }
+
+        fn a_complaint_made_for_a_person_is_linked_by_staff_who_may_open_their_record_only(db) {
+            let p = provider(&db.store, "North");
+            allocate_first(&db.store, &p);
+            let complaint = ComplaintAnswers {
+                kind: "complaint".into(),
+                complainant_name: "The person".into(),
+                how_to_reply: "Through the person's record".into(),
+                what_happened: "My advocate missed the meeting".into(),
+                ..Default::default()
+            }.parse(day(2026, 11, 22)).unwrap();
+            let clocks = (day(2026, 11, 25), day(2026, 12, 18));
+            let submit = |by: Option<&Actor>| db.store.submit_complaint(p.manager.organisation_id, by, Some(p.person_id), ComplaintSource::Staff, &complaint, clocks);
+            // The advocate of the person's case may record it; a colleague without a case
+            // for the person, and the public page, are told the person does not exist.
+            let id = submit(Some(&p.first)).unwrap();
+            assert!(matches!(submit(Some(&p.second)), Err(StoreError::NotFound)));
+            assert!(matches!(submit(None), Err(StoreError::NotFound)));
+            assert_eq!(db.store.complaints(&p.manager).unwrap().len(), 1);
+            let file = db.store.complaint(&p.manager, id).unwrap();
+            assert_eq!(file.record.person_id, Some(p.person_id));
+            assert_eq!(file.person.as_ref().map(|(id, _)| *id), Some(p.person_id));
+            // The manager sees it on the person's record; the advocate, whom it may be
+            // about, does not.
+            let listed = db.store.person_file(&p.manager, p.person_id).unwrap().complaints;
+            assert_eq!(listed.iter().map(|c| c.id).collect::<Vec<_>>(), [id]);
+            assert!(db.store.person_file(&p.first, p.person_id).unwrap().complaints.is_empty());
         }
 
         fn a_complaint_response_before_the_complaint_is_refused(db) {
@@ -1821,7 +1866,7 @@ mod safeguarding_storage {
                 what_happened: "Late".into(),
                 received_on: "20/11/2026".into(),
             }.parse(day(2026, 11, 22)).unwrap();
-            let id = db.store.submit_complaint(p.manager.organisation_id, Some(&p.manager), ComplaintSource::Staff, &complaint, (day(2026, 11, 25), day(2026, 12, 18))).unwrap();
+            let id = db.store.submit_complaint(p.manager.organisation_id, Some(&p.manager), None, ComplaintSource::Staff, &complaint, (day(2026, 11, 25), day(2026, 12, 18))).unwrap();
             let mut progress = ComplaintProgressAnswers {
                 stage: "formal".into(),
                 finding: "upheld".into(),
@@ -1833,7 +1878,7 @@ mod safeguarding_storage {
             assert!(matches!(db.store.update_complaint(&p.manager, id, &progress), Err(StoreError::Invalid(_))));
             progress.response_sent_on = Some(day(2026, 11, 21));
             db.store.update_complaint(&p.manager, id, &progress).unwrap();
-            let stored = db.store.complaint(&p.manager, id).unwrap();
+            let stored = db.store.complaint(&p.manager, id).unwrap().record;
             assert_eq!(stored.lessons.as_deref(), Some("Lessons-unique"));
             assert_eq!(stored.stage, "formal");
         }
@@ -2114,6 +2159,18 @@ mod commissioning_storage {
             // A commissioner cannot record a contract, nor a manager name a provider as
             // the commissioner.
             assert!(matches!(db.store.commissioners(&s.commissioner), Err(StoreError::NotFound)));
+        }
+
+        fn the_waiting_list_carries_the_first_contact_target_of_the_contract_that_covers_a_case(db) {
+            let s = setting(&db.store);
+            let covered = accepted(&db.store, &s, 1, "Northshire");
+            let elsewhere = accepted(&db.store, &s, 2, "Elsewhere");
+            let waiting = db.store.waiting_list(&s.intake).unwrap();
+            let days = |person: i64| waiting.iter().find(|w| w.case.person_id == person).unwrap().first_contact_days;
+            // A Care Act referral with nothing pressing is not urgent: the standard 5 days.
+            assert_eq!(days(covered), Some(5));
+            // No contract pays for a person from outside its areas, so no target applies.
+            assert_eq!(days(elsewhere), None);
         }
 
         fn a_report_counts_only_the_contracts_areas_and_duties(db) {

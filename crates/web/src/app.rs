@@ -155,6 +155,10 @@ pub fn router(state: AppState) -> Router {
             get(people::details_form).post(people::details_submit),
         )
         .route("/people/{id}/conflicts/new", get(people::conflict_form))
+        .route(
+            "/people/{id}/complaints/new",
+            get(safeguarding::person_complaint_form).post(safeguarding::person_complaint_submit),
+        )
         .route("/people/{id}/conflicts", post(people::conflict_submit))
         .route(
             "/people/{id}/consents/new",
@@ -394,6 +398,10 @@ pub fn router(state: AppState) -> Router {
             post(workforce::evidence_submit).layer(DefaultBodyLimit::max(DOCUMENT_BODY_BYTES)),
         )
         .route("/evidence/{id}", get(workforce::evidence_download))
+        .route(
+            "/advocates/{id}/evidence/{evidence}/remove",
+            get(workforce::evidence_remove_form).post(workforce::evidence_remove),
+        )
         .route(
             "/advocates/{id}/qualifications/{qualification}/remove",
             get(workforce::qualification_remove_form).post(workforce::qualification_remove),

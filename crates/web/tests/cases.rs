@@ -63,6 +63,54 @@ async fn a_conflicted_advocate_is_not_offered_and_a_forced_allocation_is_refused
         )
         .await;
     assert_eq!(allocated.status, StatusCode::SEE_OTHER);
+    // A page opened before that allocation is told who holds the case now, beside the
+    // one chosen, with the new version; nothing is changed.
+    let stale = w
+        .app
+        .post_form(
+            &format!("/cases/{}/allocate", w.case_id),
+            Some(&manager),
+            &encode(&[
+                ("advocate", &w.second.to_string()),
+                ("reason", "Moving nearer"),
+                ("version", "1"),
+            ]),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Someone else saved a change first"));
+    assert!(stale.body.contains("The case is held by second."));
+    assert!(stale.body.contains(r#"name="version" value="2""#));
+    assert!(
+        stale.body.contains("Moving nearer"),
+        "what was typed is kept"
+    );
+    // A closure form opened before it is shown the same, keeping what was typed.
+    let second = w.app.session_for(w.second);
+    let closing = w
+        .app
+        .post_form(
+            &format!("/cases/{}/close", w.case_id),
+            Some(&second),
+            &encode(&[
+                ("reason", "withdrew"),
+                ("self_advocacy", "more"),
+                ("note", "Closing-note-unique"),
+                ("version", "1"),
+            ]),
+        )
+        .await;
+    assert_eq!(closing.status, StatusCode::CONFLICT, "{}", closing.body);
+    assert!(closing.body.contains("You were closing the case"));
+    assert!(closing.body.contains("Closing-note-unique"));
+    assert!(closing.body.contains(r#"name="version" value="2""#));
+    let file = w
+        .app
+        .db
+        .store
+        .case_file(&w.app.actor(w.manager), w.case_id)
+        .unwrap();
+    assert_eq!(file.case.status, "allocated");
 }
 
 #[tokio::test]

@@ -149,6 +149,94 @@ async fn outsiders_get_the_same_not_found_as_for_a_concern_that_does_not_exist()
 }
 
 #[tokio::test]
+async fn the_persons_advocate_records_a_complaint_for_them_that_the_manager_finds_on_their_record()
+{
+    let w = allocated_casework();
+    let route = format!("/people/{}/complaints/new", w.person_id);
+    let advocate = w.app.session_for(w.first);
+    let form = w.app.get(&route, Some(&advocate)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Lovelace"), "the form names the person");
+    // A missing answer is named and nothing is stored.
+    let empty = w
+        .app
+        .post_form(
+            &route,
+            Some(&advocate),
+            "kind=complaint&complainant_name=Ada",
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty.body.contains("href=\"#what_happened\""),
+        "{}",
+        empty.body
+    );
+    let manager_actor = w.app.actor(w.manager);
+    assert!(
+        w.app
+            .db
+            .store
+            .complaints(&manager_actor)
+            .unwrap()
+            .is_empty()
+    );
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let filled = encode(&[
+        ("kind", "complaint"),
+        ("received_on", &today),
+        ("complainant_name", "Ada Lovelace"),
+        ("how_to_reply", "By letter to her home"),
+        ("what_happened", "<script>alert(1)</script> nobody came"),
+    ]);
+    let sent = w.app.post_form(&route, Some(&advocate), &filled).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("acknowledge it by"), "{}", sent.body);
+    // An advocate without a case for the person, and intake, are told it does not exist.
+    let missing = format!("/people/{}/complaints/new", w.person_id + 1000);
+    for user in [
+        w.second,
+        w.app
+            .add_user(w.app.north, "intake2@north.example", Role::IntakeWorker),
+    ] {
+        let session = w.app.session_for(user);
+        let answer = w.app.get(&route, Some(&session)).await;
+        let absent = w.app.get(&missing, Some(&session)).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND);
+        assert_eq!(answer.body, absent.body);
+        let post = w.app.post_form(&route, Some(&session), &filled).await;
+        assert_eq!(post.status, StatusCode::NOT_FOUND);
+    }
+    let stored = w.app.db.store.complaints(&manager_actor).unwrap();
+    assert_eq!(stored.len(), 1, "only the advocate's complaint was stored");
+    assert_eq!(stored[0].person_id, Some(w.person_id));
+    // The manager finds it on the person's record and the complaint leads back to them.
+    let manager = w.app.session_for(w.manager);
+    let person = w
+        .app
+        .get(&format!("/people/{}", w.person_id), Some(&manager))
+        .await;
+    let link = format!("/complaints/{}", stored[0].id);
+    assert!(person.body.contains(&link), "{}", person.body);
+    let complaint = w.app.get(&link, Some(&manager)).await;
+    assert!(complaint.body.contains("Made for"));
+    assert!(complaint.body.contains(&format!("/people/{}", w.person_id)));
+    assert!(
+        complaint.body.contains("&#60;script&#62;alert(1)")
+            && !complaint.body.contains("<script>alert")
+    );
+    // The advocate's view of the record does not list complaints, which may be about them.
+    let own = w
+        .app
+        .get(&format!("/people/{}", w.person_id), Some(&advocate))
+        .await;
+    assert!(!own.body.contains(&link));
+}
+
+#[tokio::test]
 async fn a_complaint_through_the_public_page_is_answered_with_its_deadlines_and_a_robot_stores_nothing()
  {
     let w = casework();

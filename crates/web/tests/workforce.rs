@@ -370,6 +370,34 @@ async fn group_supervision_is_on_the_compliance_page_for_advocates_with_a_collea
         .get(&format!("/advocates/{}", w.first), Some(&manager))
         .await;
     assert!(profile.body.contains("Every 3 months"));
+    // A form opened before that save shows every part saved since that differs from
+    // what was typed, not only the start date, and keeps what was typed.
+    let stale = w
+        .app
+        .post_form(
+            &format!("/advocates/{}/profile", w.first),
+            Some(&manager),
+            &encode(&[
+                ("started_on", "2025-01-06"),
+                ("supervision_months", "2"),
+                ("group_supervision_months", "3"),
+                ("availability", "Mondays only"),
+                ("version", "0"),
+            ]),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Someone else saved a change first"));
+    assert!(stale.body.contains("Every month") && stale.body.contains("Every 2 months"));
+    assert!(stale.body.contains("Mondays only"));
+    let changed_row =
+        |label: &str| format!("<th scope=\"row\" class=\"govuk-table__header\">{label}</th>");
+    assert!(stale.body.contains(&changed_row("Individual supervision")));
+    assert!(stale.body.contains(&changed_row("Availability")));
+    assert!(
+        !stale.body.contains(&changed_row("Start date")),
+        "an unchanged start date is not listed as changed"
+    );
 }
 
 #[tokio::test]
@@ -700,4 +728,34 @@ async fn evidence_of_a_qualification_is_uploaded_and_downloaded_by_the_holder_an
         assert!(!bytes.windows(5).any(|b| b == b"%PDF-"));
         assert!(!bytes.windows(14).any(|b| b == b"assessor-recor"));
     }
+    // The holder removes the certificate on its own, after being asked; a colleague
+    // cannot, and is answered as for a file that does not exist.
+    let evidence_id = download.trim_start_matches("/evidence/");
+    let remove = format!("/advocates/{}/evidence/{evidence_id}/remove", w.first);
+    let profile = w
+        .app
+        .get(&format!("/advocates/{}", w.first), Some(&first))
+        .await;
+    assert!(profile.body.contains(&format!("href=\"{remove}\"")));
+    let ask = w.app.get(&remove, Some(&first)).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert!(ask.body.contains("405 certificate.pdf"), "{}", ask.body);
+    let colleague = w.app.session_for(w.second);
+    let refused = w.app.post_form(&remove, Some(&colleague), "").await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        w.app.get(&download, Some(&manager)).await.status,
+        StatusCode::OK
+    );
+    let removed = w.app.post_form(&remove, Some(&first), "").await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.app.get(&download, Some(&manager)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "the picture stays"
+    );
 }

@@ -659,6 +659,9 @@ struct AllocatePage {
     chosen: String,
     reason: String,
     override_reason: String,
+    /// When someone else allocated the case since the page was opened: the advocate now
+    /// beside the one chosen.
+    changed: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -729,6 +732,19 @@ async fn allocate_page(
     form: &AllocateForm,
     errors: FormErrors,
 ) -> Result<Response, AppError> {
+    allocate_page_after(state, staff, id, form, errors, false).await
+}
+
+/// The allocation page; `stale` when the form sent was opened before someone else
+/// allocated the case, so the page shows who holds it now beside the one chosen.
+async fn allocate_page_after(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    form: &AllocateForm,
+    errors: FormErrors,
+    stale: bool,
+) -> Result<Response, AppError> {
     let file = case_file(state, staff, id).await?;
     if file.case.status == case_status::CLOSED {
         return Err(AppError::NotFound);
@@ -750,8 +766,27 @@ async fn allocate_page(
             reasons: s.reasons.iter().map(|r| reason_words(state, r)).collect(),
         })
         .collect();
+    let changed = if stale {
+        let t = |key: &str| state.catalogue.text(key);
+        let chosen = ranked
+            .iter()
+            .find(|s| s.user_id.to_string() == form.advocate.trim())
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        vec![(
+            t("allocate-changed-label"),
+            file.advocate_name
+                .clone()
+                .unwrap_or_else(|| t("allocate-changed-nobody")),
+            chosen,
+        )]
+    } else {
+        Vec::new()
+    };
     let (offered, not_offered) = lines.into_iter().partition(|l| l.offered);
-    let status = if errors.any() {
+    let status = if stale {
+        StatusCode::CONFLICT
+    } else if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -771,6 +806,7 @@ async fn allocate_page(
             chosen: form.advocate.clone(),
             reason: form.reason.clone(),
             override_reason: form.override_reason.clone(),
+            changed,
         },
     )
 }
@@ -837,6 +873,9 @@ pub async fn allocate(
         Ok(()) => Ok(back_to_case(id)),
         Err(AppError::Invalid(invalid)) => {
             allocate_page(&state, &staff, id, &form, invalid.into()).await
+        }
+        Err(AppError::Conflict) => {
+            allocate_page_after(&state, &staff, id, &form, FormErrors::none(), true).await
         }
         Err(other) => Err(other),
     }
@@ -1940,6 +1979,22 @@ pub async fn close_submit(
     let actor = staff.actor.clone();
     match blocking(move || store.close_case(&actor, id, shown_version, &closure)).await {
         Ok(()) => Ok(back_to_case(id)),
+        Err(AppError::Conflict) => {
+            // The case was allocated again since the form was opened (the only change
+            // that moves a case's version): show to whom, keep what was typed, and let
+            // the new version be sent once the manager or advocate has checked.
+            let t = |key: &str| state.catalogue.text(key);
+            let layout = Layout::staff(&state, &staff, "close-heading", "/cases");
+            let mut spec = close_spec(&state, &layout, &file, &form);
+            spec.changed = vec![(
+                t("allocate-changed-label"),
+                file.advocate_name
+                    .clone()
+                    .unwrap_or_else(|| t("allocate-changed-nobody")),
+                t("close-changed-yours"),
+            )];
+            show_form(layout, FormErrors::none(), spec)
+        }
         Err(error) => refused(error, again),
     }
 }

@@ -8,7 +8,7 @@
 //! The rules of an answer live in the domain crate; the store seals names and comments.
 
 use super::cases::code_key;
-use super::forms::{FieldKind, FormField, FormSpec, show_form};
+use super::forms::{FieldKind, FormField, FormSpec, ProviderChoice, chosen_provider, show_form};
 use super::safeguarding::{Cell, Count, Table, TablesSpec, show_tables};
 use super::{Choice, FormErrors, Layout, long_date as date, manager, radios};
 use crate::app::AppState;
@@ -65,24 +65,15 @@ async fn questionnaire(
     form: &FeedbackForm,
 ) -> Result<FormSpec, AppError> {
     let k = |name: &str| state.catalogue.text(&key(easy_read, name));
-    let store = state.store.clone();
-    let providers = blocking(move || store.providers()).await?;
     let a = &form.answers;
     let mut hidden = Vec::new();
     let mut fields = Vec::new();
-    match providers.as_slice() {
-        [(only, _)] => hidden.push(("provider".to_string(), only.to_string())),
-        _ => {
-            let mut options = vec![(String::new(), state.catalogue.text("ref-provider-choose"))];
-            options.extend(providers.iter().map(|(id, n)| (id.to_string(), n.clone())));
-            fields.push(FormField::new(
-                "provider",
-                k("feedback-provider-label"),
-                FieldKind::Select(options),
-                &form.provider,
-            ));
-        }
-    }
+    ProviderChoice::load(state, layout).await?.add_to(
+        &mut fields,
+        &mut hidden,
+        k("feedback-provider-label"),
+        &form.provider,
+    );
     let duty_keys: Vec<(String, String)> = FeedbackDuty::ALL
         .iter()
         .map(|d| d.as_str())
@@ -218,18 +209,14 @@ pub async fn easy_read_submit(
 /// stored.
 async fn send(state: AppState, easy_read: bool, form: FeedbackForm) -> Result<Response, AppError> {
     if form.website.trim().is_empty() {
-        let store = state.store.clone();
-        let providers = blocking(move || store.providers()).await?;
-        let provider = form
-            .provider
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|id| providers.iter().any(|(p, _)| p == id));
         let mut invalid = Invalid::default();
-        if provider.is_none() {
-            invalid.push("provider", msg::FEEDBACK_PROVIDER_INVALID);
-        }
+        let provider = chosen_provider(
+            &state,
+            &form.provider,
+            msg::FEEDBACK_PROVIDER_INVALID,
+            &mut invalid,
+        )
+        .await?;
         let parsed = form.answers.parse();
         if let Err(errors) = &parsed {
             invalid.0.extend(errors.0.iter().cloned());

@@ -3,7 +3,10 @@
 //! a list of fields rather than a template of its own.
 
 use super::{Choice, FormErrors, Layout, render_with};
+use crate::app::AppState;
+use crate::auth::session::blocking;
 use crate::error::AppError;
+use advocase_domain::validation::Invalid;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -145,4 +148,86 @@ impl FormBody {
     pub fn version(&self) -> Result<i64, AppError> {
         super::cases::version(&self.get("version"))
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The provider a public form is for
+// ---------------------------------------------------------------------------------------
+
+/// How a public form (referral, complaint, feedback) offers the choice of provider: a
+/// select of every provider, or, when there is only one, that one in a hidden field.
+pub struct ProviderChoice {
+    pub options: Vec<(String, String)>,
+    pub hidden: Option<String>,
+}
+
+impl ProviderChoice {
+    pub async fn load(state: &AppState, layout: &Layout) -> Result<Self, AppError> {
+        let store = state.store.clone();
+        let providers = blocking(move || store.providers()).await?;
+        if let [(id, _)] = providers.as_slice() {
+            return Ok(Self {
+                options: Vec::new(),
+                hidden: Some(id.to_string()),
+            });
+        }
+        let mut options = vec![(String::new(), layout.t("ref-provider-choose"))];
+        options.extend(
+            providers
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name)),
+        );
+        Ok(Self {
+            options,
+            hidden: None,
+        })
+    }
+
+    /// Puts the choice on a short form: the select as the `provider` field labelled
+    /// `label`, or the one provider as a hidden field.
+    pub fn add_to(
+        self,
+        fields: &mut Vec<FormField>,
+        hidden: &mut Vec<(String, String)>,
+        label: String,
+        value: &str,
+    ) {
+        match self.hidden {
+            Some(only) => hidden.push(("provider".into(), only)),
+            None => fields.push(FormField::new(
+                "provider",
+                label,
+                FieldKind::Select(self.options),
+                value,
+            )),
+        }
+    }
+}
+
+/// The provider a public form chose: the one in its `provider` field, which must be a
+/// provider's id. When it is not, `refusal` is the message that says so.
+pub async fn chosen_provider(
+    state: &AppState,
+    value: &str,
+    refusal: advocase_i18n::MessageKey,
+    invalid: &mut Invalid,
+) -> Result<Option<i64>, AppError> {
+    let store = state.store.clone();
+    let providers = blocking(move || store.providers()).await?;
+    // With one provider the form sends it in a hidden field; take it even if the field
+    // was lost.
+    let only = match providers.as_slice() {
+        [(only, _)] => Some(*only),
+        _ => None,
+    };
+    let chosen = value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| providers.iter().any(|(p, _)| p == id))
+        .or(only);
+    if chosen.is_none() {
+        invalid.push("provider", refusal);
+    }
+    Ok(chosen)
 }

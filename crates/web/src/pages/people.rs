@@ -44,6 +44,9 @@ struct PersonPage {
     conf: super::confidentiality::PersonConfidentialityView,
     own_sign_in: bool,
     corrections: Vec<super::my_records::CorrectionLine>,
+    /// For managers: the complaints and compliments made for the person, as (link,
+    /// kind, date received, where it stands).
+    complaints: Vec<(String, String, String, String)>,
 }
 
 fn yes_no(state: &AppState, value: bool) -> String {
@@ -169,6 +172,25 @@ pub async fn show(
         conf: super::confidentiality::person_view(&state, &file.confidentiality),
         own_sign_in,
         corrections: super::my_records::correction_lines(&state, &corrections),
+        complaints: file
+            .complaints
+            .iter()
+            .map(|c| {
+                (
+                    format!("/complaints/{}", c.id),
+                    t(&code_key("person-complaint-kind", &c.kind)),
+                    super::long_date(c.received_on),
+                    match c.response_sent_on {
+                        Some(on) => state.catalogue.text_with(
+                            "person-complaint-answered",
+                            "date",
+                            &super::long_date(on),
+                        ),
+                        None => t(&code_key("complaint-stage", &c.stage)),
+                    },
+                )
+            })
+            .collect(),
     })
 }
 

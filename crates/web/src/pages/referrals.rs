@@ -5,13 +5,16 @@
 //! Nothing from the public form is shown to anyone but intake staff of the provider it
 //! was sent to: the status page shows the reference, the date and the status only.
 
+use super::forms::{ProviderChoice, chosen_provider};
 use super::{Choice, FormErrors, Layout, radios, render, render_with, select_options, when};
 use crate::app::AppState;
 use crate::auth::session::blocking;
 use crate::auth::{Staff, new_token, token_hash};
 use crate::clock::today;
 use crate::error::AppError;
-use advocase_domain::clocks::{Nation, WorkingDayCalendar, imha_introduction_due};
+use advocase_domain::clocks::{
+    Nation, WorkingDayCalendar, first_contact_target_due, imha_introduction_due,
+};
 use advocase_domain::eligibility::{Duty, EligibilityOutcome, assess};
 use advocase_domain::identity::Role;
 use advocase_domain::referral::{
@@ -241,34 +244,6 @@ struct FormPage {
     consent: Vec<Choice>,
 }
 
-/// How the form offers a choice of provider: a select of every provider, or the one
-/// provider in a hidden field.
-struct ProviderChoice {
-    options: Vec<(String, String)>,
-    hidden: Option<String>,
-}
-
-async fn provider_choice(state: &AppState, layout: &Layout) -> Result<ProviderChoice, AppError> {
-    let store = state.store.clone();
-    let providers = blocking(move || store.providers()).await?;
-    if let [(id, _)] = providers.as_slice() {
-        return Ok(ProviderChoice {
-            options: Vec::new(),
-            hidden: Some(id.to_string()),
-        });
-    }
-    let mut options = vec![(String::new(), layout.t("ref-provider-choose"))];
-    options.extend(
-        providers
-            .into_iter()
-            .map(|(id, name)| (id.to_string(), name)),
-    );
-    Ok(ProviderChoice {
-        options,
-        hidden: None,
-    })
-}
-
 fn form_page(
     layout: Layout,
     errors: FormErrors,
@@ -360,7 +335,7 @@ async fn public_form(
     errors: FormErrors,
 ) -> Result<FormPage, AppError> {
     let layout = Layout::public(state, "ref-form-heading");
-    let providers = provider_choice(state, &layout).await?;
+    let providers = ProviderChoice::load(state, &layout).await?;
     Ok(form_page(layout, errors, false, a, providers, provider))
 }
 
@@ -402,33 +377,6 @@ fn sent_page(
     })
 }
 
-/// The provider a public form chose: the one in its `provider` field, which must be a
-/// provider's id.
-async fn chosen_provider(
-    state: &AppState,
-    value: &str,
-    invalid: &mut Invalid,
-) -> Result<Option<i64>, AppError> {
-    let store = state.store.clone();
-    let providers = blocking(move || store.providers()).await?;
-    // With one provider the form sends it in a hidden field; take it even if the field
-    // was lost.
-    let only = match providers.as_slice() {
-        [(only, _)] => Some(*only),
-        _ => None,
-    };
-    let chosen = value
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| providers.iter().any(|(p, _)| p == id))
-        .or(only);
-    if chosen.is_none() {
-        invalid.push("provider", msg::REF_PROVIDER_INVALID);
-    }
-    Ok(chosen)
-}
-
 /// Stores a public referral under a new reference and status token; returns both.
 async fn store_public(
     state: &AppState,
@@ -463,7 +411,8 @@ pub async fn submit(State(state): State<AppState>, body: Bytes) -> Result<Respon
         return sent_page(&state, new_reference(), &new_token(), false);
     }
     let mut invalid = Invalid::default();
-    let provider_id = chosen_provider(&state, &provider, &mut invalid).await?;
+    let provider_id =
+        chosen_provider(&state, &provider, msg::REF_PROVIDER_INVALID, &mut invalid).await?;
     let parsed = answers.parse(today());
     let referral = match parsed {
         Ok(referral) if invalid.is_empty() => referral,
@@ -540,7 +489,7 @@ async fn easy_read_page(
     errors: FormErrors,
 ) -> Result<EasyReadPage, AppError> {
     let layout = Layout::public(state, "easy-heading");
-    let providers = provider_choice(state, &layout).await?;
+    let providers = ProviderChoice::load(state, &layout).await?;
     Ok(EasyReadPage {
         wants_help: radios(
             &layout,
@@ -570,7 +519,13 @@ pub async fn easy_read_submit(
         return sent_page(&state, new_reference(), &new_token(), true);
     }
     let mut invalid = Invalid::default();
-    let provider_id = chosen_provider(&state, &form.provider, &mut invalid).await?;
+    let provider_id = chosen_provider(
+        &state,
+        &form.provider,
+        msg::REF_PROVIDER_INVALID,
+        &mut invalid,
+    )
+    .await?;
     let answers = ReferralAnswers {
         referrer_kind: "self".into(),
         given_name: form.given_name.clone(),
@@ -1508,6 +1463,7 @@ async fn prioritised(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let rows = blocking(move || store.waiting_list(&actor)).await?;
+    let calendar = calendar(state).await?;
     let cases = rows
         .iter()
         .map(|row| WaitingCase {
@@ -1519,6 +1475,9 @@ async fn prioritised(
             meeting_date: row.meeting_date,
             deadline_date: row.deadline_date,
             received_on: row.received_at.date(),
+            first_contact_due: row
+                .first_contact_days
+                .map(|days| first_contact_target_due(&calendar, row.received_at.date(), days)),
         })
         .collect();
     let mut rows = rows;

@@ -6,7 +6,7 @@
 //! call the store and render. Lists and records share one template of tables.
 
 use super::cases::code_key;
-use super::forms::{FieldKind, FormField, FormSpec, show_form};
+use super::forms::{FieldKind, FormField, FormSpec, ProviderChoice, chosen_provider, show_form};
 use super::manager;
 use super::{FormErrors, Layout, radios, render};
 use super::{code_select as code_options, iso_date as iso, long_date as date};
@@ -732,8 +732,6 @@ async fn complaint_spec(
             t(key)
         }
     };
-    let store = state.store.clone();
-    let providers = blocking(move || store.providers()).await?;
     let a = &f.answers;
     let kinds = [
         (
@@ -760,23 +758,12 @@ async fn complaint_spec(
         &a.kind,
     )];
     let mut hidden = Vec::new();
-    match providers.as_slice() {
-        [(only, _)] => hidden.push(("provider".to_string(), only.to_string())),
-        _ => {
-            let mut options = vec![(String::new(), t("ref-provider-choose"))];
-            options.extend(
-                providers
-                    .iter()
-                    .map(|(id, name)| (id.to_string(), name.clone())),
-            );
-            fields.push(FormField::new(
-                "provider",
-                k("complain-provider-label"),
-                FieldKind::Select(options),
-                &f.provider,
-            ));
-        }
-    }
+    ProviderChoice::load(state, layout).await?.add_to(
+        &mut fields,
+        &mut hidden,
+        k("complain-provider-label"),
+        &f.provider,
+    );
     fields.extend([
         FormField::new(
             "complainant_name",
@@ -894,18 +881,14 @@ async fn submit_public(
     if !form.website.trim().is_empty() {
         return complaint_sent(&state, ComplaintKind::Complaint, None);
     }
-    let store = state.store.clone();
-    let providers = blocking(move || store.providers()).await?;
-    let provider = form
-        .provider
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| providers.iter().any(|(p, _)| p == id));
     let mut invalid = Invalid::default();
-    if provider.is_none() {
-        invalid.push("provider", msg::COMPLAIN_PROVIDER_INVALID);
-    }
+    let provider = chosen_provider(
+        &state,
+        &form.provider,
+        msg::COMPLAIN_PROVIDER_INVALID,
+        &mut invalid,
+    )
+    .await?;
     let parsed = form.answers.parse(clock::today());
     if let Err(errors) = &parsed {
         invalid.0.extend(errors.0.iter().cloned());
@@ -930,8 +913,10 @@ async fn submit_public(
     };
     let kind = complaint.kind;
     let store = state.store.clone();
-    blocking(move || store.submit_complaint(provider_id, None, source, &complaint, deadlines))
-        .await?;
+    blocking(move || {
+        store.submit_complaint(provider_id, None, None, source, &complaint, deadlines)
+    })
+    .await?;
     complaint_sent(&state, kind, Some(deadlines))
 }
 
@@ -1094,16 +1079,48 @@ pub async fn complaints(State(state): State<AppState>, staff: Staff) -> Result<R
     )
 }
 
-fn staff_complaint_spec(state: &AppState, layout: &Layout, a: &ComplaintAnswers) -> FormSpec {
+/// Where a member of staff records a complaint: from the complaints list, or from the
+/// record of the person it is for.
+struct StaffComplaintPlace {
+    person: Option<(i64, String)>,
+}
+
+impl StaffComplaintPlace {
+    fn action(&self) -> String {
+        match &self.person {
+            Some((id, _)) => format!("/people/{id}/complaints/new"),
+            None => "/complaints/new".into(),
+        }
+    }
+
+    fn back(&self) -> String {
+        match &self.person {
+            Some((id, _)) => format!("/people/{id}"),
+            None => "/complaints".into(),
+        }
+    }
+}
+
+fn staff_complaint_spec(
+    state: &AppState,
+    layout: &Layout,
+    place: &StaffComplaintPlace,
+    a: &ComplaintAnswers,
+) -> FormSpec {
     let t = |key: &str| state.catalogue.text(key);
     let kinds = [
         ("complaint", "complain-kind-complaint"),
         ("compliment", "complain-kind-compliment"),
     ];
     FormSpec {
-        intro: t("complaint-staff-intro"),
-        action: "/complaints/new".into(),
-        back: "/complaints".into(),
+        intro: match &place.person {
+            Some((_, name)) => state
+                .catalogue
+                .text_with("complaint-person-intro", "name", name),
+            None => t("complaint-staff-intro"),
+        },
+        action: place.action(),
+        back: place.back(),
         button: t("complaint-staff-save"),
         fields: vec![
             FormField::new(
@@ -1141,19 +1158,14 @@ fn staff_complaint_spec(state: &AppState, layout: &Layout, a: &ComplaintAnswers)
     }
 }
 
-/// `GET /complaints/new`: a member of staff records one on the person's behalf.
+/// `GET /complaints/new`: a manager records one a person made in person, by phone or
+/// by letter.
 pub async fn staff_complaint_form(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Response, AppError> {
     manager(&staff)?;
-    let layout = Layout::staff(&state, &staff, "complaint-staff-heading", "/quality");
-    let answers = ComplaintAnswers {
-        received_on: iso(clock::today()),
-        ..Default::default()
-    };
-    let spec = staff_complaint_spec(&state, &layout, &answers);
-    show_form(layout, FormErrors::none(), spec)
+    show_staff_complaint_form(&state, &staff, StaffComplaintPlace { person: None }, None)
 }
 
 /// `POST /complaints/new`.
@@ -1163,28 +1175,118 @@ pub async fn staff_complaint_submit(
     Form(answers): Form<ComplaintAnswers>,
 ) -> Result<Response, AppError> {
     manager(&staff)?;
+    record_staff_complaint(state, staff, StaffComplaintPlace { person: None }, answers).await
+}
+
+/// `GET /people/{id}/complaints/new`: a manager or the person's advocate records a
+/// complaint or compliment on the person's behalf, linked to their record.
+pub async fn person_complaint_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let place = person_place(&state, &staff, id).await?;
+    let name = place.person.as_ref().map(|(_, name)| name.clone());
+    show_staff_complaint_form(&state, &staff, place, name)
+}
+
+/// `POST /people/{id}/complaints/new`.
+pub async fn person_complaint_submit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(answers): Form<ComplaintAnswers>,
+) -> Result<Response, AppError> {
+    let place = person_place(&state, &staff, id).await?;
+    record_staff_complaint(state, staff, place, answers).await
+}
+
+/// The person a complaint is recorded for, when the member of staff may open their
+/// record; anyone else gets the same answer as for a person who does not exist.
+async fn person_place(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+) -> Result<StaffComplaintPlace, AppError> {
+    super::require_role(staff, &[Role::Manager, Role::Advocate])?;
+    let file = super::people::person_file(state, staff, id).await?;
+    let p = &file.person;
+    Ok(StaffComplaintPlace {
+        person: Some((id, format!("{} {}", p.given_name, p.family_name))),
+    })
+}
+
+fn show_staff_complaint_form(
+    state: &AppState,
+    staff: &Staff,
+    place: StaffComplaintPlace,
+    complainant: Option<String>,
+) -> Result<Response, AppError> {
+    let layout = Layout::staff(state, staff, "complaint-staff-heading", "/quality");
+    let answers = ComplaintAnswers {
+        received_on: iso(clock::today()),
+        complainant_name: complainant.unwrap_or_default(),
+        ..Default::default()
+    };
+    let spec = staff_complaint_spec(state, &layout, &place, &answers);
+    show_form(layout, FormErrors::none(), spec)
+}
+
+/// Stores a complaint a member of staff recorded. A manager goes on to the complaint;
+/// an advocate, who does not handle complaints, is told its clocks and goes back to
+/// the person.
+async fn record_staff_complaint(
+    state: AppState,
+    staff: Staff,
+    place: StaffComplaintPlace,
+    answers: ComplaintAnswers,
+) -> Result<Response, AppError> {
     let complaint = match answers.parse(clock::today()) {
         Ok(complaint) => complaint,
         Err(invalid) => {
             let layout = Layout::staff(&state, &staff, "complaint-staff-heading", "/quality");
-            let spec = staff_complaint_spec(&state, &layout, &answers);
+            let spec = staff_complaint_spec(&state, &layout, &place, &answers);
             return show_form(layout, invalid.into(), spec);
         }
     };
     let deadlines = clocks_for(&state, complaint.received_on).await?;
     let store = state.store.clone();
     let actor = staff.actor.clone();
+    let about = place.person.as_ref().map(|(id, _)| *id);
+    let kind = complaint.kind;
     let id = blocking(move || {
         store.submit_complaint(
             actor.organisation_id,
             Some(&actor),
+            about,
             ComplaintSource::Staff,
             &complaint,
             deadlines,
         )
     })
     .await?;
-    Ok(Redirect::to(&format!("/complaints/{id}")).into_response())
+    if staff.actor.role == Role::Manager {
+        return Ok(Redirect::to(&format!("/complaints/{id}")).into_response());
+    }
+    let t = |key: &str| state.catalogue.text(key);
+    let intro = match kind {
+        ComplaintKind::Compliment => t("complaint-recorded-compliment"),
+        ComplaintKind::Complaint => state.catalogue.text_with_args(
+            "complaint-recorded-complaint",
+            &[
+                ("acknowledge", date(deadlines.0).as_str()),
+                ("respond", date(deadlines.1).as_str()),
+            ],
+        ),
+    };
+    show_tables(
+        Layout::staff(&state, &staff, "complaint-recorded-heading", "/cases"),
+        TablesSpec {
+            back: place.back(),
+            intro,
+            ..Default::default()
+        },
+    )
 }
 
 /// `GET /complaints/{id}`.
@@ -1195,7 +1297,8 @@ pub async fn complaint(
 ) -> Result<Response, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
-    let r = blocking(move || store.complaint(&actor, id)).await?;
+    let file = blocking(move || store.complaint(&actor, id)).await?;
+    let r = file.record;
     let calendar = calendar(&state).await?;
     let t = |key: &str| state.catalogue.text(key);
     let or_none = |v: Option<String>| v.unwrap_or_else(|| t("complaint-not-yet"));
@@ -1212,6 +1315,9 @@ pub async fn complaint(
         (t("complain-reply-label"), or_none(r.how_to_reply.clone())),
         (t("complaint-staff-what-label"), r.what_happened.clone()),
     ];
+    if let Some((_, name)) = &file.person {
+        summary.insert(1, (t("complaint-person-label"), name.clone()));
+    }
     if r.kind == ComplaintKind::Complaint.as_str() {
         let with_tag = |(text, tag): (String, Option<String>)| match tag {
             Some(tag) => format!("{text} ({tag})"),
@@ -1258,14 +1364,23 @@ pub async fn complaint(
             back: "/complaints".into(),
             caption: r.complainant_name.clone(),
             summary,
-            actions: if r.kind == ComplaintKind::Complaint.as_str() {
-                vec![(
-                    format!("/complaints/{id}/progress"),
-                    t("complaint-progress-heading"),
-                )]
-            } else {
-                Vec::new()
-            },
+            actions: (r.kind == ComplaintKind::Complaint.as_str())
+                .then(|| {
+                    (
+                        format!("/complaints/{id}/progress"),
+                        t("complaint-progress-heading"),
+                    )
+                })
+                .into_iter()
+                .chain(file.person.iter().map(|(person, name)| {
+                    (
+                        format!("/people/{person}"),
+                        state
+                            .catalogue
+                            .text_with("complaint-person-link", "name", name),
+                    )
+                }))
+                .collect(),
             ..Default::default()
         },
     )
@@ -1360,7 +1475,7 @@ pub async fn progress_form(
 ) -> Result<Response, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
-    let r = blocking(move || store.complaint(&actor, id)).await?;
+    let r = blocking(move || store.complaint(&actor, id)).await?.record;
     let layout = Layout::staff(&state, &staff, "complaint-progress-heading", "/quality");
     let spec = progress_spec(&state, &layout, id, &progress_of(&r));
     show_form(layout, FormErrors::none(), spec)
@@ -1375,7 +1490,7 @@ pub async fn progress_submit(
 ) -> Result<Response, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
-    let r = blocking(move || store.complaint(&actor, id)).await?;
+    let r = blocking(move || store.complaint(&actor, id)).await?.record;
     let progress = match answers.parse(clock::today(), r.received_on) {
         Ok(progress) => progress,
         Err(invalid) => {

@@ -28,7 +28,8 @@ use advocase_domain::workforce::{
 use advocase_i18n::label;
 use advocase_storage::casework::list;
 use advocase_storage::workforce::{
-    QualificationChange, RelyingCase, StaffFile, SupervisionEntry, TrainingRecord,
+    QualificationChange, RelyingCase, StaffFile, StaffProfileRecord, SupervisionEntry,
+    TrainingRecord,
 };
 use askama::Template;
 use axum::body::Bytes;
@@ -180,6 +181,56 @@ fn words_list(state: &AppState, prefix: &str, codes: &str) -> String {
         .join(", ")
 }
 
+/// A working profile in words, each under the key of its label, in the order the
+/// profile page shows them; empty words where nothing is recorded. Only advocates
+/// attend group supervision, so only their profiles say how often.
+fn profile_rows(
+    state: &AppState,
+    file: &StaffFile,
+    p: &StaffProfileRecord,
+) -> Vec<(&'static str, String)> {
+    let every = |months: i32| {
+        state
+            .catalogue
+            .text_with_count("profile-every-months", "months", i64::from(months))
+    };
+    let mut rows = vec![
+        ("profile-started-label", date(p.started_on)),
+        (
+            "profile-employment-label",
+            p.employment
+                .as_deref()
+                .map(|e| t(state, &code_key("employment", e)))
+                .unwrap_or_default(),
+        ),
+        (
+            "profile-roles-label",
+            words_list(state, "advocacy-role", &p.roles),
+        ),
+        (
+            "profile-availability-label",
+            p.availability.clone().unwrap_or_default(),
+        ),
+        (
+            "profile-supervisor-label",
+            p.supervisor_id
+                .map(|s| file.staff_name(s).to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "profile-supervision-months-label",
+            every(p.supervision_months),
+        ),
+    ];
+    if file.role == Role::Advocate {
+        rows.push((
+            "profile-group-supervision-months-label",
+            every(p.group_supervision_months),
+        ));
+    }
+    rows
+}
+
 async fn profile_page(
     state: &AppState,
     staff: &Staff,
@@ -195,61 +246,15 @@ async fn profile_page(
             value
         }
     };
-    let p = &file.profile;
-    let mut details = vec![
-        (
-            t(state, "profile-role-label"),
-            file.role.label().to_string(),
-        ),
-        (
-            t(state, "profile-started-label"),
-            or_not_given(date(p.started_on)),
-        ),
-        (
-            t(state, "profile-employment-label"),
-            or_not_given(
-                p.employment
-                    .as_deref()
-                    .map(|e| t(state, &code_key("employment", e)))
-                    .unwrap_or_default(),
-            ),
-        ),
-        (
-            t(state, "profile-roles-label"),
-            or_not_given(words_list(state, "advocacy-role", &p.roles)),
-        ),
-        (
-            t(state, "profile-availability-label"),
-            or_not_given(p.availability.clone().unwrap_or_default()),
-        ),
-        (
-            t(state, "profile-supervisor-label"),
-            or_not_given(
-                p.supervisor_id
-                    .map(|s| file.staff_name(s).to_string())
-                    .unwrap_or_default(),
-            ),
-        ),
-        (
-            t(state, "profile-supervision-months-label"),
-            state.catalogue.text_with_count(
-                "profile-every-months",
-                "months",
-                i64::from(p.supervision_months),
-            ),
-        ),
-    ];
-    // Only advocates attend group supervision, so only their profiles say how often.
-    if file.role == Role::Advocate {
-        details.push((
-            t(state, "profile-group-supervision-months-label"),
-            state.catalogue.text_with_count(
-                "profile-every-months",
-                "months",
-                i64::from(p.group_supervision_months),
-            ),
-        ));
-    }
+    let mut details = vec![(
+        t(state, "profile-role-label"),
+        file.role.label().to_string(),
+    )];
+    details.extend(
+        profile_rows(state, &file, &file.profile)
+            .into_iter()
+            .map(|(key, value)| (t(state, key), or_not_given(value))),
+    );
     let s = &file.settings;
     let settings = vec![
         (
@@ -585,15 +590,20 @@ pub async fn profile_submit(
     };
     let store = state.store.clone();
     let actor = staff.actor.clone();
+    let typed = StaffProfileRecord::of(id, &profile, version);
     match blocking(move || store.set_profile(&actor, id, &profile, version)).await {
         Ok(()) => Ok(Redirect::to(&back(id)).into_response()),
         Err(AppError::Conflict) => {
+            // Someone saved first: show every part of what they saved that differs
+            // from what was typed, the form keeping what was typed.
             let mut spec = profile_spec(&state, &file, &answers, file.profile.version, &managers);
-            spec.changed = vec![(
-                t(&state, "profile-heading"),
-                date(file.profile.started_on),
-                answers.started_on.clone(),
-            )];
+            spec.changed = differences(
+                &state.catalogue,
+                profile_rows(&state, &file, &file.profile)
+                    .into_iter()
+                    .zip(profile_rows(&state, &file, &typed))
+                    .map(|((key, saved), (_, typed))| (key, saved, typed)),
+            );
             show_form(layout, FormErrors::none(), spec)
         }
         Err(AppError::Invalid(invalid)) => show_form(
@@ -680,11 +690,15 @@ fn relying_words(state: &AppState, relying: &[RelyingCase]) -> String {
     let cases: Vec<String> = relying
         .iter()
         .map(|r| {
+            let name = r
+                .person_name
+                .clone()
+                .unwrap_or_else(|| t(state, "qualification-relying-restricted"));
             state.catalogue.text_with_args(
                 "qualification-relying-case",
                 &[
                     ("id", &r.case_id.to_string()),
-                    ("name", &r.person_name),
+                    ("name", &name),
                     ("duty", &t(state, &code_key("duty", &r.duty))),
                 ],
             )
@@ -1088,6 +1102,62 @@ pub async fn evidence_submit(
         }
         Err(other) => Err(other),
     }
+}
+
+/// `GET /advocates/{id}/evidence/{evidence}/remove`: asks before removing one file of
+/// evidence, for the holder of the qualification and their managers.
+pub async fn evidence_remove_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, evidence)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let file = staff_file(&state, &staff, id).await?;
+    let record = file
+        .evidence
+        .iter()
+        .find(|e| e.id == evidence)
+        .ok_or(AppError::NotFound)?;
+    let qualification = file
+        .qualifications
+        .iter()
+        .find(|q| q.id == record.qualification_id)
+        .map(|q| qualification_name(&state, &q.unit, &q.title))
+        .unwrap_or_default();
+    show_form(
+        Layout::staff(
+            &state,
+            &staff,
+            "evidence-remove-heading",
+            section_for(&staff, id),
+        ),
+        FormErrors::none(),
+        FormSpec {
+            caption: file.name.clone(),
+            intro: state.catalogue.text_with_args(
+                "evidence-remove-intro",
+                &[
+                    ("file", record.file_name.as_str()),
+                    ("name", qualification.as_str()),
+                ],
+            ),
+            action: format!("/advocates/{id}/evidence/{evidence}/remove"),
+            back: back(id),
+            button: t(&state, "evidence-remove-button"),
+            ..Default::default()
+        },
+    )
+}
+
+/// `POST /advocates/{id}/evidence/{evidence}/remove`.
+pub async fn evidence_remove(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, evidence)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    blocking(move || store.remove_qualification_evidence(&actor, id, evidence)).await?;
+    Ok(Redirect::to(&back(id)).into_response())
 }
 
 /// `GET /evidence/{id}`: a file of evidence, opened, for the holder of the
