@@ -154,6 +154,13 @@ fn refused(
     }
 }
 
+/// Who holds a case now, for the banner of a form someone else overtook.
+fn advocate_now(state: &AppState, file: &CaseFile) -> String {
+    file.advocate_name
+        .clone()
+        .unwrap_or_else(|| state.catalogue.text("allocate-changed-nobody"))
+}
+
 fn back_to_case(id: i64) -> Response {
     Redirect::to(&format!("/cases/{id}")).into_response()
 }
@@ -775,9 +782,7 @@ async fn allocate_page_after(
             .unwrap_or_default();
         vec![(
             t("allocate-changed-label"),
-            file.advocate_name
-                .clone()
-                .unwrap_or_else(|| t("allocate-changed-nobody")),
+            advocate_now(state, &file),
             chosen,
         )]
     } else {
@@ -1988,9 +1993,7 @@ pub async fn close_submit(
             let mut spec = close_spec(&state, &layout, &file, &form);
             spec.changed = vec![(
                 t("allocate-changed-label"),
-                file.advocate_name
-                    .clone()
-                    .unwrap_or_else(|| t("allocate-changed-nobody")),
+                advocate_now(&state, &file),
                 t("close-changed-yours"),
             )];
             show_form(layout, FormErrors::none(), spec)

@@ -45,6 +45,15 @@ async fn staff_file(state: &AppState, staff: &Staff, id: i64) -> Result<StaffFil
     blocking(move || store.staff_file(&actor, id)).await
 }
 
+/// The managers who may supervise the member of staff `id`: anyone but themselves.
+fn supervisor_ids(managers: &[(i64, String)], id: i64) -> Vec<i64> {
+    managers
+        .iter()
+        .map(|(m, _)| *m)
+        .filter(|m| *m != id)
+        .collect()
+}
+
 async fn supervisors(state: &AppState, staff: &Staff) -> Result<Vec<(i64, String)>, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
@@ -576,12 +585,7 @@ pub async fn profile_submit(
     let answers = profile_answers(&body);
     let version = body.version()?;
     let layout = Layout::staff(&state, &staff, "profile-change-heading", "/workforce");
-    let ids: Vec<i64> = managers
-        .iter()
-        .map(|(id, _)| *id)
-        .filter(|m| *m != id)
-        .collect();
-    let profile = match answers.parse(&ids) {
+    let profile = match answers.parse(&supervisor_ids(&managers, id)) {
         Ok(profile) => profile,
         Err(invalid) => {
             let spec = profile_spec(&state, &file, &answers, version, &managers);
@@ -1556,12 +1560,7 @@ pub async fn supervision_submit(
         "supervision-heading",
         section_for(&staff, id),
     );
-    let ids: Vec<i64> = managers
-        .iter()
-        .map(|(m, _)| *m)
-        .filter(|m| *m != id)
-        .collect();
-    let supervision = match answers.parse(today(), &ids) {
+    let supervision = match answers.parse(today(), &supervisor_ids(&managers, id)) {
         Ok(supervision) => supervision,
         Err(invalid) => {
             let spec = supervision_spec(&state, &file, None, &answers, &managers);
@@ -1646,12 +1645,7 @@ pub async fn supervision_update(
         "supervision-change-heading",
         section_for(&staff, id),
     );
-    let ids: Vec<i64> = managers
-        .iter()
-        .map(|(m, _)| *m)
-        .filter(|m| *m != id)
-        .collect();
-    let corrected = match answers.parse(today(), &ids) {
+    let corrected = match answers.parse(today(), &supervisor_ids(&managers, id)) {
         Ok(corrected) => corrected,
         Err(invalid) => {
             let spec = supervision_spec(&state, &file, Some(correction), &answers, &managers);
