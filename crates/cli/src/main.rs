@@ -666,6 +666,14 @@ fn serve(
     store
         .seal_values_kept_in_the_clear()
         .context("sealing text an earlier version kept in the clear")?;
+    // Documents an earlier version kept as files in the data folder move into the
+    // database, where backups, exports and every server process find them.
+    let moved = store
+        .move_documents_into_database()
+        .context("moving stored documents into the database")?;
+    if moved > 0 {
+        tracing::info!(moved, "moved stored documents into the database");
+    }
     let listen = listen.unwrap_or_else(|| settings.listen.clone());
     let first_run = store.count_users()? == 0;
     if demo && first_run {

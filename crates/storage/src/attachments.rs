@@ -1,14 +1,19 @@
 //! Documents kept on a case (letters, reports, photos of documents) and, through the
 //! same functions, the evidence of a qualification (`storage::workforce`). Each is
 //! checked for its type by its first bytes and for its size, sealed with the
-//! installation key into the data folder's `attachments` folder under a random name,
-//! and read back only through the rule of what it belongs to: the case's need-to-know
-//! rule, or the staff record's.
+//! installation key into the `documents` table under a random name, in the same
+//! transaction as the row that names it, and read back only through the rule of what
+//! it belongs to: the case's need-to-know rule, or the staff record's.
+//!
+//! The bytes live in the database rather than beside it so that a document is saved,
+//! backed up, exported, moved between backends and destroyed with its record, and every
+//! process serving one PostgreSQL database sees the same documents.
 
 use crate::audit::AuditEvent;
 use crate::casework::{may_work_on, visible_case};
-use crate::schema::attachments;
-use crate::{Store, StoreError, now};
+use crate::schema::{attachments, documents};
+use crate::sealing::Keyring;
+use crate::{DbConnection, Store, StoreError, now};
 use advocase_domain::audit::AuditAction;
 use advocase_domain::identity::Actor;
 use advocase_domain::validation::Invalid;
@@ -73,58 +78,181 @@ pub fn check_document(file_name: &str, bytes: &[u8]) -> Result<&'static str, Inv
         .ok_or_else(|| Invalid::one("document", msg::DOCUMENT_WRONG_KIND))
 }
 
-impl Store {
-    /// Seals a checked document into the attachments folder under a new random name,
-    /// then runs `record` with that name to write the row that names it. The file is
-    /// sealed before any byte reaches the disk; if the row cannot be written, the file
-    /// is removed, so no file is left that no row names. Case documents and
-    /// qualification evidence are both kept this way.
-    pub(crate) fn keep_document(
-        &self,
-        bytes: &[u8],
-        record: impl FnOnce(&str) -> Result<i64, StoreError>,
-    ) -> Result<i64, StoreError> {
-        let keys = self.keys()?;
-        let dir = self.attachments_dir()?;
-        std::fs::create_dir_all(&dir)?;
-        let stored_as = hex::encode(crate::sealing::random_name());
-        let path = dir.join(&stored_as);
-        keys.seal_from(bytes, &path)?;
-        let written = record(&stored_as);
-        if written.is_err() {
-            let _ = std::fs::remove_file(&path);
-        }
-        written
-    }
+/// What a stored document's sealed bytes are bound to: its own name, so sealed bytes
+/// copied into another document's row do not open.
+fn bound_to(stored_as: &str) -> String {
+    format!("documents.sealed:{stored_as}")
+}
 
-    /// The bytes of a document kept by [`Store::keep_document`], opened.
-    pub(crate) fn open_document(
-        &self,
-        stored_as: &str,
-        size_bytes: i64,
-    ) -> Result<Vec<u8>, StoreError> {
-        let keys = self.keys()?;
-        let mut bytes = Vec::with_capacity(size_bytes.max(0) as usize);
-        keys.open_into(&self.attachments_dir()?.join(stored_as), &mut bytes)?;
-        Ok(bytes)
-    }
+/// Seals a checked document into the `documents` table under a new random name and
+/// returns the name, for the caller to write the row that names it in the same
+/// transaction: both are saved or neither is. Case documents and qualification evidence
+/// are both kept this way.
+pub(crate) fn keep_document(
+    conn: &mut DbConnection,
+    keys: &Keyring,
+    bytes: &[u8],
+) -> Result<String, StoreError> {
+    let stored_as = hex::encode(crate::sealing::random_name());
+    store_sealed(conn, keys, &stored_as, bytes)?;
+    Ok(stored_as)
+}
 
-    /// Removes the sealed files of documents whose rows are gone. A file already gone
-    /// is no error; any other failure is, so that a removal is never reported done
-    /// while a file remains.
-    pub(crate) fn remove_documents(&self, stored_as: &[String]) -> Result<(), StoreError> {
-        if stored_as.is_empty() {
-            return Ok(());
-        }
-        let dir = self.attachments_dir()?;
-        for name in stored_as {
-            match std::fs::remove_file(dir.join(name)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
+/// Writes `bytes` sealed under the current key as the document `stored_as`.
+fn store_sealed(
+    conn: &mut DbConnection,
+    keys: &Keyring,
+    stored_as: &str,
+    bytes: &[u8],
+) -> Result<(), StoreError> {
+    let (key_id, sealed) = keys.seal_bytes(&bound_to(stored_as), bytes);
+    diesel::insert_into(documents::table)
+        .values((
+            documents::stored_as.eq(stored_as),
+            documents::key_id.eq(key_id),
+            documents::sealed.eq(sealed),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The bytes of a document kept by [`keep_document`], opened. A document whose sealed
+/// copy is damaged or missing is an error naming no content.
+pub(crate) fn open_document(
+    conn: &mut DbConnection,
+    keys: &Keyring,
+    stored_as: &str,
+) -> Result<Vec<u8>, StoreError> {
+    let (key_id, sealed): (String, Vec<u8>) = documents::table
+        .find(stored_as)
+        .select((documents::key_id, documents::sealed))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::Data("a stored document is missing".into()))?;
+    keys.open_bytes(&bound_to(stored_as), &key_id, &sealed)
+}
+
+/// Removes the sealed bytes of documents whose rows the caller removes in the same
+/// transaction.
+pub(crate) fn remove_documents(
+    conn: &mut DbConnection,
+    stored_as: &[String],
+) -> Result<(), StoreError> {
+    for names in stored_as.chunks(500) {
+        diesel::delete(documents::table.filter(documents::stored_as.eq_any(names)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Re-seals under the current key up to `limit` documents sealed under another, in name
+/// order after `after`, each guarded by the key it was read under so a document removed
+/// or re-sealed meanwhile is left alone. A document that does not open stays as it is:
+/// rotation must not hide damage. Returns how many were re-sealed and the last name
+/// looked at, or None when there were none left to look at.
+pub(crate) fn reseal_documents(
+    conn: &mut DbConnection,
+    keys: &Keyring,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(u64, Option<String>), StoreError> {
+    let current = keys.current_id();
+    let mut query = documents::table
+        .filter(documents::key_id.ne(&current))
+        .select((documents::stored_as, documents::key_id, documents::sealed))
+        .order(documents::stored_as.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(documents::stored_as.gt(after));
+    }
+    let stale: Vec<(String, String, Vec<u8>)> = query.load(conn)?;
+    let last = stale.last().map(|(stored_as, _, _)| stored_as.clone());
+    let mut done = 0;
+    for (stored_as, key_id, sealed) in stale {
+        let plain = match keys.open_bytes(&bound_to(&stored_as), &key_id, &sealed) {
+            Ok(plain) => plain,
+            Err(error) => {
+                tracing::error!(%error, "a stored document could not be opened during rotation");
+                continue;
             }
+        };
+        let (fresh_key, fresh) = keys.seal_bytes(&bound_to(&stored_as), &plain);
+        done += diesel::update(
+            documents::table
+                .filter(documents::stored_as.eq(&stored_as))
+                .filter(documents::key_id.eq(&key_id)),
+        )
+        .set((documents::key_id.eq(fresh_key), documents::sealed.eq(fresh)))
+        .execute(conn)? as u64;
+    }
+    Ok((done, last))
+}
+
+impl Store {
+    /// The bytes of a stored document, opened.
+    pub(crate) fn document_bytes(&self, stored_as: &str) -> Result<Vec<u8>, StoreError> {
+        let keys = self.keys()?;
+        self.read(|conn| open_document(conn, keys, stored_as))
+    }
+
+    /// Moves documents an earlier version of Advocase kept as sealed files in the data
+    /// folder's `attachments` folder into the `documents` table, one transaction each,
+    /// removing each file once its copy is committed; then removes the folder. A file no
+    /// row names (left by a crash between sealing it and writing its row) is removed
+    /// too. Safe to run at every start: with no folder it does nothing. Returns how many
+    /// documents were moved.
+    pub fn move_documents_into_database(&self) -> Result<u64, StoreError> {
+        let Ok(dir) = self.attachments_dir() else {
+            return Ok(0);
+        };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(0);
+        };
+        let keys = self.keys()?;
+        let mut moved = 0;
+        for entry in entries {
+            let path = entry?.path();
+            let Some(name) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            if !path.is_file() {
+                continue;
+            }
+            let named = self.read(|conn| {
+                let case_document = attachments::table
+                    .filter(attachments::stored_as.eq(&name))
+                    .count()
+                    .get_result::<i64>(conn)?;
+                let evidence = crate::schema::qualification_evidence::table
+                    .filter(crate::schema::qualification_evidence::stored_as.eq(&name))
+                    .count()
+                    .get_result::<i64>(conn)?;
+                let kept = documents::table
+                    .filter(documents::stored_as.eq(&name))
+                    .count()
+                    .get_result::<i64>(conn)?;
+                Ok((case_document + evidence > 0, kept > 0))
+            })?;
+            match named {
+                (true, false) => {
+                    let mut plain = Vec::new();
+                    keys.open_into(&path, &mut plain)?;
+                    self.write(|conn, _trail| store_sealed(conn, keys, &name, &plain))?;
+                    moved += 1;
+                }
+                (false, _) => tracing::warn!("removing a stored document no record names"),
+                (true, true) => {}
+            }
+            std::fs::remove_file(&path)?;
         }
-        Ok(())
+        // Only an empty folder goes: anything else in it was not put there by Advocase.
+        let _ = std::fs::remove_dir(&dir);
+        Ok(moved)
     }
 
     /// Adds a document to a case the actor may work on.
@@ -137,43 +265,32 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let kind = check_document(file_name, bytes)?;
         let keys = self.keys()?;
-        // Refuse before writing anything for a case the actor may not work on.
-        self.read(|conn| {
+        self.write(|conn, trail| {
             let case = visible_case(conn, actor, case_id)?.ok_or(StoreError::NotFound)?;
-            if may_work_on(actor, &case) {
-                Ok(())
-            } else {
-                Err(StoreError::NotFound)
+            if !may_work_on(actor, &case) {
+                return Err(StoreError::NotFound);
             }
-        })?;
-        self.keep_document(bytes, |stored_as| {
-            self.write(|conn, trail| {
-                let case = visible_case(conn, actor, case_id)?.ok_or(StoreError::NotFound)?;
-                if !may_work_on(actor, &case) {
-                    return Err(StoreError::NotFound);
-                }
-                let id: i64 = diesel::insert_into(attachments::table)
-                    .values((
-                        attachments::provider_id.eq(case.provider_id),
-                        attachments::case_id.eq(case_id),
-                        attachments::file_name
-                            .eq(keys.seal("attachments.file_name", file_name.trim())),
-                        attachments::kind.eq(kind),
-                        attachments::size_bytes.eq(bytes.len() as i64),
-                        attachments::stored_as.eq(stored_as),
-                        attachments::uploaded_by.eq(actor.user_id),
-                        attachments::uploaded_at.eq(now()),
-                    ))
-                    .returning(attachments::id)
-                    .get_result(conn)?;
-                trail.record(AuditEvent::by(
-                    actor,
-                    AuditAction::Create,
-                    "attachment",
-                    Some(id),
-                ));
-                Ok(id)
-            })
+            let stored_as = keep_document(conn, keys, bytes)?;
+            let id: i64 = diesel::insert_into(attachments::table)
+                .values((
+                    attachments::provider_id.eq(case.provider_id),
+                    attachments::case_id.eq(case_id),
+                    attachments::file_name.eq(keys.seal("attachments.file_name", file_name.trim())),
+                    attachments::kind.eq(kind),
+                    attachments::size_bytes.eq(bytes.len() as i64),
+                    attachments::stored_as.eq(&stored_as),
+                    attachments::uploaded_by.eq(actor.user_id),
+                    attachments::uploaded_at.eq(now()),
+                ))
+                .returning(attachments::id)
+                .get_result(conn)?;
+            trail.record(AuditEvent::by(
+                actor,
+                AuditAction::Create,
+                "attachment",
+                Some(id),
+            ));
+            Ok(id)
         })
     }
 
@@ -196,7 +313,7 @@ impl Store {
             };
             Ok(visible_case(conn, actor, record.case_id)?.map(|_| record))
         })?;
-        let bytes = self.open_document(&record.stored_as, record.size_bytes)?;
+        let bytes = self.document_bytes(&record.stored_as)?;
         Ok((
             keys.reveal("attachments.file_name", &record.file_name),
             record.kind,

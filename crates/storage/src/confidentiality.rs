@@ -1141,7 +1141,6 @@ impl Store {
         years: u32,
     ) -> Result<usize, StoreError> {
         require_role(actor, &[Role::Manager])?;
-        let mut files: Vec<String> = Vec::new();
         let destroyed = self.write(|conn, trail| {
             let due: Vec<i64> = retention_candidates(
                 conn,
@@ -1155,7 +1154,7 @@ impl Store {
             .map(|c| c.person_id)
             .collect();
             for person_id in &due {
-                let counts = destroy_person(conn, *person_id, &mut files)?;
+                let counts = destroy_person(conn, *person_id)?;
                 let counts_json = serde_json::to_string(
                     &counts
                         .iter()
@@ -1184,8 +1183,6 @@ impl Store {
             count_retention(conn, actor.organisation_id, today, years)?;
             Ok(due.len())
         })?;
-        // The rows are gone; now the sealed files they named.
-        self.remove_documents(&files)?;
         if destroyed > 0 {
             self.clear_freed_pages()?;
         }
@@ -1436,13 +1433,11 @@ fn retention_candidates(
 }
 
 /// Deletes every row about one person, children first, and strips the free text of
-/// audit entries about those rows. Returns the rows removed per table. The names of the
-/// sealed files of their attachments are added to `files`, for the caller to remove
-/// once the deletion is committed.
+/// audit entries about those rows. Returns the rows removed per table. The sealed bytes
+/// of their documents go with their rows.
 fn destroy_person(
     conn: &mut DbConnection,
     person_id: i64,
-    files: &mut Vec<String>,
 ) -> Result<DestructionCounts, StoreError> {
     let case_ids: Vec<i64> = cases::table
         .filter(cases::person_id.eq(person_id))
@@ -1562,7 +1557,8 @@ fn destroy_person(
         .select((attachments::id, attachments::stored_as))
         .load(conn)?;
     let attachment_ids: Vec<i64> = attachment_rows.iter().map(|(id, _)| *id).collect();
-    files.extend(attachment_rows.into_iter().map(|(_, name)| name));
+    let documents: Vec<String> = attachment_rows.into_iter().map(|(_, name)| name).collect();
+    crate::attachments::remove_documents(conn, &documents)?;
     account_counts.push((
         "attachments",
         diesel::delete(attachments::table.filter(attachments::id.eq_any(&attachment_ids)))

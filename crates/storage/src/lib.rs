@@ -211,8 +211,9 @@ impl Store {
         Ok(())
     }
 
-    /// Where sealed attachments are kept: the `attachments` folder beside the audit head
-    /// file, in the data folder, whichever database is used.
+    /// Where an earlier version kept sealed documents: the `attachments` folder beside
+    /// the audit head file, in the data folder. Documents now live in the database;
+    /// [`Store::move_documents_into_database`] empties and removes this folder.
     pub fn attachments_dir(&self) -> Result<PathBuf, StoreError> {
         self.audit_head_file
             .as_deref()

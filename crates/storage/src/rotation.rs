@@ -59,6 +59,9 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
 
 const BATCH: i64 = 500;
 
+/// Stored documents re-sealed per transaction.
+const DOCUMENT_BATCH: i64 = 8;
+
 #[derive(QueryableByName)]
 struct SealedRow {
     #[diesel(sql_type = BigInt)]
@@ -81,11 +84,11 @@ impl Store {
                 progress(&format!("{table}.{column}"), done);
                 this_pass += done;
             }
-            // Documents are sealed files, named by the key they are under: re-sealed
-            // too, or they would not open once the old key is retired.
-            let files = self.reseal_files()?;
-            progress("attachments", files);
-            this_pass += files;
+            // Stored documents are re-sealed too, or they would not open once the old
+            // key is retired.
+            let documents = self.reseal_documents()?;
+            progress("documents", documents);
+            this_pass += documents;
             total += this_pass;
             if this_pass == 0 {
                 break;
@@ -136,43 +139,23 @@ impl Store {
     }
 
     /// Re-seals under the current key every stored document (case attachments and
-    /// qualification evidence) sealed under another. Each is opened in memory (they
-    /// are at most a few megabytes), sealed into a new file beside it and renamed over
-    /// it, so a reader sees the old file or the new one, never half of one. Returns how
-    /// many were re-sealed.
-    fn reseal_files(&self) -> Result<u64, StoreError> {
+    /// qualification evidence) sealed under another, a few per transaction: documents
+    /// are up to ten megabytes each, so a batch holds little memory and a short lock.
+    /// Returns how many were re-sealed.
+    fn reseal_documents(&self) -> Result<u64, StoreError> {
         let keys = self.keys()?;
-        let Ok(dir) = self.attachments_dir() else {
-            return Ok(0);
-        };
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Ok(0);
-        };
-        let current = keys.current_id();
-        let mut done = 0;
-        for entry in entries {
-            let path = entry?.path();
-            let is_temporary = path.extension().is_some_and(|e| e == "resealing");
-            if !path.is_file() || is_temporary {
-                continue;
+        let mut total = 0;
+        let mut after: Option<String> = None;
+        loop {
+            let (done, last) = self.write(|conn, _trail| {
+                crate::attachments::reseal_documents(conn, keys, after.as_deref(), DOCUMENT_BATCH)
+            })?;
+            total += done;
+            match last {
+                Some(last) => after = Some(last),
+                None => return Ok(total),
             }
-            match crate::sealing::sealed_file_key(&path)? {
-                Some(id) if id != current => {}
-                _ => continue,
-            }
-            let mut plain = Vec::new();
-            if let Err(error) = keys.open_into(&path, &mut plain) {
-                // As for sealed text: a file that does not open is left as it is.
-                tracing::error!(%error, "a sealed document could not be opened during rotation");
-                continue;
-            }
-            let fresh = path.with_extension("resealing");
-            let _ = std::fs::remove_file(&fresh);
-            keys.seal_from(plain.as_slice(), &fresh)?;
-            std::fs::rename(&fresh, &path)?;
-            done += 1;
         }
-        Ok(done)
     }
 
     /// Seals what an earlier version of Advocase kept in the clear in a column that is

@@ -101,6 +101,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    documents (stored_as) {
+        stored_as -> Text,
+        key_id -> Text,
+        sealed -> Binary,
+    }
+}
+
+diesel::table! {
     job_leases (name) {
         name -> Text,
         holder -> Nullable<Text>,
@@ -892,4 +900,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     self_assessment_items,
     self_assessment_links,
     retention_checks,
+    documents,
 );

@@ -205,6 +205,14 @@ impl Keyring {
 
     /// Seals `plain` for `column` under the current key.
     pub fn seal(&self, column: &str, plain: &str) -> String {
+        let (id, bytes) = self.seal_bytes(column, plain.as_bytes());
+        format!("{PREFIX}{id}:{}", BASE64.encode(bytes))
+    }
+
+    /// Seals bytes under the current key with `bound` as associated data, so they open
+    /// only for the same `bound`. Returns the key's id and the nonce followed by the
+    /// ciphertext. Sealed text and stored documents are both sealed this way.
+    pub fn seal_bytes(&self, bound: &str, plain: &[u8]) -> (String, Vec<u8>) {
         self.notice_rotation();
         let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
         let key = &keys[0];
@@ -214,14 +222,43 @@ impl Keyring {
             .encrypt(
                 XNonce::from_slice(&nonce),
                 Payload {
-                    msg: plain.as_bytes(),
-                    aad: column.as_bytes(),
+                    msg: plain,
+                    aad: bound.as_bytes(),
                 },
             )
-            .unwrap_or_else(|_| unreachable!("encryption of a string cannot fail"));
+            .unwrap_or_else(|_| unreachable!("encryption in memory cannot fail"));
         let mut bytes = nonce.to_vec();
         bytes.extend(sealed);
-        format!("{PREFIX}{}:{}", key.id, BASE64.encode(bytes))
+        (key.id.clone(), bytes)
+    }
+
+    /// Opens bytes sealed by [`Keyring::seal_bytes`] under key `id` for `bound`. A
+    /// damaged value, or one under a key this keyring does not hold even after reading
+    /// the key file again, is an error that names `bound` only.
+    pub fn open_bytes(&self, bound: &str, id: &str, sealed: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let damaged = || StoreError::Data(format!("an encrypted value in {bound} cannot be read"));
+        if !self.key_ids().iter().any(|k| k == id) {
+            self.reload()?;
+        }
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
+        let key = keys.iter().find(|k| k.id == id).ok_or_else(|| {
+            StoreError::Data(format!(
+                "an encrypted value in {bound} uses key {id}, which is not in the key file"
+            ))
+        })?;
+        if sealed.len() < NONCE_BYTES {
+            return Err(damaged());
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE_BYTES);
+        key.cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: bound.as_bytes(),
+                },
+            )
+            .map_err(|_| damaged())
     }
 
     /// Opens a value sealed for `column`. A damaged value, or one under a key this
@@ -230,30 +267,8 @@ impl Keyring {
         let damaged = || StoreError::Data(format!("an encrypted value in {column} cannot be read"));
         let rest = stored.strip_prefix(PREFIX).ok_or_else(damaged)?;
         let (id, body) = rest.split_once(':').ok_or_else(damaged)?;
-        if !self.key_ids().iter().any(|k| k == id) {
-            self.reload()?;
-        }
-        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
-        let key = keys.iter().find(|k| k.id == id).ok_or_else(|| {
-            StoreError::Data(format!(
-                "an encrypted value in {column} uses key {id}, which is not in the key file"
-            ))
-        })?;
         let bytes = BASE64.decode(body).map_err(|_| damaged())?;
-        if bytes.len() < NONCE_BYTES {
-            return Err(damaged());
-        }
-        let (nonce, ciphertext) = bytes.split_at(NONCE_BYTES);
-        let plain = key
-            .cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: column.as_bytes(),
-                },
-            )
-            .map_err(|_| damaged())?;
+        let plain = self.open_bytes(column, id, &bytes)?;
         String::from_utf8(plain).map_err(|_| damaged())
     }
 
@@ -375,7 +390,7 @@ impl Keyring {
     }
 
     /// Seals what `input` holds into the new file `sealed`, as [`Keyring::seal_file`]
-    /// does: used for attachments, which never touch the disk in plain.
+    /// does.
     pub fn seal_from(
         &self,
         mut input: impl std::io::Read,

@@ -86,22 +86,51 @@ struct CalendarDayRow {
     added_at: NaiveDateTime,
 }
 
+/// A stored document as exported: its sealed bytes (still sealed: an export opens only
+/// with the installation's key file) written as base64, not as a JSON array of numbers.
+#[derive(Queryable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = documents)]
+struct DocumentRow {
+    stored_as: String,
+    key_id: String,
+    #[serde(with = "base64_bytes")]
+    sealed: Vec<u8>,
+}
+
+mod base64_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD as BASE64;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(&BASE64.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(input)?;
+        BASE64.decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Documents per page of an export: each is up to ten megabytes.
+const DOCUMENT_PAGE: i64 = 8;
+
 /// Reports how far a long export or import has gone: the table and rows done so far.
 pub type Progress<'a> = &'a mut dyn FnMut(&str, u64);
 
 /// Declares, once, every table of the installation in foreign-key order: how to read it
-/// page by page and how to write a row back. Tables keyed by an `id` are paged by key so
-/// that a table of millions of rows is never held in memory; the small tables are read
-/// whole.
+/// page by page and how to write a row back. Large tables are paged by their key so that
+/// a table of millions of rows (or of large documents) is never held in memory; the
+/// small tables are read whole.
 macro_rules! installation_tables {
-    ($( $name:literal => $table:ident, $row:ty, $key:tt $(, $paged:ident)? ; )*) => {
+    ($( $name:literal => $table:ident, $row:ty, $key:tt $(, $paged:ident $(($page:expr))?)? ; )*) => {
         /// The names of every table, in the order they are exported and imported.
         pub const TABLES: &[&str] = &[$($name),*];
 
         fn export_tables(conn: &mut DbConnection, out: &mut dyn Write, progress: Progress) -> Result<u64, StoreError> {
             let mut total = 0u64;
             $(
-                total += installation_tables!(@export conn, out, progress, $name, $table, $row, $key $(, $paged)?);
+                total += installation_tables!(@export conn, out, progress, $name, $table, $row, $key $(, $paged $(($page))?)?);
             )*
             Ok(total)
         }
@@ -120,17 +149,20 @@ macro_rules! installation_tables {
             Ok(())
         }
     };
-    (@export $conn:ident, $out:ident, $progress:ident, $name:literal, $table:ident, $row:ty, $key:ident, paged) => {{
-        let mut last: Option<i64> = None;
+    (@export $conn:ident, $out:ident, $progress:ident, $name:literal, $table:ident, $row:ty, $key:ident, paged) => {
+        installation_tables!(@export $conn, $out, $progress, $name, $table, $row, $key, paged_by(PAGE))
+    };
+    (@export $conn:ident, $out:ident, $progress:ident, $name:literal, $table:ident, $row:ty, $key:ident, paged_by($page:expr)) => {{
+        let mut last = None;
         let mut count = 0u64;
         loop {
-            let mut query = $table::table.order($table::$key.asc()).limit(PAGE).into_boxed();
-            if let Some(last) = last {
+            let mut query = $table::table.order($table::$key.asc()).limit($page).into_boxed();
+            if let Some(last) = last.take() {
                 query = query.filter($table::$key.gt(last));
             }
             let rows: Vec<$row> = query.load($conn)?;
             let Some(tail) = rows.last() else { break };
-            last = Some(tail.$key);
+            last = Some(tail.$key.to_owned());
             for row in &rows {
                 write_line($out, $name, row)?;
             }
@@ -193,6 +225,7 @@ installation_tables! {
     "staff_profiles" => staff_profiles, crate::workforce::StaffProfileRecord, user_id;
     "qualifications" => qualifications, crate::workforce::QualificationRecord, id, paged;
     "qualification_evidence" => qualification_evidence, crate::workforce::EvidenceRecord, id, paged;
+    "documents" => documents, DocumentRow, stored_as, paged_by(DOCUMENT_PAGE);
     "allocation_rules" => allocation_rules, crate::workforce::AllocationRuleRecord, (provider_id, duty);
     "training_records" => training_records, crate::workforce::TrainingRecord, id, paged;
     "supervisions" => supervisions, crate::workforce::SupervisionRecord, id, paged;

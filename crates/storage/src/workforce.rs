@@ -8,7 +8,7 @@
 //! and their supervisor read them ([`may_read_notes`]), so a manager who is neither sees
 //! that a meeting happened but not what was said.
 
-use crate::attachments::check_document;
+use crate::attachments::{check_document, keep_document, remove_documents};
 use crate::audit::AuditEvent;
 use crate::casework::{AdvocateSettingsRecord, case_status, list, visible_person};
 use crate::connection::MultiBackend;
@@ -867,13 +867,13 @@ impl Store {
         today: NaiveDate,
     ) -> Result<(), StoreError> {
         require_role(actor, &[Role::Manager])?;
-        let files = self.write(|conn, trail| {
+        self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
             let change = QualificationChange::Remove { id };
             let relying = check_reliance(conn, actor, user_id, &change, today, confirmed)?;
-            // Its evidence goes with it: the rows here, the sealed files once committed.
-            // Evidence of a qualification of someone else is never read here, as the
-            // removal below then finds nothing and undoes this.
+            // Its evidence goes with it, rows and sealed documents. Evidence of a
+            // qualification of someone else is never read here, as the removal below
+            // then finds nothing and undoes this.
             let files: Vec<String> = qualification_evidence::table
                 .filter(qualification_evidence::qualification_id.eq(id))
                 .select(qualification_evidence::stored_as)
@@ -883,6 +883,7 @@ impl Store {
                     .filter(qualification_evidence::qualification_id.eq(id)),
             )
             .execute(conn)?;
+            remove_documents(conn, &files)?;
             let removed = diesel::delete(
                 qualifications::table
                     .filter(qualifications::id.eq(id))
@@ -901,9 +902,8 @@ impl Store {
                     ),
                 ),
             );
-            Ok(files)
-        })?;
-        self.remove_documents(&files)
+            Ok(())
+        })
     }
 
     /// Adds a file of evidence (a certificate, an assessor's record) to a qualification:
@@ -921,33 +921,32 @@ impl Store {
         self.read(|conn| visible_qualification(conn, actor, user_id, qualification_id))?;
         let kind = check_document(file_name, bytes)?;
         let keys = self.keys()?;
-        self.keep_document(bytes, |stored_as| {
-            self.write(|conn, trail| {
-                visible_qualification(conn, actor, user_id, qualification_id)?;
-                let id: i64 = diesel::insert_into(qualification_evidence::table)
-                    .values((
-                        qualification_evidence::qualification_id.eq(qualification_id),
-                        qualification_evidence::file_name
-                            .eq(keys.seal("qualification_evidence.file_name", file_name.trim())),
-                        qualification_evidence::kind.eq(kind),
-                        qualification_evidence::size_bytes.eq(bytes.len() as i64),
-                        qualification_evidence::stored_as.eq(stored_as),
-                        qualification_evidence::uploaded_by.eq(actor.user_id),
-                        qualification_evidence::uploaded_at.eq(now()),
-                    ))
-                    .returning(qualification_evidence::id)
-                    .get_result(conn)?;
-                trail.record(
-                    AuditEvent::by(
-                        actor,
-                        AuditAction::Create,
-                        "qualification_evidence",
-                        Some(id),
-                    )
-                    .because(format!("qualification {qualification_id}")),
-                );
-                Ok(id)
-            })
+        self.write(|conn, trail| {
+            visible_qualification(conn, actor, user_id, qualification_id)?;
+            let stored_as = keep_document(conn, keys, bytes)?;
+            let id: i64 = diesel::insert_into(qualification_evidence::table)
+                .values((
+                    qualification_evidence::qualification_id.eq(qualification_id),
+                    qualification_evidence::file_name
+                        .eq(keys.seal("qualification_evidence.file_name", file_name.trim())),
+                    qualification_evidence::kind.eq(kind),
+                    qualification_evidence::size_bytes.eq(bytes.len() as i64),
+                    qualification_evidence::stored_as.eq(&stored_as),
+                    qualification_evidence::uploaded_by.eq(actor.user_id),
+                    qualification_evidence::uploaded_at.eq(now()),
+                ))
+                .returning(qualification_evidence::id)
+                .get_result(conn)?;
+            trail.record(
+                AuditEvent::by(
+                    actor,
+                    AuditAction::Create,
+                    "qualification_evidence",
+                    Some(id),
+                )
+                .because(format!("qualification {qualification_id}")),
+            );
+            Ok(id)
         })
     }
 
@@ -979,7 +978,7 @@ impl Store {
                 Err(other) => Err(other),
             }
         })?;
-        let bytes = self.open_document(&record.stored_as, record.size_bytes)?;
+        let bytes = self.document_bytes(&record.stored_as)?;
         Ok((
             keys.reveal("qualification_evidence.file_name", &record.file_name),
             record.kind,
@@ -989,15 +988,15 @@ impl Store {
 
     /// Removes one file of evidence from a qualification of `user_id` (added by mistake,
     /// or replaced by a better copy): the holder or their provider's managers, as for
-    /// adding one; anyone else is answered as for a file that does not exist. The file
-    /// leaves the document store once the row is gone.
+    /// adding one; anyone else is answered as for a file that does not exist. Its sealed
+    /// bytes go in the same transaction as its row.
     pub fn remove_qualification_evidence(
         &self,
         actor: &Actor,
         user_id: i64,
         evidence_id: i64,
     ) -> Result<(), StoreError> {
-        let stored_as = self.write(|conn, trail| {
+        self.write(|conn, trail| {
             staff_member(conn, actor, user_id)?;
             let (qualification_id, stored_as): (i64, String) = qualification_evidence::table
                 .inner_join(
@@ -1014,6 +1013,7 @@ impl Store {
                 .optional()?
                 .ok_or(StoreError::NotFound)?;
             diesel::delete(qualification_evidence::table.find(evidence_id)).execute(conn)?;
+            remove_documents(conn, &[stored_as])?;
             trail.record(
                 AuditEvent::by(
                     actor,
@@ -1023,9 +1023,8 @@ impl Store {
                 )
                 .because(format!("removed from qualification {qualification_id}")),
             );
-            Ok(stored_as)
-        })?;
-        self.remove_documents(&[stored_as])
+            Ok(())
+        })
     }
 
     /// The provider's qualification rules, by duty. Settings, not personal data.

@@ -864,7 +864,7 @@ pub(crate) mod casework_storage {
             let document = db.store.add_attachment(a, p.case_id, "letter.pdf", b"%PDF-1.4 Rotated-letter").unwrap();
             let old_key = db.store.keys().unwrap().current_id();
             let resealed = db.store.rotate_keys(&mut |_, _| {}).unwrap();
-            // The document's file and its sealed file name.
+            // The document and its sealed file name.
             assert_eq!(resealed as usize, before.len() + 2);
             let (_, _, bytes) = db.store.attachment(a, document).unwrap();
             assert_eq!(bytes, b"%PDF-1.4 Rotated-letter");
@@ -1144,6 +1144,60 @@ mod confidentiality_storage {
             assert!(db.store.open_subject_access_requests(&p.manager).unwrap().is_empty());
         }
 
+        fn a_document_and_its_record_are_saved_together_in_the_database(db) {
+            let p = provider(&db.store, "Kept");
+            allocate_first(&db.store, &p);
+            let letter = b"%PDF-1.4 Kept-letter-unique";
+            // Refused by the case's rule: neither the record nor its bytes are written.
+            assert!(matches!(db.store.add_attachment(&p.second, p.case_id, "kept.pdf", letter), Err(StoreError::NotFound)));
+            assert!(db.stored_documents().is_empty());
+            let document = db.store.add_attachment(&p.first, p.case_id, "kept.pdf", letter).unwrap();
+            let stored = db.stored_documents();
+            assert_eq!(stored.len(), 1);
+            assert!(!stored[0].windows(4).any(|b| b == b"%PDF"));
+            assert!(!stored[0].windows(11).any(|b| b == b"Kept-letter"));
+            // Nothing is kept beside the database.
+            assert!(!db.store.attachments_dir().unwrap().exists());
+            // Sealed bytes moved into another document's row do not open.
+            let other = db.store.add_attachment(&p.first, p.case_id, "other.pdf", b"%PDF-1.4 other").unwrap();
+            tamper(&db, &format!(
+                "UPDATE documents SET sealed = (SELECT sealed FROM documents d JOIN attachments a ON a.stored_as = d.stored_as WHERE a.id = {document}) \
+                 WHERE stored_as = (SELECT stored_as FROM attachments WHERE id = {other})"
+            ));
+            assert!(matches!(db.store.attachment(&p.first, other), Err(StoreError::Data(_))));
+            assert_eq!(db.store.attachment(&p.first, document).unwrap().2, letter);
+        }
+
+        fn documents_kept_as_files_by_an_earlier_version_move_into_the_database(db) {
+            let p = provider(&db.store, "Moved");
+            allocate_first(&db.store, &p);
+            let letter = b"%PDF-1.4 Moved-letter";
+            let document = db.store.add_attachment(&p.first, p.case_id, "moved.pdf", letter).unwrap();
+            // The data folder as an earlier version left it: the sealed document in a
+            // file named as its row names it, nothing in the table, and a file that no
+            // row names (a crash between sealing a file and writing its row).
+            #[derive(diesel::QueryableByName)]
+            struct Name {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                stored_as: String,
+            }
+            let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+            let name = diesel::sql_query("SELECT stored_as FROM attachments").load::<Name>(&mut conn).unwrap().remove(0).stored_as;
+            tamper(&db, "DELETE FROM documents");
+            let dir = db.store.attachments_dir().unwrap();
+            std::fs::create_dir_all(&dir).unwrap();
+            let keys = db.store.keys().unwrap();
+            keys.seal_from(&letter[..], &dir.join(&name)).unwrap();
+            keys.seal_from(&b"%PDF-1.4 orphan"[..], &dir.join("00ff")).unwrap();
+            assert!(db.store.attachment(&p.first, document).is_err());
+            assert_eq!(db.store.move_documents_into_database().unwrap(), 1);
+            assert_eq!(db.store.attachment(&p.first, document).unwrap().2, letter);
+            assert_eq!(db.stored_documents().len(), 1);
+            assert!(!dir.exists(), "the folder is gone once empty");
+            // The next start finds nothing to move.
+            assert_eq!(db.store.move_documents_into_database().unwrap(), 0);
+        }
+
         fn retention_destroys_exactly_the_people_past_their_period_and_not_held(db) {
             // Three people: last activity 7 years and 1 day ago (destroyed), 7 years less
             // a day ago (kept), and 8 years ago under a legal hold (kept).
@@ -1156,8 +1210,7 @@ mod confidentiality_storage {
             allocate_first(&db.store, &gone);
             db.store.record_contact(&gone.first, gone.case_id, &note).unwrap();
             db.store.add_attachment(&gone.first, gone.case_id, "Gone-letter.pdf", b"%PDF-1.4 Gone-letter").unwrap();
-            let documents = db.store.attachments_dir().unwrap();
-            assert_eq!(std::fs::read_dir(&documents).unwrap().count(), 1);
+            assert_eq!(db.stored_documents().len(), 1);
             let consent = ConsentAnswers {
                 scope: "case_summary".into(), recipient: "GP".into(), basis: "consent".into(),
                 given_how: "verbal".into(), given_on: "1/11/2019".into(), ..Default::default()
@@ -1223,7 +1276,7 @@ mod confidentiality_storage {
             assert!(!export.contains("Lovelace-Gone"));
             assert!(!export.contains("gone@example.org"));
             assert!(db.store.user_by_id(account).unwrap().is_none());
-            assert_eq!(std::fs::read_dir(&documents).unwrap().count(), 0, "the sealed document is gone too");
+            assert!(db.stored_documents().is_empty(), "the sealed document is gone too");
             assert!(export.contains("Lovelace-Kept"));
             if db.url.ends_with(".sqlite3") {
                 for suffix in ["", "-wal"] {
@@ -1657,10 +1710,8 @@ mod workforce_storage {
             assert_eq!(names, vec!["Certificate-name-unique.pdf", "assessor.png"]);
             assert!(file.evidence.iter().all(|e| e.qualification_id == held));
             // At rest neither the file nor its name can be read.
-            let dir = db.store.attachments_dir().unwrap();
-            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            assert_eq!(db.stored_documents().len(), 2);
+            for bytes in db.stored_documents() {
                 assert!(!bytes.windows(15).any(|b| b == b"Evidence-unique"));
                 assert!(!bytes.windows(4).any(|b| b == b"%PDF"));
             }
@@ -1685,13 +1736,13 @@ mod workforce_storage {
             assert!(matches!(db.store.remove_qualification_evidence(&p.manager, p.second.user_id, assessor), Err(StoreError::NotFound)));
             db.store.remove_qualification_evidence(&p.first, p.first.user_id, assessor).unwrap();
             assert!(matches!(db.store.remove_qualification_evidence(&p.first, p.first.user_id, assessor), Err(StoreError::NotFound)));
-            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+            assert_eq!(db.stored_documents().len(), 1);
             let left: Vec<i64> = db.store.staff_file(&p.first, p.first.user_id).unwrap().evidence.iter().map(|e| e.id).collect();
             assert_eq!(left, [own]);
             // A qualification recorded by mistake goes with its evidence, files included.
             db.store.remove_qualification(&p.manager, p.first.user_id, held, false, today()).unwrap();
             assert!(matches!(db.store.qualification_evidence(&p.manager, own), Err(StoreError::NotFound)));
-            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+            assert!(db.stored_documents().is_empty());
             assert!(db.store.staff_file(&p.first, p.first.user_id).unwrap().evidence.is_empty());
         }
 

@@ -65,6 +65,24 @@ impl TestDb {
     pub fn head_file(&self) -> PathBuf {
         self.dir.join("audit-head.json")
     }
+
+    /// The stored documents exactly as the database holds them, read with plain SQL
+    /// past the store: for tests that check what a copy of the database would reveal.
+    pub fn stored_documents(&self) -> Vec<Vec<u8>> {
+        #[derive(QueryableByName)]
+        struct Sealed {
+            #[diesel(sql_type = diesel::sql_types::Binary)]
+            sealed: Vec<u8>,
+        }
+        let mut conn =
+            advocase_storage::DbConnection::establish(&self.url).expect("open the database");
+        diesel::sql_query("SELECT sealed FROM documents ORDER BY stored_as")
+            .load::<Sealed>(&mut conn)
+            .expect("read the documents")
+            .into_iter()
+            .map(|row| row.sealed)
+            .collect()
+    }
 }
 
 impl Drop for TestDb {

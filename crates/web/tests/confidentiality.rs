@@ -317,7 +317,7 @@ async fn upload(w: &Casework, session: &str, file_name: &str, bytes: &[u8]) -> A
 }
 
 #[tokio::test]
-async fn documents_are_checked_sealed_on_disk_and_opened_only_through_the_case() {
+async fn documents_are_checked_sealed_in_the_database_and_opened_only_through_the_case() {
     let w = allocated_casework();
     let advocate = w.app.session_for(w.first);
     // A program pretending to be a PDF is refused by field, and nothing is kept.
@@ -355,10 +355,10 @@ async fn documents_are_checked_sealed_on_disk_and_opened_only_through_the_case()
             .unwrap()
             .starts_with("attachment;")
     );
-    // On disk, nothing of the file or its name can be read.
-    let dir = w.app.db.store.attachments_dir().unwrap();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+    // In the database, nothing of the file or its name can be read.
+    let stored = w.app.db.stored_documents();
+    assert_eq!(stored.len(), 1);
+    for bytes in stored {
         assert!(!bytes.windows(5).any(|b| b == b"%PDF-"));
         assert!(!bytes.windows(8).any(|b| b == b"Tribunal"));
     }
