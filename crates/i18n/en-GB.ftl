@@ -25,6 +25,12 @@ name-label = Name
 email-label = Email address
 password-label = Password
 role-column = Role
+role-administrator = Administrator
+role-manager = Manager
+role-intake-worker = Intake worker
+role-advocate = Advocate
+role-commissioner = Commissioner
+role-person = Person using the service
 status-column = Status
 actions-column = Actions
 date-column = Date
@@ -499,6 +505,20 @@ waiting-overdue-tag = Overdue
 waiting-due-today-tag = Due today
 waiting-overdue-count = past a statutory deadline or the contract’s first-contact target
 waiting-due-today-count = due today
+waiting-reason-imha-overdue = IMHA introduction overdue since { $date }
+waiting-reason-imha-today = IMHA introduction due today
+waiting-reason-imha-due = IMHA introduction due by { $date }
+waiting-reason-detained = Detained under the Mental Health Act
+waiting-reason-safeguarding = Safeguarding concern raised
+waiting-reason-meeting = Meeting on { $date }
+waiting-reason-deadline = Deadline on { $date }
+waiting-reason-first-contact-overdue = First contact overdue since { $date } (contract target)
+waiting-reason-first-contact-today = First contact due today (contract target)
+waiting-reason-first-contact-due = First contact due by { $date } (contract target)
+waiting-reason-waited = Waiting { $days ->
+    [one] 1 day
+   *[other] { $days } days
+}
 
 ## Casework
 nav-caseloads = Caseloads

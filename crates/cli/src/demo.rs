@@ -471,11 +471,11 @@ fn referrals(store: &Store, provider: i64) -> anyhow::Result<()> {
 }
 
 /// The demo accounts as the sign-in page lists them: one per role, in a helpful order.
-pub fn sign_in_list() -> Vec<(String, String)> {
+pub fn sign_in_list() -> Vec<(Role, String)> {
     DEMO_ROLES
         .iter()
         .filter_map(|role| DEMO_ACCOUNTS.iter().find(|(r, _, _)| r == role))
-        .map(|(role, email, _)| (role.label().to_string(), email.to_string()))
+        .map(|(role, email, _)| (*role, email.to_string()))
         .collect()
 }
 

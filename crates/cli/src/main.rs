@@ -702,7 +702,7 @@ fn serve(
         if demo {
             println!("This is a demonstration with made-up people. Sign in with any of these (password: {}):", advocase_web::pages::sign_in::DEMO_PASSWORD);
             for (role, email) in &state.demo_accounts {
-                println!("  {role:<15} {email}");
+                println!("  {:<15} {email}", state.catalogue.text(role.name_key()));
             }
         } else if first_run {
             let token = advocase_web::auth::new_token();

@@ -79,15 +79,15 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.as_str() == value)
     }
 
-    /// The role as a person would say it.
-    pub fn label(self) -> &'static str {
+    /// The catalogue key of the role's name, as a person would say it.
+    pub fn name_key(self) -> &'static str {
         match self {
-            Self::Administrator => "Administrator",
-            Self::Manager => "Manager",
-            Self::IntakeWorker => "Intake worker",
-            Self::Advocate => "Advocate",
-            Self::Commissioner => "Commissioner",
-            Self::Person => "Person using the service",
+            Self::Administrator => "role-administrator",
+            Self::Manager => "role-manager",
+            Self::IntakeWorker => "role-intake-worker",
+            Self::Advocate => "role-advocate",
+            Self::Commissioner => "role-commissioner",
+            Self::Person => "role-person",
         }
     }
 

@@ -673,13 +673,48 @@ pub struct WaitingCase {
     pub first_contact_due: Option<NaiveDate>,
 }
 
-/// A case's place on the waiting list and the reasons for it, in words.
+/// A case's place on the waiting list and the reasons for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placed {
     pub case: WaitingCase,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<WaitingReason>,
     pub overdue: bool,
     pub due_today: bool,
+}
+
+/// Why a case is in its place on the waiting list; the pages put each into words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitingReason {
+    /// The statutory IMHA introduction deadline, and how it stands today.
+    ImhaIntroduction(NaiveDate, DueState),
+    Detained,
+    SafeguardingRisk,
+    /// A meeting about the person within [`MEETING_SOON_DAYS`].
+    MeetingOn(NaiveDate),
+    /// A deadline for the person within [`MEETING_SOON_DAYS`].
+    DeadlineOn(NaiveDate),
+    /// The first-contact target of the contract that pays for the case.
+    FirstContact(NaiveDate, DueState),
+    /// Days waited since the referral was received.
+    Waited(i64),
+}
+
+/// How a date something is due by stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueState {
+    Overdue,
+    Today,
+    Later,
+}
+
+impl DueState {
+    pub fn of(due: NaiveDate, today: NaiveDate) -> Self {
+        match due.cmp(&today) {
+            std::cmp::Ordering::Less => Self::Overdue,
+            std::cmp::Ordering::Equal => Self::Today,
+            std::cmp::Ordering::Greater => Self::Later,
+        }
+    }
 }
 
 /// How close a meeting must be to move a case up: within this many days.
@@ -699,45 +734,28 @@ pub fn prioritise(cases: Vec<WaitingCase>, today: NaiveDate) -> Vec<Placed> {
         .map(|case| {
             let mut reasons = Vec::new();
             if let Some(due) = case.introduction_due {
-                let days = (due - today).num_days();
-                reasons.push(match days {
-                    d if d < 0 => format!(
-                        "IMHA introduction overdue since {}",
-                        due.format("%-d %b %Y")
-                    ),
-                    0 => "IMHA introduction due today".to_string(),
-                    _ => format!("IMHA introduction due by {}", due.format("%-d %b %Y")),
-                });
+                reasons.push(WaitingReason::ImhaIntroduction(
+                    due,
+                    DueState::of(due, today),
+                ));
             }
             if case.detained {
-                reasons.push("Detained under the Mental Health Act".into());
+                reasons.push(WaitingReason::Detained);
             }
             if case.safeguarding_risk {
-                reasons.push("Safeguarding concern raised".into());
+                reasons.push(WaitingReason::SafeguardingRisk);
             }
             if let Some(meeting) = soon(case.meeting_date) {
-                reasons.push(format!("Meeting on {}", meeting.format("%-d %b %Y")));
+                reasons.push(WaitingReason::MeetingOn(meeting));
             }
             if let Some(deadline) = soon(case.deadline_date) {
-                reasons.push(format!("Deadline on {}", deadline.format("%-d %b %Y")));
+                reasons.push(WaitingReason::DeadlineOn(deadline));
             }
             if let Some(due) = case.first_contact_due {
-                reasons.push(match (due - today).num_days() {
-                    d if d < 0 => format!(
-                        "First contact overdue since {} (contract target)",
-                        due.format("%-d %b %Y")
-                    ),
-                    0 => "First contact due today (contract target)".to_string(),
-                    _ => format!(
-                        "First contact due by {} (contract target)",
-                        due.format("%-d %b %Y")
-                    ),
-                });
+                reasons.push(WaitingReason::FirstContact(due, DueState::of(due, today)));
             }
-            let waited = (today - case.received_on).num_days().max(0);
-            reasons.push(format!(
-                "Waiting {waited} day{}",
-                if waited == 1 { "" } else { "s" }
+            reasons.push(WaitingReason::Waited(
+                (today - case.received_on).num_days().max(0),
             ));
             let clocks = [case.introduction_due, case.first_contact_due];
             Placed {
@@ -954,7 +972,7 @@ mod tests {
         assert!(placed[0].overdue && !placed[0].due_today);
         assert_eq!(
             placed[0].reasons[0],
-            "First contact overdue since 20 Nov 2026 (contract target)"
+            WaitingReason::FirstContact(day(2026, 11, 20), DueState::Overdue)
         );
         assert!(placed[1].due_today && !placed[1].overdue);
         assert!(!placed[2].overdue && !placed[2].due_today);
@@ -1019,18 +1037,13 @@ mod tests {
             today,
         );
         assert!(placed[0].due_today);
-        assert_eq!(placed[0].reasons[0], "IMHA introduction due today");
-        assert!(
-            placed[0]
-                .reasons
-                .contains(&"Detained under the Mental Health Act".to_string())
-        );
-        assert!(
-            placed[0]
-                .reasons
-                .last()
-                .unwrap()
-                .starts_with("Waiting 21 days")
+        assert_eq!(
+            placed[0].reasons,
+            [
+                WaitingReason::ImhaIntroduction(today, DueState::Today),
+                WaitingReason::Detained,
+                WaitingReason::Waited(21),
+            ]
         );
     }
 }

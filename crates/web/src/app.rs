@@ -28,7 +28,7 @@ pub struct AppState {
     pub catalogue: Catalogue,
     pub metrics: Option<PrometheusHandle>,
     /// The demo's accounts as (role, email), shown on the demo's sign-in page.
-    pub demo_accounts: Vec<(String, String)>,
+    pub demo_accounts: Vec<(advocase_domain::identity::Role, String)>,
     pub throttles: Arc<crate::throttle::Throttles>,
     /// Every password hashed or checked by this process takes its turn here.
     pub hashing: crate::auth::password::HashingLimit,

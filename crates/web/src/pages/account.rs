@@ -46,7 +46,7 @@ async fn settings_page(
         notice: None,
         name: staff.user.display_name.clone(),
         email: staff.user.email.clone(),
-        role: staff.actor.role.label().to_string(),
+        role: state.catalogue.text(staff.actor.role.name_key()),
         organisation: organisation.name,
         two_factor: state.catalogue.text(if staff.user.has_two_factor() {
             "two-factor-on"

@@ -100,7 +100,7 @@ async fn users_page(
                 "status-active"
             }),
             disabled: u.disabled_at.is_some(),
-            role: u.role().map(|r| r.label().to_string()).unwrap_or_default(),
+            role: u.role().map(|r| t(r.name_key())).unwrap_or_default(),
             name: u.display_name,
             email: u.email,
         })
@@ -109,7 +109,7 @@ async fn users_page(
     roles.extend(
         roles_for(state, staff)
             .into_iter()
-            .map(|r| (r.as_str().to_string(), r.label().to_string())),
+            .map(|r| (r.as_str().to_string(), t(r.name_key()))),
     );
     Ok(UsersPage {
         layout: Layout::staff(state, staff, "users-heading", "/admin/users"),

@@ -1273,7 +1273,7 @@ async fn restriction_spec(
             label: format!(
                 "{name} ({})",
                 Role::parse(&role)
-                    .map(|r| r.label().to_string())
+                    .map(|r| state.catalogue.text(r.name_key()))
                     .unwrap_or(role)
             ),
             checked: chosen.contains(&id) || id == staff.actor.user_id,

@@ -98,7 +98,7 @@ impl Layout {
         let mut layout = Self::public(state, title_key);
         layout.signed_in = Some(SignedIn {
             name: name.to_string(),
-            role_label: role.label().to_string(),
+            role_label: layout.catalogue.text(role.name_key()),
         });
         layout.nav = menu(role)
             .into_iter()

@@ -18,7 +18,8 @@ use advocase_domain::clocks::{
 use advocase_domain::eligibility::{Duty, EligibilityOutcome, assess};
 use advocase_domain::identity::Role;
 use advocase_domain::referral::{
-    MAX_TEXT, NewReferral, Placed, ReferralAnswers, WaitingCase, prioritise,
+    DueState, MAX_TEXT, NewReferral, Placed, ReferralAnswers, WaitingCase, WaitingReason,
+    prioritise,
 };
 use advocase_domain::validation::Invalid;
 use advocase_i18n::msg;
@@ -1442,6 +1443,45 @@ pub struct WaitingEntry {
     pub due_today: bool,
 }
 
+/// A reason for a case's place on the waiting list, in words.
+fn waiting_reason_words(c: &advocase_i18n::Catalogue, reason: &WaitingReason) -> String {
+    let date = |d: &NaiveDate| d.format("%-d %b %Y").to_string();
+    // The keys for a date that is overdue, due today and due later.
+    let due = |[overdue, today, later]: [&str; 3], d: &NaiveDate, state: &DueState| {
+        let key = match state {
+            DueState::Overdue => overdue,
+            DueState::Today => today,
+            DueState::Later => later,
+        };
+        c.text_with(key, "date", &date(d))
+    };
+    match reason {
+        WaitingReason::ImhaIntroduction(d, state) => due(
+            [
+                "waiting-reason-imha-overdue",
+                "waiting-reason-imha-today",
+                "waiting-reason-imha-due",
+            ],
+            d,
+            state,
+        ),
+        WaitingReason::Detained => c.text("waiting-reason-detained"),
+        WaitingReason::SafeguardingRisk => c.text("waiting-reason-safeguarding"),
+        WaitingReason::MeetingOn(d) => c.text_with("waiting-reason-meeting", "date", &date(d)),
+        WaitingReason::DeadlineOn(d) => c.text_with("waiting-reason-deadline", "date", &date(d)),
+        WaitingReason::FirstContact(d, state) => due(
+            [
+                "waiting-reason-first-contact-overdue",
+                "waiting-reason-first-contact-today",
+                "waiting-reason-first-contact-due",
+            ],
+            d,
+            state,
+        ),
+        WaitingReason::Waited(days) => c.text_with_count("waiting-reason-waited", "days", *days),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "referrals/waiting.html")]
 struct WaitingPage {
@@ -1517,7 +1557,11 @@ pub async fn waiting_list(
             duty: state.catalogue.text(duty_key(&row.case.duty)),
             reference: row.reference,
             referral_id: row.case.referral_id,
-            reasons: placed.reasons,
+            reasons: placed
+                .reasons
+                .iter()
+                .map(|r| waiting_reason_words(&state.catalogue, r))
+                .collect(),
             overdue: placed.overdue,
             due_today: placed.due_today,
         })
@@ -1536,6 +1580,42 @@ pub async fn waiting_list(
 mod tests {
     use super::*;
     use crate::i18n::Catalogue;
+
+    #[test]
+    fn every_waiting_list_reason_reads_as_a_sentence() {
+        let c = Catalogue::english();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let words = |reason| waiting_reason_words(&c, &reason);
+        assert_eq!(
+            words(WaitingReason::ImhaIntroduction(day, DueState::Overdue)),
+            "IMHA introduction overdue since 20 Nov 2026"
+        );
+        assert_eq!(
+            words(WaitingReason::ImhaIntroduction(day, DueState::Today)),
+            "IMHA introduction due today"
+        );
+        assert_eq!(
+            words(WaitingReason::FirstContact(day, DueState::Later)),
+            "First contact due by 20 Nov 2026 (contract target)"
+        );
+        assert_eq!(words(WaitingReason::Waited(1)), "Waiting 1 day");
+        assert_eq!(words(WaitingReason::Waited(21)), "Waiting 21 days");
+        for reason in [
+            WaitingReason::ImhaIntroduction(day, DueState::Later),
+            WaitingReason::Detained,
+            WaitingReason::SafeguardingRisk,
+            WaitingReason::MeetingOn(day),
+            WaitingReason::DeadlineOn(day),
+            WaitingReason::FirstContact(day, DueState::Overdue),
+            WaitingReason::FirstContact(day, DueState::Today),
+        ] {
+            let text = words(reason);
+            assert!(
+                !text.starts_with("waiting-reason"),
+                "{reason:?} has no words: {text}"
+            );
+        }
+    }
 
     #[test]
     fn references_are_grouped_four_and_four_from_the_unambiguous_alphabet() {

@@ -45,7 +45,11 @@ fn sign_in_page(
     notice: Option<String>,
 ) -> SignInPage {
     let demo_accounts = if state.config.demo {
-        state.demo_accounts.clone()
+        state
+            .demo_accounts
+            .iter()
+            .map(|(role, email)| (state.catalogue.text(role.name_key()), email.clone()))
+            .collect()
     } else {
         Vec::new()
     };

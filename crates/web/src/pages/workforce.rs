@@ -257,7 +257,7 @@ async fn profile_page(
     };
     let mut details = vec![(
         t(state, "profile-role-label"),
-        file.role.label().to_string(),
+        t(state, file.role.name_key()),
     )];
     details.extend(
         profile_rows(state, &file, &file.profile)
@@ -1750,7 +1750,7 @@ pub async fn compliance(State(state): State<AppState>, staff: Staff) -> Result<R
             let items = needing_attention(&staff_due(&file.facts(), today));
             (!items.is_empty()).then(|| ComplianceLine {
                 id: file.user_id,
-                role: file.role.label().to_string(),
+                role: state.catalogue.text(file.role.name_key()),
                 items: due_lines(&state, &items),
                 name: file.name,
             })
