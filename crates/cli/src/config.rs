@@ -26,6 +26,10 @@ pub struct Settings {
     pub lockout_minutes: i64,
     /// Mark cookies `Secure`. Leave on: browsers accept secure cookies from localhost.
     pub secure_cookies: bool,
+    /// The addresses of reverse proxies in front of Advocase (such as nginx on the same
+    /// machine, `["127.0.0.1"]`), whose `X-Forwarded-For` header names the client for
+    /// the audit trail and the sign-in throttle. Empty: the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub assets_dir: PathBuf,
     /// The file of encryption keys for notes; by default beside the data folder
     /// (`advocase-data.keys`), so a copy of the data folder alone holds no key.
@@ -72,6 +76,7 @@ impl Default for Settings {
             lockout_attempts: web.lockout_attempts,
             lockout_minutes: web.lockout_minutes,
             secure_cookies: web.secure_cookies,
+            trusted_proxies: web.trusted_proxies,
             assets_dir: web.assets_dir,
             reopen_within_days: web.reopen_within_days,
             break_glass_hours: web.break_glass_hours,
@@ -159,6 +164,7 @@ impl Settings {
             lockout_minutes: self.lockout_minutes,
             demo,
             secure_cookies: self.secure_cookies,
+            trusted_proxies: self.trusted_proxies.clone(),
             assets_dir: self.assets_dir.clone(),
             reopen_within_days: self.reopen_within_days,
             break_glass_hours: self

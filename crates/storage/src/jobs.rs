@@ -16,6 +16,30 @@ impl Store {
         holder: &str,
         length: Duration,
     ) -> Result<bool, StoreError> {
+        self.take_lease(job, holder, length, None)
+    }
+
+    /// Tries to take the lease on a job that runs once every `every` (a daily count),
+    /// only if it has not finished within `every`. The lease and the last run are
+    /// checked in the same conditional update: a process that saw the job due just
+    /// before another finished it cannot then run it a second time.
+    pub fn take_due_job_lease(
+        &self,
+        job: &str,
+        holder: &str,
+        length: Duration,
+        every: Duration,
+    ) -> Result<bool, StoreError> {
+        self.take_lease(job, holder, length, Some(every))
+    }
+
+    fn take_lease(
+        &self,
+        job: &str,
+        holder: &str,
+        length: Duration,
+        every: Option<Duration>,
+    ) -> Result<bool, StoreError> {
         self.read(|conn| {
             // The first process to run a job creates its row; for every later one the
             // insert fails on the key, which is expected. This runs outside a
@@ -29,19 +53,27 @@ impl Store {
                 return Err(error);
             }
             let at = now();
-            let taken = diesel::update(
-                job_leases::table.find(job).filter(
-                    job_leases::leased_until
-                        .is_null()
-                        .or(job_leases::leased_until.lt(at))
-                        .or(job_leases::holder.eq(holder)),
-                ),
-            )
-            .set((
+            let free = job_leases::leased_until
+                .is_null()
+                .or(job_leases::leased_until.lt(at))
+                .or(job_leases::holder.eq(holder));
+            let lease = (
                 job_leases::holder.eq(holder),
                 job_leases::leased_until.eq(at + length),
-            ))
-            .execute(conn)?;
+            );
+            let taken = match every {
+                None => diesel::update(job_leases::table.find(job).filter(free))
+                    .set(lease)
+                    .execute(conn)?,
+                Some(every) => {
+                    let due = job_leases::last_finished_at
+                        .is_null()
+                        .or(job_leases::last_finished_at.le(at - every));
+                    diesel::update(job_leases::table.find(job).filter(free).filter(due))
+                        .set(lease)
+                        .execute(conn)?
+                }
+            };
             Ok(taken == 1)
         })
     }

@@ -219,6 +219,22 @@ on_both_backends! {
         assert!(db.store.take_job_lease("purge", "process-b", lease).unwrap());
     }
 
+    fn a_daily_job_runs_once_a_day_whichever_process_saw_it_due(db) {
+        let lease = chrono::Duration::minutes(30);
+        let day = chrono::Duration::days(1);
+        // Both processes see the job due; the first runs it and finishes.
+        assert!(db.store.job_finished_at("count").unwrap().is_none());
+        assert!(db.store.take_due_job_lease("count", "process-a", lease, day).unwrap());
+        assert!(!db.store.take_due_job_lease("count", "process-b", lease, day).unwrap());
+        db.store.finish_job("count", "process-a").unwrap();
+        // The lease is free again, but the job was done today: neither runs it again.
+        assert!(!db.store.take_due_job_lease("count", "process-b", lease, day).unwrap());
+        assert!(!db.store.take_due_job_lease("count", "process-a", lease, day).unwrap());
+        // A day later it is due again.
+        tamper(&db, "UPDATE job_leases SET last_finished_at = '2020-01-01 00:00:00' WHERE name = 'count'");
+        assert!(db.store.take_due_job_lease("count", "process-b", lease, day).unwrap());
+    }
+
     fn a_revoked_api_token_no_longer_signs_in(db) {
         let (north_admin, north_advocate, south_admin, _) = two_providers(&db.store);
         let id = db.store.issue_api_token(Some(&north_admin), north_advocate.user_id, "script", "token-hash").unwrap();

@@ -472,6 +472,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), error_pages))
         .layer(middleware::from_fn(security::security_headers))
         .layer(middleware::from_fn(ops::count_requests))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::client_address::find_client_address,
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
                 // The span names the method and route pattern only: paths can hold
@@ -583,17 +587,14 @@ pub fn spawn_jobs(state: AppState, holder: String) {
                     tracing::info!(purged, "purged ended sessions");
                 }
                 // Once a day, count who is past the retention period, for managers to
-                // review; the first run is at start.
-                let last = store.job_finished_at(RETENTION_JOB)?;
-                let due =
-                    last.is_none_or(|at| advocase_storage::now() - at >= chrono::Duration::days(1));
-                if due
-                    && store.take_job_lease(
-                        RETENTION_JOB,
-                        &holder,
-                        chrono::Duration::minutes(30),
-                    )?
-                {
+                // review; the first run is at start. Whether it is due is decided with
+                // the lease, so two processes never both run it.
+                if store.take_due_job_lease(
+                    RETENTION_JOB,
+                    &holder,
+                    chrono::Duration::minutes(30),
+                    chrono::Duration::days(1),
+                )? {
                     let providers = store.check_retention(crate::clock::today(), years)?;
                     store.finish_job(RETENTION_JOB, &holder)?;
                     tracing::info!(providers, "checked the retention period");

@@ -18,6 +18,9 @@ pub struct WebConfig {
     /// Whether cookies carry the `Secure` flag. Always true in production; browsers
     /// accept secure cookies from `http://localhost` and `127.0.0.1` for development.
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` header names the client (see
+    /// `client_address`); empty when Advocase faces the network itself.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Where the built styles and images are served from.
     pub assets_dir: PathBuf,
     /// The largest request body accepted, in bytes.
@@ -54,6 +57,7 @@ impl Default for WebConfig {
             lockout_minutes: 15,
             demo: false,
             secure_cookies: true,
+            trusted_proxies: Vec::new(),
             assets_dir: default_assets_dir(),
             max_body_bytes: 1024 * 1024,
             totp_issuer: "Advocase".into(),

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod client_address;
 pub mod clock;
 pub mod config;
 pub mod error;

@@ -5,13 +5,14 @@
 //! turned away; a refusal is the plain "too many attempts" page.
 
 use crate::app::AppState;
+use crate::client_address::ClientAddress;
 use crate::error::AppError;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -60,8 +61,8 @@ pub async fn throttle(State(state): State<AppState>, request: Request, next: Nex
         };
         let address = request
             .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(a)| a.ip());
+            .get::<ClientAddress>()
+            .map(|ClientAddress(a)| *a);
         if let (Some(limiter), Some(address)) = (limiter, address)
             && limiter.check_key(&address).is_err()
         {

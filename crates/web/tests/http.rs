@@ -674,6 +674,62 @@ async fn wrong_two_factor_codes_lock_the_account_and_a_new_sign_in_gives_no_fres
     }
 }
 
+/// A sign-in attempt through a proxy at 127.0.0.1 on behalf of `client`.
+fn sign_in_through_proxy(client: &str) -> Request<Body> {
+    let mut request = Request::post("/sign-in")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://localhost")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", client)
+        .body(Body::from(
+            "email=nobody%40north.example&password=wrong+guess+here",
+        ))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            40000,
+        ))));
+    request
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_throttled_on_its_own() {
+    let app = TestApp::with_config(WebConfig {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..WebConfig::default()
+    });
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        // What the client wrote first is forged; the proxy appended the real address.
+        let request = sign_in_through_proxy("198.51.100.1, 203.0.113.9");
+        statuses.push(app.send(request).await.status);
+    }
+    assert_eq!(statuses[24], StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy is not affected, even claiming to be the
+    // first one in the forgeable part of the header.
+    let other = sign_in_through_proxy("203.0.113.9, 203.0.113.10");
+    assert_eq!(
+        app.send(other).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // Without trusted proxies the header counts for nothing: everyone behind the
+    // proxy is one address.
+    let app = TestApp::new();
+    for n in 0..25 {
+        app.send(sign_in_through_proxy(&format!("203.0.113.{n}")))
+            .await;
+    }
+    assert_eq!(
+        app.send(sign_in_through_proxy("203.0.113.200"))
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
 #[tokio::test]
 async fn one_address_sending_sign_ins_in_a_burst_is_throttled() {
     let app = TestApp::new();

@@ -6,11 +6,10 @@ use crate::app::AppState;
 use crate::error::{ApiError, AppError};
 use advocase_domain::identity::Actor;
 use advocase_storage::accounts::UserRecord;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use chrono::Duration;
-use std::net::SocketAddr;
 
 /// The session cookie's name. The `__Host-` prefix makes browsers refuse the cookie
 /// unless it is Secure, has `Path=/` and no `Domain`, so no subdomain can plant one.
@@ -65,8 +64,8 @@ fn session_token(parts: &Parts, state: &AppState) -> Option<String> {
 pub fn client_address(parts: &Parts) -> Option<String> {
     parts
         .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .get::<crate::client_address::ClientAddress>()
+        .map(|address| address.0.to_string())
 }
 
 /// A signed-in account whose password was right, whether or not it has passed
