@@ -8,6 +8,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// Variables (after `ADVOCASE_`) that name a file holding a secret setting; they are
+/// read below, and are not settings themselves. Only these: `ADVOCASE_KEY_FILE` is the
+/// `key_file` setting.
+const SECRET_FILE_VARIABLES: &[&str] = &["DATABASE_URL_FILE"];
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
     /// Where the embedded database, the audit head and the key files live.
@@ -104,9 +109,13 @@ impl Settings {
         } else if config_file.is_some() {
             anyhow::bail!("the configuration file {} does not exist", file.display());
         }
-        figment = figment
-            .merge(Env::raw().only(&["DATABASE_URL"]))
-            .merge(Env::prefixed("ADVOCASE_").filter(|k| !k.as_str().ends_with("_FILE")));
+        figment = figment.merge(Env::raw().only(&["DATABASE_URL"])).merge(
+            Env::prefixed("ADVOCASE_").filter(|k| {
+                !SECRET_FILE_VARIABLES
+                    .iter()
+                    .any(|v| k.as_str().eq_ignore_ascii_case(v))
+            }),
+        );
         let mut settings: Settings = figment.extract()?;
         if let Ok(path) = std::env::var("ADVOCASE_DATABASE_URL_FILE") {
             let text = std::fs::read_to_string(&path).map_err(|e| {

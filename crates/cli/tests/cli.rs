@@ -32,6 +32,30 @@ fn advocase(args: &[&str], data_dir: &Path, stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+#[test]
+fn the_key_file_setting_comes_from_the_environment_too() {
+    let root = advocase_testkit::fresh_dir();
+    let data = root.join("data");
+    let elsewhere = root.join("vault").join("advocase.keys");
+    std::fs::create_dir_all(elsewhere.parent().unwrap()).unwrap();
+    assert!(advocase(&["migrate"], &data, None).status.success());
+    let rotated = Command::new(env!("CARGO_BIN_EXE_advocase"))
+        .args(["keys", "rotate", "--data-dir"])
+        .arg(&data)
+        .env_remove("DATABASE_URL")
+        .env_remove("ADVOCASE_DATABASE_URL")
+        .env("ADVOCASE_KEY_FILE", &elsewhere)
+        .output()
+        .unwrap();
+    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    assert!(
+        elsewhere.exists(),
+        "the key file is where ADVOCASE_KEY_FILE says"
+    );
+    assert!(!data.with_extension("keys").exists());
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
