@@ -14,8 +14,31 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, Weekday};
 use serde::{Deserialize, Serialize};
+
+/// A timestamp the system stamped in UTC as it reads on the UK wall clock (GMT or BST).
+/// The four nations keep UK time, so the date something happened is the UK date: a
+/// referral received at 00:30 on 1 April in summer (23:30 UTC on 31 March) was received
+/// on 1 April.
+pub fn uk_time(utc: NaiveDateTime) -> NaiveDateTime {
+    utc.and_utc()
+        .with_timezone(&chrono_tz::Europe::London)
+        .naive_local()
+}
+
+/// The UTC instant at which a UK date begins, for selecting system timestamps (stored
+/// in UTC) by UK date. UK clocks change at 01:00 and 02:00, so midnight always exists
+/// and is never doubled.
+pub fn uk_day_start(day: NaiveDate) -> NaiveDateTime {
+    use chrono::TimeZone;
+    let midnight = day.and_time(chrono::NaiveTime::MIN);
+    chrono_tz::Europe::London
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|at| at.naive_utc())
+        .unwrap_or(midnight)
+}
 
 /// The interval, in calendar days, between regular contacts with a person who is
 /// subject to the Mental Health Act, used when a contract does not set its own.
@@ -524,6 +547,20 @@ mod tests {
 
     fn ew() -> WorkingDayCalendar {
         WorkingDayCalendar::shipped(Nation::EnglandAndWales)
+    }
+
+    #[test]
+    fn system_timestamps_read_on_the_uk_clock_in_summer_and_winter() {
+        let at = |text: &str| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+        // 23:30 UTC on 31 March 2026 is 00:30 BST on 1 April.
+        assert_eq!(uk_time(at("2026-03-31 23:30")), at("2026-04-01 00:30"));
+        assert_eq!(uk_time(at("2026-01-31 23:30")), at("2026-01-31 23:30"));
+        // A UK day in summer starts at 23:00 UTC the day before; in winter at midnight.
+        assert_eq!(uk_day_start(date("2026-04-01")), at("2026-03-31 23:00"));
+        assert_eq!(uk_day_start(date("2026-12-01")), at("2026-12-01 00:00"));
+        // The days the clocks change start at midnight on the clock of the day before.
+        assert_eq!(uk_day_start(date("2026-03-29")), at("2026-03-29 00:00"));
+        assert_eq!(uk_day_start(date("2026-10-25")), at("2026-10-24 23:00"));
     }
 
     fn scotland() -> WorkingDayCalendar {

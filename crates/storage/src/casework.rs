@@ -1365,7 +1365,7 @@ impl Store {
             let Some(closed_at) = case.closed_at else {
                 return Err(Invalid::one("case", msg::CASE_REOPEN_NOT_CLOSED).into());
             };
-            let age = (today - closed_at.date()).num_days();
+            let age = (today - advocase_domain::clocks::uk_time(closed_at).date()).num_days();
             if age > i64::from(within_days) {
                 return Err(Invalid::one(
                     "case",

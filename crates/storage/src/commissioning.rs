@@ -14,7 +14,9 @@ use crate::schema::{
 };
 use crate::{Store, StoreError, now, require_role};
 use advocase_domain::audit::AuditAction;
-use advocase_domain::clocks::{WorkingDayCalendar, first_contact_target_due};
+use advocase_domain::clocks::{
+    WorkingDayCalendar, first_contact_target_due, uk_day_start, uk_time,
+};
 use advocase_domain::identity::{Actor, OrganisationKind, Role};
 use advocase_domain::reporting::{
     Breakdown, NewContract, Period, PopulationRow, ReportingPeriod, Targets, contract_periods,
@@ -245,12 +247,25 @@ fn in_contract(provider: i64, duties: Vec<String>, areas: Vec<String>) -> _ {
         .and(people::local_authority.eq_any(areas).assume_not_null())
 }
 
+/// The UTC instant a UK date starts: system timestamps (received, opened, closed,
+/// decided) are stored in UTC and a period runs from UK midnight to UK midnight.
 fn day_start(day: NaiveDate) -> NaiveDateTime {
-    day.and_hms_opt(0, 0, 0).expect("midnight exists")
+    uk_day_start(day)
 }
 
+/// The UTC instant the UK day after `day` starts.
 fn after(day: NaiveDate) -> NaiveDateTime {
     day_start(day.succ_opt().unwrap_or(day))
+}
+
+/// The bounds of a period on the UK wall clock, for times people record as they read
+/// them (when a contact happened).
+fn wall_clock_bounds(period: Period) -> (NaiveDateTime, NaiveDateTime) {
+    let midnight = |day: NaiveDate| day.and_time(chrono::NaiveTime::MIN);
+    (
+        midnight(period.from),
+        midnight(period.to.succ_opt().unwrap_or(period.to)),
+    )
 }
 
 fn counts(rows: Vec<(String, i64)>, order: &[&str]) -> Vec<(String, u64)> {
@@ -757,6 +772,7 @@ fn count_report(
     let duties = contract.duty_codes();
     let areas = contract.area_names();
     let (start, end) = (day_start(period.from), after(period.to));
+    let (wall_start, wall_end) = wall_clock_bounds(period);
     let scope = || in_contract(provider, duties.clone(), areas.clone());
     let mut facts = ReportFacts::default();
     let duty_order: Vec<&str> = duties.iter().map(String::as_str).collect();
@@ -826,8 +842,8 @@ fn count_report(
         .inner_join(cases::table.on(cases::id.eq(contacts::case_id)))
         .inner_join(people::table.on(people::id.eq(cases::person_id)))
         .filter(scope())
-        .filter(contacts::occurred_at.ge(start))
-        .filter(contacts::occurred_at.lt(end))
+        .filter(contacts::occurred_at.ge(wall_start))
+        .filter(contacts::occurred_at.lt(wall_end))
         .group_by(contacts::mode)
         .select((
             contacts::mode,
@@ -892,7 +908,7 @@ fn count_report(
     for (id, duty, introduction_due, received_at, compulsion, safeguarding, meeting, deadline) in
         &opened_cases
     {
-        let received = received_at.date();
+        let received = uk_time(*received_at).date();
         let urgent = is_urgent(
             received,
             *compulsion,
@@ -969,7 +985,7 @@ fn count_report(
         .load(conn)?;
     facts.waits = waiting
         .iter()
-        .map(|o| (period.to - o.date()).num_days().max(0))
+        .map(|o| (period.to - uk_time(*o).date()).num_days().max(0))
         .collect();
     facts.breakdowns.push(Breakdown {
         id: "waiting-at-end",

@@ -732,7 +732,7 @@ impl Store {
             Ok(rows
                 .into_iter()
                 .map(|(case, given, family, area, referral)| {
-                    let received_on = referral.received_at.date();
+                    let received_on = advocase_domain::clocks::uk_time(referral.received_at).date();
                     let urgent = is_urgent(
                         received_on,
                         referral.compulsion_date,

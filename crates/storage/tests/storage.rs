@@ -2240,6 +2240,30 @@ mod commissioning_storage {
             assert_eq!(days(elsewhere), None);
         }
 
+        fn a_report_period_runs_from_uk_midnight_to_uk_midnight(db) {
+            let s = setting(&db.store);
+            let late = accepted(&db.store, &s, 1, "Northshire");
+            let later = accepted(&db.store, &s, 2, "Northshire");
+            // British Summer Time began on 30 March 2025: 22:30 UTC on 31 March is 23:30
+            // that evening in the UK, and 23:30 UTC is 00:30 on 1 April.
+            for (person, utc) in [(late, "2025-03-31 22:30:00"), (later, "2025-03-31 23:30:00")] {
+                tamper(&db, &format!(
+                    "UPDATE referrals SET received_at = '{utc}' WHERE id = (SELECT referral_id FROM cases WHERE person_id = {person})"
+                ));
+                tamper(&db, &format!("UPDATE cases SET opened_at = '{utc}' WHERE person_id = {person}"));
+            }
+            let quarters = contract_periods(day(2025, 1, 1), day(2099, 12, 31), advocase_domain::reporting::ReportingPeriod::Quarterly);
+            let calendar = WorkingDayCalendar::shipped(advocase_domain::clocks::Nation::EnglandAndWales);
+            let referred = |period| {
+                let facts = db.store.report_facts(&s.commissioner, s.contract, period, &calendar, today()).unwrap();
+                let opened = facts.breakdown("cases-opened-by-duty").unwrap().rows.iter().find(|(c, _)| c == "care_act").unwrap().1;
+                let received = facts.breakdown("referrals-by-area").unwrap().rows.iter().find(|(c, _)| c == "Northshire").unwrap().1;
+                (received, opened)
+            };
+            assert_eq!(referred(quarters[0]), (1, 1), "the first quarter ends at UK midnight");
+            assert_eq!(referred(quarters[1]), (1, 1), "the second starts at UK midnight");
+        }
+
         fn a_report_counts_only_the_contracts_areas_and_duties(db) {
             let s = setting(&db.store);
             let mut people = Vec::new();

@@ -7,9 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 
 /// The current UK wall-clock time.
 pub fn local_now() -> NaiveDateTime {
-    Utc::now()
-        .with_timezone(&chrono_tz::Europe::London)
-        .naive_local()
+    local(Utc::now().naive_utc())
 }
 
 /// Today's date in the UK.
@@ -19,7 +17,5 @@ pub fn today() -> NaiveDate {
 
 /// A timestamp the system stamped (UTC) as it reads on the UK wall clock.
 pub fn local(utc: NaiveDateTime) -> NaiveDateTime {
-    utc.and_utc()
-        .with_timezone(&chrono_tz::Europe::London)
-        .naive_local()
+    advocase_domain::clocks::uk_time(utc)
 }

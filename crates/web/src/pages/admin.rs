@@ -293,7 +293,7 @@ async fn tokens_page(
                 id: t.id,
                 name: t.name,
                 account,
-                issued: when(t.created_at),
+                issued: when(crate::clock::local(t.created_at)),
                 last_used: t.last_used_at.map(when).unwrap_or_else(|| never.clone()),
                 revoked: t.revoked_at.is_some(),
             })

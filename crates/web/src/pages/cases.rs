@@ -364,6 +364,8 @@ pub fn timeline(state: &AppState, file: &CaseFile) -> Vec<TimelineItem> {
             .text_with("timeline-by", "name", file.staff_name(id))
     };
     let mut items = Vec::new();
+    // Every time is on the UK wall clock: a contact's time is recorded as people read
+    // it, and the system's own UTC stamps are turned into UK time before they join it.
     let mut push = |at: NaiveDateTime, title: String, byline: String, lines: Vec<String>| {
         items.push(TimelineItem {
             at,
@@ -375,7 +377,7 @@ pub fn timeline(state: &AppState, file: &CaseFile) -> Vec<TimelineItem> {
         })
     };
     push(
-        file.case.opened_at,
+        crate::clock::local(file.case.opened_at),
         t("timeline-opened"),
         String::new(),
         Vec::new(),
@@ -389,7 +391,7 @@ pub fn timeline(state: &AppState, file: &CaseFile) -> Vec<TimelineItem> {
         lines.extend(allocation.reason.clone());
         lines.extend(allocation.override_reason.clone());
         push(
-            allocation.allocated_at,
+            crate::clock::local(allocation.allocated_at),
             t("timeline-allocated"),
             by(allocation.allocated_by),
             lines,
@@ -436,7 +438,7 @@ pub fn timeline(state: &AppState, file: &CaseFile) -> Vec<TimelineItem> {
     }
     for issue in &file.issues {
         push(
-            issue.created_at,
+            crate::clock::local(issue.created_at),
             t("timeline-issue"),
             by(issue.created_by),
             vec![issue.in_their_words.clone()],
@@ -444,12 +446,17 @@ pub fn timeline(state: &AppState, file: &CaseFile) -> Vec<TimelineItem> {
         if let (Some(outcome), Some(at)) = (&issue.outcome, issue.outcome_recorded_at) {
             let mut lines = vec![words(state, "outcome", Some(outcome))];
             lines.extend(issue.outcome_in_their_words.clone());
-            push(at, t("timeline-outcome"), String::new(), lines);
+            push(
+                crate::clock::local(at),
+                t("timeline-outcome"),
+                String::new(),
+                lines,
+            );
         }
     }
     for work in &file.work {
         push(
-            work.created_at,
+            crate::clock::local(work.created_at),
             words(state, "work", Some(&work.kind)),
             by(work.created_by),
             vec![work.description.clone()],
@@ -460,7 +467,7 @@ pub fn timeline(state: &AppState, file: &CaseFile) -> Vec<TimelineItem> {
             let mut lines = vec![challenge.decision.clone()];
             lines.extend(step.outcome.clone());
             push(
-                step.recorded_at,
+                crate::clock::local(step.recorded_at),
                 state.catalogue.text_with(
                     "timeline-challenge-step",
                     "step",
@@ -476,7 +483,7 @@ pub fn timeline(state: &AppState, file: &CaseFile) -> Vec<TimelineItem> {
         lines.extend(file.case.handed_over_to.clone());
         lines.extend(file.case.closure_note.clone());
         push(
-            closed,
+            crate::clock::local(closed),
             t("timeline-closed"),
             file.case.closed_by.map(by).unwrap_or_default(),
             lines,
@@ -521,7 +528,10 @@ pub async fn show(
                 .clone()
                 .unwrap_or_else(|| t("case-no-advocate")),
         ),
-        (t("case-opened-label"), when(file.case.opened_at)),
+        (
+            t("case-opened-label"),
+            when(crate::clock::local(file.case.opened_at)),
+        ),
     ];
     if let Some(due) = file.case.introduction_due {
         summary.push((t("case-introduction-due-label"), date(Some(due))));

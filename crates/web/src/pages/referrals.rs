@@ -10,7 +10,7 @@ use super::{Choice, FormErrors, Layout, radios, render, render_with, select_opti
 use crate::app::AppState;
 use crate::auth::session::blocking;
 use crate::auth::{Staff, new_token, token_hash};
-use crate::clock::today;
+use crate::clock::{self, today};
 use crate::error::AppError;
 use advocase_domain::clocks::{
     Nation, WorkingDayCalendar, first_contact_target_due, imha_introduction_due,
@@ -612,7 +612,9 @@ pub async fn status_page(
         layout: Layout::public(&state, "ref-status-heading"),
         errors: FormErrors::none(),
         reference: found.reference,
-        received: found.received_at.format("%-d %B %Y").to_string(),
+        received: clock::local(found.received_at)
+            .format("%-d %B %Y")
+            .to_string(),
         status: state.catalogue.text(key),
         explanation: state.catalogue.text(&format!("{key}-explained")),
     })
@@ -667,7 +669,7 @@ pub async fn queue(State(state): State<AppState>, staff: Staff) -> Result<Respon
         .map(|r| QueueRow {
             id: r.id,
             reference: r.reference.clone(),
-            received: when(r.received_at),
+            received: when(clock::local(r.received_at)),
             person: format!("{} {}", r.given_name, r.family_name),
             referrer: referrer_words(&state, r),
             status: state.catalogue.text(status_key(&r.status)),
@@ -999,7 +1001,7 @@ fn sections(state: &AppState, r: &ReferralRecord) -> Vec<Section> {
                         "ref-source-public"
                     }),
                 ),
-                row("ref-received-label", when(r.received_at)),
+                row("ref-received-label", when(clock::local(r.received_at))),
             ],
         },
         Section {
@@ -1421,7 +1423,7 @@ pub async fn letter(
         reference: r.reference.clone(),
         person: format!("{} {}", r.given_name, r.family_name),
         referrer,
-        received: r.received_at.format("%-d %B %Y").to_string(),
+        received: clock::local(r.received_at).format("%-d %B %Y").to_string(),
         reason: r.status_reason.clone().unwrap_or_default(),
         local_authority: r.local_authority.clone().unwrap_or_default(),
     })
@@ -1514,10 +1516,10 @@ async fn prioritised(
             safeguarding_risk: row.safeguarding_risk,
             meeting_date: row.meeting_date,
             deadline_date: row.deadline_date,
-            received_on: row.received_at.date(),
-            first_contact_due: row
-                .first_contact_days
-                .map(|days| first_contact_target_due(&calendar, row.received_at.date(), days)),
+            received_on: clock::local(row.received_at).date(),
+            first_contact_due: row.first_contact_days.map(|days| {
+                first_contact_target_due(&calendar, clock::local(row.received_at).date(), days)
+            }),
         })
         .collect();
     let mut rows = rows;
