@@ -292,7 +292,10 @@ mod tests {
             SignInCode::parse("code", " 012 345 ").unwrap().expose(),
             "012345"
         );
-        assert_eq!(SignInCode::parse("code", "012-345").unwrap().expose(), "012345");
+        assert_eq!(
+            SignInCode::parse("code", "012-345").unwrap().expose(),
+            "012345"
+        );
         let missing = SignInCode::parse("code", "  ").unwrap_err();
         assert_eq!(missing.message.key().key(), msg::SIGN_IN_CODE_MISSING.key());
         for bad in ["12345", "1234567", "12345a", "١٢٣٤٥٦"] {
