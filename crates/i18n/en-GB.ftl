@@ -86,6 +86,57 @@ sign-in-signed-out = You have signed out.
 sign-in-expired = You have been signed out. Sign in again to continue.
 demo-accounts-heading = Demonstration accounts
 demo-accounts-intro = Each account below shows Advocase as one kind of staff member sees it. The password for all of them is { $password }
+sign-in-code-link = Sign in with a code sent to your email
+
+## Signing in with an emailed code (people who use the service; plain and easy read)
+code-ask-heading = Sign in with a code
+code-ask-intro = If you use our advocacy service and have your own sign-in, we can email you a code. You can use it instead of your password.
+code-ask-button = Send me a code
+code-password-link = Sign in with your password instead
+code-easy-link = Read this in easy read
+code-full-link = Read the full version
+code-enter-heading = Enter the code from your email
+code-sent = If that address has an account, we have sent a code to it. The code works for { $minutes } minutes.
+code-enter-intro = Enter your email address and the 6-digit code from the email we sent you.
+code-label = Code
+code-hint = The 6-digit code from the email, for example 123456
+code-sign-in-button = Sign in
+code-no-email-heading = If the email does not arrive
+code-no-email = Check your junk or spam folder. If you asked more than once, only the code in the newest email works.
+code-ask-again-link = Ask for a new code
+code-not-sent-heading = We could not send your code
+code-not-sent-body = Something went wrong when we tried to email your code. Try again in a few minutes, or sign in with your password.
+code-try-again-link = Try again
+code-easy-ask-heading = Sign in with a code
+code-easy-ask-1 = We can send a code to your email.
+code-easy-ask-2 = You can sign in with the code.
+code-easy-ask-3 = You do not need your password.
+code-easy-email-label = Your email address
+code-easy-ask-button = Send me a code
+code-easy-password-link = Sign in with my password
+code-easy-enter-heading = Look at your email
+code-easy-sent-1 = If we know your email address, we have sent you an email.
+code-easy-sent-2 = The email has a code in it. The code is 6 numbers.
+code-easy-sent-3 = Use the code in the next { $minutes } minutes.
+code-easy-enter-intro = Type your email address and the code from the email.
+code-easy-code-label = The code from the email
+code-easy-code-hint = 6 numbers, like 123456
+code-easy-sign-in-button = Sign in
+code-easy-no-email-heading = No email?
+code-easy-no-email = Look in your junk or spam folder.
+code-easy-ask-again-link = Ask for a new code
+code-easy-not-sent-heading = Sorry, we could not send the email
+code-easy-not-sent-1 = Something went wrong.
+code-easy-not-sent-2 = Try again later.
+code-easy-not-sent-3 = Or sign in with your password.
+code-easy-try-again-link = Try again
+# The email itself. Each sentence is on a line of its own, so that the code is never
+# split by the line breaks mail may add to long lines.
+code-email-subject = Your Advocase sign-in code
+code-email-body =
+    Your Advocase sign-in code is { $code }.
+    It works for { $minutes } minutes.
+    If you did not ask for it, you can ignore this email.
 
 ## Two-factor
 two-factor-heading = Enter your security code

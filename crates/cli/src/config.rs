@@ -1,6 +1,7 @@
 //! Configuration: built-in defaults, then an optional TOML file, then `ADVOCASE_`
 //! environment variables (and `DATABASE_URL`). A secret can come from a file named by
-//! the same variable with `_FILE` added, such as `ADVOCASE_DATABASE_URL_FILE`.
+//! the same variable with `_FILE` added: `ADVOCASE_DATABASE_URL_FILE` and
+//! `ADVOCASE_SMTP_URL_FILE`.
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -59,6 +60,12 @@ pub struct Settings {
     pub signal_period_days: u32,
     /// Log lines as JSON (for log collectors) instead of plain text.
     pub log_json: bool,
+    /// The mail relay for emailed sign-in codes (`smtps://user:pass@host`); empty turns
+    /// them off. A secret, like the database URL: it can hold a password.
+    #[serde(serialize_with = "serialize_secret")]
+    pub smtp_url: SecretString,
+    /// Who emails come from, such as `Advocase <advocase@example.org>`.
+    pub mail_from: String,
 }
 
 fn serialize_secret<S: serde::Serializer>(
@@ -66,6 +73,17 @@ fn serialize_secret<S: serde::Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(secret.expose_secret())
+}
+
+/// The secret in the file that the environment variable `variable` names, if it names
+/// one, trimmed of the line end an editor adds.
+fn secret_from_file(variable: &str) -> anyhow::Result<Option<SecretString>> {
+    let Ok(path) = std::env::var(variable) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("cannot read {variable} {path}: {e}"))?;
+    Ok(Some(SecretString::from(text.trim().to_string())))
 }
 
 impl Default for Settings {
@@ -93,6 +111,8 @@ impl Default for Settings {
             signal_period_days: web.signal_period_days,
             key_file: None,
             log_json: false,
+            smtp_url: SecretString::from(String::new()),
+            mail_from: String::new(),
         }
     }
 }
@@ -117,11 +137,11 @@ impl Settings {
             }),
         );
         let mut settings: Settings = figment.extract()?;
-        if let Ok(path) = std::env::var("ADVOCASE_DATABASE_URL_FILE") {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                anyhow::anyhow!("cannot read ADVOCASE_DATABASE_URL_FILE {path}: {e}")
-            })?;
-            settings.database_url = SecretString::from(text.trim().to_string());
+        if let Some(url) = secret_from_file("ADVOCASE_DATABASE_URL_FILE")? {
+            settings.database_url = url;
+        }
+        if let Some(url) = secret_from_file("ADVOCASE_SMTP_URL_FILE")? {
+            settings.smtp_url = url;
         }
         Ok(settings)
     }
@@ -185,6 +205,8 @@ impl Settings {
             complaint_response_working_days: self.complaint_response_working_days,
             signal_recurrent_cases: self.signal_recurrent_cases.max(2),
             signal_period_days: self.signal_period_days.max(1),
+            smtp_url: self.smtp_url.clone(),
+            mail_from: self.mail_from.clone(),
             ..advocase_web::WebConfig::default()
         }
     }
@@ -202,6 +224,20 @@ mod tests {
         };
         let shown = format!("{settings:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_mail_password() {
+        let settings = Settings {
+            smtp_url: SecretString::from("smtps://advocase:hunter2@mail.example.org".to_string()),
+            mail_from: "advocase@example.org".into(),
+            ..Settings::default()
+        };
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        let web = format!("{:?}", settings.web(false));
+        assert!(!web.contains("hunter2"), "{web}");
+        assert!(web.contains("advocase@example.org"), "{web}");
     }
 
     #[test]

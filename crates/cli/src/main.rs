@@ -687,7 +687,8 @@ fn serve(
         demo::hand_written_referrals(&store)?;
         demo::quality_records(&store)?;
     }
-    let mut state = advocase_web::AppState::new(store.clone(), settings.web(demo));
+    let mut state = advocase_web::AppState::try_new(store.clone(), settings.web(demo))
+        .context("the mail settings (smtp_url, mail_from)")?;
     if demo {
         state.demo_accounts = demo::sign_in_list();
     }

@@ -586,6 +586,34 @@ fn a_missing_or_wrong_key_stops_the_server_before_it_serves_and_rotation_keeps_e
     assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
 }
 
+#[test]
+fn mail_settings_that_cannot_be_used_stop_the_server_without_showing_the_password() {
+    let root = advocase_testkit::fresh_dir();
+    let secret = root.join("smtp-url");
+    // A password with TLS turned off: the server will not send it in the clear.
+    std::fs::write(
+        &secret,
+        "smtp://advocase:hunter2@mail.example.org?tls=none\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_advocase"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(root.join("data"))
+        .env_remove("DATABASE_URL")
+        .env_remove("ADVOCASE_DATABASE_URL")
+        .env_remove("ADVOCASE_SMTP_URL")
+        .env("ADVOCASE_SMTP_URL_FILE", &secret)
+        .env("ADVOCASE_MAIL_FROM", "Advocase <advocase@example.org>")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run advocase serve");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let said = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(said.contains("smtp_url"), "{said}");
+    assert!(!said.contains("hunter2"), "{said}");
+    assert!(!said.contains("is running at"), "{said}");
+}
+
 /// Runs the command on the PostgreSQL database at `url`; the data folder holds the audit
 /// head, and the key file goes beside it.
 fn advocase_on_postgres(url: &str, args: &[&str], data_dir: &Path) -> Output {

@@ -212,6 +212,43 @@ impl std::fmt::Debug for NewPassword {
     }
 }
 
+/// How many digits an emailed sign-in code has.
+pub const SIGN_IN_CODE_DIGITS: usize = 6;
+
+/// An emailed sign-in code as a person typed it: six digits. People copy codes with
+/// spaces or dashes between groups ("123 456"), so those are ignored; anything else is
+/// refused before the code is checked, so a typing slip does not count as a wrong code.
+pub struct SignInCode(String);
+
+impl SignInCode {
+    pub fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
+        let digits: String = value
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        if digits.is_empty() {
+            return Err(FieldError::new(field, msg::SIGN_IN_CODE_MISSING));
+        }
+        if digits.len() != SIGN_IN_CODE_DIGITS || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(FieldError::new(
+                field,
+                msg::SIGN_IN_CODE_MALFORMED.with("digits", SIGN_IN_CODE_DIGITS),
+            ));
+        }
+        Ok(Self(digits))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SignInCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignInCode(redacted)")
+    }
+}
+
 /// What an API token is for, as the list of tokens shows it: some text, at most 100
 /// characters. The token page and `advocase token create` both read it through here.
 pub fn token_name(field: &str, value: &str) -> Result<String, FieldError> {
@@ -247,6 +284,30 @@ mod tests {
     fn short_passwords_are_refused() {
         assert!(NewPassword::parse("password", "short").is_err());
         assert!(NewPassword::parse("password", "twelve chars").is_ok());
+    }
+
+    #[test]
+    fn sign_in_codes_are_six_digits_and_spaces_between_groups_are_ignored() {
+        assert_eq!(
+            SignInCode::parse("code", " 012 345 ").unwrap().expose(),
+            "012345"
+        );
+        assert_eq!(
+            SignInCode::parse("code", "012-345").unwrap().expose(),
+            "012345"
+        );
+        let missing = SignInCode::parse("code", "  ").unwrap_err();
+        assert_eq!(missing.message.key().key(), msg::SIGN_IN_CODE_MISSING.key());
+        for bad in ["12345", "1234567", "12345a", "١٢٣٤٥٦"] {
+            let error = SignInCode::parse("code", bad).unwrap_err();
+            assert_eq!(error.field, "code", "{bad}");
+            assert_eq!(
+                error.message.key().key(),
+                msg::SIGN_IN_CODE_MALFORMED.key(),
+                "{bad}"
+            );
+        }
+        assert!(!format!("{:?}", SignInCode::parse("code", "123456").unwrap()).contains("123"));
     }
 
     #[test]

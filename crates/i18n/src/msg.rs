@@ -29,6 +29,9 @@ declare_keys! {
     SIGN_IN_FAILED = "sign-in-failed" (attempts, minutes);
     SIGN_IN_PASSWORD_MISSING = "sign-in-password-missing";
     TWO_FACTOR_WRONG = "two-factor-wrong";
+    SIGN_IN_CODE_MISSING = "sign-in-code-missing";
+    SIGN_IN_CODE_MALFORMED = "sign-in-code-malformed" (digits);
+    SIGN_IN_CODE_WRONG = "sign-in-code-wrong" (minutes, attempts, lockout);
     CURRENT_PASSWORD_WRONG = "current-password-wrong";
     PASSWORDS_DIFFER = "passwords-differ";
     AUDIT_NUMBER_INVALID = "audit-number-invalid";

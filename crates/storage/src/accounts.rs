@@ -297,30 +297,9 @@ impl Store {
         two_factor_passed: bool,
         address: Option<String>,
     ) -> Result<(), StoreError> {
-        let token_hash = token_hash.to_string();
         self.write(|conn, trail| {
-            diesel::update(users::table.find(user.id))
-                .set((
-                    users::failed_sign_ins.eq(0),
-                    users::locked_until.eq(None::<NaiveDateTime>),
-                ))
-                .execute(conn)?;
-            let at = now();
-            diesel::insert_into(sessions::table)
-                .values((
-                    sessions::token_hash.eq(&token_hash),
-                    sessions::user_id.eq(user.id),
-                    sessions::created_at.eq(at),
-                    sessions::last_seen_at.eq(at),
-                    sessions::expires_at.eq(expires_at),
-                    sessions::two_factor_passed.eq(two_factor_passed),
-                ))
-                .execute(conn)?;
-            trail.record(
-                AuditEvent::anonymous(AuditAction::SignIn, "user", Some(user.id))
-                    .in_organisation(Some(user.organisation_id))
-                    .from_address(address),
-            );
+            let event = open_session(conn, user, token_hash, expires_at, two_factor_passed)?;
+            trail.record(event.from_address(address));
             Ok(())
         })
     }
@@ -791,6 +770,10 @@ pub mod link_purpose {
     /// Lets a newly invited member of staff (or one whose password was reset) choose a
     /// password.
     pub const SET_PASSWORD: &str = "set_password";
+    /// A code emailed to a person who uses the service, which signs them in once
+    /// instead of their password. Its hash is bound to the account, so the same six
+    /// digits sent to two people are two different links.
+    pub const SIGN_IN_CODE: &str = "sign_in_code";
 }
 
 impl Store {
@@ -921,6 +904,188 @@ impl Store {
     }
 }
 
+/// How an emailed sign-in code ended, for the audit trail, when none was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeNotSent {
+    /// No live, unlocked account of a person who uses the service has the address:
+    /// unknown addresses, staff (who sign in with a password and two-factor), and
+    /// disabled or locked accounts all end here, and all get the same page.
+    NoPersonAccount,
+    /// A code went to the account a moment ago; another now would only fill their inbox.
+    SentMomentsAgo,
+    /// The mail server could not be reached or refused the message.
+    MailFailed,
+}
+
+impl CodeNotSent {
+    fn reason(self) -> &'static str {
+        match self {
+            Self::NoPersonAccount => "sign-in code not sent: no person's account at the address",
+            Self::SentMomentsAgo => "sign-in code not sent: one was sent moments ago",
+            Self::MailFailed => "sign-in code could not be sent",
+        }
+    }
+}
+
+/// The live, unlocked account of a person who uses the service, if `user` still is one.
+/// Read inside the transaction that relies on it, so a disable or lock-out in between
+/// is seen.
+fn live_person_account(
+    conn: &mut DbConnection,
+    user_id: i64,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let found: i64 = users::table
+        .find(user_id)
+        .filter(users::role.eq(Role::Person.as_str()))
+        .filter(users::disabled_at.is_null())
+        .filter(users::locked_until.is_null().or(users::locked_until.le(at)))
+        .count()
+        .get_result(conn)?;
+    Ok(found == 1)
+}
+
+impl Store {
+    /// Whether a sign-in code was stored for the account since `since`: a second
+    /// request so soon sends nothing more.
+    pub fn sign_in_code_sent_since(
+        &self,
+        user_id: i64,
+        since: NaiveDateTime,
+    ) -> Result<bool, StoreError> {
+        self.read(|conn| {
+            let found: i64 = one_time_links::table
+                .filter(one_time_links::purpose.eq(link_purpose::SIGN_IN_CODE))
+                .filter(one_time_links::user_id.eq(user_id))
+                .filter(one_time_links::used_at.is_null())
+                .filter(one_time_links::created_at.gt(since))
+                .count()
+                .get_result(conn)?;
+            Ok(found > 0)
+        })
+    }
+
+    /// Keeps the hash of a sign-in code that was just emailed to a person, replacing
+    /// every earlier code of their account, so only the newest email's code works.
+    /// Only a live, unlocked account of a person who uses the service can hold one;
+    /// for any other the answer is `NotFound` and nothing is written.
+    pub fn store_sign_in_code(
+        &self,
+        user: &UserRecord,
+        code_hash: &str,
+        expires_at: NaiveDateTime,
+        address: Option<String>,
+    ) -> Result<(), StoreError> {
+        self.write(|conn, trail| {
+            let at = now();
+            if !live_person_account(conn, user.id, at)? {
+                return Err(StoreError::NotFound);
+            }
+            // Earlier codes go, used or not: the newest email is the one that counts,
+            // and the same six digits drawn again must not meet an old row's key.
+            diesel::delete(
+                one_time_links::table
+                    .filter(one_time_links::purpose.eq(link_purpose::SIGN_IN_CODE))
+                    .filter(one_time_links::user_id.eq(user.id)),
+            )
+            .execute(conn)?;
+            diesel::insert_into(one_time_links::table)
+                .values((
+                    one_time_links::token_hash.eq(code_hash),
+                    one_time_links::purpose.eq(link_purpose::SIGN_IN_CODE),
+                    one_time_links::user_id.eq(Some(user.id)),
+                    one_time_links::created_at.eq(at),
+                    one_time_links::expires_at.eq(expires_at),
+                ))
+                .execute(conn)?;
+            trail.record(
+                AuditEvent::anonymous(AuditAction::Create, "sign_in_code", Some(user.id))
+                    .in_organisation(Some(user.organisation_id))
+                    .from_address(address)
+                    .because("emailed to the account's address"),
+            );
+            Ok(())
+        })
+    }
+
+    /// Removes sign-in codes that can no longer sign anyone in (used or expired), so
+    /// the database keeps no hash of a short code longer than it must.
+    pub fn purge_sign_in_codes(&self) -> Result<usize, StoreError> {
+        self.read(|conn| {
+            Ok(diesel::delete(
+                one_time_links::table
+                    .filter(one_time_links::purpose.eq(link_purpose::SIGN_IN_CODE))
+                    .filter(
+                        one_time_links::used_at
+                            .is_not_null()
+                            .or(one_time_links::expires_at.le(now())),
+                    ),
+            )
+            .execute(conn)?)
+        })
+    }
+
+    /// Records a request for a sign-in code that stored none, with why. `user` is the
+    /// account at the address, if there is one (a member of staff, say), so that
+    /// someone probing staff addresses shows in the trail.
+    pub fn record_sign_in_code_not_sent(
+        &self,
+        user: Option<&UserRecord>,
+        why: CodeNotSent,
+        address: Option<String>,
+    ) -> Result<(), StoreError> {
+        self.write(|_, trail| {
+            trail.record(
+                AuditEvent::anonymous(AuditAction::SignInFailed, "user", user.map(|u| u.id))
+                    .in_organisation(user.map(|u| u.organisation_id))
+                    .from_address(address)
+                    .because(why.reason()),
+            );
+            Ok(())
+        })
+    }
+
+    /// Signs a person in with an emailed code: uses the code up and opens the session
+    /// in one transaction, exactly as a right password opens one. Answers `false`, and
+    /// writes nothing, when the code is not the account's newest, is used or expired, or
+    /// the account is no longer a live, unlocked person's; the caller counts that as a
+    /// failed sign-in.
+    pub fn sign_in_with_code(
+        &self,
+        user: &UserRecord,
+        code_hash: &str,
+        token_hash: &str,
+        expires_at: NaiveDateTime,
+        two_factor_passed: bool,
+        address: Option<String>,
+    ) -> Result<bool, StoreError> {
+        self.write(|conn, trail| {
+            let at = now();
+            if !live_person_account(conn, user.id, at)? {
+                return Ok(false);
+            }
+            // Checked and used up in one statement, so two requests with the same code
+            // cannot both sign in.
+            let used = diesel::update(
+                one_time_links::table
+                    .filter(one_time_links::token_hash.eq(code_hash))
+                    .filter(one_time_links::purpose.eq(link_purpose::SIGN_IN_CODE))
+                    .filter(one_time_links::user_id.eq(user.id))
+                    .filter(one_time_links::used_at.is_null())
+                    .filter(one_time_links::expires_at.gt(at)),
+            )
+            .set(one_time_links::used_at.eq(at))
+            .execute(conn)?;
+            if used != 1 {
+                return Ok(false);
+            }
+            let event = open_session(conn, user, token_hash, expires_at, two_factor_passed)?;
+            trail.record(event.from_address(address).because("emailed code"));
+            Ok(true)
+        })
+    }
+}
+
 /// Inserts an account without a password and the one-time link its owner uses to
 /// choose one, with their audit entries, inside the caller's transaction.
 pub(crate) fn insert_invited_user(
@@ -963,6 +1128,39 @@ pub(crate) fn insert_invited_user(
 /// Ends every session of an account, on every device.
 fn end_sessions_of(conn: &mut DbConnection, user_id: i64) -> Result<usize, StoreError> {
     Ok(diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?)
+}
+
+/// Opens a session for an account that proved who it is, clearing its failure count,
+/// and answers the audit entry of the sign-in for the caller to complete. Password and
+/// emailed code sign-ins both come through here, so they start sessions alike.
+fn open_session(
+    conn: &mut DbConnection,
+    user: &UserRecord,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+    two_factor_passed: bool,
+) -> Result<AuditEvent, StoreError> {
+    diesel::update(users::table.find(user.id))
+        .set((
+            users::failed_sign_ins.eq(0),
+            users::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    let at = now();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::token_hash.eq(token_hash),
+            sessions::user_id.eq(user.id),
+            sessions::created_at.eq(at),
+            sessions::last_seen_at.eq(at),
+            sessions::expires_at.eq(expires_at),
+            sessions::two_factor_passed.eq(two_factor_passed),
+        ))
+        .execute(conn)?;
+    Ok(
+        AuditEvent::anonymous(AuditAction::SignIn, "user", Some(user.id))
+            .in_organisation(Some(user.organisation_id)),
+    )
 }
 
 /// Uses up a one-time link if it is unused and unexpired, answering `Some(the account it

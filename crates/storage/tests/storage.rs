@@ -271,6 +271,109 @@ on_both_backends! {
         assert!(!db.store.consume_one_time_link("first_administrator", "link-hash").unwrap());
     }
 
+    fn an_emailed_sign_in_code_signs_a_person_in_once(db) {
+        let (north_admin, ..) = two_providers(&db.store);
+        let person = add_user(&db.store, north_admin.organisation_id, "ada@example.org", Role::Person);
+        let user = db.store.user_by_id(person.user_id).unwrap().unwrap();
+        let expires = advocase_storage::now() + chrono::Duration::minutes(10);
+        db.store.store_sign_in_code(&user, "code-hash", expires, None).unwrap();
+        let session_expires = advocase_storage::now() + chrono::Duration::hours(1);
+        assert!(!db.store.sign_in_with_code(&user, "another-hash", "session-0", session_expires, true, None).unwrap());
+        assert!(db.store.session("session-0").unwrap().is_none(), "a wrong code opens no session");
+        assert!(db.store.sign_in_with_code(&user, "code-hash", "session-1", session_expires, false, None).unwrap());
+        let (session, _) = db.store.session("session-1").unwrap().expect("the right code opens a session");
+        assert!(!session.two_factor_passed, "two-factor is still asked for when the caller says so");
+        assert!(!db.store.sign_in_with_code(&user, "code-hash", "session-2", session_expires, true, None).unwrap(), "a code works once");
+        assert!(db.store.session("session-2").unwrap().is_none());
+        let entries = db.store.search_audit(&north_admin, &AuditQuery::default()).unwrap();
+        let id = person.user_id.to_string();
+        assert!(entries.iter().any(|e| e.action == AuditAction::Create.as_str() && e.record_type == "sign_in_code" && e.record_id.as_deref() == Some(id.as_str())));
+        assert!(entries.iter().any(|e| e.action == AuditAction::SignIn.as_str() && e.record_id.as_deref() == Some(id.as_str()) && e.reason.as_deref() == Some("emailed code")));
+    }
+
+    fn a_newer_sign_in_code_replaces_the_earlier_one(db) {
+        let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+        let person = add_user(&db.store, org, "ada@example.org", Role::Person);
+        let user = db.store.user_by_id(person.user_id).unwrap().unwrap();
+        let before = advocase_storage::now() - chrono::Duration::seconds(1);
+        assert!(!db.store.sign_in_code_sent_since(user.id, before).unwrap());
+        let expires = advocase_storage::now() + chrono::Duration::minutes(10);
+        db.store.store_sign_in_code(&user, "first-hash", expires, None).unwrap();
+        assert!(db.store.sign_in_code_sent_since(user.id, before).unwrap());
+        db.store.store_sign_in_code(&user, "second-hash", expires, None).unwrap();
+        let session_expires = advocase_storage::now() + chrono::Duration::hours(1);
+        assert!(!db.store.sign_in_with_code(&user, "first-hash", "session-1", session_expires, true, None).unwrap());
+        assert!(db.store.sign_in_with_code(&user, "second-hash", "session-2", session_expires, true, None).unwrap());
+        // A used code is gone when the next is stored, so the same digits can come again.
+        db.store.store_sign_in_code(&user, "second-hash", expires, None).unwrap();
+        assert!(db.store.sign_in_with_code(&user, "second-hash", "session-3", session_expires, true, None).unwrap());
+    }
+
+    fn an_expired_sign_in_code_signs_no_one_in(db) {
+        let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+        let person = add_user(&db.store, org, "ada@example.org", Role::Person);
+        let user = db.store.user_by_id(person.user_id).unwrap().unwrap();
+        let expires = advocase_storage::now() + chrono::Duration::minutes(10);
+        db.store.store_sign_in_code(&user, "code-hash", expires, None).unwrap();
+        tamper(&db, "UPDATE one_time_links SET expires_at = '2000-01-01 00:00:00'");
+        let session_expires = advocase_storage::now() + chrono::Duration::hours(1);
+        assert!(!db.store.sign_in_with_code(&user, "code-hash", "session-1", session_expires, true, None).unwrap());
+        assert!(db.store.session("session-1").unwrap().is_none());
+        assert_eq!(db.store.purge_sign_in_codes().unwrap(), 1, "the expired code is removed");
+        assert_eq!(db.store.purge_sign_in_codes().unwrap(), 0);
+    }
+
+    fn a_sign_in_code_is_bound_to_its_account(db) {
+        let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+        let ada = add_user(&db.store, org, "ada@example.org", Role::Person);
+        let ben = add_user(&db.store, org, "ben@example.org", Role::Person);
+        let ada = db.store.user_by_id(ada.user_id).unwrap().unwrap();
+        let ben = db.store.user_by_id(ben.user_id).unwrap().unwrap();
+        let expires = advocase_storage::now() + chrono::Duration::minutes(10);
+        db.store.store_sign_in_code(&ada, "ada-hash", expires, None).unwrap();
+        let session_expires = advocase_storage::now() + chrono::Duration::hours(1);
+        assert!(!db.store.sign_in_with_code(&ben, "ada-hash", "session-1", session_expires, true, None).unwrap());
+        assert!(db.store.sign_in_with_code(&ada, "ada-hash", "session-2", session_expires, true, None).unwrap(), "a refused try by someone else does not use the code up");
+    }
+
+    fn only_a_live_unlocked_person_account_holds_or_uses_a_sign_in_code(db) {
+        let (north_admin, north_advocate, ..) = two_providers(&db.store);
+        let expires = advocase_storage::now() + chrono::Duration::minutes(10);
+        let session_expires = advocase_storage::now() + chrono::Duration::hours(1);
+        for staff in [&north_admin, &north_advocate] {
+            let user = db.store.user_by_id(staff.user_id).unwrap().unwrap();
+            assert!(matches!(db.store.store_sign_in_code(&user, "staff-hash", expires, None), Err(StoreError::NotFound)));
+        }
+        let person = add_user(&db.store, north_admin.organisation_id, "ada@example.org", Role::Person);
+        let user = db.store.user_by_id(person.user_id).unwrap().unwrap();
+        db.store.store_sign_in_code(&user, "code-hash", expires, None).unwrap();
+        // A locked account cannot use its code, and the refusal does not use it up.
+        for _ in 0..POLICY.attempts {
+            db.store.record_failed_sign_in(user.id, None, POLICY).unwrap();
+        }
+        assert!(!db.store.sign_in_with_code(&user, "code-hash", "session-1", session_expires, true, None).unwrap());
+        assert!(matches!(db.store.store_sign_in_code(&user, "other-hash", expires, None), Err(StoreError::NotFound)));
+        tamper(&db, "UPDATE users SET locked_until = NULL");
+        assert!(db.store.sign_in_with_code(&user, "code-hash", "session-2", session_expires, true, None).unwrap());
+        db.store.store_sign_in_code(&user, "later-hash", expires, None).unwrap();
+        db.store.disable_user(Some(&north_admin), user.id).unwrap();
+        assert!(!db.store.sign_in_with_code(&user, "later-hash", "session-3", session_expires, true, None).unwrap());
+        assert!(matches!(db.store.store_sign_in_code(&user, "disabled-hash", expires, None), Err(StoreError::NotFound)));
+    }
+
+    fn a_request_for_a_code_that_sent_none_is_in_the_audit_trail(db) {
+        use advocase_storage::accounts::CodeNotSent;
+        let (north_admin, north_advocate, ..) = two_providers(&db.store);
+        let staff = db.store.user_by_id(north_advocate.user_id).unwrap().unwrap();
+        db.store.record_sign_in_code_not_sent(Some(&staff), CodeNotSent::NoPersonAccount, Some("192.0.2.1".into())).unwrap();
+        let entries = db.store.search_audit(&north_admin, &AuditQuery { action: Some(AuditAction::SignInFailed), ..Default::default() }).unwrap();
+        let id = staff.id.to_string();
+        assert!(entries.iter().any(|e| e.record_id.as_deref() == Some(id.as_str()) && e.address.as_deref() == Some("192.0.2.1") && e.reason.as_deref().is_some_and(|r| r.contains("no person's account"))));
+        // Nothing was kept that could sign anyone in.
+        let session_expires = advocase_storage::now() + chrono::Duration::hours(1);
+        assert!(!db.store.sign_in_with_code(&staff, "any-hash", "session-1", session_expires, true, None).unwrap());
+    }
+
     fn a_calendar_day_cannot_be_added_twice(db) {
         let (north_admin, ..) = two_providers(&db.store);
         let day = chrono::NaiveDate::from_ymd_opt(2031, 1, 1).unwrap();

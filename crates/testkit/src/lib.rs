@@ -1,9 +1,12 @@
-//! Test support: a fresh, migrated database per test, on SQLite or PostgreSQL.
+//! Test support: a fresh, migrated database per test, on SQLite or PostgreSQL, and a
+//! small SMTP server that keeps what it is sent ([`mail`]).
 //!
 //! SQLite databases live in a new temporary folder. PostgreSQL databases are created
 //! under the server named by `ADVOCASE_TEST_POSTGRES_URL` (the test script finds or
 //! starts one) and dropped when the test ends. Under `CI=true` a missing PostgreSQL is a
 //! failure, never a silent skip.
+
+pub mod mail;
 
 use advocase_storage::Store;
 use diesel::prelude::*;

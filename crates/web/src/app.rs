@@ -3,9 +3,10 @@
 use crate::config::WebConfig;
 use crate::error::{ApiErrors, ApiProblem, ErrorPage, api_detail};
 use crate::i18n::Catalogue;
+use crate::mail::{MailSetupError, Mailer};
 use crate::pages::{
     account, admin, advocates, assessment, audit, cases, commissioning, confidentiality, feedback,
-    home, my_records, people, referrals, safeguarding, sign_in, workforce,
+    home, my_records, people, referrals, safeguarding, sign_in, sign_in_code, workforce,
 };
 use crate::{api, ops, pages, security};
 use advocase_storage::Store;
@@ -32,10 +33,29 @@ pub struct AppState {
     pub throttles: Arc<crate::throttle::Throttles>,
     /// Every password hashed or checked by this process takes its turn here.
     pub hashing: crate::auth::password::HashingLimit,
+    /// The mail relay, when `smtp_url` is set: people who use the service can then sign
+    /// in with an emailed code.
+    pub mailer: Option<Arc<Mailer>>,
 }
 
 impl AppState {
+    /// The state for `config`. Mail settings that cannot be used are logged and leave
+    /// emailed codes off; the server's start checks them first with [`Self::try_new`].
     pub fn new(store: Store, config: WebConfig) -> Self {
+        let mailer = Mailer::from_config(&config).unwrap_or_else(|error| {
+            tracing::error!(%error, "emailed sign-in codes are off");
+            None
+        });
+        Self::with_mailer(store, config, mailer)
+    }
+
+    /// The state for `config`, refusing mail settings that cannot be used.
+    pub fn try_new(store: Store, config: WebConfig) -> Result<Self, MailSetupError> {
+        let mailer = Mailer::from_config(&config)?;
+        Ok(Self::with_mailer(store, config, mailer))
+    }
+
+    fn with_mailer(store: Store, config: WebConfig, mailer: Option<Mailer>) -> Self {
         Self {
             store,
             config: Arc::new(config),
@@ -44,6 +64,7 @@ impl AppState {
             demo_accounts: Vec::new(),
             throttles: Arc::default(),
             hashing: crate::auth::password::HashingLimit::per_core(),
+            mailer: mailer.map(Arc::new),
         }
     }
 }
@@ -67,6 +88,14 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(home::show))
         .route("/sign-in", get(sign_in::show).post(sign_in::submit))
+        .route(
+            "/sign-in/code",
+            get(sign_in_code::ask_form).post(sign_in_code::ask_submit),
+        )
+        .route(
+            "/sign-in/code/enter",
+            get(sign_in_code::enter_form).post(sign_in_code::enter_submit),
+        )
         .route("/sign-out", post(sign_in::sign_out))
         .route(
             "/two-factor",
@@ -583,8 +612,13 @@ pub fn spawn_jobs(state: AppState, holder: String) {
             let result = tokio::task::spawn_blocking(move || {
                 if store.take_job_lease("purge_sessions", &holder, chrono::Duration::minutes(5))? {
                     let purged = store.purge_sessions(advocase_storage::now() - idle)?;
+                    let codes = store.purge_sign_in_codes()?;
                     store.finish_job("purge_sessions", &holder)?;
-                    tracing::info!(purged, "purged ended sessions");
+                    tracing::info!(
+                        purged,
+                        codes,
+                        "purged ended sessions and spent sign-in codes"
+                    );
                 }
                 // Once a day, count who is past the retention period, for managers to
                 // review; the first run is at start. Whether it is due is decided with

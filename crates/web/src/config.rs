@@ -1,6 +1,7 @@
 //! Settings of the web application. The command line builds these from defaults, the
 //! configuration file and `ADVOCASE_` environment variables.
 
+use secrecy::SecretString;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -46,6 +47,11 @@ pub struct WebConfig {
     pub signal_recurrent_cases: u32,
     /// The period, in days back from today, in which recurrent concerns are looked for.
     pub signal_period_days: u32,
+    /// The mail relay for emailed sign-in codes, such as `smtps://user:pass@host`; empty
+    /// turns emailed codes off. A secret: it can hold a password, and `Debug` hides it.
+    pub smtp_url: SecretString,
+    /// Who the email comes from, such as `Advocase <advocase@example.org>`.
+    pub mail_from: String,
 }
 
 impl Default for WebConfig {
@@ -69,6 +75,8 @@ impl Default for WebConfig {
             complaint_response_working_days: 20,
             signal_recurrent_cases: 3,
             signal_period_days: 90,
+            smtp_url: SecretString::from(String::new()),
+            mail_from: String::new(),
         }
     }
 }

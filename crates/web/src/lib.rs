@@ -5,7 +5,8 @@
 //! two-factor, sessions and the extractors that turn a request into an
 //! [`advocase_domain::identity::Actor`]; `pages` and `api` hold the handlers, one module
 //! per area; `security` holds the headers and the cross-site request check; `error` is
-//! the one error type, rendered as an HTML page or as the JSON envelope.
+//! the one error type, rendered as an HTML page or as the JSON envelope; `mail` sends the
+//! emailed sign-in codes.
 
 pub mod api;
 pub mod app;
@@ -15,6 +16,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod i18n;
+pub mod mail;
 pub mod ops;
 pub mod pages;
 pub mod security;

@@ -1,5 +1,5 @@
 //! Per-address throttling of the requests anyone can send without signing in: sign-in,
-//! two-factor codes and the public referral forms. Account lock-out stops guessing at
+//! two-factor codes, requests for an emailed sign-in code and the public referral forms. Account lock-out stops guessing at
 //! one account; this stops one address from hammering many, or flooding the referral
 //! queue. Limits are generous, so a person correcting a form several times is never
 //! turned away; a refusal is the plain "too many attempts" page.
@@ -18,6 +18,7 @@ use std::time::Duration;
 
 pub struct Throttles {
     sign_in: DefaultKeyedRateLimiter<IpAddr>,
+    emailed_codes: DefaultKeyedRateLimiter<IpAddr>,
     public_forms: DefaultKeyedRateLimiter<IpAddr>,
 }
 
@@ -32,6 +33,9 @@ impl Default for Throttles {
         Self {
             // Twenty tries at once, then one more every six seconds.
             sign_in: RateLimiter::keyed(quota(20, Duration::from_secs(6))),
+            // Each request for a code may send an email, to someone else's inbox if the
+            // address is not the sender's own: five at once, then one more a minute.
+            emailed_codes: RateLimiter::keyed(quota(5, Duration::from_secs(60))),
             // Ten referral forms at once, then one more every two minutes.
             public_forms: RateLimiter::keyed(quota(10, Duration::from_secs(120))),
         }
@@ -42,6 +46,7 @@ impl Throttles {
     /// Forgets addresses that have not been seen for a while, so memory stays flat.
     pub fn forget_idle(&self) {
         self.sign_in.retain_recent();
+        self.emailed_codes.retain_recent();
         self.public_forms.retain_recent();
     }
 }
@@ -50,7 +55,8 @@ pub async fn throttle(State(state): State<AppState>, request: Request, next: Nex
     if request.method() == Method::POST {
         let path = request.uri().path();
         let limiter = match path {
-            "/sign-in" | "/two-factor" => Some(&state.throttles.sign_in),
+            "/sign-in" | "/two-factor" | "/sign-in/code/enter" => Some(&state.throttles.sign_in),
+            "/sign-in/code" => Some(&state.throttles.emailed_codes),
             "/refer"
             | "/refer/easy-read"
             | "/complain"

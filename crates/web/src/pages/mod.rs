@@ -19,6 +19,7 @@ pub mod people;
 pub mod referrals;
 pub mod safeguarding;
 pub mod sign_in;
+pub mod sign_in_code;
 pub mod workforce;
 
 use crate::app::AppState;

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use advocase_domain::identity::{EmailAddress, Role};
 use advocase_domain::validation::Invalid;
 use advocase_i18n::{Message, msg};
-use advocase_storage::accounts::LockoutPolicy;
+use advocase_storage::accounts::{LockoutPolicy, UserRecord};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -30,6 +30,8 @@ struct SignInPage {
     notice: Option<String>,
     demo_accounts: Vec<(String, String)>,
     demo_password: &'static str,
+    /// Whether mail is set up, so people who use the service may ask for a code.
+    emailed_codes: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -60,6 +62,7 @@ fn sign_in_page(
         notice,
         demo_accounts,
         demo_password: DEMO_PASSWORD,
+        emailed_codes: state.mailer.is_some(),
     }
 }
 
@@ -86,7 +89,7 @@ pub struct SignInForm {
     password: String,
 }
 
-fn policy(state: &AppState) -> LockoutPolicy {
+pub(super) fn policy(state: &AppState) -> LockoutPolicy {
     LockoutPolicy {
         attempts: state.config.lockout_attempts,
         minutes: state.config.lockout_minutes,
@@ -130,60 +133,93 @@ pub async fn submit(
             ),
         )
     };
-    let Some(user) = user else {
-        let store = state.store.clone();
-        blocking(move || store.record_unknown_sign_in(address)).await?;
+    let Some(user) = user
+        .clone()
+        .filter(|u| right && may_sign_in(&state, u, now))
+    else {
+        record_refusal(&state, user.as_ref(), address).await?;
         return failed();
     };
-    // Demo accounts have a published password: they work only on a demo server.
-    let demo_elsewhere = user.is_demo && !state.config.demo;
-    if user.disabled_at.is_some() || user.is_locked(now) || demo_elsewhere || !right {
-        // Every refusal writes to the trail, so the answer takes as long whether or
-        // not the account exists, is locked or is disabled.
-        let store = state.store.clone();
-        let policy = policy(&state);
-        let id = user.id;
-        let counts = right_or_counting(&user, now, demo_elsewhere);
-        blocking(move || {
-            if counts {
-                store.record_failed_sign_in(id, address, policy).map(|_| ())
-            } else {
-                store.record_unknown_sign_in(address)
-            }
-        })
-        .await?;
-        return failed();
-    }
-    let token = new_token();
-    // Two-factor is required of staff; a person using the service chooses it.
-    let is_person = user.role().map(|r| !r.is_staff()).unwrap_or(false);
-    let skip_two_factor =
-        (state.config.demo && user.is_demo) || (is_person && !user.has_two_factor());
+    let admission = Admission::for_user(&state, &user);
     let store = state.store.clone();
-    let expires = absolute_expiry(&state);
-    let hash = token_hash(&token);
-    let next = if skip_two_factor {
-        "/"
-    } else if user.has_two_factor() {
-        "/two-factor"
-    } else {
-        "/two-factor/setup"
-    };
-    blocking(move || store.start_session(&user, &hash, expires, skip_two_factor, address)).await?;
-    Ok(with_cookie(set_cookie(&state, &token), Redirect::to(next)))
+    let (hash, expires, passed) = (
+        admission.token_hash.clone(),
+        admission.expires_at,
+        admission.two_factor_passed,
+    );
+    blocking(move || store.start_session(&user, &hash, expires, passed, address)).await?;
+    Ok(admission.response(&state))
 }
 
-/// Whether a refused sign-in counts towards the account's lock-out: only wrong
-/// passwords on a live, unlocked account do.
-fn right_or_counting(
-    user: &advocase_storage::accounts::UserRecord,
-    now: chrono::NaiveDateTime,
-    demo_elsewhere: bool,
-) -> bool {
+/// How a sign-in goes on once the account has proved who it is, by password or by an
+/// emailed code: the new session's token, whether two-factor is still to come, and the
+/// page that comes next. Both ways in start their session from one of these, so they
+/// cannot drift apart.
+pub(super) struct Admission {
+    token: String,
+    pub(super) token_hash: String,
+    pub(super) expires_at: chrono::NaiveDateTime,
+    pub(super) two_factor_passed: bool,
+    next: &'static str,
+}
+
+impl Admission {
+    pub(super) fn for_user(state: &AppState, user: &UserRecord) -> Self {
+        let token = new_token();
+        // Two-factor is required of staff; a person using the service chooses it.
+        let is_person = user.role().map(|r| !r.is_staff()).unwrap_or(false);
+        let two_factor_passed =
+            (state.config.demo && user.is_demo) || (is_person && !user.has_two_factor());
+        let next = if two_factor_passed {
+            "/"
+        } else if user.has_two_factor() {
+            "/two-factor"
+        } else {
+            "/two-factor/setup"
+        };
+        Self {
+            token_hash: token_hash(&token),
+            token,
+            expires_at: absolute_expiry(state),
+            two_factor_passed,
+            next,
+        }
+    }
+
+    /// The answer once the session is stored: its cookie, and on to the next page.
+    pub(super) fn response(self, state: &AppState) -> Response {
+        with_cookie(set_cookie(state, &self.token), Redirect::to(self.next))
+    }
+}
+
+/// Whether the account may sign in at all now, whatever it proved: live, unlocked,
+/// and not a demo account away from a demo server (their password is published).
+pub(super) fn may_sign_in(state: &AppState, user: &UserRecord, now: chrono::NaiveDateTime) -> bool {
+    let demo_elsewhere = user.is_demo && !state.config.demo;
     user.disabled_at.is_none() && !user.is_locked(now) && !demo_elsewhere
 }
 
-fn with_cookie(cookie: String, response: impl IntoResponse) -> Response {
+/// Writes a refused sign-in to the trail. A wrong password or code on an account that
+/// may sign in counts towards its lock-out; a refusal of an unknown, disabled, locked
+/// or demo account is recorded without one. Every refusal writes, so the answer takes
+/// as long whether or not the account exists, is locked or is disabled.
+pub(super) async fn record_refusal(
+    state: &AppState,
+    user: Option<&UserRecord>,
+    address: Option<String>,
+) -> Result<(), AppError> {
+    let store = state.store.clone();
+    let policy = policy(state);
+    let now = advocase_storage::now();
+    let counted = user.filter(|u| may_sign_in(state, u, now)).map(|u| u.id);
+    blocking(move || match counted {
+        Some(id) => store.record_failed_sign_in(id, address, policy).map(|_| ()),
+        None => store.record_unknown_sign_in(address),
+    })
+    .await
+}
+
+pub(super) fn with_cookie(cookie: String, response: impl IntoResponse) -> Response {
     let mut headers = HeaderMap::new();
     if let Ok(value) = cookie.parse() {
         headers.insert(SET_COOKIE, value);

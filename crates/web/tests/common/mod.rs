@@ -233,7 +233,12 @@ pub fn encode(pairs: &[(&str, &str)]) -> String {
 
 /// North with a manager, two IMHA advocates and one accepted IMHA referral waiting.
 pub fn casework() -> Casework {
-    let app = TestApp::new();
+    casework_with(WebConfig::default())
+}
+
+/// The casework fixture on an app with the given settings.
+pub fn casework_with(config: WebConfig) -> Casework {
+    let app = TestApp::with_config(config);
     let manager = app.add_user(app.north, "manager@north.example", Role::Manager);
     let intake = app.add_user(app.north, "intake@north.example", Role::IntakeWorker);
     let first = app.add_user(app.north, "first@north.example", Role::Advocate);
@@ -319,7 +324,12 @@ pub fn casework() -> Casework {
 /// The casework fixture with its case allocated to the first advocate; the second is
 /// a colleague it is not allocated to.
 pub fn allocated_casework() -> Casework {
-    let w = casework();
+    allocated_casework_with(WebConfig::default())
+}
+
+/// The allocated casework fixture on an app with the given settings.
+pub fn allocated_casework_with(config: WebConfig) -> Casework {
+    let w = casework_with(config);
     let manager = w.app.actor(w.manager);
     let file = w.app.db.store.case_file(&manager, w.case_id).unwrap();
     w.app
