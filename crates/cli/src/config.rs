@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 /// Variables (after `ADVOCASE_`) that name a file holding a secret setting; they are
 /// read below, and are not settings themselves. Only these: `ADVOCASE_KEY_FILE` is the
 /// `key_file` setting.
-const SECRET_FILE_VARIABLES: &[&str] = &["DATABASE_URL_FILE"];
+const SECRET_FILE_VARIABLES: &[&str] = &["DATABASE_URL_FILE", "SMTP_URL_FILE"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
