@@ -31,6 +31,9 @@ pub const UNREADABLE: &str = "[This text cannot be read: its encrypted copy is d
 struct NamedKey {
     id: String,
     cipher: XChaCha20Poly1305,
+    /// A key for keyed digests, derived from the sealing key so that the key file keeps
+    /// one secret per key and one use of it never doubles as another.
+    digest_key: [u8; 32],
     /// The key as written in the key file, for writing the file again on rotation.
     encoded: String,
 }
@@ -80,11 +83,24 @@ fn named(id: String, encoded: String) -> Result<NamedKey, StoreError> {
             bytes.len()
         )));
     }
+    let digest_key = hmac_sha256(&bytes, &[b"advocase keyed digest key"]);
     Ok(NamedKey {
         cipher: XChaCha20Poly1305::new(Key::from_slice(&bytes)),
+        digest_key,
         id,
         encoded,
     })
+}
+
+/// HMAC-SHA-256 under `key` of the `parts`, one after the other.
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 /// Reads key lines: `<id> <base64 key>`, the current key first; blank lines and lines
@@ -201,6 +217,21 @@ impl Keyring {
 
     pub fn current_id(&self) -> String {
         self.key_ids().into_iter().next().unwrap_or_default()
+    }
+
+    /// A keyed digest (HMAC-SHA-256 under a key derived from the current key) of
+    /// `message` for `purpose`, in hex. For short secrets such as an emailed six-digit
+    /// code, whose plain hash anyone with a copy of the database could reverse by trying
+    /// every value: without the key file, the digest gives nothing away. After a key
+    /// rotation the digests of earlier messages no longer match, so it suits only
+    /// secrets that live minutes.
+    pub fn keyed_digest(&self, purpose: &str, message: &str) -> String {
+        self.notice_rotation();
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
+        hex::encode(hmac_sha256(
+            &keys[0].digest_key,
+            &[purpose.as_bytes(), &[0], message.as_bytes()],
+        ))
     }
 
     /// Seals `plain` for `column` under the current key.
@@ -554,6 +585,26 @@ mod tests {
         assert_ne!(
             sealed,
             keys.seal("contacts.discussed", "Her rights under section 3")
+        );
+    }
+
+    #[test]
+    fn a_keyed_digest_depends_on_the_key_the_purpose_and_the_message() {
+        let keys = Keyring::generate();
+        let digest = keys.keyed_digest("sign-in-code", "7:123456");
+        assert_eq!(digest, keys.keyed_digest("sign-in-code", "7:123456"));
+        assert_eq!(digest.len(), 64);
+        assert_ne!(digest, keys.keyed_digest("sign-in-code", "7:123457"));
+        assert_ne!(digest, keys.keyed_digest("other", "7:123456"));
+        // Another installation's key, or none, cannot reproduce it.
+        assert_ne!(
+            digest,
+            Keyring::generate().keyed_digest("sign-in-code", "7:123456")
+        );
+        use sha2::Digest;
+        assert_ne!(
+            digest,
+            hex::encode(sha2::Sha256::digest(b"sign-in-code:7:123456"))
         );
     }
 

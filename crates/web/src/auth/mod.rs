@@ -12,6 +12,7 @@ pub mod totp;
 
 pub use session::{ApiCaller, PendingStaff, PersonUser, Staff};
 
+use advocase_storage::sealing::Keyring;
 use sha2::{Digest, Sha256};
 
 /// A random token of 32 bytes, URL-safe base64: session cookies, API tokens, links.
@@ -37,14 +38,15 @@ pub fn new_sign_in_code() -> String {
     format!("{code:06}")
 }
 
-/// An emailed sign-in code is stored as the SHA-256 of the account and the code
-/// together. Binding the account in means a code works only for the account it was
-/// sent to, and that the same six digits sent to two people are kept as two different
-/// hashes. Six digits have too few values for any hash to hide them from someone with a
-/// copy of the database; what protects a code is that it works once, for ten minutes,
-/// and only while the account is not locked.
-pub fn sign_in_code_hash(user_id: i64, code: &str) -> String {
-    token_hash(&format!("sign-in-code:{user_id}:{code}"))
+/// An emailed sign-in code is stored as a keyed digest (HMAC-SHA-256 under the
+/// installation's key file) of the account and the code together. Binding the account
+/// in means a code works only for the account it was sent to, and that the same six
+/// digits sent to two people are kept as two different digests. Six digits have too few
+/// values for a plain hash to hide them from someone with a copy of the database; the
+/// key, kept outside the database, does. A code also works once, for ten minutes, and
+/// only while the account is not locked.
+pub fn sign_in_code_hash(keys: &Keyring, user_id: i64, code: &str) -> String {
+    keys.keyed_digest("sign-in-code", &format!("{user_id}:{code}"))
 }
 
 /// Compares two secrets in time that does not depend on where they differ.
@@ -63,17 +65,16 @@ mod tests {
             assert_eq!(code.len(), 6, "{code}");
             assert!(code.chars().all(|c| c.is_ascii_digit()), "{code}");
         }
+        let keys = Keyring::generate();
+        let hash = |user, code| sign_in_code_hash(&keys, user, code);
+        assert_ne!(hash(1, "123456"), hash(2, "123456"));
+        assert_ne!(hash(1, "123456"), hash(1, "123457"));
+        assert_eq!(hash(1, "123456"), hash(1, "123456"));
+        // Without the installation's key the digest cannot be made, so a copy of the
+        // database cannot be searched for the code.
         assert_ne!(
-            sign_in_code_hash(1, "123456"),
-            sign_in_code_hash(2, "123456")
-        );
-        assert_ne!(
-            sign_in_code_hash(1, "123456"),
-            sign_in_code_hash(1, "123457")
-        );
-        assert_eq!(
-            sign_in_code_hash(1, "123456"),
-            sign_in_code_hash(1, "123456")
+            hash(1, "123456"),
+            sign_in_code_hash(&Keyring::generate(), 1, "123456")
         );
     }
 }

@@ -237,7 +237,7 @@ pub async fn ask_submit(
         .await?;
         return not_sent(&state, easy);
     }
-    let hash = sign_in_code_hash(user.id, &code);
+    let hash = sign_in_code_hash(state.store.keys()?, user.id, &code);
     let expires = now + chrono::Duration::minutes(CODE_MINUTES);
     let store = state.store.clone();
     match blocking(move || store.store_sign_in_code(&user, &hash, expires, address)).await {
@@ -287,7 +287,7 @@ pub async fn enter_submit(
     if let Some(user) = user.clone().filter(|u| may_get_a_code(&state, u, now)) {
         let admission = Admission::for_user(&state, &user);
         let store = state.store.clone();
-        let code_hash = sign_in_code_hash(user.id, code.expose());
+        let code_hash = sign_in_code_hash(state.store.keys()?, user.id, code.expose());
         let (token_hash, expires, passed) = (
             admission.token_hash.clone(),
             admission.expires_at,
