@@ -190,7 +190,9 @@ pub(crate) fn reseal_documents(
 }
 
 impl Store {
-    /// The bytes of a stored document, opened.
+    /// The bytes of a stored document, opened. Called after the scoped read that found
+    /// and audited its record, not inside it: that read runs in a write transaction,
+    /// and opening ten megabytes there would hold every other writer back.
     pub(crate) fn document_bytes(&self, stored_as: &str) -> Result<Vec<u8>, StoreError> {
         let keys = self.keys()?;
         self.read(|conn| open_document(conn, keys, stored_as))

@@ -247,15 +247,10 @@ fn in_contract(provider: i64, duties: Vec<String>, areas: Vec<String>) -> _ {
         .and(people::local_authority.eq_any(areas).assume_not_null())
 }
 
-/// The UTC instant a UK date starts: system timestamps (received, opened, closed,
-/// decided) are stored in UTC and a period runs from UK midnight to UK midnight.
-fn day_start(day: NaiveDate) -> NaiveDateTime {
-    uk_day_start(day)
-}
-
-/// The UTC instant the UK day after `day` starts.
+/// The UTC instant the UK day after `day` starts: system timestamps (received, opened,
+/// closed, decided) are stored in UTC and a period runs from UK midnight to UK midnight.
 fn after(day: NaiveDate) -> NaiveDateTime {
-    day_start(day.succ_opt().unwrap_or(day))
+    uk_day_start(day.succ_opt().unwrap_or(day))
 }
 
 /// The bounds of a period on the UK wall clock, for times people record as they read
@@ -658,7 +653,7 @@ impl Store {
                 .filter(referrals::provider_id.eq_any(&providers))
                 .filter(referrals::local_authority.eq_any(&areas))
                 .filter(referrals::referrer_kind.eq("professional"))
-                .filter(referrals::received_at.ge(day_start(from)))
+                .filter(referrals::received_at.ge(uk_day_start(from)))
                 .filter(referrals::received_at.lt(after(to)))
                 .group_by(referrals::referrer_organisation)
                 .select((referrals::referrer_organisation, diesel::dsl::count_star()))
@@ -771,7 +766,7 @@ fn count_report(
     let provider = contract.provider_id;
     let duties = contract.duty_codes();
     let areas = contract.area_names();
-    let (start, end) = (day_start(period.from), after(period.to));
+    let (start, end) = (uk_day_start(period.from), after(period.to));
     let (wall_start, wall_end) = wall_clock_bounds(period);
     let scope = || in_contract(provider, duties.clone(), areas.clone());
     let mut facts = ReportFacts::default();

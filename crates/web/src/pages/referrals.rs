@@ -1508,18 +1508,21 @@ async fn prioritised(
     let calendar = calendar(state).await?;
     let cases = rows
         .iter()
-        .map(|row| WaitingCase {
-            case_id: row.case.id,
-            duty: row.case.duty.clone(),
-            introduction_due: row.case.introduction_due,
-            detained: row.detained,
-            safeguarding_risk: row.safeguarding_risk,
-            meeting_date: row.meeting_date,
-            deadline_date: row.deadline_date,
-            received_on: clock::local(row.received_at).date(),
-            first_contact_due: row.first_contact_days.map(|days| {
-                first_contact_target_due(&calendar, clock::local(row.received_at).date(), days)
-            }),
+        .map(|row| {
+            let received_on = clock::local(row.received_at).date();
+            WaitingCase {
+                case_id: row.case.id,
+                duty: row.case.duty.clone(),
+                introduction_due: row.case.introduction_due,
+                detained: row.detained,
+                safeguarding_risk: row.safeguarding_risk,
+                meeting_date: row.meeting_date,
+                deadline_date: row.deadline_date,
+                received_on,
+                first_contact_due: row
+                    .first_contact_days
+                    .map(|days| first_contact_target_due(&calendar, received_on, days)),
+            }
         })
         .collect();
     let mut rows = rows;
