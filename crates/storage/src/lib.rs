@@ -148,19 +148,24 @@ impl Store {
         &self,
         work: impl FnOnce(&mut DbConnection, &mut audit::Trail) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let _turn = (self.backend == Backend::Sqlite).then(|| {
-            self.writers
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-        });
-        let mut conn = self.conn()?;
-        let (value, head) = conn.transaction(|conn| {
-            audit::lock_head(conn)?;
-            let mut trail = audit::Trail::default();
-            let value = work(conn, &mut trail)?;
-            let head = trail.append_all(conn)?;
-            Ok::<_, StoreError>((value, head))
-        })?;
+        let (value, head) = {
+            let _turn = (self.backend == Backend::Sqlite).then(|| {
+                self.writers
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+            });
+            let mut conn = self.conn()?;
+            conn.transaction(|conn| {
+                audit::lock_head(conn)?;
+                let mut trail = audit::Trail::default();
+                let value = work(conn, &mut trail)?;
+                let head = trail.append_all(conn)?;
+                Ok::<_, StoreError>((value, head))
+            })?
+        };
+        // The head file is written after the turn is given up, so the next writer
+        // commits while this one syncs the file; a head that a later writer has already
+        // written is skipped, so under load one sync of the file serves several writes.
         if let Some(head) = head {
             audit::publish_head(self.audit_head_file.as_deref(), &head);
         }
