@@ -611,6 +611,9 @@ fn case_for_work(
     if !may_work_on(actor, &case) {
         return Err(StoreError::NotFound);
     }
+    // A manager gives a reason before opening a case that is not theirs; writing to it
+    // asks the same, so a form posted without opening the case first is no way round.
+    crate::confidentiality::require_view_reason(conn, actor, &[case_id])?;
     if case.status == case_status::CLOSED {
         return Err(Invalid::one("case", msg::CASE_CLOSED_REOPEN_FIRST).into());
     }

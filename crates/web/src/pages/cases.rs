@@ -1006,21 +1006,29 @@ pub async fn contact_submit(
     Path(id): Path<i64>,
     Form(answers): Form<ContactAnswers>,
 ) -> Result<Response, AppError> {
-    let file = case_file(&state, &staff, id).await?;
-    let again = |errors: FormErrors| {
+    // Recording a contact is an advocate's most frequent write, so the case file (an
+    // audited read of everything on the case) is loaded only to show the form again.
+    // The store checks on its own that the case may be worked on; when it refuses, the
+    // case file is read so that a refused access is audited and answered as before.
+    let again = async |errors: FormErrors| {
+        let file = case_file(&state, &staff, id).await?;
         let layout = Layout::staff(&state, &staff, "contact-heading", "/cases");
         let spec = contact_spec(&state, &layout, &file, &answers);
         show_form(layout, errors, spec)
     };
     let contact = match answers.parse(local_now()) {
         Ok(contact) => contact,
-        Err(invalid) => return again(invalid.into()),
+        Err(invalid) => return again(invalid.into()).await,
     };
     let store = state.store.clone();
     let actor = staff.actor.clone();
     match blocking(move || store.record_contact(&actor, id, &contact)).await {
         Ok(_) => Ok(back_to_case(id)),
-        Err(error) => refused(error, again),
+        Err(AppError::Invalid(invalid)) => again(invalid.into()).await,
+        Err(error) => {
+            case_file(&state, &staff, id).await?;
+            Err(error)
+        }
     }
 }
 
