@@ -15,6 +15,7 @@ use crate::suppression::{Cell, suppress};
 use crate::validation::{FieldError, Invalid, required_text};
 use advocase_i18n::{MessageKey, label, msg};
 use chrono::{Datelike, Months, NaiveDate};
+use std::borrow::Cow;
 
 codes! {
     /// How often a contract is reported on.
@@ -414,17 +415,18 @@ pub fn is_urgent(
         || meeting_or_deadline.is_some_and(|d| (d - received_on).num_days() <= 7)
 }
 
-/// The counts of one breakdown, each under a category code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The counts of one breakdown, each under a category code. Its id is usually a
+/// constant; one read back from a stored report owns its text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Breakdown {
-    pub id: &'static str,
+    pub id: Cow<'static, str>,
     pub rows: Vec<(String, u64)>,
 }
 
 /// A breakdown as published.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishedTable {
-    pub id: &'static str,
+    pub id: Cow<'static, str>,
     pub rows: Vec<(String, Cell)>,
     pub total: Cell,
 }
@@ -434,7 +436,7 @@ pub fn publish(breakdown: &Breakdown, threshold: u64) -> PublishedTable {
     let counts: Vec<u64> = breakdown.rows.iter().map(|(_, n)| *n).collect();
     let column = suppress(&counts, threshold);
     PublishedTable {
-        id: breakdown.id,
+        id: breakdown.id.clone(),
         rows: breakdown
             .rows
             .iter()
@@ -817,7 +819,7 @@ mod tests {
     fn a_published_breakdown_hides_its_small_counts() {
         let table = publish(
             &Breakdown {
-                id: "ethnicity",
+                id: "ethnicity".into(),
                 rows: vec![
                     ("asian".into(), 3),
                     ("white".into(), 40),

@@ -10,7 +10,7 @@ use crate::audit::AuditEvent;
 use crate::schema::{
     case_issues, cases, complaints, contacts, contracts, demand_rates, equality_answers,
     feedback_responses, link_meetings, meeting_actions, organisations, people, population_figures,
-    referral_decisions, referrals, safeguarding_concerns, service_signals,
+    referral_decisions, referrals, report_snapshots, safeguarding_concerns, service_signals,
 };
 use crate::{Store, StoreError, now, require_role};
 use advocase_domain::audit::AuditAction;
@@ -112,6 +112,18 @@ pub struct ContractRow {
     pub commissioner: String,
 }
 
+/// The counts of a finished period as first counted, as a row (for export and import).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
+#[diesel(table_name = report_snapshots)]
+pub struct ReportSnapshotRecord {
+    pub contract_id: i64,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub version: i32,
+    pub facts: String,
+    pub counted_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = link_meetings)]
 pub struct LinkMeetingRecord {
@@ -177,7 +189,7 @@ pub struct NewMeeting {
 
 /// The raw counts of one contract and period, before suppression. Nothing in it is
 /// about one person: counts, and lists of day counts for medians.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportFacts {
     pub breakdowns: Vec<Breakdown>,
     /// Working days from referral to first contact, urgent and other referrals.
@@ -409,6 +421,13 @@ impl Store {
     /// The counts of several periods of one contract, in the order asked, as one audited
     /// read: the annual report of a quarterly contract needs the year and each quarter,
     /// and one read records one access and costs one durable write, not five.
+    ///
+    /// A period is counted once, the first time its report is asked for, and those
+    /// counts are kept (`report_snapshots`) and given every time after: figures once
+    /// published never change, so no two versions of a report can be compared to work
+    /// out a count that suppression hid. Counting runs before the audited write, so a
+    /// large count never holds up everybody else's writes; the write keeps the counts
+    /// unless another request kept its own first, and then gives those.
     pub fn report_facts_by_period(
         &self,
         actor: &Actor,
@@ -417,25 +436,57 @@ impl Store {
         calendar: &WorkingDayCalendar,
         today: NaiveDate,
     ) -> Result<Vec<ReportFacts>, StoreError> {
+        let counted = self.read(|conn| {
+            conn.transaction(|conn| {
+                let Some(contract) = find_contract(conn, actor, contract_id)? else {
+                    return Ok(None);
+                };
+                // Checked here as well as on the page: only a finished period of the
+                // contract's own is ever counted.
+                let quarters = contract_periods(
+                    contract.starts_on,
+                    contract.ends_on,
+                    contract.reporting_period(),
+                );
+                let years = contract_years(contract.starts_on, contract.ends_on);
+                let mut facts = Vec::with_capacity(periods.len());
+                for period in periods {
+                    let own = quarters.contains(period) || years.contains(period);
+                    if !own || !has_ended(*period, today) {
+                        return Err(
+                            Invalid::one("from", msg::REPORT_PERIOD_NOT_FINISHED_OR_OWN).into()
+                        );
+                    }
+                    facts.push(match kept_report(conn, contract_id, *period)? {
+                        Some(kept) => (kept, false),
+                        None => (
+                            count_report(conn, &contract, *period, calendar, today)?,
+                            true,
+                        ),
+                    });
+                }
+                Ok::<_, StoreError>(Some(facts))
+            })
+        })?;
         self.read_scoped(actor, "contract_report", contract_id, |conn| {
-            let Some(contract) = find_contract(conn, actor, contract_id)? else {
+            // Asked again inside the audited write, so that a contract taken out of the
+            // actor's sight meanwhile is a denied access, not a read.
+            if find_contract(conn, actor, contract_id)?.is_none() {
+                return Ok(None);
+            }
+            let Some(counted) = counted else {
                 return Ok(None);
             };
-            // Checked here as well as on the page: only a finished period of the
-            // contract's own is ever counted.
-            let quarters = contract_periods(
-                contract.starts_on,
-                contract.ends_on,
-                contract.reporting_period(),
-            );
-            let years = contract_years(contract.starts_on, contract.ends_on);
-            let mut facts = Vec::with_capacity(periods.len());
-            for period in periods {
-                let own = quarters.contains(period) || years.contains(period);
-                if !own || !has_ended(*period, today) {
-                    return Err(Invalid::one("from", msg::REPORT_PERIOD_NOT_FINISHED_OR_OWN).into());
+            let mut facts = Vec::with_capacity(counted.len());
+            for (period, (counts, fresh)) in periods.iter().zip(counted) {
+                if !fresh {
+                    facts.push(counts);
+                } else if let Some(kept) = kept_report(conn, contract_id, *period)? {
+                    facts.push(kept);
+                } else {
+                    keep_report(conn, contract_id, *period, &counts)?;
+                    facts.push(counts);
                 }
-                facts.push(count_report(conn, &contract, *period, calendar, today)?);
             }
             Ok(Some(facts))
         })
@@ -756,6 +807,54 @@ const ABUSE_CATEGORIES: &[&str] = &[
     "self_neglect",
 ];
 
+/// The shape of the counts kept in `report_snapshots`. Raise it when `ReportFacts`
+/// changes: a period kept in an older shape is counted again the next time it is asked
+/// for, the one time its figures can change.
+const SNAPSHOT_VERSION: i32 = 1;
+
+/// The counts kept for a period, if they were kept in the current shape.
+fn kept_report(
+    conn: &mut crate::DbConnection,
+    contract_id: i64,
+    period: Period,
+) -> Result<Option<ReportFacts>, StoreError> {
+    let kept: Option<String> = report_snapshots::table
+        .find((contract_id, period.from, period.to))
+        .filter(report_snapshots::version.eq(SNAPSHOT_VERSION))
+        .select(report_snapshots::facts)
+        .first(conn)
+        .optional()?;
+    kept.map(|text| {
+        serde_json::from_str(&text)
+            .map_err(|e| StoreError::Data(format!("the kept counts of a report do not read: {e}")))
+    })
+    .transpose()
+}
+
+/// Keeps a period's counts, replacing any kept in an older shape.
+fn keep_report(
+    conn: &mut crate::DbConnection,
+    contract_id: i64,
+    period: Period,
+    facts: &ReportFacts,
+) -> Result<(), StoreError> {
+    let text = serde_json::to_string(facts)
+        .map_err(|e| StoreError::Data(format!("the counts of a report do not write: {e}")))?;
+    diesel::delete(report_snapshots::table.find((contract_id, period.from, period.to)))
+        .execute(conn)?;
+    diesel::insert_into(report_snapshots::table)
+        .values((
+            report_snapshots::contract_id.eq(contract_id),
+            report_snapshots::period_from.eq(period.from),
+            report_snapshots::period_to.eq(period.to),
+            report_snapshots::version.eq(SNAPSHOT_VERSION),
+            report_snapshots::facts.eq(text),
+            report_snapshots::counted_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 fn count_report(
     conn: &mut crate::DbConnection,
     contract: &ContractRecord,
@@ -785,7 +884,7 @@ fn count_report(
         .select((referrals::referrer_kind, diesel::dsl::count_star()))
         .load(conn)?;
     facts.breakdowns.push(Breakdown {
-        id: "referrals-by-referrer",
+        id: "referrals-by-referrer".into(),
         rows: counts(by_referrer, REFERRER_KINDS),
     });
     let by_area: Vec<(Option<String>, i64)> = referral_rows()
@@ -794,7 +893,7 @@ fn count_report(
         .load(conn)?;
     let area_order: Vec<&str> = areas.iter().map(String::as_str).collect();
     facts.breakdowns.push(Breakdown {
-        id: "referrals-by-area",
+        id: "referrals-by-area".into(),
         rows: counts(
             by_area
                 .into_iter()
@@ -813,7 +912,7 @@ fn count_report(
         .select((cases::duty, diesel::dsl::count_star()))
         .load(conn)?;
     facts.breakdowns.push(Breakdown {
-        id: "cases-opened-by-duty",
+        id: "cases-opened-by-duty".into(),
         rows: counts(opened, &duty_order),
     });
     let closed: Vec<(Option<String>, i64)> = case_rows()
@@ -824,7 +923,7 @@ fn count_report(
         .select((cases::closure_reason, diesel::dsl::count_star()))
         .load(conn)?;
     facts.breakdowns.push(Breakdown {
-        id: "cases-closed-by-reason",
+        id: "cases-closed-by-reason".into(),
         rows: counts(
             closed
                 .into_iter()
@@ -851,7 +950,7 @@ fn count_report(
         .map(|(_, _, m)| m.unwrap_or(0).max(0) as u64)
         .sum();
     facts.breakdowns.push(Breakdown {
-        id: "contacts-by-mode",
+        id: "contacts-by-mode".into(),
         rows: counts(
             contact_rows.into_iter().map(|(m, n, _)| (m, n)).collect(),
             CONTACT_MODES,
@@ -948,7 +1047,7 @@ fn count_report(
     }
     facts.first_contact = (timing[0] + timing[2], timing[1] + timing[3]);
     facts.breakdowns.push(Breakdown {
-        id: "first-contact",
+        id: "first-contact".into(),
         rows: vec![
             ("urgent_within".into(), timing[0]),
             ("urgent_later".into(), timing[1]),
@@ -959,7 +1058,7 @@ fn count_report(
     });
     if duties.iter().any(|d| d == "imha") {
         facts.breakdowns.push(Breakdown {
-            id: "imha-introduction",
+            id: "imha-introduction".into(),
             rows: vec![
                 ("met".into(), facts.imha.0),
                 ("missed".into(), facts.imha.1),
@@ -983,7 +1082,7 @@ fn count_report(
         .map(|o| (period.to - uk_time(*o).date()).num_days().max(0))
         .collect();
     facts.breakdowns.push(Breakdown {
-        id: "waiting-at-end",
+        id: "waiting-at-end".into(),
         rows: vec![("waiting".into(), waiting.len() as u64)],
     });
 
@@ -1018,7 +1117,7 @@ fn count_report(
     }
     facts.declined = (why.values().sum(), all);
     facts.breakdowns.push(Breakdown {
-        id: "declined-why",
+        id: "declined-why".into(),
         rows: [
             "not_eligible",
             "needs_information",
@@ -1062,19 +1161,19 @@ fn count_report(
         outcome_rows.len() as u64,
     );
     facts.breakdowns.push(Breakdown {
-        id: "outcomes-by-level",
+        id: "outcomes-by-level".into(),
         rows: levels,
     });
     facts.breakdowns.push(Breakdown {
-        id: "outcomes-by-process",
+        id: "outcomes-by-process".into(),
         rows: tally(&|r| r.1.clone(), PROCESSES),
     });
     facts.breakdowns.push(Breakdown {
-        id: "outcomes-by-duty",
+        id: "outcomes-by-duty".into(),
         rows: tally(&|r| r.2.clone(), &duty_order),
     });
     facts.breakdowns.push(Breakdown {
-        id: "outcomes-own-view",
+        id: "outcomes-own-view".into(),
         rows: tally(
             &|r| {
                 if r.3 {
@@ -1105,7 +1204,7 @@ fn count_report(
     let (responses, overall) = feedback.first().copied().unwrap_or((0, None));
     facts.feedback = (responses.max(0) as u64, overall.unwrap_or(0).max(0) as u64);
     facts.breakdowns.push(Breakdown {
-        id: "feedback-responses",
+        id: "feedback-responses".into(),
         rows: vec![("responses".into(), facts.feedback.0)],
     });
 
@@ -1121,7 +1220,7 @@ fn count_report(
         .select((safeguarding_concerns::category, diesel::dsl::count_star()))
         .load(conn)?;
     facts.breakdowns.push(Breakdown {
-        id: "concerns-by-category",
+        id: "concerns-by-category".into(),
         rows: counts(concerns, ABUSE_CATEGORIES),
     });
     let complaint_rows: Vec<(String, i64)> = complaints::table
@@ -1132,7 +1231,7 @@ fn count_report(
         .select((complaints::kind, diesel::dsl::count_star()))
         .load(conn)?;
     facts.breakdowns.push(Breakdown {
-        id: "complaints-by-kind",
+        id: "complaints-by-kind".into(),
         rows: counts(complaint_rows, &["complaint", "compliment"]),
     });
     let signals: i64 = service_signals::table
@@ -1142,7 +1241,7 @@ fn count_report(
         .count()
         .get_result(conn)?;
     facts.breakdowns.push(Breakdown {
-        id: "signals-sent",
+        id: "signals-sent".into(),
         rows: vec![("signals".into(), signals.max(0) as u64)],
     });
 
@@ -1194,7 +1293,7 @@ fn count_report(
         let not_known = (started.len() as u64).saturating_sub(answered);
         rows.push((NOT_KNOWN.to_string(), not_known));
         facts.breakdowns.push(Breakdown {
-            id: equality_id(characteristic.code),
+            id: equality_id(characteristic.code).into(),
             rows,
         });
     }

@@ -109,6 +109,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    report_snapshots (contract_id, period_from, period_to) {
+        contract_id -> BigInt,
+        period_from -> Date,
+        period_to -> Date,
+        version -> Integer,
+        facts -> Text,
+        counted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     job_leases (name) {
         name -> Text,
         holder -> Nullable<Text>,
@@ -901,4 +912,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     self_assessment_links,
     retention_checks,
     documents,
+    report_snapshots,
 );

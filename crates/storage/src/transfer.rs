@@ -245,6 +245,7 @@ installation_tables! {
     "self_assessment_items" => self_assessment_items, crate::assessment::AssessmentItemRecord, (assessment_id, item);
     "self_assessment_links" => self_assessment_links, crate::assessment::AssessmentLinkRecord, id, paged;
     "retention_checks" => retention_checks, crate::confidentiality::RetentionCheck, provider_id;
+    "report_snapshots" => report_snapshots, crate::commissioning::ReportSnapshotRecord, (contract_id, period_from, period_to);
 }
 
 /// Tables whose `id` comes from an identity sequence in PostgreSQL; after an import the

@@ -2422,6 +2422,36 @@ mod commissioning_storage {
                 Err(StoreError::Invalid(_))
             ));
         }
+
+        fn a_finished_period_keeps_the_figures_it_was_first_reported_with(db) {
+            let s = setting(&db.store);
+            for n in 0..9 {
+                accepted(&db.store, &s, n, "Northshire");
+            }
+            into_first_quarter(&db);
+            let calendar = WorkingDayCalendar::shipped(advocase_domain::clocks::Nation::EnglandAndWales);
+            let northshire = |actor: &Actor| {
+                let facts = db.store.report_facts(actor, s.contract, first_quarter(), &calendar, today()).unwrap();
+                facts.breakdown("referrals-by-area").unwrap().rows.iter().find(|(c, _)| c == "Northshire").unwrap().1
+            };
+            assert_eq!(northshire(&s.commissioner), 9);
+            // A referral entered late, dated in the quarter already reported: had the
+            // report counted it, 9 then 10 would give away a count of one.
+            accepted(&db.store, &s, 9, "Northshire");
+            into_first_quarter(&db);
+            assert_eq!(northshire(&s.commissioner), 9);
+            assert_eq!(northshire(&s.manager), 9, "the provider sees the same figures");
+            // Counts kept in an older shape are counted again, once.
+            tamper(&db, "UPDATE report_snapshots SET version = 0");
+            assert_eq!(northshire(&s.commissioner), 10);
+            tamper(&db, "UPDATE referrals SET received_at = '2025-07-10 10:00:00' WHERE id = (SELECT MIN(id) FROM referrals)");
+            assert_eq!(northshire(&s.commissioner), 10);
+            // Someone the contract is not for still finds nothing, kept counts or not.
+            assert!(matches!(
+                db.store.report_facts(&s.other_commissioner, s.contract, first_quarter(), &calendar, today()),
+                Err(StoreError::NotFound)
+            ));
+        }
     }
 }
 

@@ -636,7 +636,7 @@ fn table_view(state: &AppState, table: &PublishedTable) -> TableView {
             .rows
             .iter()
             .map(|(code, cell)| RowView {
-                label: row_label(state, table.id, code),
+                label: row_label(state, &table.id, code),
                 value: cell_words(state, *cell),
                 shown: cell.shown(),
                 bar: cell
@@ -688,7 +688,7 @@ fn build_report(state: &AppState, row: &ContractRow, facts: &ReportFacts) -> Rep
             tables: ids
                 .iter()
                 .filter_map(|id| find(id))
-                .filter(|p| !SINGLE_FIGURES.contains(&p.id))
+                .filter(|p| !SINGLE_FIGURES.contains(&p.id.as_ref()))
                 .map(|p| table_view(state, p))
                 .collect(),
             figures: Vec::new(),
