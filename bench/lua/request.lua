@@ -16,6 +16,12 @@ if content_type ~= "" then
   wrk.headers["Content-Type"] = content_type
 end
 
+-- The server refuses a form posted from another site; a browser names its own.
+local origin = os.getenv("BENCH_ORIGIN") or ""
+if origin ~= "" and wrk.method == "POST" then
+  wrk.headers["Origin"] = origin
+end
+
 local cookie = os.getenv("BENCH_COOKIE") or ""
 if cookie ~= "" then
   wrk.headers["Cookie"] = cookie

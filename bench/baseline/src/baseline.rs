@@ -2,6 +2,7 @@
 //! so each benchmark can say what the web layer costs on top of it.
 
 use crate::stats::Summary;
+use advocase_domain::casework::{ContactAnswers, NewContact};
 use advocase_domain::eligibility::{assess, parse_request};
 use advocase_domain::identity::OrganisationKind;
 use advocase_domain::referral::{NewReferral, ReferralAnswers};
@@ -70,24 +71,40 @@ pub enum Via {
     Store,
 }
 
-/// The referral of a public form, checked as the server checks it.
-pub fn referral_from_form(form: &str) -> anyhow::Result<NewReferral> {
+/// The fields of a form body as a JSON object, for the domain's answer types; the
+/// fields named in `lists` may repeat and become arrays (as checkboxes send them).
+fn form_object(form: &str, lists: &[&str]) -> anyhow::Result<serde_json::Value> {
     let mut fields = serde_json::Map::new();
-    let mut difficulty = Vec::new();
+    for name in lists {
+        fields.insert((*name).into(), serde_json::Value::Array(Vec::new()));
+    }
     for pair in form.trim().split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = decode_form_value(value)?;
-        if name == "difficulty" {
-            difficulty.push(serde_json::Value::String(value));
-        } else {
-            fields.insert(name.to_string(), serde_json::Value::String(value));
+        let value = serde_json::Value::String(decode_form_value(value)?);
+        match fields.get_mut(name) {
+            Some(serde_json::Value::Array(list)) if lists.contains(&name) => list.push(value),
+            _ => {
+                fields.insert(name.to_string(), value);
+            }
         }
     }
-    fields.insert("difficulty".into(), serde_json::Value::Array(difficulty));
-    let answers: ReferralAnswers = serde_json::from_value(serde_json::Value::Object(fields))?;
+    Ok(serde_json::Value::Object(fields))
+}
+
+/// The referral of a public form, checked as the server checks it.
+pub fn referral_from_form(form: &str) -> anyhow::Result<NewReferral> {
+    let answers: ReferralAnswers = serde_json::from_value(form_object(form, &["difficulty"])?)?;
     answers
         .parse(chrono::Utc::now().date_naive())
         .map_err(|invalid| anyhow::anyhow!("the benchmark's referral form is refused: {invalid:?}"))
+}
+
+/// The contact of a contact form, checked as the server checks it at `now`.
+pub fn contact_from_form(form: &str, now: chrono::NaiveDateTime) -> anyhow::Result<NewContact> {
+    let answers: ContactAnswers = serde_json::from_value(form_object(form, &[])?)?;
+    answers
+        .parse(now)
+        .map_err(|invalid| anyhow::anyhow!("the benchmark's contact form is refused: {invalid:?}"))
 }
 
 /// Decodes one `application/x-www-form-urlencoded` value: `+` is a space, `%XX` a byte.
@@ -129,46 +146,55 @@ pub fn referral_insert(
         .with_keys(advocase_storage::sealing::Keyring::generate());
     store.migrate()?;
     let provider = store.create_organisation(OrganisationKind::Provider, "Baseline provider")?;
+    Ok(write_for(seconds, workers, |n| {
+        // Eleven characters like a real reference, and a token hash of a real one's
+        // length, both unique.
+        let reference = format!("B{n:010}");
+        let token_hash = format!("{n:064x}");
+        match via {
+            Via::Raw => insert_row(&store, provider, &referral, &reference, &token_hash),
+            Via::Store => store
+                .submit_referral(
+                    provider,
+                    &referral,
+                    Source::Public,
+                    None,
+                    &reference,
+                    &token_hash,
+                )
+                .map(|_| ())
+                .map_err(anyhow::Error::from),
+        }
+    }))
+}
+
+/// Calls `write` with a running number from `workers` threads until `seconds` have
+/// passed, and times each call: the loop every write baseline shares.
+fn write_for(
+    seconds: f64,
+    workers: usize,
+    write: impl Fn(u64) -> anyhow::Result<()> + Sync,
+) -> Summary {
     let counter = AtomicU64::new(0);
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let start = Instant::now();
     let results: Vec<(u64, u64, Vec<u64>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers.max(1))
             .map(|_| {
-                let (store, referral, counter) = (&store, &referral, &counter);
+                let (write, counter) = (&write, &counter);
                 scope.spawn(move || {
                     let (mut done, mut failed, mut latencies) = (0u64, 0u64, Vec::new());
                     while Instant::now() < deadline {
                         let n = counter.fetch_add(1, Ordering::Relaxed);
-                        // Eleven characters like a real reference, and a token hash of
-                        // a real one's length, both unique.
-                        let reference = format!("B{n:010}");
-                        let token_hash = format!("{n:064x}");
                         let began = Instant::now();
-                        let result = match via {
-                            Via::Raw => {
-                                insert_row(store, provider, referral, &reference, &token_hash)
-                            }
-                            Via::Store => store
-                                .submit_referral(
-                                    provider,
-                                    referral,
-                                    Source::Public,
-                                    None,
-                                    &reference,
-                                    &token_hash,
-                                )
-                                .map(|_| ())
-                                .map_err(anyhow::Error::from),
-                        };
-                        match result {
+                        match write(n) {
                             Ok(()) => {
                                 done += 1;
                                 latencies.push(began.elapsed().as_micros() as u64);
                             }
                             Err(error) => {
                                 if failed == 0 {
-                                    eprintln!("advocase-bench: an insert failed: {error:#}");
+                                    eprintln!("advocase-bench: a write failed: {error:#}");
                                 }
                                 failed += 1;
                             }
@@ -183,9 +209,8 @@ pub fn referral_insert(
             .map(|h| h.join().unwrap_or_default())
             .collect()
     });
-    let seconds = start.elapsed().as_secs_f64();
     let mut summary = Summary {
-        seconds,
+        seconds: start.elapsed().as_secs_f64(),
         ..Summary::default()
     };
     for (done, failed, latencies) in results {
@@ -193,7 +218,62 @@ pub fn referral_insert(
         summary.errors += failed;
         summary.latencies_us.extend(latencies);
     }
-    Ok(summary)
+    summary
+}
+
+/// Writes contacts on one case of the server's own database for `seconds` from
+/// `workers` threads: the row `Store::record_contact` writes, sealed with the server's
+/// keys as it seals them, in a transaction of its own, on a connection with the
+/// server's settings, without the audit entry or the check that the case may be
+/// worked on. What the database costs for the contact form.
+pub fn contact_insert(
+    database: &str,
+    keys: &std::path::Path,
+    case_id: i64,
+    form: &str,
+    seconds: f64,
+    workers: usize,
+) -> anyhow::Result<Summary> {
+    use advocase_storage::schema::{cases, contacts};
+    let contact = contact_from_form(form, chrono::Local::now().naive_local())?;
+    let store = Store::open(database, None)
+        .context("opening the server's database")?
+        .with_keys(advocase_storage::sealing::Keyring::open(keys)?);
+    let recorded_by: i64 = store
+        .read(|conn| {
+            Ok(cases::table
+                .find(case_id)
+                .select(cases::advocate_id)
+                .first::<Option<i64>>(conn)?)
+        })?
+        .context("the case has no advocate")?;
+    let keys = store.keys()?;
+    Ok(write_for(seconds, workers, |_| {
+        let c = &contact;
+        store.read(|conn| {
+            conn.transaction(|conn| {
+                diesel::insert_into(contacts::table)
+                    .values((
+                        contacts::case_id.eq(case_id),
+                        contacts::occurred_at.eq(c.occurred_at),
+                        contacts::mode.eq(c.mode.as_str()),
+                        contacts::duration_minutes.eq(c.duration_minutes as i32),
+                        contacts::present
+                            .eq(keys.seal_some("contacts.present", c.present.as_deref())),
+                        contacts::discussed.eq(keys.seal("contacts.discussed", &c.discussed)),
+                        contacts::agreed.eq(keys.seal_some("contacts.agreed", c.agreed.as_deref())),
+                        contacts::could_instruct.eq(c.could_instruct),
+                        contacts::approach.eq(c.approach.map(|a| a.as_str())),
+                        contacts::recorded_by.eq(recorded_by),
+                        contacts::recorded_at.eq(advocase_storage::now()),
+                    ))
+                    .execute(conn)?;
+                Ok::<_, diesel::result::Error>(())
+            })
+            .map_err(advocase_storage::StoreError::from)
+        })?;
+        Ok(())
+    }))
 }
 
 /// The referral row exactly as `Store::submit_referral` writes it, without the audit
@@ -287,6 +367,19 @@ mod tests {
         let referral = referral_from_form(form).unwrap();
         assert_eq!(referral.given_name, "Maya");
         assert!(referral.is_detained());
+    }
+
+    #[test]
+    fn the_benchmark_contact_passes_the_forms_checks() {
+        let form = include_str!("../../data/contact.form");
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let contact = contact_from_form(form, now).unwrap();
+        assert_eq!(contact.duration_minutes, 45);
+        assert!(contact.could_instruct);
+        assert!(contact.discussed.starts_with("Talked through her rights"));
     }
 }
 

@@ -55,6 +55,26 @@ enum Command {
         #[arg(long, value_enum, default_value_t = baseline::Via::Raw)]
         via: baseline::Via,
     },
+    /// Insert contacts on one case of the server's database, one transaction each.
+    ContactInsert {
+        /// The server's SQLite file or its postgres:// URL.
+        #[arg(long)]
+        database: String,
+        /// The server's key file, so the contacts are sealed as the server seals them.
+        #[arg(long)]
+        keys: PathBuf,
+        /// The case to record the contacts on.
+        #[arg(long)]
+        case: i64,
+        /// The contact form body, as the browser sends it.
+        #[arg(long)]
+        form: PathBuf,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Threads writing at once.
+        #[arg(long, default_value_t = 8)]
+        workers: usize,
+    },
     /// Run the aggregates behind a contract's report as plain SQL, in a loop.
     ReportSql {
         /// The server's SQLite file or its postgres:// URL.
@@ -130,6 +150,19 @@ fn main() -> anyhow::Result<()> {
             let form = read(&form)?;
             let summary =
                 baseline::referral_insert(&database, audit_head, &form, seconds, workers, via)?;
+            println!("{}", summary.line());
+        }
+        Command::ContactInsert {
+            database,
+            keys,
+            case,
+            form,
+            seconds,
+            workers,
+        } => {
+            let form = read(&form)?;
+            let summary =
+                baseline::contact_insert(&database, &keys, case, &form, seconds, workers)?;
             println!("{}", summary.line());
         }
         Command::ReportSql {
