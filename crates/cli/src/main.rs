@@ -181,6 +181,9 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve { .. }) {
+        serve_with_few_malloc_arenas();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -188,6 +191,33 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The C library's setting for how many malloc arenas a process may have.
+const MALLOC_ARENAS: &str = "MALLOC_ARENA_MAX";
+
+/// Starts this same command again, in the same process, with at most two malloc arenas,
+/// unless the operator chose a number. glibc gives threads that meet in malloc arenas of
+/// their own, up to eight a core, and the server runs every database call on a pool of
+/// dozens of threads: under ten minutes of steady load its memory grew by a megabyte a
+/// minute as those arenas fragmented, and stayed flat with two (`bench/soak`,
+/// BENCHMARKS.md). glibc reads the setting only as a process starts, hence the exec,
+/// which keeps the process id. Other C libraries ignore it.
+fn serve_with_few_malloc_arenas() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os(MALLOC_ARENAS).is_some() {
+        return;
+    }
+    let Ok(program) = std::env::current_exe() else {
+        return;
+    };
+    let mut arguments = std::env::args_os();
+    let mut command = std::process::Command::new(program);
+    if let Some(name) = arguments.next() {
+        command.arg0(name);
+    }
+    // `exec` comes back only when it failed; the server then runs as it is.
+    let _failed = command.args(arguments).env(MALLOC_ARENAS, "2").exec();
 }
 
 /// The words of a message, as the command line prints them: in English, from the same
