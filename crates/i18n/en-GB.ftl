@@ -1666,7 +1666,7 @@ kpi-met = Met
 kpi-missed = Missed
 kpi-not-shown = Not shown
 report-heading = Monitoring report
-report-suppression = To keep people from being identified, counts from 1 to { $count } are not shown, and nor are other counts that would let one be worked out.
+report-suppression = To keep people from being identified, counts from 1 to { $count } are not shown, and nor are other counts that would let one be worked out. The figures were counted when this report was first made and do not change.
 report-suppression-link = How figures are counted
 report-download-csv = Download the report as a CSV file
 report-download-xlsx = Download the report as a spreadsheet (XLSX)
@@ -1905,7 +1905,7 @@ definition-signals-sent = Signals the provider sent in the period about concerns
 definition-equality-title = Equality monitoring
 definition-equality = People whose first case under the contract opened in the period, by each protected characteristic of the Equality Act 2010. "Not known" includes people never asked.
 definition-suppression-title = Small numbers
-definition-suppression = A count from 1 to the contract's threshold is never shown. When a total is shown, enough other counts are hidden beside a small one that it cannot be worked out by subtraction. Shares are shown only when every count behind them is shown, and middle values only when enough people stand behind them. Reports cover only the contract's own periods, and only once they have ended, so two reports cannot be compared to find one day's figures; a year's figure in the annual report is told only when every quarter's was shown.
+definition-suppression = A count from 1 to the contract's threshold is never shown. When a total is shown, enough other counts are hidden beside a small one that it cannot be worked out by subtraction. Shares are shown only when every count behind them is shown, and middle values only when enough people stand behind them. Reports cover only the contract's own periods, and only once they have ended, so two reports cannot be compared to find one day's figures; a year's figure in the annual report is told only when every quarter's was shown. A period is counted once, the first time its report is made, and its figures then never change: a record entered late does not change a report already made, so two versions of one report cannot be compared either.
 ## Self-assessment and the policies register
 nav-self-assessment = Self-assessment
 nav-policies = Policies and procedures
