@@ -423,12 +423,16 @@ impl Store {
         }
         let keys = self.keys()?;
         self.write(|conn, trail| {
-            let list: Vec<ReferralRecord> = referrals::table
+            // Sorted here, not by the database: asked to sort, SQLite walks the index on
+            // (provider, received) to avoid a sort, which means reading every referral
+            // the provider ever had (seconds with a million), instead of the few still
+            // waiting for a decision that the index on (provider, status) finds.
+            let mut list: Vec<ReferralRecord> = referrals::table
                 .filter(referrals::provider_id.eq(actor.organisation_id))
                 .filter(referrals::status.eq_any([status::RECEIVED, status::ON_HOLD]))
-                .order(referrals::received_at.asc())
                 .select(ReferralRecord::as_select())
                 .load(conn)?;
+            list.sort_by_key(|r| (r.received_at, r.id));
             trail.record(AuditEvent::by(
                 actor,
                 AuditAction::Read,

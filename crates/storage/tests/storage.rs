@@ -631,6 +631,29 @@ mod referral_storage {
             assert!(matches!(db.store.find_referral(&advocate, id), Err(StoreError::NotFound)));
             assert!(matches!(db.store.find_referral(&foreign_intake, id), Err(StoreError::NotFound)));
         }
+
+        fn the_referral_queue_holds_undecided_referrals_oldest_first(db) {
+            let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
+            let intake = add_user(&db.store, org, "intake@north.example", Role::IntakeWorker);
+            let answers = advocase_domain::referral::ReferralAnswers {
+                referrer_kind: "self".into(),
+                given_name: "Ada".into(),
+                family_name: "Lovelace".into(),
+                what_is_happening: "Help".into(),
+                consent: "given".into(),
+                ..Default::default()
+            };
+            let referral = answers.parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
+            let submit = |reference: &str, token: &str| {
+                db.store.submit_referral(org, &referral, advocase_storage::referrals::Source::Public, None, reference, token).unwrap()
+            };
+            let (newer, older, decided) = (submit("R-AAAA-0001", "t1"), submit("R-AAAA-0002", "t2"), submit("R-AAAA-0003", "t3"));
+            tamper(&db, &format!("UPDATE referrals SET received_at = '2026-11-20 09:00:00' WHERE id = {newer}"));
+            tamper(&db, &format!("UPDATE referrals SET received_at = '2026-11-19 09:00:00' WHERE id = {older}"));
+            tamper(&db, &format!("UPDATE referrals SET status = 'accepted' WHERE id = {decided}"));
+            let queue: Vec<i64> = db.store.referral_queue(&intake).unwrap().iter().map(|r| r.id).collect();
+            assert_eq!(queue, vec![older, newer]);
+        }
     }
 }
 
