@@ -553,6 +553,21 @@ fn every_table_of_the_schema_is_exported() {
 mod referral_storage {
     use super::*;
 
+    /// A self-referral with only what the form requires, for tests about the queue and
+    /// the status link rather than the referral's content.
+    fn plain_self_referral() -> advocase_domain::referral::NewReferral {
+        advocase_domain::referral::ReferralAnswers {
+            referrer_kind: "self".into(),
+            given_name: "Ada".into(),
+            family_name: "Lovelace".into(),
+            what_is_happening: "Help".into(),
+            consent: "given".into(),
+            ..Default::default()
+        }
+        .parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
+        .unwrap()
+    }
+
     on_both_backends! {
         fn an_accepted_referral_opens_one_case_per_duty_for_one_person(db) {
             let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
@@ -596,15 +611,7 @@ mod referral_storage {
 
         fn the_referral_status_link_shows_only_the_reference_and_status(db) {
             let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
-            let answers = advocase_domain::referral::ReferralAnswers {
-                referrer_kind: "self".into(),
-                given_name: "Ada".into(),
-                family_name: "Lovelace".into(),
-                what_is_happening: "Help".into(),
-                consent: "given".into(),
-                ..Default::default()
-            };
-            let referral = answers.parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
+            let referral = plain_self_referral();
             db.store.submit_referral(org, &referral, advocase_storage::referrals::Source::Public, None, "R-EEEE-FFFF", "status").unwrap();
             let status = db.store.referral_status("status").unwrap();
             assert_eq!(status.reference, "R-EEEE-FFFF");
@@ -617,15 +624,7 @@ mod referral_storage {
             let other = db.store.create_organisation(OrganisationKind::Provider, "South").unwrap();
             let advocate = add_user(&db.store, org, "advocate@north.example", Role::Advocate);
             let foreign_intake = add_user(&db.store, other, "intake@south.example", Role::IntakeWorker);
-            let answers = advocase_domain::referral::ReferralAnswers {
-                referrer_kind: "self".into(),
-                given_name: "Ada".into(),
-                family_name: "Lovelace".into(),
-                what_is_happening: "Help".into(),
-                consent: "given".into(),
-                ..Default::default()
-            };
-            let referral = answers.parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
+            let referral = plain_self_referral();
             let id = db.store.submit_referral(org, &referral, advocase_storage::referrals::Source::Public, None, "R-GGGG-HHHH", "s").unwrap();
             assert!(matches!(db.store.referral_queue(&advocate), Err(StoreError::NotFound)));
             assert!(matches!(db.store.find_referral(&advocate, id), Err(StoreError::NotFound)));
@@ -635,15 +634,7 @@ mod referral_storage {
         fn the_referral_queue_holds_undecided_referrals_oldest_first(db) {
             let org = db.store.create_organisation(OrganisationKind::Provider, "North").unwrap();
             let intake = add_user(&db.store, org, "intake@north.example", Role::IntakeWorker);
-            let answers = advocase_domain::referral::ReferralAnswers {
-                referrer_kind: "self".into(),
-                given_name: "Ada".into(),
-                family_name: "Lovelace".into(),
-                what_is_happening: "Help".into(),
-                consent: "given".into(),
-                ..Default::default()
-            };
-            let referral = answers.parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
+            let referral = plain_self_referral();
             let submit = |reference: &str, token: &str| {
                 db.store.submit_referral(org, &referral, advocase_storage::referrals::Source::Public, None, reference, token).unwrap()
             };
