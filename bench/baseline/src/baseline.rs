@@ -417,12 +417,21 @@ pub fn report_statements(
         "c.provider_id = {provider} AND c.duty IN ({duties}) AND p.local_authority IN ({areas})"
     );
     let cases = "cases c JOIN people p ON p.id = c.person_id";
+    let received = format!(
+        "r.provider_id = {provider} AND r.local_authority IN ({areas}) AND r.received_at >= {start} AND r.received_at < {end}"
+    );
     let referrals = format!(
-        "referrals r WHERE r.provider_id = {provider} AND r.local_authority IN ({areas}) AND r.received_at >= {start} AND r.received_at < {end}"
+        "referrals r WHERE {received} AND (r.id NOT IN (SELECT referral_id FROM referral_decisions) OR r.id IN (SELECT referral_id FROM referral_decisions WHERE duty IN ({duties})))"
     );
     Ok(vec![
         format!("SELECT r.referrer_kind, COUNT(*) FROM {referrals} GROUP BY r.referrer_kind"),
         format!("SELECT r.local_authority, COUNT(*) FROM {referrals} GROUP BY r.local_authority"),
+        format!(
+            "SELECT d.duty, COUNT(*) FROM referrals r JOIN referral_decisions d ON d.referral_id = r.id WHERE {received} AND d.duty IN ({duties}) GROUP BY d.duty"
+        ),
+        format!(
+            "SELECT COUNT(*) FROM referrals r WHERE {received} AND r.id NOT IN (SELECT referral_id FROM referral_decisions)"
+        ),
         format!(
             "SELECT c.duty, COUNT(*) FROM {cases} WHERE {scope} AND c.opened_at >= {start} AND c.opened_at < {end} GROUP BY c.duty"
         ),

@@ -233,7 +233,7 @@ impl ContractAnswers {
                 &self.threshold,
                 20,
             ) {
-                Ok(n) if n >= 1 => Some(n),
+                Ok(n) if n >= crate::suppression::LEAST_THRESHOLD as i64 => Some(n),
                 Ok(_) => {
                     invalid.push("threshold", msg::CONTRACT_THRESHOLD_INVALID);
                     None
@@ -703,6 +703,19 @@ mod tests {
         assert_eq!(contract.targets.declined, Some(10));
         assert_eq!(contract.targets.feedback_tenths, Some(42));
         assert_eq!(contract.targets.first_contact, None);
+    }
+
+    #[test]
+    fn a_threshold_below_two_is_refused_because_ones_would_show() {
+        for low in ["0", "1"] {
+            let mut form = answers();
+            form.threshold = low.into();
+            let invalid = form.parse().unwrap_err();
+            assert!(invalid.message_for("threshold").is_some(), "{low}");
+        }
+        let mut form = answers();
+        form.threshold = "2".into();
+        assert_eq!(form.parse().unwrap().threshold, 2);
     }
 
     #[test]

@@ -64,6 +64,11 @@
 /// The largest count that is never shown, unless a report sets its own.
 pub const DEFAULT_THRESHOLD: u64 = 7;
 
+/// The smallest threshold a report may set. With 1, a column of ones and zeros whose
+/// total is withheld gives its ones back (see the module comment), so the rule's
+/// guarantee starts at 2.
+pub const LEAST_THRESHOLD: u64 = 2;
+
 /// One published count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {

@@ -88,8 +88,10 @@ impl ContractRecord {
         ReportingPeriod::parse(&self.reporting).unwrap_or(ReportingPeriod::Quarterly)
     }
 
+    /// The threshold the contract's reports suppress with. A contract saved before the
+    /// least threshold was raised may hold 1; it is read as the least allowed.
     pub fn threshold(&self) -> u64 {
-        self.threshold.max(1) as u64
+        (self.threshold.max(0) as u64).max(advocase_domain::suppression::LEAST_THRESHOLD)
     }
 
     pub fn targets(&self) -> Targets {
@@ -810,7 +812,7 @@ const ABUSE_CATEGORIES: &[&str] = &[
 /// The shape of the counts kept in `report_snapshots`. Raise it when `ReportFacts`
 /// changes: a period kept in an older shape is counted again the next time it is asked
 /// for, the one time its figures can change.
-const SNAPSHOT_VERSION: i32 = 1;
+const SNAPSHOT_VERSION: i32 = 2;
 
 /// The counts kept for a period, if they were kept in the current shape.
 fn kept_report(
@@ -871,13 +873,22 @@ fn count_report(
     let mut facts = ReportFacts::default();
     let duty_order: Vec<&str> = duties.iter().map(String::as_str).collect();
 
-    // Activity: referrals from the contract's areas, by who referred and by area.
-    let referral_rows = || {
+    // Activity: referrals from the contract's areas, by who referred, by area and by the
+    // kinds of advocacy they were considered for. A referral decided only for kinds the
+    // contract does not cover is another contract's; one not decided yet may be this
+    // one's, and is counted.
+    let decided = || referral_decisions::table.select(referral_decisions::referral_id);
+    let received = || {
         referrals::table
             .filter(referrals::provider_id.eq(provider))
             .filter(referrals::local_authority.eq_any(areas.clone()))
             .filter(referrals::received_at.ge(start))
             .filter(referrals::received_at.lt(end))
+    };
+    let referral_rows = || {
+        received().filter(referrals::id.ne_all(decided()).or(
+            referrals::id.eq_any(decided().filter(referral_decisions::duty.eq_any(duties.clone()))),
+        ))
     };
     let by_referrer: Vec<(String, i64)> = referral_rows()
         .group_by(referrals::referrer_kind)
@@ -901,6 +912,24 @@ fn count_report(
                 .collect(),
             &area_order,
         ),
+    });
+
+    // Joined with a decision for one of the contract's duties, a referral is in scope.
+    let considered: Vec<(String, i64)> = received()
+        .inner_join(referral_decisions::table.on(referral_decisions::referral_id.eq(referrals::id)))
+        .filter(referral_decisions::duty.eq_any(duties.clone()))
+        .group_by(referral_decisions::duty)
+        .select((referral_decisions::duty, diesel::dsl::count_star()))
+        .load(conn)?;
+    let undecided: i64 = received()
+        .filter(referrals::id.ne_all(decided()))
+        .count()
+        .get_result(conn)?;
+    let mut by_duty = counts(considered, &duty_order);
+    by_duty.push(("not_decided".into(), undecided.max(0) as u64));
+    facts.breakdowns.push(Breakdown {
+        id: "referrals-by-duty".into(),
+        rows: by_duty,
     });
 
     let case_rows = || cases::table.inner_join(people::table.on(people::id.eq(cases::person_id)));

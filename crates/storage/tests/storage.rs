@@ -2388,6 +2388,13 @@ mod commissioning_storage {
                 people.push(accepted(&db.store, &s, n, "Northshire"));
             }
             accepted(&db.store, &s, 9, "Elsewhere");
+            // A referral from the area decided only for IMCA, which the contract does not
+            // pay for, is another contract's.
+            let imca = accepted(&db.store, &s, 8, "Northshire");
+            tamper(&db, &format!(
+                "UPDATE referral_decisions SET duty = 'imca' WHERE referral_id = (SELECT referral_id FROM cases WHERE person_id = {imca})"
+            ));
+            tamper(&db, &format!("UPDATE cases SET duty = 'imca' WHERE person_id = {imca}"));
             for person in &people[..3] {
                 tamper(&db, &format!(
                     "INSERT INTO equality_answers (provider_id, person_id, characteristic, answer, recorded_at) VALUES ({}, {person}, 'ethnicity', 'asian', '2026-11-22 10:00:00')",
@@ -2406,6 +2413,10 @@ mod commissioning_storage {
             let count = |id: &str, code: &str| facts.breakdown(id).unwrap().rows.iter().find(|(c, _)| c == code).unwrap().1;
             assert_eq!(count("referrals-by-area", "Northshire"), 4);
             assert_eq!(count("referrals-by-referrer", "professional"), 4);
+            assert_eq!(count("referrals-by-duty", "care_act"), 4);
+            assert_eq!(count("referrals-by-duty", "imha"), 0);
+            assert_eq!(count("referrals-by-duty", "not_decided"), 0);
+            assert!(facts.breakdown("referrals-by-duty").unwrap().rows.iter().all(|(c, _)| c != "imca" && c != "other"));
             assert_eq!(count("cases-opened-by-duty", "care_act"), 4);
             assert_eq!(count("equality-ethnicity", "asian"), 3);
             assert_eq!(count("equality-ethnicity", "not_known"), 1);

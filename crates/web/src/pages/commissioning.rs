@@ -535,6 +535,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
         &[
             "referrals-by-referrer",
             "referrals-by-area",
+            "referrals-by-duty",
             "cases-opened-by-duty",
             "cases-closed-by-reason",
             "contacts-by-mode",
@@ -1795,6 +1796,7 @@ const DEFINED: &[&str] = &[
     "kpi-feedback",
     "definition-referrals-by-referrer",
     "definition-referrals-by-area",
+    "definition-referrals-by-duty",
     "definition-cases-opened-by-duty",
     "definition-cases-closed-by-reason",
     "definition-contacts-by-mode",
