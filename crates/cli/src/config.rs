@@ -58,6 +58,12 @@ pub struct Settings {
     pub signal_recurrent_cases: u32,
     /// The period, in days back from today, in which recurrent concerns are looked for.
     pub signal_period_days: u32,
+    /// Days after a reporting period ends before its figures are counted and kept in the
+    /// background, so that its report opens at once.
+    pub report_settle_days: u32,
+    /// Count finished periods' figures in the background. Off, a period is counted the
+    /// first time its report is asked for.
+    pub report_background_count: bool,
     /// Log lines as JSON (for log collectors) instead of plain text.
     pub log_json: bool,
     /// The mail relay for emailed sign-in codes (`smtps://user:pass@host`); empty turns
@@ -109,6 +115,8 @@ impl Default for Settings {
             complaint_response_working_days: web.complaint_response_working_days,
             signal_recurrent_cases: web.signal_recurrent_cases,
             signal_period_days: web.signal_period_days,
+            report_settle_days: web.report_settle_days.unwrap_or(14),
+            report_background_count: web.report_settle_days.is_some(),
             key_file: None,
             log_json: false,
             smtp_url: SecretString::from(String::new()),
@@ -205,6 +213,9 @@ impl Settings {
             complaint_response_working_days: self.complaint_response_working_days,
             signal_recurrent_cases: self.signal_recurrent_cases.max(2),
             signal_period_days: self.signal_period_days.max(1),
+            report_settle_days: self
+                .report_background_count
+                .then_some(self.report_settle_days),
             smtp_url: self.smtp_url.clone(),
             mail_from: self.mail_from.clone(),
             ..advocase_web::WebConfig::default()

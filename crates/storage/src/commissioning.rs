@@ -494,6 +494,79 @@ impl Store {
         })
     }
 
+    /// Counts and keeps, in the background, the figures of finished periods that no one
+    /// has asked for yet, so that a report opens at once instead of counting a year of
+    /// records while its reader waits. Only periods that ended at least `settle_days`
+    /// before `today` are counted: records are often entered some days late, and the
+    /// first count is the one kept. At most `limit` periods are counted in one call, each
+    /// on its own read and its own short audited write, so a long backlog never holds
+    /// the database for long. Answers how many periods were counted.
+    pub fn count_settled_reports(
+        &self,
+        calendar: &WorkingDayCalendar,
+        today: NaiveDate,
+        settle_days: u32,
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        let Some(settled) = today.checked_sub_days(chrono::Days::new(u64::from(settle_days)))
+        else {
+            return Ok(0);
+        };
+        let due = self.read(|conn| {
+            let contracts: Vec<ContractRecord> = contracts::table
+                .order(contracts::id.asc())
+                .select(ContractRecord::as_select())
+                .load(conn)?;
+            let mut due = Vec::new();
+            for contract in contracts {
+                let mut periods = contract_periods(
+                    contract.starts_on,
+                    contract.ends_on,
+                    contract.reporting_period(),
+                );
+                periods.extend(contract_years(contract.starts_on, contract.ends_on));
+                periods.sort_by_key(|p| (p.from, p.to));
+                periods.dedup();
+                for period in periods {
+                    if due.len() == limit {
+                        return Ok(due);
+                    }
+                    if period.to < settled
+                        && has_ended(period, today)
+                        && kept_report(conn, contract.id, period)?.is_none()
+                    {
+                        due.push((contract.clone(), period));
+                    }
+                }
+            }
+            Ok(due)
+        })?;
+        for (contract, period) in &due {
+            let counts = self.read(|conn| {
+                conn.transaction(|conn| count_report(conn, contract, *period, calendar, today))
+            })?;
+            self.write(|conn, trail| {
+                if kept_report(conn, contract.id, *period)?.is_none() {
+                    keep_report(conn, contract.id, *period, &counts)?;
+                    trail.record(
+                        AuditEvent::anonymous(
+                            AuditAction::Create,
+                            "contract_report",
+                            Some(contract.id),
+                        )
+                        .in_organisation(Some(contract.provider_id))
+                        .because(format!(
+                            "figures for {} to {} counted and kept in the background",
+                            period.from, period.to
+                        )),
+                    );
+                }
+                Ok(())
+            })?;
+        }
+        Ok(due.len())
+    }
+
     /// Records a link meeting on a contract, with its actions.
     pub fn record_meeting(
         &self,

@@ -2477,6 +2477,44 @@ mod commissioning_storage {
                 Err(StoreError::NotFound)
             ));
         }
+
+        fn finished_periods_are_counted_in_the_background_once_they_have_settled(db) {
+            let s = setting(&db.store);
+            for n in 0..9 {
+                accepted(&db.store, &s, n, "Northshire");
+            }
+            into_first_quarter(&db);
+            let calendar = WorkingDayCalendar::shipped(advocase_domain::clocks::Nation::EnglandAndWales);
+            // No period of a contract that started in 2025 ended a hundred years ago.
+            assert_eq!(db.store.count_settled_reports(&calendar, today(), 36_500, 10).unwrap(), 0);
+            // A backlog is worked through a few periods at a time, each counted once.
+            assert_eq!(db.store.count_settled_reports(&calendar, today(), 14, 3).unwrap(), 3);
+            let mut runs = 1;
+            while db.store.count_settled_reports(&calendar, today(), 14, 3).unwrap() > 0 {
+                runs += 1;
+                assert!(runs < 20, "the background count never ran out of periods");
+            }
+            assert!(runs >= 3, "seven finished quarters and a year take three runs of three");
+            // A referral entered late changes nothing: the figures were kept when counted.
+            accepted(&db.store, &s, 9, "Northshire");
+            into_first_quarter(&db);
+            let facts = db.store.report_facts(&s.commissioner, s.contract, first_quarter(), &calendar, today()).unwrap();
+            let received = facts.breakdown("referrals-by-area").unwrap().rows.iter().find(|(c, _)| c == "Northshire").unwrap().1;
+            assert_eq!(received, 9);
+            #[derive(diesel::QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+            let counted = diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM audit_entries WHERE record_type = 'contract_report' AND actor_user_id IS NULL",
+            )
+            .get_result::<Count>(&mut conn)
+            .unwrap()
+            .n;
+            assert!(counted >= 7, "each background count is in the audit trail");
+        }
     }
 }
 

@@ -594,6 +594,13 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
 /// The daily count of people past the retention period.
 const RETENTION_JOB: &str = "retention_check";
 
+/// The background count of finished reporting periods.
+const REPORT_COUNT_JOB: &str = "count_reports";
+
+/// Periods counted in the background per run: at a million people each takes a few
+/// seconds, and the next run, five minutes later, takes the next ones.
+const REPORTS_PER_RUN: usize = 2;
+
 /// How often the background jobs look for work.
 const JOB_INTERVAL: std::time::Duration = std::time::Duration::from_secs(300);
 
@@ -609,6 +616,7 @@ pub fn spawn_jobs(state: AppState, holder: String) {
             let holder = holder.clone();
             let idle = chrono::Duration::minutes(state.config.session_idle_minutes);
             let years = state.config.retention_years;
+            let settle_days = state.config.report_settle_days;
             let result = tokio::task::spawn_blocking(move || {
                 if store.take_job_lease("purge_sessions", &holder, chrono::Duration::minutes(5))? {
                     let purged = store.purge_sessions(advocase_storage::now() - idle)?;
@@ -632,6 +640,28 @@ pub fn spawn_jobs(state: AppState, holder: String) {
                     let providers = store.check_retention(crate::clock::today(), years)?;
                     store.finish_job(RETENTION_JOB, &holder)?;
                     tracing::info!(providers, "checked the retention period");
+                }
+                if let Some(settle_days) = settle_days
+                    && store.take_job_lease(
+                        REPORT_COUNT_JOB,
+                        &holder,
+                        chrono::Duration::minutes(30),
+                    )?
+                {
+                    let counted =
+                        pages::referrals::working_day_calendar(&store).and_then(|calendar| {
+                            store.count_settled_reports(
+                                &calendar,
+                                crate::clock::today(),
+                                settle_days,
+                                REPORTS_PER_RUN,
+                            )
+                        });
+                    store.finish_job(REPORT_COUNT_JOB, &holder)?;
+                    let counted = counted?;
+                    if counted > 0 {
+                        tracing::info!(counted, "counted finished reporting periods");
+                    }
                 }
                 Ok::<_, advocase_storage::StoreError>(())
             })

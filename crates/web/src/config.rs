@@ -47,6 +47,10 @@ pub struct WebConfig {
     pub signal_recurrent_cases: u32,
     /// The period, in days back from today, in which recurrent concerns are looked for.
     pub signal_period_days: u32,
+    /// Days after a reporting period ends before its figures are counted and kept in the
+    /// background, so that its report opens at once; records entered late within these
+    /// days are still counted. `None`: only counted when first asked for.
+    pub report_settle_days: Option<u32>,
     /// The mail relay for emailed sign-in codes, such as `smtps://user:pass@host`; empty
     /// turns emailed codes off. A secret: it can hold a password, and `Debug` hides it.
     pub smtp_url: SecretString,
@@ -75,6 +79,7 @@ impl Default for WebConfig {
             complaint_response_working_days: 20,
             signal_recurrent_cases: 3,
             signal_period_days: 90,
+            report_settle_days: Some(14),
             smtp_url: SecretString::from(String::new()),
             mail_from: String::new(),
         }

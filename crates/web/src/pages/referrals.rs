@@ -1237,7 +1237,15 @@ pub async fn show(
 /// holidays an administrator has added.
 pub(crate) async fn calendar(state: &AppState) -> Result<WorkingDayCalendar, AppError> {
     let store = state.store.clone();
-    let added = blocking(move || store.added_calendar_days(Nation::EnglandAndWales)).await?;
+    Ok(blocking(move || working_day_calendar(&store)).await?)
+}
+
+/// The shipped bank holidays with the days the installation added, for work that
+/// already runs off the async runtime.
+pub(crate) fn working_day_calendar(
+    store: &advocase_storage::Store,
+) -> Result<WorkingDayCalendar, advocase_storage::StoreError> {
+    let added = store.added_calendar_days(Nation::EnglandAndWales)?;
     Ok(WorkingDayCalendar::shipped(Nation::EnglandAndWales)
         .with_extra_days(added.into_iter().map(|d| d.day)))
 }
