@@ -421,7 +421,7 @@ pub fn report_statements(
         "r.provider_id = {provider} AND r.local_authority IN ({areas}) AND r.received_at >= {start} AND r.received_at < {end}"
     );
     let referrals = format!(
-        "referrals r WHERE {received} AND (r.id NOT IN (SELECT referral_id FROM referral_decisions) OR r.id IN (SELECT referral_id FROM referral_decisions WHERE duty IN ({duties})))"
+        "referrals r WHERE {received} AND (NOT EXISTS (SELECT 1 FROM referral_decisions d WHERE d.referral_id = r.id) OR EXISTS (SELECT 1 FROM referral_decisions d WHERE d.referral_id = r.id AND d.duty IN ({duties})))"
     );
     Ok(vec![
         format!("SELECT r.referrer_kind, COUNT(*) FROM {referrals} GROUP BY r.referrer_kind"),
@@ -430,7 +430,7 @@ pub fn report_statements(
             "SELECT d.duty, COUNT(*) FROM referrals r JOIN referral_decisions d ON d.referral_id = r.id WHERE {received} AND d.duty IN ({duties}) GROUP BY d.duty"
         ),
         format!(
-            "SELECT COUNT(*) FROM referrals r WHERE {received} AND r.id NOT IN (SELECT referral_id FROM referral_decisions)"
+            "SELECT COUNT(*) FROM referrals r WHERE {received} AND NOT EXISTS (SELECT 1 FROM referral_decisions d WHERE d.referral_id = r.id)"
         ),
         format!(
             "SELECT c.duty, COUNT(*) FROM {cases} WHERE {scope} AND c.opened_at >= {start} AND c.opened_at < {end} GROUP BY c.duty"

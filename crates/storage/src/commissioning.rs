@@ -950,7 +950,10 @@ fn count_report(
     // kinds of advocacy they were considered for. A referral decided only for kinds the
     // contract does not cover is another contract's; one not decided yet may be this
     // one's, and is counted.
-    let decided = || referral_decisions::table.select(referral_decisions::referral_id);
+    // Written with EXISTS, not `NOT IN (subquery)`: PostgreSQL runs the latter row by
+    // row once a million decisions no longer fit its memory for hashing.
+    let decisions =
+        || referral_decisions::table.filter(referral_decisions::referral_id.eq(referrals::id));
     let received = || {
         referrals::table
             .filter(referrals::provider_id.eq(provider))
@@ -959,8 +962,10 @@ fn count_report(
             .filter(referrals::received_at.lt(end))
     };
     let referral_rows = || {
-        received().filter(referrals::id.ne_all(decided()).or(
-            referrals::id.eq_any(decided().filter(referral_decisions::duty.eq_any(duties.clone()))),
+        received().filter(diesel::dsl::not(diesel::dsl::exists(decisions())).or(
+            diesel::dsl::exists(
+                decisions().filter(referral_decisions::duty.eq_any(duties.clone())),
+            ),
         ))
     };
     let by_referrer: Vec<(String, i64)> = referral_rows()
@@ -995,7 +1000,7 @@ fn count_report(
         .select((referral_decisions::duty, diesel::dsl::count_star()))
         .load(conn)?;
     let undecided: i64 = received()
-        .filter(referrals::id.ne_all(decided()))
+        .filter(diesel::dsl::not(diesel::dsl::exists(decisions())))
         .count()
         .get_result(conn)?;
     let mut by_duty = counts(considered, &duty_order);
