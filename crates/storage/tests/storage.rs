@@ -66,6 +66,20 @@ fn tamper(db: &TestDb, sql: &str) {
     diesel::sql_query(sql).execute(&mut conn).unwrap();
 }
 
+/// The count a `SELECT COUNT(*) AS n …` statement gives, read straight from the database.
+fn count_of(db: &TestDb, sql: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
+    diesel::sql_query(sql)
+        .get_result::<Count>(&mut conn)
+        .unwrap()
+        .n
+}
+
 on_both_backends! {
     fn migrations_leave_nothing_pending(db) {
         assert!(db.store.pending_migrations().unwrap().is_empty());
@@ -2425,18 +2439,7 @@ mod commissioning_storage {
 
             // Several periods in one read give what each would alone, and record one
             // access; one period not the contract's own or not finished refuses them all.
-            #[derive(diesel::QueryableByName)]
-            struct Count {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            let accesses = || {
-                let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
-                diesel::sql_query("SELECT COUNT(*) AS n FROM audit_entries WHERE record_type = 'contract_report'")
-                    .get_result::<Count>(&mut conn)
-                    .unwrap()
-                    .n
-            };
+            let accesses = || count_of(&db, "SELECT COUNT(*) AS n FROM audit_entries WHERE record_type = 'contract_report'");
             let before = accesses();
             let both = db.store.report_facts_by_period(&s.commissioner, s.contract, &[first_quarter(), first_quarter()], &calendar, today()).unwrap();
             assert_eq!(both.len(), 2);
@@ -2501,18 +2504,10 @@ mod commissioning_storage {
             let facts = db.store.report_facts(&s.commissioner, s.contract, first_quarter(), &calendar, today()).unwrap();
             let received = facts.breakdown("referrals-by-area").unwrap().rows.iter().find(|(c, _)| c == "Northshire").unwrap().1;
             assert_eq!(received, 9);
-            #[derive(diesel::QueryableByName)]
-            struct Count {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            let mut conn = advocase_storage::DbConnection::establish(&db.url).unwrap();
-            let counted = diesel::sql_query(
+            let counted = count_of(
+                &db,
                 "SELECT COUNT(*) AS n FROM audit_entries WHERE record_type = 'contract_report' AND actor_user_id IS NULL",
-            )
-            .get_result::<Count>(&mut conn)
-            .unwrap()
-            .n;
+            );
             assert!(counted >= 7, "each background count is in the audit trail");
         }
     }
