@@ -1367,7 +1367,7 @@ fn retention_candidates(
     // Written as NOT EXISTS, which both databases run as an anti-join: PostgreSQL runs
     // `NOT IN (subquery)` row by row once the subquery outgrows its memory for hashing,
     // and at a million people the daily check then never finished.
-    let people_rows: Vec<(i64, String, String, NaiveDateTime)> = people_query
+    let people_rows: Vec<(i64, NaiveDateTime)> = people_query
         .filter(diesel::dsl::not(diesel::dsl::exists(
             cases::table
                 .filter(cases::person_id.eq(people::id))
@@ -1385,12 +1385,7 @@ fn retention_candidates(
                 .filter(rectification_requests::person_id.eq(people::id))
                 .filter(rectification_requests::answered_at.is_null()),
         )))
-        .select((
-            people::id,
-            people::given_name,
-            people::family_name,
-            people::created_at,
-        ))
+        .select((people::id, people::created_at))
         .load(conn)?;
     let last_contact: Vec<(i64, Option<NaiveDateTime>)> = contacts::table
         .inner_join(cases::table)
@@ -1420,9 +1415,9 @@ fn retention_candidates(
         .load(conn)?
         .into_iter()
         .collect();
-    let mut found: Vec<RetentionCandidate> = people_rows
+    let due: Vec<(i64, NaiveDate)> = people_rows
         .into_iter()
-        .filter_map(|(id, given, family, created)| {
+        .filter_map(|(id, created)| {
             let last = [
                 Some(created),
                 contact_by.get(&id).copied(),
@@ -1432,12 +1427,30 @@ fn retention_candidates(
             .flatten()
             .max()?
             .date();
-            is_due_for_destruction(last, today, years).then(|| RetentionCandidate {
-                person_id: id,
-                name: format!("{given} {family}"),
-                last_activity: last,
-                held: holds.get(&id).cloned(),
-            })
+            is_due_for_destruction(last, today, years).then_some((id, last))
+        })
+        .collect();
+    // Names are read only for the people found, not for everyone looked at: at a
+    // million people that would be most of the check's memory.
+    let mut names: std::collections::HashMap<i64, String> = Default::default();
+    for chunk in due.chunks(500) {
+        let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+        let rows: Vec<(i64, String, String)> = people::table
+            .filter(people::id.eq_any(ids))
+            .select((people::id, people::given_name, people::family_name))
+            .load(conn)?;
+        names.extend(
+            rows.into_iter()
+                .map(|(id, given, family)| (id, format!("{given} {family}"))),
+        );
+    }
+    let mut found: Vec<RetentionCandidate> = due
+        .into_iter()
+        .map(|(id, last)| RetentionCandidate {
+            person_id: id,
+            name: names.remove(&id).unwrap_or_default(),
+            last_activity: last,
+            held: holds.get(&id).cloned(),
         })
         .collect();
     found.sort_by_key(|c| c.last_activity);
