@@ -549,6 +549,12 @@ impl Store {
             // The load went through the write-ahead log; copying it into the database
             // now and emptying it leaves no log the size of the whole load on disk.
             self.read(|conn| Ok(conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?))?;
+        } else {
+            // PostgreSQL plans from table statistics, and autovacuum gathers them only
+            // in its own time: until then a table of ten million rows planned as the
+            // empty table it was picks a full parallel scan where one index read
+            // would do (a report's first-contact lookups took seconds each).
+            self.read(|conn| Ok(conn.batch_execute("ANALYZE")?))?;
         }
         Ok(counts)
     }

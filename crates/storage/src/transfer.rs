@@ -392,6 +392,16 @@ impl Store {
             }
             Ok(count)
         })
+        .inspect(|_| {
+            // A whole installation arrived at once: statistics for the planner now, not
+            // whenever autovacuum gets to it (see `Store::bulk_load`).
+            if backend == Backend::Postgres
+                && let Err(error) =
+                    diesel::connection::SimpleConnection::batch_execute(&mut *conn, "ANALYZE")
+            {
+                tracing::warn!(%error, "could not gather statistics after the import");
+            }
+        })
     }
 }
 
