@@ -1237,7 +1237,7 @@ pub async fn show(
 /// holidays an administrator has added.
 pub(crate) async fn calendar(state: &AppState) -> Result<WorkingDayCalendar, AppError> {
     let store = state.store.clone();
-    Ok(blocking(move || working_day_calendar(&store)).await?)
+    blocking(move || working_day_calendar(&store)).await
 }
 
 /// The shipped bank holidays with the days the installation added, for work that
