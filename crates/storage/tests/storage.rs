@@ -2220,6 +2220,20 @@ mod commissioning_storage {
 
     /// Moves every referral, decision and case into the first quarter, as if they had
     /// happened then: reports cover finished periods only.
+    /// The setting with nine accepted referrals from Northshire, all dated in the
+    /// contract's first quarter, and the calendar to count them with.
+    fn nine_referrals_in_the_first_quarter(db: &TestDb) -> (Setting, WorkingDayCalendar) {
+        let s = setting(&db.store);
+        for n in 0..9 {
+            accepted(&db.store, &s, n, "Northshire");
+        }
+        into_first_quarter(db);
+        (
+            s,
+            WorkingDayCalendar::shipped(advocase_domain::clocks::Nation::EnglandAndWales),
+        )
+    }
+
     fn into_first_quarter(db: &TestDb) {
         tamper(
             db,
@@ -2452,12 +2466,7 @@ mod commissioning_storage {
         }
 
         fn a_finished_period_keeps_the_figures_it_was_first_reported_with(db) {
-            let s = setting(&db.store);
-            for n in 0..9 {
-                accepted(&db.store, &s, n, "Northshire");
-            }
-            into_first_quarter(&db);
-            let calendar = WorkingDayCalendar::shipped(advocase_domain::clocks::Nation::EnglandAndWales);
+            let (s, calendar) = nine_referrals_in_the_first_quarter(&db);
             let northshire = |actor: &Actor| {
                 let facts = db.store.report_facts(actor, s.contract, first_quarter(), &calendar, today()).unwrap();
                 facts.breakdown("referrals-by-area").unwrap().rows.iter().find(|(c, _)| c == "Northshire").unwrap().1
@@ -2482,12 +2491,7 @@ mod commissioning_storage {
         }
 
         fn finished_periods_are_counted_in_the_background_once_they_have_settled(db) {
-            let s = setting(&db.store);
-            for n in 0..9 {
-                accepted(&db.store, &s, n, "Northshire");
-            }
-            into_first_quarter(&db);
-            let calendar = WorkingDayCalendar::shipped(advocase_domain::clocks::Nation::EnglandAndWales);
+            let (s, calendar) = nine_referrals_in_the_first_quarter(&db);
             // No period of a contract that started in 2025 ended a hundred years ago.
             assert_eq!(db.store.count_settled_reports(&calendar, today(), 36_500, 10).unwrap(), 0);
             // A backlog is worked through a few periods at a time, each counted once.
