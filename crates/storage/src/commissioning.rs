@@ -533,7 +533,7 @@ impl Store {
                     }
                     if period.to < settled
                         && has_ended(period, today)
-                        && kept_report(conn, contract.id, period)?.is_none()
+                        && !is_kept(conn, contract.id, period)?
                     {
                         due.push((contract.clone(), period));
                     }
@@ -546,7 +546,7 @@ impl Store {
                 conn.transaction(|conn| count_report(conn, contract, *period, calendar, today))
             })?;
             self.write(|conn, trail| {
-                if kept_report(conn, contract.id, *period)?.is_none() {
+                if !is_kept(conn, contract.id, *period)? {
                     keep_report(conn, contract.id, *period, &counts)?;
                     trail.record(
                         AuditEvent::anonymous(
@@ -904,6 +904,21 @@ fn kept_report(
             .map_err(|e| StoreError::Data(format!("the kept counts of a report do not read: {e}")))
     })
     .transpose()
+}
+
+/// Whether a period's counts are kept in the current shape, without reading them.
+fn is_kept(
+    conn: &mut crate::DbConnection,
+    contract_id: i64,
+    period: Period,
+) -> Result<bool, StoreError> {
+    Ok(report_snapshots::table
+        .find((contract_id, period.from, period.to))
+        .filter(report_snapshots::version.eq(SNAPSHOT_VERSION))
+        .select(report_snapshots::contract_id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
 }
 
 /// Keeps a period's counts, replacing any kept in an older shape.
