@@ -7,23 +7,20 @@
 //! what leaves this module is counts: no name, no case, no advocate.
 
 use crate::audit::AuditEvent;
+use crate::report_counts::{after, count_reports};
 use crate::schema::{
-    case_issues, cases, complaints, contacts, contracts, demand_rates, equality_answers,
-    feedback_responses, link_meetings, meeting_actions, organisations, people, population_figures,
-    referral_decisions, referrals, report_snapshots, safeguarding_concerns, service_signals,
+    contracts, demand_rates, link_meetings, meeting_actions, organisations, population_figures,
+    referrals, report_snapshots,
 };
 use crate::{Store, StoreError, now, require_role};
 use advocase_domain::audit::AuditAction;
-use advocase_domain::clocks::{
-    WorkingDayCalendar, first_contact_target_due, uk_day_start, uk_time,
-};
+use advocase_domain::clocks::{WorkingDayCalendar, uk_day_start};
 use advocase_domain::identity::{Actor, OrganisationKind, Role};
 use advocase_domain::reporting::{
     Breakdown, NewContract, Period, PopulationRow, ReportingPeriod, Targets, contract_periods,
-    contract_years, duty_code, has_ended, is_urgent,
+    contract_years, duty_code, has_ended,
 };
 use advocase_domain::validation::Invalid;
-use advocase_domain::workforce::{CHARACTERISTICS, NOT_KNOWN, PREFER_NOT_TO_SAY};
 use advocase_i18n::msg;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -251,55 +248,6 @@ fn find_contract(
         .optional()?)
 }
 
-/// The cases a contract counts: the provider's, of the duties it covers, for people whose
-/// record names one of its areas.
-#[diesel::dsl::auto_type]
-fn in_contract(provider: i64, duties: Vec<String>, areas: Vec<String>) -> _ {
-    cases::provider_id
-        .eq(provider)
-        .and(cases::duty.eq_any(duties))
-        .and(people::local_authority.eq_any(areas).assume_not_null())
-}
-
-/// The UTC instant the UK day after `day` starts: system timestamps (received, opened,
-/// closed, decided) are stored in UTC and a period runs from UK midnight to UK midnight.
-fn after(day: NaiveDate) -> NaiveDateTime {
-    uk_day_start(day.succ_opt().unwrap_or(day))
-}
-
-/// The bounds of a period on the UK wall clock, for times people record as they read
-/// them (when a contact happened).
-fn wall_clock_bounds(period: Period) -> (NaiveDateTime, NaiveDateTime) {
-    let midnight = |day: NaiveDate| day.and_time(chrono::NaiveTime::MIN);
-    (
-        midnight(period.from),
-        midnight(period.to.succ_opt().unwrap_or(period.to)),
-    )
-}
-
-fn counts(rows: Vec<(String, i64)>, order: &[&str]) -> Vec<(String, u64)> {
-    let found: HashMap<String, i64> = rows.into_iter().collect();
-    let mut out: Vec<(String, u64)> = order
-        .iter()
-        .map(|code| {
-            (
-                code.to_string(),
-                found.get(*code).copied().unwrap_or(0).max(0) as u64,
-            )
-        })
-        .collect();
-    // Anything recorded under a code not in the list still counts, as "other".
-    let other: i64 = found
-        .iter()
-        .filter(|(code, _)| !order.contains(&code.as_str()))
-        .map(|(_, n)| *n)
-        .sum();
-    if other > 0 {
-        out.push(("other".into(), other as u64));
-    }
-    out
-}
-
 impl Store {
     /// The commissioning organisations a manager can record a contract with.
     pub fn commissioners(&self, actor: &Actor) -> Result<Vec<(i64, String)>, StoreError> {
@@ -451,7 +399,7 @@ impl Store {
                     contract.reporting_period(),
                 );
                 let years = contract_years(contract.starts_on, contract.ends_on);
-                let mut facts = Vec::with_capacity(periods.len());
+                let mut kept = Vec::with_capacity(periods.len());
                 for period in periods {
                     let own = quarters.contains(period) || years.contains(period);
                     if !own || !has_ended(*period, today) {
@@ -459,12 +407,22 @@ impl Store {
                             Invalid::one("from", msg::REPORT_PERIOD_NOT_FINISHED_OR_OWN).into()
                         );
                     }
-                    facts.push(match kept_report(conn, contract_id, *period)? {
+                    kept.push(kept_report(conn, contract_id, *period)?);
+                }
+                // The periods not kept yet are counted together, in one walk.
+                let uncounted: Vec<Period> = periods
+                    .iter()
+                    .zip(&kept)
+                    .filter(|(_, kept)| kept.is_none())
+                    .map(|(period, _)| *period)
+                    .collect();
+                let mut counted =
+                    count_reports(conn, &contract, &uncounted, calendar, today)?.into_iter();
+                let mut facts = Vec::with_capacity(periods.len());
+                for kept in kept {
+                    facts.push(match kept {
                         Some(kept) => (kept, false),
-                        None => (
-                            count_report(conn, &contract, *period, calendar, today)?,
-                            true,
-                        ),
+                        None => (counted.next().ok_or(StoreError::NotFound)?, true),
                     });
                 }
                 Ok::<_, StoreError>(Some(facts))
@@ -543,11 +501,14 @@ impl Store {
         })?;
         for (contract, period) in &due {
             let counts = self.read(|conn| {
-                conn.transaction(|conn| count_report(conn, contract, *period, calendar, today))
+                conn.transaction(|conn| count_reports(conn, contract, &[*period], calendar, today))
             })?;
+            let Some(counts) = counts.first() else {
+                continue;
+            };
             self.write(|conn, trail| {
                 if !is_kept(conn, contract.id, *period)? {
-                    keep_report(conn, contract.id, *period, &counts)?;
+                    keep_report(conn, contract.id, *period, counts)?;
                     trail.record(
                         AuditEvent::anonymous(
                             AuditAction::Create,
@@ -847,41 +808,6 @@ fn named(
         .collect())
 }
 
-const REFERRER_KINDS: &[&str] = &["self", "professional", "family_or_friend", "other"];
-const CONTACT_MODES: &[&str] = &["in_person", "phone", "video", "letter", "other"];
-const CLOSURE_REASONS: &[&str] = &[
-    "completed",
-    "handed_over",
-    "moved_area",
-    "withdrew",
-    "died",
-    "duty_ended",
-];
-const OUTCOME_LEVELS: &[&str] = &["achieved", "partly", "not_achieved"];
-const PROCESSES: &[&str] = &[
-    "assessment",
-    "planning",
-    "review",
-    "safeguarding_enquiry",
-    "safeguarding_adult_review",
-    "care_review",
-    "tribunal",
-    "complaint",
-    "other",
-];
-const ABUSE_CATEGORIES: &[&str] = &[
-    "physical",
-    "domestic",
-    "sexual",
-    "psychological",
-    "financial",
-    "modern_slavery",
-    "discriminatory",
-    "organisational",
-    "neglect",
-    "self_neglect",
-];
-
 /// The shape of the counts kept in `report_snapshots`. Raise it when `ReportFacts`
 /// changes: a period kept in an older shape is counted again the next time it is asked
 /// for, the one time its figures can change.
@@ -943,497 +869,4 @@ fn keep_report(
         ))
         .execute(conn)?;
     Ok(())
-}
-
-fn count_report(
-    conn: &mut crate::DbConnection,
-    contract: &ContractRecord,
-    period: Period,
-    calendar: &WorkingDayCalendar,
-    today: NaiveDate,
-) -> Result<ReportFacts, StoreError> {
-    let provider = contract.provider_id;
-    let duties = contract.duty_codes();
-    let areas = contract.area_names();
-    let (start, end) = (uk_day_start(period.from), after(period.to));
-    let (wall_start, wall_end) = wall_clock_bounds(period);
-    let scope = || in_contract(provider, duties.clone(), areas.clone());
-    let mut facts = ReportFacts::default();
-    let duty_order: Vec<&str> = duties.iter().map(String::as_str).collect();
-
-    // Activity: referrals from the contract's areas, by who referred, by area and by the
-    // kinds of advocacy they were considered for. A referral decided only for kinds the
-    // contract does not cover is another contract's; one not decided yet may be this
-    // one's, and is counted.
-    // Written with EXISTS, not `NOT IN (subquery)`: PostgreSQL runs the latter row by
-    // row once a million decisions no longer fit its memory for hashing.
-    let decisions =
-        || referral_decisions::table.filter(referral_decisions::referral_id.eq(referrals::id));
-    let received = || {
-        referrals::table
-            .filter(referrals::provider_id.eq(provider))
-            .filter(referrals::local_authority.eq_any(areas.clone()))
-            .filter(referrals::received_at.ge(start))
-            .filter(referrals::received_at.lt(end))
-    };
-    let referral_rows = || {
-        received().filter(diesel::dsl::not(diesel::dsl::exists(decisions())).or(
-            diesel::dsl::exists(
-                decisions().filter(referral_decisions::duty.eq_any(duties.clone())),
-            ),
-        ))
-    };
-    let by_referrer: Vec<(String, i64)> = referral_rows()
-        .group_by(referrals::referrer_kind)
-        .select((referrals::referrer_kind, diesel::dsl::count_star()))
-        .load(conn)?;
-    facts.breakdowns.push(Breakdown {
-        id: "referrals-by-referrer".into(),
-        rows: counts(by_referrer, REFERRER_KINDS),
-    });
-    let by_area: Vec<(Option<String>, i64)> = referral_rows()
-        .group_by(referrals::local_authority)
-        .select((referrals::local_authority, diesel::dsl::count_star()))
-        .load(conn)?;
-    let area_order: Vec<&str> = areas.iter().map(String::as_str).collect();
-    facts.breakdowns.push(Breakdown {
-        id: "referrals-by-area".into(),
-        rows: counts(
-            by_area
-                .into_iter()
-                .filter_map(|(a, n)| a.map(|a| (a, n)))
-                .collect(),
-            &area_order,
-        ),
-    });
-
-    // Joined with a decision for one of the contract's duties, a referral is in scope.
-    let considered: Vec<(String, i64)> = received()
-        .inner_join(referral_decisions::table.on(referral_decisions::referral_id.eq(referrals::id)))
-        .filter(referral_decisions::duty.eq_any(duties.clone()))
-        .group_by(referral_decisions::duty)
-        .select((referral_decisions::duty, diesel::dsl::count_star()))
-        .load(conn)?;
-    let undecided: i64 = received()
-        .filter(diesel::dsl::not(diesel::dsl::exists(decisions())))
-        .count()
-        .get_result(conn)?;
-    let mut by_duty = counts(considered, &duty_order);
-    by_duty.push(("not_decided".into(), undecided.max(0) as u64));
-    facts.breakdowns.push(Breakdown {
-        id: "referrals-by-duty".into(),
-        rows: by_duty,
-    });
-
-    let case_rows = || cases::table.inner_join(people::table.on(people::id.eq(cases::person_id)));
-    let opened: Vec<(String, i64)> = case_rows()
-        .filter(scope())
-        .filter(cases::opened_at.ge(start))
-        .filter(cases::opened_at.lt(end))
-        .group_by(cases::duty)
-        .select((cases::duty, diesel::dsl::count_star()))
-        .load(conn)?;
-    facts.breakdowns.push(Breakdown {
-        id: "cases-opened-by-duty".into(),
-        rows: counts(opened, &duty_order),
-    });
-    let closed: Vec<(Option<String>, i64)> = case_rows()
-        .filter(scope())
-        .filter(cases::closed_at.ge(start))
-        .filter(cases::closed_at.lt(end))
-        .group_by(cases::closure_reason)
-        .select((cases::closure_reason, diesel::dsl::count_star()))
-        .load(conn)?;
-    facts.breakdowns.push(Breakdown {
-        id: "cases-closed-by-reason".into(),
-        rows: counts(
-            closed
-                .into_iter()
-                .map(|(r, n)| (r.unwrap_or_else(|| "other".into()), n))
-                .collect(),
-            CLOSURE_REASONS,
-        ),
-    });
-    let contact_rows: Vec<(String, i64, Option<i64>)> = contacts::table
-        .inner_join(cases::table.on(cases::id.eq(contacts::case_id)))
-        .inner_join(people::table.on(people::id.eq(cases::person_id)))
-        .filter(scope())
-        .filter(contacts::occurred_at.ge(wall_start))
-        .filter(contacts::occurred_at.lt(wall_end))
-        .group_by(contacts::mode)
-        .select((
-            contacts::mode,
-            diesel::dsl::count_star(),
-            diesel::dsl::sum(contacts::duration_minutes),
-        ))
-        .load(conn)?;
-    facts.contact_minutes = contact_rows
-        .iter()
-        .map(|(_, _, m)| m.unwrap_or(0).max(0) as u64)
-        .sum();
-    facts.breakdowns.push(Breakdown {
-        id: "contacts-by-mode".into(),
-        rows: counts(
-            contact_rows.into_iter().map(|(m, n, _)| (m, n)).collect(),
-            CONTACT_MODES,
-        ),
-    });
-
-    // Process: time from referral to first contact, for the cases opened in the period.
-    type Opened = (
-        i64,
-        String,
-        Option<NaiveDate>,
-        NaiveDateTime,
-        Option<NaiveDate>,
-        Option<String>,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-    );
-    let opened_cases: Vec<Opened> = case_rows()
-        .inner_join(referrals::table.on(referrals::id.eq(cases::referral_id)))
-        .filter(scope())
-        .filter(cases::opened_at.ge(start))
-        .filter(cases::opened_at.lt(end))
-        .select((
-            cases::id,
-            cases::duty,
-            cases::introduction_due,
-            referrals::received_at,
-            referrals::compulsion_date,
-            referrals::safeguarding_concerns,
-            referrals::meeting_date,
-            referrals::deadline_date,
-        ))
-        .load(conn)?;
-    let ids: Vec<i64> = opened_cases.iter().map(|c| c.0).collect();
-    let mut first_contacts: HashMap<i64, NaiveDate> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(i64, Option<NaiveDateTime>)> = contacts::table
-            .filter(contacts::case_id.eq_any(chunk))
-            .group_by(contacts::case_id)
-            .select((contacts::case_id, diesel::dsl::min(contacts::occurred_at)))
-            .load(conn)?;
-        first_contacts.extend(
-            rows.into_iter()
-                .filter_map(|(id, at)| at.map(|at| (id, at.date()))),
-        );
-    }
-    let mut timing = [0u64; 5];
-    let measured_to = today.min(period.to);
-    for (id, duty, introduction_due, received_at, compulsion, safeguarding, meeting, deadline) in
-        &opened_cases
-    {
-        let received = uk_time(*received_at).date();
-        let urgent = is_urgent(
-            received,
-            *compulsion,
-            safeguarding
-                .as_deref()
-                .is_some_and(|s| !s.trim().is_empty()),
-            // The nearer of the meeting and the deadline decides.
-            [*meeting, *deadline].into_iter().flatten().min(),
-        );
-        let due = first_contact_target_due(calendar, received, contract.first_contact_days(urgent));
-        let first = first_contacts.get(id).copied();
-        let slot = match first {
-            Some(day) if day <= due => 0,
-            Some(_) => 1,
-            None if due < measured_to => 1,
-            None => 2,
-        };
-        let index = match (urgent, slot) {
-            (_, 2) => 4,
-            (true, slot) => slot,
-            (false, slot) => slot + 2,
-        };
-        timing[index] += 1;
-        if let Some(day) = first {
-            let worked = i64::from(calendar.working_days_between(received, day));
-            if urgent {
-                facts.first_contact_days.0.push(worked);
-            } else {
-                facts.first_contact_days.1.push(worked);
-            }
-        }
-        if duty == "imha"
-            && let Some(due) = introduction_due
-        {
-            match first {
-                Some(day) if day <= *due => facts.imha.0 += 1,
-                Some(_) => facts.imha.1 += 1,
-                None if *due < measured_to => facts.imha.1 += 1,
-                None => {}
-            }
-        }
-    }
-    facts.first_contact = (timing[0] + timing[2], timing[1] + timing[3]);
-    facts.breakdowns.push(Breakdown {
-        id: "first-contact".into(),
-        rows: vec![
-            ("urgent_within".into(), timing[0]),
-            ("urgent_later".into(), timing[1]),
-            ("standard_within".into(), timing[2]),
-            ("standard_later".into(), timing[3]),
-            ("not_yet_due".into(), timing[4]),
-        ],
-    });
-    if duties.iter().any(|d| d == "imha") {
-        facts.breakdowns.push(Breakdown {
-            id: "imha-introduction".into(),
-            rows: vec![
-                ("met".into(), facts.imha.0),
-                ("missed".into(), facts.imha.1),
-            ],
-        });
-    }
-    // The waiting list at the end of the period: open, and no advocate yet.
-    let waiting: Vec<NaiveDateTime> = case_rows()
-        .filter(scope())
-        .filter(cases::opened_at.lt(end))
-        .filter(
-            cases::allocated_at
-                .is_null()
-                .or(cases::allocated_at.ge(end)),
-        )
-        .filter(cases::closed_at.is_null().or(cases::closed_at.ge(end)))
-        .select(cases::opened_at)
-        .load(conn)?;
-    facts.waits = waiting
-        .iter()
-        .map(|o| (period.to - uk_time(*o).date()).num_days().max(0))
-        .collect();
-    facts.breakdowns.push(Breakdown {
-        id: "waiting-at-end".into(),
-        rows: vec![("waiting".into(), waiting.len() as u64)],
-    });
-
-    // Unmet need: decisions declined, and why, judged against the engine's suggestion.
-    let decisions: Vec<(String, String, i64)> = referral_decisions::table
-        .inner_join(referrals::table.on(referrals::id.eq(referral_decisions::referral_id)))
-        .filter(referrals::provider_id.eq(provider))
-        .filter(referrals::local_authority.eq_any(areas.clone()))
-        .filter(referral_decisions::duty.eq_any(duties.clone()))
-        .filter(referral_decisions::decided_at.ge(start))
-        .filter(referral_decisions::decided_at.lt(end))
-        .group_by((referral_decisions::decision, referral_decisions::suggested))
-        .select((
-            referral_decisions::decision,
-            referral_decisions::suggested,
-            diesel::dsl::count_star(),
-        ))
-        .load(conn)?;
-    let mut why: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut all = 0;
-    for (decision, suggested, n) in &decisions {
-        let n = (*n).max(0) as u64;
-        all += n;
-        if decision == "decline" {
-            let reason = match suggested.as_str() {
-                "not_eligible" => "not_eligible",
-                "needs_information" => "needs_information",
-                _ => "declined_although_eligible",
-            };
-            *why.entry(reason).or_default() += n;
-        }
-    }
-    facts.declined = (why.values().sum(), all);
-    facts.breakdowns.push(Breakdown {
-        id: "declined-why".into(),
-        rows: [
-            "not_eligible",
-            "needs_information",
-            "declined_although_eligible",
-        ]
-        .iter()
-        .map(|r| (r.to_string(), why.get(r).copied().unwrap_or(0)))
-        .collect(),
-    });
-
-    // Outcomes recorded in the period, by level, by process, by duty, and whether the
-    // person's own view of it is recorded.
-    type Outcome = (Option<String>, String, String, bool);
-    let outcome_rows: Vec<Outcome> = case_issues::table
-        .inner_join(cases::table.on(cases::id.eq(case_issues::case_id)))
-        .inner_join(people::table.on(people::id.eq(cases::person_id)))
-        .filter(scope())
-        .filter(case_issues::outcome_recorded_at.ge(start))
-        .filter(case_issues::outcome_recorded_at.lt(end))
-        .select((
-            case_issues::outcome,
-            case_issues::process,
-            cases::duty,
-            case_issues::outcome_in_their_words.is_not_null(),
-        ))
-        .load(conn)?;
-    let tally = |key: &dyn Fn(&Outcome) -> String, order: &[&str]| {
-        let mut map: HashMap<String, i64> = HashMap::new();
-        for row in &outcome_rows {
-            *map.entry(key(row)).or_default() += 1;
-        }
-        counts(map.into_iter().collect(), order)
-    };
-    let levels = tally(&|r| r.0.clone().unwrap_or_default(), OUTCOME_LEVELS);
-    facts.outcomes = (
-        levels
-            .iter()
-            .find(|(c, _)| c == "achieved")
-            .map(|(_, n)| *n)
-            .unwrap_or(0),
-        outcome_rows.len() as u64,
-    );
-    facts.breakdowns.push(Breakdown {
-        id: "outcomes-by-level".into(),
-        rows: levels,
-    });
-    facts.breakdowns.push(Breakdown {
-        id: "outcomes-by-process".into(),
-        rows: tally(&|r| r.1.clone(), PROCESSES),
-    });
-    facts.breakdowns.push(Breakdown {
-        id: "outcomes-by-duty".into(),
-        rows: tally(&|r| r.2.clone(), &duty_order),
-    });
-    facts.breakdowns.push(Breakdown {
-        id: "outcomes-own-view".into(),
-        rows: tally(
-            &|r| {
-                if r.3 {
-                    "recorded".into()
-                } else {
-                    "not_recorded".into()
-                }
-            },
-            &["recorded", "not_recorded"],
-        ),
-    });
-
-    // Feedback for the contract's kinds of advocacy (or not said).
-    let feedback: Vec<(i64, Option<i64>)> = feedback_responses::table
-        .filter(feedback_responses::provider_id.eq(provider))
-        .filter(feedback_responses::submitted_on.ge(period.from))
-        .filter(feedback_responses::submitted_on.le(period.to))
-        .filter(
-            feedback_responses::duty
-                .eq_any(duties.clone())
-                .or(feedback_responses::duty.is_null()),
-        )
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::sum(feedback_responses::overall),
-        ))
-        .load(conn)?;
-    let (responses, overall) = feedback.first().copied().unwrap_or((0, None));
-    facts.feedback = (responses.max(0) as u64, overall.unwrap_or(0).max(0) as u64);
-    facts.breakdowns.push(Breakdown {
-        id: "feedback-responses".into(),
-        rows: vec![("responses".into(), facts.feedback.0)],
-    });
-
-    // Safeguarding concerns raised on the contract's cases; complaints and signals are
-    // the provider's and not tied to one contract.
-    let concerns: Vec<(String, i64)> = safeguarding_concerns::table
-        .inner_join(cases::table.on(cases::id.nullable().eq(safeguarding_concerns::case_id)))
-        .inner_join(people::table.on(people::id.eq(cases::person_id)))
-        .filter(scope())
-        .filter(safeguarding_concerns::raised_on.ge(period.from))
-        .filter(safeguarding_concerns::raised_on.le(period.to))
-        .group_by(safeguarding_concerns::category)
-        .select((safeguarding_concerns::category, diesel::dsl::count_star()))
-        .load(conn)?;
-    facts.breakdowns.push(Breakdown {
-        id: "concerns-by-category".into(),
-        rows: counts(concerns, ABUSE_CATEGORIES),
-    });
-    let complaint_rows: Vec<(String, i64)> = complaints::table
-        .filter(complaints::provider_id.eq(provider))
-        .filter(complaints::received_on.ge(period.from))
-        .filter(complaints::received_on.le(period.to))
-        .group_by(complaints::kind)
-        .select((complaints::kind, diesel::dsl::count_star()))
-        .load(conn)?;
-    facts.breakdowns.push(Breakdown {
-        id: "complaints-by-kind".into(),
-        rows: counts(complaint_rows, &["complaint", "compliment"]),
-    });
-    let signals: i64 = service_signals::table
-        .filter(service_signals::provider_id.eq(provider))
-        .filter(service_signals::sent_on.ge(period.from))
-        .filter(service_signals::sent_on.le(period.to))
-        .count()
-        .get_result(conn)?;
-    facts.breakdowns.push(Breakdown {
-        id: "signals-sent".into(),
-        rows: vec![("signals".into(), signals.max(0) as u64)],
-    });
-
-    // Equality: the people who started advocacy under the contract in the period (their
-    // first case under it opened then), so that a year is the sum of its quarters.
-    let firsts: Vec<(i64, Option<NaiveDateTime>)> = case_rows()
-        .filter(scope())
-        .filter(cases::opened_at.lt(end))
-        .group_by(cases::person_id)
-        .select((cases::person_id, diesel::dsl::min(cases::opened_at)))
-        .load(conn)?;
-    let started: Vec<i64> = firsts
-        .into_iter()
-        .filter(|(_, first)| first.is_some_and(|f| f >= start))
-        .map(|(id, _)| id)
-        .collect();
-    let mut answers: HashMap<(String, String), u64> = HashMap::new();
-    for chunk in started.chunks(500) {
-        let rows: Vec<(String, String, i64)> = equality_answers::table
-            .filter(equality_answers::person_id.eq_any(chunk))
-            .group_by((equality_answers::characteristic, equality_answers::answer))
-            .select((
-                equality_answers::characteristic,
-                equality_answers::answer,
-                diesel::dsl::count_star(),
-            ))
-            .load(conn)?;
-        for (c, a, n) in rows {
-            *answers.entry((c, a)).or_default() += n.max(0) as u64;
-        }
-    }
-    for characteristic in CHARACTERISTICS {
-        let mut rows: Vec<(String, u64)> = characteristic
-            .answers
-            .iter()
-            .chain([PREFER_NOT_TO_SAY].iter())
-            .map(|a| {
-                (
-                    a.to_string(),
-                    answers
-                        .get(&(characteristic.code.to_string(), a.to_string()))
-                        .copied()
-                        .unwrap_or(0),
-                )
-            })
-            .collect();
-        let answered: u64 = rows.iter().map(|(_, n)| n).sum();
-        // Not known: said so, or never asked.
-        let not_known = (started.len() as u64).saturating_sub(answered);
-        rows.push((NOT_KNOWN.to_string(), not_known));
-        facts.breakdowns.push(Breakdown {
-            id: equality_id(characteristic.code).into(),
-            rows,
-        });
-    }
-    Ok(facts)
-}
-
-/// The breakdown id of a protected characteristic's equality table.
-pub fn equality_id(code: &str) -> &'static str {
-    match code {
-        "sex" => "equality-sex",
-        "ethnicity" => "equality-ethnicity",
-        "disability" => "equality-disability",
-        "age" => "equality-age",
-        "religion" => "equality-religion",
-        "sexual_orientation" => "equality-sexual-orientation",
-        "gender_reassignment" => "equality-gender-reassignment",
-        "marriage" => "equality-marriage",
-        "pregnancy" => "equality-pregnancy",
-        _ => "equality-other",
-    }
 }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod jobs;
 pub mod person_access;
 pub mod referrals;
+mod report_counts;
 pub mod rotation;
 pub mod safeguarding;
 pub mod schema;

@@ -2490,6 +2490,77 @@ mod commissioning_storage {
             ));
         }
 
+        fn a_year_and_its_quarters_counted_together_match_each_counted_alone(db) {
+            let s = setting(&db.store);
+            // One person a quarter, and one at each edge of the quarter British Summer
+            // Time began in; referred, decided and opened the same moment (UTC). Every
+            // other one is allocated, met and has an outcome later (wall clock), the last
+            // of those after the year.
+            let moments = [
+                ("2025-02-10 10:00:00", Some("2025-02-17")),
+                ("2025-03-31 22:30:00", None),
+                ("2025-03-31 23:30:00", Some("2025-04-08")),
+                ("2025-05-20 09:00:00", None),
+                ("2025-08-05 14:00:00", Some("2025-08-12")),
+                ("2025-11-30 16:00:00", None),
+                ("2025-12-31 23:59:59", Some("2026-01-05")),
+            ];
+            for (n, (at, met)) in moments.iter().enumerate() {
+                let person = accepted(&db.store, &s, n, "Northshire");
+                let case = format!("(SELECT id FROM cases WHERE person_id = {person})");
+                tamper(&db, &format!("UPDATE referrals SET received_at = '{at}' WHERE id = (SELECT referral_id FROM cases WHERE person_id = {person})"));
+                tamper(&db, &format!("UPDATE referral_decisions SET decided_at = '{at}' WHERE referral_id = (SELECT referral_id FROM cases WHERE person_id = {person})"));
+                tamper(&db, &format!("UPDATE cases SET opened_at = '{at}' WHERE person_id = {person}"));
+                if let Some(met) = met {
+                    tamper(&db, &format!("UPDATE cases SET allocated_at = '{met} 09:00:00' WHERE id = {case}"));
+                    tamper(&db, &format!(
+                        "INSERT INTO contacts (case_id, occurred_at, mode, duration_minutes, discussed, could_instruct, recorded_by, recorded_at) \
+                         VALUES ({case}, '{met} 10:00:00', 'phone', {}, 'x', TRUE, {}, '{met} 10:00:00')",
+                        30 + n, s.advocate.user_id
+                    ));
+                    tamper(&db, &format!(
+                        "INSERT INTO case_issues (case_id, in_their_words, process, outcome, outcome_recorded_at, created_by, created_at, version) \
+                         VALUES ({case}, 'x', 'assessment', 'achieved', '{met} 11:00:00', {}, '{met} 11:00:00', 1)",
+                        s.advocate.user_id
+                    ));
+                }
+                if n % 4 == 0 {
+                    tamper(&db, &format!("UPDATE cases SET closed_at = '2025-12-01 12:00:00', closure_reason = 'completed' WHERE id = {case}"));
+                }
+                tamper(&db, &format!(
+                    "INSERT INTO equality_answers (provider_id, person_id, characteristic, answer, recorded_at) VALUES ({}, {person}, 'ethnicity', '{}', '2026-11-22 10:00:00')",
+                    s.manager.organisation_id,
+                    if n % 3 == 0 { "asian" } else { "white" }
+                ));
+            }
+            let calendar = WorkingDayCalendar::shipped(advocase_domain::clocks::Nation::EnglandAndWales);
+            let year = advocase_domain::reporting::contract_years(day(2025, 1, 1), day(2099, 12, 31))[0];
+            let mut periods = vec![year];
+            periods.extend(contract_periods(day(2025, 1, 1), day(2025, 12, 31), advocase_domain::reporting::ReportingPeriod::Quarterly));
+            assert_eq!(periods.len(), 5);
+            let together = db.store.report_facts_by_period(&s.commissioner, s.contract, &periods, &calendar, today()).unwrap();
+            tamper(&db, "DELETE FROM report_snapshots");
+            for (period, together) in periods.iter().zip(&together) {
+                let alone = db.store.report_facts(&s.commissioner, s.contract, *period, &calendar, today()).unwrap();
+                assert_eq!(format!("{together:?}"), format!("{alone:?}"), "{period:?}");
+            }
+            let count = |facts: &advocase_storage::commissioning::ReportFacts, id: &str, code: &str| {
+                facts.breakdown(id).unwrap().rows.iter().find(|(c, _)| c == code).unwrap().1
+            };
+            // The year is the sum of its quarters where it should be, and the edges fall
+            // where UK midnight puts them.
+            assert_eq!(count(&together[0], "referrals-by-area", "Northshire"), 7);
+            let by_quarter: Vec<u64> = together[1..].iter().map(|f| count(f, "cases-opened-by-duty", "care_act")).collect();
+            assert_eq!(by_quarter, [2, 2, 1, 2]);
+            assert_eq!(count(&together[0], "contacts-by-mode", "phone"), 3);
+            assert_eq!(together[0].contact_minutes, 30 + 32 + 34);
+            assert_eq!(count(&together[0], "outcomes-by-level", "achieved"), 3);
+            assert_eq!(count(&together[4], "waiting-at-end", "waiting"), 4);
+            assert_eq!(count(&together[0], "waiting-at-end", "waiting"), 4);
+            assert_eq!(count(&together[0], "equality-ethnicity", "asian"), 3);
+            assert_eq!(count(&together[0], "cases-closed-by-reason", "completed"), 2);
+        }
+
         fn finished_periods_are_counted_in_the_background_once_they_have_settled(db) {
             let (s, calendar) = nine_referrals_in_the_first_quarter(&db);
             // No period of a contract that started in 2025 ended a hundred years ago.
