@@ -104,6 +104,11 @@ impl Trail {
         self.events.push(event);
     }
 
+    /// The events recorded, for a read whose entries are committed after it.
+    pub(crate) fn into_events(self) -> Vec<AuditEvent> {
+        self.events
+    }
+
     /// Appends the recorded events to the chain. Must run inside the transaction that
     /// locked the head (see [`Store::write`]).
     pub(crate) fn append_all(
@@ -397,5 +402,102 @@ impl Store {
             entries: count,
             head_checked: head.is_some(),
         }))
+    }
+}
+
+/// The audit entries of reads, committed together. A page that shows personal data
+/// needs its read recorded durably before it is sent, and a durable commit per page
+/// makes every reader queue for the disk one at a time. Readers here hand their
+/// entries to whichever of them commits next (the leader), which appends every entry
+/// waiting in one transaction; each reader returns only once the transaction holding
+/// its entries has committed, and fails if it did not. Under load one commit serves
+/// many pages; alone, a reader commits its own entry at once.
+#[derive(Debug, Default)]
+pub(crate) struct ReadAudits {
+    state: std::sync::Mutex<ReadAuditState>,
+    settled: std::sync::Condvar,
+}
+
+/// How a batch of entries ended: committed, or why not.
+type BatchOutcome = std::sync::Arc<std::sync::OnceLock<Result<(), String>>>;
+
+#[derive(Debug, Default)]
+struct ReadAuditState {
+    /// Entries no leader has taken yet, and how their batch will end.
+    waiting: Vec<AuditEvent>,
+    outcome: BatchOutcome,
+    /// Whether a leader is committing now.
+    leading: bool,
+}
+
+impl ReadAudits {
+    /// Records `events` in the audit trail, together with any other reader's waiting,
+    /// and returns once they are committed.
+    pub(crate) fn record(&self, store: &Store, events: Vec<AuditEvent>) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let lock = || {
+            self.state
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        let mut state = lock();
+        state.waiting.extend(events);
+        let mine = state.outcome.clone();
+        loop {
+            if let Some(outcome) = mine.get() {
+                return outcome.clone().map_err(StoreError::Unavailable);
+            }
+            if state.leading {
+                state = self
+                    .settled
+                    .wait(state)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                continue;
+            }
+            // No one is committing and this reader's entries are still waiting: it
+            // commits them, with everyone else's.
+            state.leading = true;
+            let batch = std::mem::take(&mut state.waiting);
+            let leader = Leader {
+                audits: self,
+                outcome: std::mem::take(&mut state.outcome),
+            };
+            drop(state);
+            let committed = store.write(|_, trail| {
+                for event in batch {
+                    trail.record(event);
+                }
+                Ok(())
+            });
+            let _ = leader
+                .outcome
+                .set(committed.map_err(|error| error.to_string()));
+            drop(leader);
+            state = lock();
+        }
+    }
+}
+
+/// The reader committing a batch. However it stops, even by a panic, its batch gets an
+/// outcome and the next reader may lead, so no reader waits for ever.
+struct Leader<'a> {
+    audits: &'a ReadAudits,
+    outcome: BatchOutcome,
+}
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .outcome
+            .set(Err("the access could not be recorded".into()));
+        let mut state = self
+            .audits
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        state.leading = false;
+        self.audits.settled.notify_all();
     }
 }

@@ -659,7 +659,7 @@ impl Store {
             Role::Advocate => Some(actor.user_id),
             _ => advocate,
         };
-        self.write(|conn, trail| {
+        self.read_audited(|conn, trail| {
             let mut query = visible_cases(actor).filter(cases::status.eq(case_status::ALLOCATED));
             if let Some(advocate) = advocate {
                 query = query.filter(cases::advocate_id.eq(advocate));
@@ -1564,7 +1564,7 @@ impl Store {
         if prefixes.is_empty() {
             return Ok(Vec::new());
         }
-        self.write(|conn, trail| {
+        self.read_audited(|conn, trail| {
             let mut found: Vec<PersonRecord> = Vec::new();
             for (prefix, given) in &prefixes {
                 let mut query = people::table

@@ -7,6 +7,7 @@
 //! what leaves this module is counts: no name, no case, no advocate.
 
 use crate::audit::AuditEvent;
+pub use crate::report_counts::equality_id;
 use crate::report_counts::{after, count_reports};
 use crate::schema::{
     contracts, demand_rates, link_meetings, meeting_actions, organisations, population_figures,
@@ -428,12 +429,18 @@ impl Store {
                 Ok::<_, StoreError>(Some(facts))
             })
         })?;
-        self.read_scoped(actor, "contract_report", contract_id, |conn| {
+        // A write, not an audited read: the first counts of a period are kept here.
+        self.write(|conn, trail| {
             // Asked again inside the audited write, so that a contract taken out of the
             // actor's sight meanwhile is a denied access, not a read.
-            if find_contract(conn, actor, contract_id)?.is_none() {
-                return Ok(None);
-            }
+            let visible = find_contract(conn, actor, contract_id)?.is_some();
+            let counted = counted.filter(|_| visible);
+            trail.record(crate::audited_access(
+                actor,
+                counted.is_some(),
+                "contract_report",
+                contract_id,
+            ));
             let Some(counted) = counted else {
                 return Ok(None);
             };
@@ -449,7 +456,8 @@ impl Store {
                 }
             }
             Ok(Some(facts))
-        })
+        })?
+        .ok_or(StoreError::NotFound)
     }
 
     /// Counts and keeps, in the background, the figures of finished periods that no one

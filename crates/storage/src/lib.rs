@@ -3,8 +3,9 @@
 //!
 //! The rest of the system sees only [`Store`] and the domain types: the web crate never
 //! names a Diesel type. Every method that touches personal data takes the acting
-//! [`advocase_domain::identity::Actor`] and records an audit entry in the same
-//! transaction as the work, so an access is never done without its trail.
+//! [`advocase_domain::identity::Actor`] and records an audit entry: a change in the same
+//! transaction as the work, a read in a commit that is made before the data read is
+//! given back, so an access is never done without its trail.
 
 pub mod accounts;
 pub mod assessment;
@@ -52,6 +53,8 @@ pub struct Store {
     /// The keys that seal free text at rest. A store without keys refuses to write or
     /// read such text rather than keep it in the clear.
     keys: Option<std::sync::Arc<sealing::Keyring>>,
+    /// Where reads of personal data leave their audit entries to be committed together.
+    read_audits: std::sync::Arc<audit::ReadAudits>,
 }
 
 impl std::fmt::Debug for Store {
@@ -84,6 +87,7 @@ impl Store {
             audit_head_file,
             writers: std::sync::Arc::default(),
             keys: None,
+            read_audits: std::sync::Arc::default(),
         })
     }
 
@@ -173,10 +177,35 @@ impl Store {
         Ok(value)
     }
 
-    /// Reads one record of personal data on behalf of `actor`. `find` must return the
-    /// record only if the actor may see it (the scope lives in its query); `None` means
-    /// "not there or not yours", and the two are never told apart. A read is audited as
-    /// a read, a refusal as a denied access, both in the same transaction.
+    /// Reads personal data on behalf of someone, and records that they did. `work` is
+    /// given a trail like [`Store::write`]'s but must only read: it runs on one read
+    /// transaction (read-only on PostgreSQL, which refuses a write in it), so readers
+    /// neither wait for nor hold up each other. The entries it records are then
+    /// committed, together with other readers' (see [`audit::ReadAudits`]), and only
+    /// once they are is the answer given back: an unrecorded read never leaves here.
+    pub fn read_audited<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection, &mut audit::Trail) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let (value, trail) = self.read(|conn| {
+            conn.transaction(|conn| {
+                if self.backend == Backend::Postgres {
+                    diesel::sql_query("SET TRANSACTION READ ONLY").execute(conn)?;
+                }
+                let mut trail = audit::Trail::default();
+                let value = work(conn, &mut trail)?;
+                Ok::<_, StoreError>((value, trail))
+            })
+        })?;
+        self.read_audits.record(self, trail.into_events())?;
+        Ok(value)
+    }
+
+    /// Reads one record of personal data on behalf of `actor`. `find` must only read,
+    /// and return the record only if the actor may see it (the scope lives in its
+    /// query); `None` means "not there or not yours", and the two are never told
+    /// apart. A read is audited as a read, a refusal as a denied access, both committed
+    /// before the answer is given (see [`Store::read_audited`]).
     pub fn read_scoped<T>(
         &self,
         actor: &advocase_domain::identity::Actor,
@@ -184,19 +213,13 @@ impl Store {
         record_id: i64,
         find: impl FnOnce(&mut DbConnection) -> Result<Option<T>, StoreError>,
     ) -> Result<T, StoreError> {
-        use advocase_domain::audit::AuditAction;
-        self.write(|conn, trail| {
+        self.read_audited(|conn, trail| {
             let found = find(conn)?;
-            let action = if found.is_some() {
-                AuditAction::Read
-            } else {
-                AuditAction::Denied
-            };
-            trail.record(audit::AuditEvent::by(
+            trail.record(audited_access(
                 actor,
-                action,
+                found.is_some(),
                 record_type,
-                Some(record_id),
+                record_id,
             ));
             Ok(found)
         })?
@@ -233,8 +256,23 @@ impl Store {
     }
 }
 
-/// The current time in UTC, as stored. One function, so every timestamp is taken the
-/// same way (to the microsecond, which both backends keep exactly).
+/// The audit entry of one record looked for on behalf of `actor`: a read when it was
+/// found, a denied access when it was not there or not theirs.
+pub(crate) fn audited_access(
+    actor: &advocase_domain::identity::Actor,
+    found: bool,
+    record_type: &'static str,
+    record_id: i64,
+) -> audit::AuditEvent {
+    use advocase_domain::audit::AuditAction;
+    let action = if found {
+        AuditAction::Read
+    } else {
+        AuditAction::Denied
+    };
+    audit::AuditEvent::by(actor, action, record_type, Some(record_id))
+}
+
 /// Refuses an actor whose role is not one of `roles`, exactly as a record that does not
 /// exist: the one role check every store method that is not about one record starts with.
 pub(crate) fn require_role(
@@ -248,6 +286,8 @@ pub(crate) fn require_role(
     }
 }
 
+/// The current time in UTC, as stored. One function, so every timestamp is taken the
+/// same way (to the microsecond, which both backends keep exactly).
 pub fn now() -> NaiveDateTime {
     let now = Utc::now().naive_utc();
     now.with_nanosecond((now.and_utc().timestamp_subsec_micros()) * 1000)

@@ -422,7 +422,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let keys = self.keys()?;
-        self.write(|conn, trail| {
+        self.read_audited(|conn, trail| {
             // Sorted here, not by the database: asked to sort, SQLite walks the index on
             // (provider, received) to avoid a sort, which means reading every referral
             // the provider ever had (seconds with a million), instead of the few still
@@ -707,7 +707,7 @@ impl Store {
         if !matches!(actor.role, Role::IntakeWorker | Role::Manager) {
             return Err(StoreError::NotFound);
         }
-        self.write(|conn, trail| {
+        self.read_audited(|conn, trail| {
             type Row = (CaseRecord, String, String, Option<String>, ReferralRecord);
             let rows: Vec<Row> = cases::table
                 .inner_join(people::table)

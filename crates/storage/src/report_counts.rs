@@ -938,7 +938,7 @@ fn count_equality(
 }
 
 /// The breakdown id of a protected characteristic's equality table.
-fn equality_id(code: &str) -> &'static str {
+pub fn equality_id(code: &str) -> &'static str {
     match code {
         "sex" => "equality-sex",
         "ethnicity" => "equality-ethnicity",

@@ -153,6 +153,35 @@ on_both_backends! {
         assert!(theirs.iter().all(|e| e.actor_user_id != Some(north_admin.user_id)));
     }
 
+    fn reads_at_the_same_time_each_leave_one_entry_in_an_unbroken_chain(db) {
+        let (north_admin, north_advocate, ..) = two_providers(&db.store);
+        let before = count_of(&db, "SELECT COUNT(*) AS n FROM audit_entries");
+        std::thread::scope(|threads| {
+            for n in 0..8 {
+                let (store, admin, advocate) = (&db.store, &north_admin, &north_advocate);
+                threads.spawn(move || {
+                    for _ in 0..10 {
+                        let wanted = if n % 2 == 0 { admin.user_id } else { advocate.user_id };
+                        assert_eq!(store.find_user(admin, wanted).unwrap().id, wanted);
+                    }
+                });
+            }
+        });
+        assert_eq!(count_of(&db, "SELECT COUNT(*) AS n FROM audit_entries") - before, 80);
+        let verification = db.store.verify_audit().unwrap().unwrap();
+        assert!(verification.head_checked);
+    }
+
+    fn a_read_whose_entry_cannot_be_committed_gives_nothing_back(db) {
+        let (north_admin, ..) = two_providers(&db.store);
+        // Without its head row the chain takes no entry.
+        tamper(&db, "CREATE TABLE saved_head AS SELECT * FROM audit_head");
+        tamper(&db, "DELETE FROM audit_head");
+        assert!(db.store.find_user(&north_admin, north_admin.user_id).is_err());
+        tamper(&db, "INSERT INTO audit_head SELECT * FROM saved_head");
+        assert_eq!(db.store.find_user(&north_admin, north_admin.user_id).unwrap().id, north_admin.user_id);
+    }
+
     fn advocates_cannot_search_the_audit_trail(db) {
         let (_, north_advocate, _, _) = two_providers(&db.store);
         assert!(matches!(db.store.search_audit(&north_advocate, &AuditQuery::default()), Err(StoreError::NotFound)));
