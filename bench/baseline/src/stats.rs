@@ -27,7 +27,7 @@ impl Summary {
     /// the call itself).
     pub fn line(mut self) -> String {
         let mut line = format!(
-            "BENCH requests={} seconds={:.3} rate={:.1} errors={}",
+            "BENCH requests={} seconds={:.3} rate={:.3} errors={}",
             self.operations,
             self.seconds,
             self.rate(),
@@ -78,7 +78,7 @@ mod tests {
         };
         assert_eq!(
             timed_as_a_whole.line(),
-            "BENCH requests=10 seconds=2.000 rate=5.0 errors=0"
+            "BENCH requests=10 seconds=2.000 rate=5.000 errors=0"
         );
         let one_by_one = Summary {
             operations: 2,
@@ -88,7 +88,7 @@ mod tests {
         };
         assert_eq!(
             one_by_one.line(),
-            "BENCH requests=2 seconds=1.000 rate=2.0 errors=1 p50_ms=1.000 p95_ms=3.000 p99_ms=3.000"
+            "BENCH requests=2 seconds=1.000 rate=2.000 errors=1 p50_ms=1.000 p95_ms=3.000 p99_ms=3.000"
         );
     }
 }
