@@ -174,7 +174,7 @@ test("the commissioner rates the commissioning tasks", async () => {
     await visit(page, "/self-assessment");
     const overview = await mainText(page);
     assert.match(overview, /Action plan/);
-    await follow(page, page.locator('#history a[href^="/self-assessment/"], #history ~ table a[href^="/self-assessment/"]').first());
+    await follow(page, page.locator('#history a[href^="/self-assessment/"], #history ~ .app-table-scroll a[href^="/self-assessment/"]').first());
     await checkPage(page);
     assert.match(await mainText(page), /Decommission services where they fail to meet outcomes/);
     await visit(page, "/self-assessment/new");

@@ -6,7 +6,7 @@
 //    found" for a case, a person and another contract;
 // 2. the commissioner records a link meeting with an action using the keyboard only;
 // 3. the annual report, its easy-read version, demand and the definitions meet WCAG
-//    2.2 AA; the manager's form to record a contract does too.
+//    2.2 AA; the manager's forms to record a contract and to change one do too.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -132,6 +132,7 @@ test("the annual report, easy read, demand and the contract form meet WCAG 2.2 A
       await signIn(managerPage, MANAGER, PASSWORD);
       await visit(managerPage, "/contracts");
       await visit(managerPage, "/contracts/new");
+      await visit(managerPage, "/contracts/1/edit");
     } finally {
       await manager.close();
     }

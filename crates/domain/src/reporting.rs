@@ -126,14 +126,21 @@ fn whole(field: &str, label: MessageKey, value: &str, max: i64) -> Result<i64, F
     Ok(number)
 }
 
-fn optional_percent(field: &str, value: &str) -> Result<Option<u32>, FieldError> {
+fn optional_percent(
+    field: &str,
+    label: MessageKey,
+    value: &str,
+) -> Result<Option<u32>, FieldError> {
     let text = value.trim().trim_end_matches('%');
     if text.is_empty() {
         return Ok(None);
     }
     match text.parse::<u32>() {
         Ok(n) if n <= 100 => Ok(Some(n)),
-        _ => Err(FieldError::new(field, msg::CONTRACT_TARGET_SHARE_INVALID)),
+        _ => Err(FieldError::new(
+            field,
+            msg::CONTRACT_TARGET_SHARE_INVALID.with("label", label),
+        )),
     }
 }
 
@@ -260,21 +267,28 @@ impl ContractAnswers {
             imha_introduction: invalid
                 .check(optional_percent(
                     "target_imha_introduction",
+                    label::TARGET_FOR_IMHA_INTRODUCTIONS,
                     &self.target_imha_introduction,
                 ))
                 .flatten(),
             first_contact: invalid
                 .check(optional_percent(
                     "target_first_contact",
+                    label::TARGET_FOR_FIRST_CONTACT,
                     &self.target_first_contact,
                 ))
                 .flatten(),
             declined: invalid
-                .check(optional_percent("target_declined", &self.target_declined))
+                .check(optional_percent(
+                    "target_declined",
+                    label::TARGET_FOR_REFERRALS_DECLINED,
+                    &self.target_declined,
+                ))
                 .flatten(),
             outcomes_achieved: invalid
                 .check(optional_percent(
                     "target_outcomes_achieved",
+                    label::TARGET_FOR_OUTCOMES_ACHIEVED,
                     &self.target_outcomes_achieved,
                 ))
                 .flatten(),
@@ -282,6 +296,20 @@ impl ContractAnswers {
                 .check(feedback_target(&self.target_feedback))
                 .flatten(),
         };
+        // An urgent referral is one that cannot wait as long as others.
+        if let (Some(urgent), Some(standard)) = (urgent_days, standard_days)
+            && urgent > standard
+        {
+            invalid.push("urgent_days", msg::CONTRACT_URGENT_LONGER);
+        }
+        // The IMHA standard is counted on IMHA cases only: a contract without them
+        // would show a target nothing is ever measured against.
+        if targets.imha_introduction.is_some() && !duties.contains(&Duty::Imha) {
+            invalid.push(
+                "target_imha_introduction",
+                msg::CONTRACT_IMHA_TARGET_WITHOUT_IMHA,
+            );
+        }
         invalid.into_result()?;
         Ok(NewContract {
             name: name.unwrap_or_default(),
@@ -584,11 +612,34 @@ pub fn parse_population_csv(text: &str) -> Result<Vec<PopulationRow>, Invalid> {
                 msg::POPULATION_LINE_YEAR_TOO_EARLY.with("line", line),
             ));
         }
+        let (adults, assessments) = (
+            number(2, "adults", 100_000_000)?,
+            number(3, "assessments", 100_000_000)?,
+        );
+        // Assessments are of adults living in the area, so there cannot be more of
+        // them than adults: the columns are most likely swapped.
+        if assessments > adults {
+            return Err(Invalid::one(
+                "file",
+                msg::POPULATION_LINE_MORE_ASSESSMENTS.with("line", line),
+            ));
+        }
+        // A second row for the same area and year would silently replace the first.
+        if let Some(first) = rows.iter().position(|r: &PopulationRow| {
+            r.year == year as i32 && r.area.eq_ignore_ascii_case(&area)
+        }) {
+            return Err(Invalid::one(
+                "file",
+                msg::POPULATION_LINE_DUPLICATE
+                    .with("line", line)
+                    .with("first", first + 2),
+            ));
+        }
         rows.push(PopulationRow {
             area,
             year: year as i32,
-            adults: number(2, "adults", 100_000_000)?,
-            assessments: number(3, "assessments", 100_000_000)?,
+            adults,
+            assessments,
         });
     }
     if rows.is_empty() {
@@ -674,6 +725,24 @@ mod tests {
             target_feedback: "4.2".into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn urgent_referrals_may_not_wait_longer_and_an_imha_target_needs_imha() {
+        let mut slower = answers();
+        slower.urgent_days = "9".into();
+        slower.standard_days = "2".into();
+        let invalid = slower.parse().unwrap_err();
+        assert!(invalid.message_for("urgent_days").is_some());
+        let mut same = answers();
+        same.urgent_days = "5".into();
+        assert!(same.parse().is_ok(), "the same time for both is allowed");
+        let mut care_act_only = answers();
+        care_act_only.duties = vec!["care_act".into()];
+        let invalid = care_act_only.parse().unwrap_err();
+        assert!(invalid.message_for("target_imha_introduction").is_some());
+        care_act_only.target_imha_introduction = String::new();
+        assert!(care_act_only.parse().is_ok());
     }
 
     #[test]
@@ -858,6 +927,16 @@ mod tests {
         assert!(message.contains("Line 3, column adults"), "{message}");
         let header = parse_population_csv("place,year\nX,2026\n").unwrap_err();
         assert!(crate::validation::words_for(&header, "file").contains("column names"));
+        let twice =
+            "area,year,adults,assessments\nSouthby,2026,90000,1500\nsouthby,2026,91000,1600\n";
+        let message =
+            crate::validation::words_for(&parse_population_csv(twice).unwrap_err(), "file");
+        assert!(message.contains("Line 3, column area"), "{message}");
+        assert!(message.contains("line 2"), "{message}");
+        let swapped = "area,year,adults,assessments\nSouthby,2026,1500,90000\n";
+        let message =
+            crate::validation::words_for(&parse_population_csv(swapped).unwrap_err(), "file");
+        assert!(message.contains("Line 2, column assessments"), "{message}");
     }
 
     #[test]

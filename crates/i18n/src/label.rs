@@ -134,4 +134,10 @@ declare_keys! {
     YOUR_PHONE_NUMBER = "label-your-phone-number";
     YOUR_RELATIONSHIP_TO_THE_PERSON = "label-your-relationship-to-the-person";
     YOUR_ROLE = "label-your-role";
+    TARGET_FOR_IMHA_INTRODUCTIONS = "label-target-for-imha-introductions";
+    TARGET_FOR_FIRST_CONTACT = "label-target-for-first-contact";
+    TARGET_FOR_REFERRALS_DECLINED = "label-target-for-referrals-declined";
+    TARGET_FOR_OUTCOMES_ACHIEVED = "label-target-for-outcomes-achieved";
+    SHARE_ASSESSED_WITH_SUBSTANTIAL_DIFFICULTY = "label-share-assessed-with-substantial-difficulty";
+    SHARE_WITH_NOBODY_APPROPRIATE = "label-share-with-nobody-appropriate";
 }

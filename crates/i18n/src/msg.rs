@@ -205,9 +205,10 @@ declare_keys! {
     CONTRACT_COMMISSIONER_MISSING = "contract-commissioner-missing";
     CONTRACT_DUTIES_MISSING = "contract-duties-missing";
     CONTRACT_ENDS_BEFORE_START = "contract-ends-before-start";
-    CONTRACT_TARGET_SHARE_INVALID = "contract-target-share-invalid";
-    DEMAND_SHARE_INVALID = "demand-share-invalid";
+    CONTRACT_TARGET_SHARE_INVALID = "contract-target-share-invalid" (label);
+    DEMAND_SHARE_INVALID = "demand-share-invalid" (label);
     POPULATION_FILE_MISSING = "population-file-missing";
+    POPULATION_FILE_EMPTY = "population-file-empty";
     POPULATION_FILE_UNREADABLE = "population-file-unreadable";
     POPULATION_FILE_NO_FIGURES = "population-file-no-figures";
     POPULATION_FILE_NOT_CSV = "population-file-not-csv";
@@ -219,6 +220,8 @@ declare_keys! {
     CONTRACT_REPORTING_MISSING = "contract-reporting-missing";
     CONTRACT_TARGET_FEEDBACK_INVALID = "contract-target-feedback-invalid";
     CONTRACT_THRESHOLD_INVALID = "contract-threshold-invalid";
+    CONTRACT_URGENT_LONGER = "contract-urgent-longer";
+    CONTRACT_IMHA_TARGET_WITHOUT_IMHA = "contract-imha-target-without-imha";
     REPORT_PERIOD_ENDS_BEFORE_START = "report-period-ends-before-start";
     REPORT_PERIOD_NOT_ENDED = "report-period-not-ended";
     POPULATION_LINE_UNREADABLE = "population-line-unreadable" (line);
@@ -226,6 +229,9 @@ declare_keys! {
     POPULATION_LINE_AREA_MISSING = "population-line-area-missing" (line);
     POPULATION_LINE_NUMBER_INVALID = "population-line-number-invalid" (line, column, value, max);
     POPULATION_LINE_YEAR_TOO_EARLY = "population-line-year-too-early" (line);
+    POPULATION_LINE_MORE_ASSESSMENTS = "population-line-more-assessments" (line);
+    POPULATION_LINE_DUPLICATE = "population-line-duplicate" (line, first);
+    POPULATION_LINE_AREA_UNKNOWN = "population-line-area-unknown" (line, area);
     // Self-assessment and the policies register
     ASSESSMENT_DATE_FUTURE = "assessment-date-future";
     ASSESSMENT_DATE_MISSING = "assessment-date-missing";

@@ -249,6 +249,141 @@ fn find_contract(
         .optional()?)
 }
 
+/// Refuses a commissioner that is not a commissioning organisation, naming the field.
+fn check_commissioner(
+    conn: &mut crate::DbConnection,
+    commissioner_id: i64,
+) -> Result<(), StoreError> {
+    let kind: Option<String> = organisations::table
+        .find(commissioner_id)
+        .select(organisations::kind)
+        .first(conn)
+        .optional()?;
+    if kind.as_deref() != Some(OrganisationKind::Commissioner.as_str()) {
+        return Err(Invalid::one("commissioner", msg::CONTRACT_COMMISSIONER_MISSING).into());
+    }
+    Ok(())
+}
+
+/// The terms of a contract its form sets, as stored: written the same way when the
+/// contract is recorded and when it is changed.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = contracts, treat_none_as_null = true)]
+struct ContractTerms<'a> {
+    commissioner_id: i64,
+    name: &'a str,
+    duties: String,
+    areas: String,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    core_funding_pence: i64,
+    core_cases: i64,
+    payment_per_case_pence: i64,
+    reporting: &'static str,
+    threshold: i64,
+    urgent_days: i64,
+    standard_days: i64,
+    target_imha_introduction: Option<i64>,
+    target_first_contact: Option<i64>,
+    target_declined: Option<i64>,
+    target_outcomes_achieved: Option<i64>,
+    target_feedback: Option<i64>,
+}
+
+/// The terms `count_reports` counts by, besides the provider: a change of any of them
+/// changes the figures of a period already counted.
+const COUNTED_TERMS: &[&str] = &[
+    "duties",
+    "areas",
+    "starts_on",
+    "ends_on",
+    "reporting",
+    "urgent_days",
+    "standard_days",
+];
+
+impl<'a> ContractTerms<'a> {
+    fn of(contract: &'a NewContract) -> Self {
+        let t = |v: Option<u32>| v.map(i64::from);
+        Self {
+            commissioner_id: contract.commissioner_id,
+            name: &contract.name,
+            duties: contract
+                .duties
+                .iter()
+                .map(|d| duty_code(*d))
+                .collect::<Vec<_>>()
+                .join(","),
+            areas: contract.areas.join("\n"),
+            starts_on: contract.starts_on,
+            ends_on: contract.ends_on,
+            core_funding_pence: contract.core_funding_pence,
+            core_cases: contract.core_cases,
+            payment_per_case_pence: contract.payment_per_case_pence,
+            reporting: contract.reporting.as_str(),
+            threshold: contract.threshold as i64,
+            urgent_days: i64::from(contract.urgent_days),
+            standard_days: i64::from(contract.standard_days),
+            target_imha_introduction: t(contract.targets.imha_introduction),
+            target_first_contact: t(contract.targets.first_contact),
+            target_declined: t(contract.targets.declined),
+            target_outcomes_achieved: t(contract.targets.outcomes_achieved),
+            target_feedback: t(contract.targets.feedback_tenths),
+        }
+    }
+
+    /// The names of the terms that differ from those saved, for the audit entry and to
+    /// decide whether the kept counts still hold. The areas are compared as stored, in
+    /// order: the kept counts list the areas in the contract's order.
+    fn changed_from(&self, saved: &ContractRecord) -> Vec<&'static str> {
+        let targets_changed = (
+            self.target_imha_introduction,
+            self.target_first_contact,
+            self.target_declined,
+            self.target_outcomes_achieved,
+            self.target_feedback,
+        ) != (
+            saved.target_imha_introduction,
+            saved.target_first_contact,
+            saved.target_declined,
+            saved.target_outcomes_achieved,
+            saved.target_feedback,
+        );
+        [
+            ("name", self.name != saved.name),
+            (
+                "commissioner",
+                self.commissioner_id != saved.commissioner_id,
+            ),
+            ("duties", self.duties != saved.duties),
+            ("areas", self.areas != saved.areas),
+            ("starts_on", self.starts_on != saved.starts_on),
+            ("ends_on", self.ends_on != saved.ends_on),
+            (
+                "funding",
+                (
+                    self.core_funding_pence,
+                    self.core_cases,
+                    self.payment_per_case_pence,
+                ) != (
+                    saved.core_funding_pence,
+                    saved.core_cases,
+                    saved.payment_per_case_pence,
+                ),
+            ),
+            ("reporting", self.reporting != saved.reporting),
+            ("threshold", self.threshold != saved.threshold),
+            ("urgent_days", self.urgent_days != saved.urgent_days),
+            ("standard_days", self.standard_days != saved.standard_days),
+            ("targets", targets_changed),
+        ]
+        .into_iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(term, _)| term)
+        .collect()
+    }
+}
+
 impl Store {
     /// The commissioning organisations a manager can record a contract with.
     pub fn commissioners(&self, actor: &Actor) -> Result<Vec<(i64, String)>, StoreError> {
@@ -270,43 +405,11 @@ impl Store {
     ) -> Result<i64, StoreError> {
         require_role(actor, &[Role::Manager])?;
         self.write(|conn, trail| {
-            let kind: Option<String> = organisations::table
-                .find(contract.commissioner_id)
-                .select(organisations::kind)
-                .first(conn)
-                .optional()?;
-            if kind.as_deref() != Some(OrganisationKind::Commissioner.as_str()) {
-                return Err(
-                    Invalid::one("commissioner", msg::CONTRACT_COMMISSIONER_MISSING).into(),
-                );
-            }
-            let t = |v: Option<u32>| v.map(i64::from);
+            check_commissioner(conn, contract.commissioner_id)?;
             let id: i64 = diesel::insert_into(contracts::table)
                 .values((
+                    ContractTerms::of(contract),
                     contracts::provider_id.eq(actor.organisation_id),
-                    contracts::commissioner_id.eq(contract.commissioner_id),
-                    contracts::name.eq(&contract.name),
-                    contracts::duties.eq(contract
-                        .duties
-                        .iter()
-                        .map(|d| duty_code(*d))
-                        .collect::<Vec<_>>()
-                        .join(",")),
-                    contracts::areas.eq(contract.areas.join("\n")),
-                    contracts::starts_on.eq(contract.starts_on),
-                    contracts::ends_on.eq(contract.ends_on),
-                    contracts::core_funding_pence.eq(contract.core_funding_pence),
-                    contracts::core_cases.eq(contract.core_cases),
-                    contracts::payment_per_case_pence.eq(contract.payment_per_case_pence),
-                    contracts::reporting.eq(contract.reporting.as_str()),
-                    contracts::threshold.eq(contract.threshold as i64),
-                    contracts::urgent_days.eq(i64::from(contract.urgent_days)),
-                    contracts::standard_days.eq(i64::from(contract.standard_days)),
-                    contracts::target_imha_introduction.eq(t(contract.targets.imha_introduction)),
-                    contracts::target_first_contact.eq(t(contract.targets.first_contact)),
-                    contracts::target_declined.eq(t(contract.targets.declined)),
-                    contracts::target_outcomes_achieved.eq(t(contract.targets.outcomes_achieved)),
-                    contracts::target_feedback.eq(t(contract.targets.feedback_tenths)),
                     contracts::created_by.eq(actor.user_id),
                     contracts::created_at.eq(now()),
                     contracts::version.eq(1),
@@ -320,6 +423,79 @@ impl Store {
                 Some(id),
             ));
             Ok(id)
+        })
+    }
+
+    /// Changes a contract of the manager's provider to `contract`, unless someone has
+    /// changed it since the manager read it at `version_seen`
+    /// (`StoreError::Conflict`). A contract the actor may not change is not found.
+    ///
+    /// When the change alters what the reports count (the kinds of advocacy, the areas,
+    /// the term, how often it reports or the days to first contact), the counts kept
+    /// for its finished periods were counted by terms it no longer has: they are
+    /// discarded in the same write, so each period is counted again by the new terms
+    /// the next time it is asked for. A change of the name, the commissioner, the
+    /// funding, the targets or the threshold keeps them: none of those is counted, the
+    /// targets and the threshold are applied to the kept counts when a report is shown.
+    pub fn change_contract(
+        &self,
+        actor: &Actor,
+        contract_id: i64,
+        version_seen: i64,
+        contract: &NewContract,
+    ) -> Result<(), StoreError> {
+        require_role(actor, &[Role::Manager])?;
+        self.write(|conn, trail| {
+            let Some(saved) = find_contract(conn, actor, contract_id)? else {
+                return Err(StoreError::NotFound);
+            };
+            if saved.version != version_seen {
+                return Err(StoreError::Conflict);
+            }
+            check_commissioner(conn, contract.commissioner_id)?;
+            let terms = ContractTerms::of(contract);
+            let changed = terms.changed_from(&saved);
+            let updated = diesel::update(
+                contracts::table
+                    .filter(contracts::id.eq(contract_id))
+                    .filter(contracts::provider_id.eq(actor.organisation_id))
+                    .filter(contracts::version.eq(version_seen)),
+            )
+            .set((&terms, contracts::version.eq(version_seen + 1)))
+            .execute(conn)?;
+            if updated != 1 {
+                return Err(StoreError::Conflict);
+            }
+            let recount = changed.iter().any(|term| COUNTED_TERMS.contains(term));
+            let discarded = if recount {
+                diesel::delete(
+                    report_snapshots::table.filter(report_snapshots::contract_id.eq(contract_id)),
+                )
+                .execute(conn)?
+            } else {
+                0
+            };
+            let what = if changed.is_empty() {
+                "nothing changed".to_string()
+            } else {
+                format!("changed {}", changed.join(", "))
+            };
+            let kept = match (recount, discarded) {
+                (false, _) => "the kept figures stay".to_string(),
+                (true, 0) => "no figures were kept yet".to_string(),
+                (true, 1) => "the kept figures of 1 finished period were discarded, to be \
+                              counted again by the new terms"
+                    .to_string(),
+                (true, n) => format!(
+                    "the kept figures of {n} finished periods were discarded, to be counted \
+                     again by the new terms"
+                ),
+            };
+            trail.record(
+                AuditEvent::by(actor, AuditAction::Update, "contract", Some(contract_id))
+                    .because(format!("{what}; {kept}")),
+            );
+            Ok(())
         })
     }
 
@@ -378,7 +554,9 @@ impl Store {
     /// published never change, so no two versions of a report can be compared to work
     /// out a count that suppression hid. Counting runs before the audited write, so a
     /// large count never holds up everybody else's writes; the write keeps the counts
-    /// unless another request kept its own first, and then gives those.
+    /// unless another request kept its own first, and then gives those. A contract
+    /// changed between the count and the write is answered `StoreError::Conflict`:
+    /// what was counted by its old terms is neither kept nor given.
     pub fn report_facts_by_period(
         &self,
         actor: &Actor,
@@ -426,15 +604,25 @@ impl Store {
                         None => (counted.next().ok_or(StoreError::NotFound)?, true),
                     });
                 }
-                Ok::<_, StoreError>(Some(facts))
+                Ok::<_, StoreError>(Some((contract.version, facts)))
             })
         })?;
         // A write, not an audited read: the first counts of a period are kept here.
         self.write(|conn, trail| {
             // Asked again inside the audited write, so that a contract taken out of the
             // actor's sight meanwhile is a denied access, not a read.
-            let visible = find_contract(conn, actor, contract_id)?.is_some();
-            let counted = counted.filter(|_| visible);
+            let current = find_contract(conn, actor, contract_id)?;
+            // A contract changed meanwhile was counted by terms it no longer has, and its
+            // kept counts may have been discarded since they were read: nothing counted
+            // by the old terms is kept or given, and the reader asks again.
+            if let (Some(current), Some((counted_version, _))) = (&current, &counted)
+                && current.version != *counted_version
+            {
+                return Err(StoreError::Conflict);
+            }
+            let counted = counted
+                .filter(|_| current.is_some())
+                .map(|(_, facts)| facts);
             trail.record(crate::audited_access(
                 actor,
                 counted.is_some(),
@@ -517,6 +705,16 @@ impl Store {
                 conn.transaction(|conn| count_reports(conn, contract, &periods, calendar, today))
             })?;
             self.write(|conn, trail| {
+                // A contract changed since it was read was counted by terms it no longer
+                // has: nothing is kept, and the next run counts it by the new ones.
+                let version: Option<i64> = contracts::table
+                    .find(contract.id)
+                    .select(contracts::version)
+                    .first(conn)
+                    .optional()?;
+                if version != Some(contract.version) {
+                    return Ok(());
+                }
                 for (period, counts) in periods.iter().zip(&counts) {
                     if is_kept(conn, contract.id, *period)? {
                         continue;
@@ -739,12 +937,19 @@ impl Store {
                 .select(DemandRatesRecord::as_select())
                 .first(conn)
                 .optional()?;
-            let providers: Vec<i64> = contracts::table
+            let funded: Vec<ContractRecord> = contracts::table
                 .filter(contracts::commissioner_id.eq(actor.organisation_id))
-                .select(contracts::provider_id)
-                .distinct()
+                .select(ContractRecord::as_select())
                 .load(conn)?;
-            let areas: Vec<String> = figures.iter().map(|f| f.area.clone()).collect();
+            let mut providers: Vec<i64> = funded.iter().map(|c| c.provider_id).collect();
+            providers.sort_unstable();
+            providers.dedup();
+            // Teams are counted over the areas the commissioner funds advocacy for,
+            // whether or not population figures for them have been imported yet.
+            let mut areas: Vec<String> = funded.iter().flat_map(|c| c.area_names()).collect();
+            areas.extend(figures.iter().map(|f| f.area.clone()));
+            areas.sort_unstable();
+            areas.dedup();
             let (from, to) = (
                 NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
                 NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),

@@ -2285,21 +2285,9 @@ mod commissioning_storage {
         contract: i64,
     }
 
-    fn setting(store: &Store) -> Setting {
-        let provider = store
-            .create_organisation(OrganisationKind::Provider, "North Advocacy")
-            .unwrap();
-        let other = store
-            .create_organisation(OrganisationKind::Provider, "South Advocacy")
-            .unwrap();
-        let council = store
-            .create_organisation(OrganisationKind::Commissioner, "Northshire Council")
-            .unwrap();
-        let other_council = store
-            .create_organisation(OrganisationKind::Commissioner, "Southby Council")
-            .unwrap();
-        let manager = add_user(store, provider, "manager@north.example", Role::Manager);
-        let contract = ContractAnswers {
+    /// The setting's contract as its manager typed it, for the council `council`.
+    fn contract_answers(council: i64) -> ContractAnswers {
+        ContractAnswers {
             name: "Care Act and IMHA".into(),
             commissioner: council.to_string(),
             duties: vec!["care_act".into(), "imha".into()],
@@ -2314,8 +2302,23 @@ mod commissioning_storage {
             standard_days: "5".into(),
             ..Default::default()
         }
-        .parse()
-        .unwrap();
+    }
+
+    fn setting(store: &Store) -> Setting {
+        let provider = store
+            .create_organisation(OrganisationKind::Provider, "North Advocacy")
+            .unwrap();
+        let other = store
+            .create_organisation(OrganisationKind::Provider, "South Advocacy")
+            .unwrap();
+        let council = store
+            .create_organisation(OrganisationKind::Commissioner, "Northshire Council")
+            .unwrap();
+        let other_council = store
+            .create_organisation(OrganisationKind::Commissioner, "Southby Council")
+            .unwrap();
+        let manager = add_user(store, provider, "manager@north.example", Role::Manager);
+        let contract = contract_answers(council).parse().unwrap();
         let contract = store.create_contract(&manager, &contract).unwrap();
         Setting {
             intake: add_user(store, provider, "intake@north.example", Role::IntakeWorker),
@@ -2614,6 +2617,168 @@ mod commissioning_storage {
             );
             assert!(counted >= 7, "each background count is in the audit trail");
         }
+
+        fn a_change_of_name_funding_threshold_or_targets_keeps_the_kept_figures(db) {
+            let (s, calendar) = nine_referrals_in_the_first_quarter(&db);
+            assert_eq!(northshire_in_first_quarter(&db.store, &s, &calendar), 9);
+            assert_eq!(kept(&db, s.contract), 1);
+            // A referral entered late, dated in the quarter already reported.
+            accepted(&db.store, &s, 9, "Northshire");
+            into_first_quarter(&db);
+            let renamed = changed(&db.store, &s, |a| {
+                a.name = "Care Act and IMHA in Northshire".into();
+                a.core_funding = "120000".into();
+                a.threshold = "9".into();
+                a.target_declined = "10".into();
+            });
+            db.store.change_contract(&s.manager, s.contract, 1, &renamed).unwrap();
+            let saved = db.store.contract(&s.commissioner, s.contract).unwrap().record;
+            assert_eq!(saved.name, "Care Act and IMHA in Northshire");
+            assert_eq!((saved.version, saved.core_funding_pence, saved.threshold, saved.target_declined), (2, 12_000_000, 9, Some(10)));
+            // Nothing the reports count changed, so the figures already kept stay.
+            assert_eq!(kept(&db, s.contract), 1);
+            assert_eq!(northshire_in_first_quarter(&db.store, &s, &calendar), 9);
+            let audited = changes_audited(&db.store, &s);
+            assert_eq!(audited.len(), 1);
+            assert!(audited[0].contains("changed name, funding, threshold, targets"), "{}", audited[0]);
+            assert!(audited[0].contains("kept figures stay"), "{}", audited[0]);
+        }
+
+        fn a_change_of_what_the_reports_count_discards_the_kept_figures(db) {
+            let (s, calendar) = nine_referrals_in_the_first_quarter(&db);
+            assert_eq!(northshire_in_first_quarter(&db.store, &s, &calendar), 9);
+            accepted(&db.store, &s, 9, "Northshire");
+            accepted(&db.store, &s, 10, "Southby");
+            into_first_quarter(&db);
+            let wider = changed(&db.store, &s, |a| a.areas = "Northshire, Southby".into());
+            db.store.change_contract(&s.manager, s.contract, 1, &wider).unwrap();
+            assert_eq!(kept(&db, s.contract), 0, "discarded in the same write as the change");
+            // Counted again, by the new areas.
+            let facts = db.store.report_facts(&s.commissioner, s.contract, first_quarter(), &calendar, today()).unwrap();
+            let area = |name: &str| facts.breakdown("referrals-by-area").unwrap().rows.iter().find(|(c, _)| c == name).unwrap().1;
+            assert_eq!((area("Northshire"), area("Southby")), (10, 1));
+            assert_eq!(kept(&db, s.contract), 1);
+            // The working days to first contact decide what counts as on time: a change
+            // of them is counted again too.
+            let slower = changed(&db.store, &s, |a| {
+                a.areas = "Northshire, Southby".into();
+                a.standard_days = "10".into();
+            });
+            db.store.change_contract(&s.manager, s.contract, 2, &slower).unwrap();
+            assert_eq!(kept(&db, s.contract), 0);
+            let audited = changes_audited(&db.store, &s);
+            assert_eq!(audited.len(), 2, "every change is in the audit trail");
+            assert!(audited[0].contains("changed areas;"), "{}", audited[0]);
+            assert!(audited[0].contains("kept figures of 1 finished period were discarded"), "{}", audited[0]);
+            assert!(audited[1].contains("changed standard_days;"), "{}", audited[1]);
+        }
+
+        fn a_stale_change_of_a_contract_is_refused_and_changes_nothing(db) {
+            let s = setting(&db.store);
+            let first = changed(&db.store, &s, |a| a.name = "First".into());
+            let second = changed(&db.store, &s, |a| a.name = "Second".into());
+            db.store.change_contract(&s.manager, s.contract, 1, &first).unwrap();
+            // Another manager still holding the form as it was at version 1.
+            assert!(matches!(db.store.change_contract(&s.manager, s.contract, 1, &second), Err(StoreError::Conflict)));
+            let saved = db.store.contract(&s.manager, s.contract).unwrap().record;
+            assert_eq!((saved.name.as_str(), saved.version), ("First", 2));
+            // A commissioner that is no commissioning organisation is refused by field.
+            let provider = changed(&db.store, &s, |a| a.commissioner = s.manager.organisation_id.to_string());
+            match db.store.change_contract(&s.manager, s.contract, 2, &provider) {
+                Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("commissioner").is_some()),
+                other => panic!("expected a commissioner error, got {other:?}"),
+            }
+            let saved = db.store.contract(&s.manager, s.contract).unwrap().record;
+            assert_eq!((saved.name.as_str(), saved.version), ("First", 2));
+            assert_eq!(changes_audited(&db.store, &s).len(), 1);
+        }
+
+        fn only_the_providers_managers_change_a_contract(db) {
+            let s = setting(&db.store);
+            let renamed = changed(&db.store, &s, |a| a.name = "Renamed".into());
+            for outsider in [&s.commissioner, &s.other_commissioner, &s.other_manager, &s.advocate, &s.intake] {
+                assert!(
+                    matches!(db.store.change_contract(outsider, s.contract, 1, &renamed), Err(StoreError::NotFound)),
+                    "{:?}", outsider.role
+                );
+            }
+            // Not theirs is answered as not there.
+            assert!(matches!(db.store.change_contract(&s.manager, 999_999, 1, &renamed), Err(StoreError::NotFound)));
+            let saved = db.store.contract(&s.manager, s.contract).unwrap().record;
+            assert_eq!((saved.name.as_str(), saved.version), ("Care Act and IMHA", 1));
+            assert!(changes_audited(&db.store, &s).is_empty());
+        }
+    }
+
+    /// The setting's contract as saved now, with `change` made to it as typed.
+    fn changed(
+        store: &Store,
+        s: &Setting,
+        change: impl FnOnce(&mut ContractAnswers),
+    ) -> advocase_domain::reporting::NewContract {
+        let council = store
+            .contract(&s.manager, s.contract)
+            .unwrap()
+            .record
+            .commissioner_id;
+        let mut answers = contract_answers(council);
+        change(&mut answers);
+        answers.parse().unwrap()
+    }
+
+    /// The referrals from Northshire in the first quarter's report, as the
+    /// commissioner reads it.
+    fn northshire_in_first_quarter(
+        store: &Store,
+        s: &Setting,
+        calendar: &WorkingDayCalendar,
+    ) -> u64 {
+        let facts = store
+            .report_facts(
+                &s.commissioner,
+                s.contract,
+                first_quarter(),
+                calendar,
+                today(),
+            )
+            .unwrap();
+        facts
+            .breakdown("referrals-by-area")
+            .unwrap()
+            .rows
+            .iter()
+            .find(|(c, _)| c == "Northshire")
+            .unwrap()
+            .1
+    }
+
+    /// How many periods of a contract have their counts kept.
+    fn kept(db: &TestDb, contract: i64) -> i64 {
+        count_of(
+            db,
+            &format!("SELECT COUNT(*) AS n FROM report_snapshots WHERE contract_id = {contract}"),
+        )
+    }
+
+    /// Why each change to the setting's contract was made, as the audit trail says,
+    /// oldest first.
+    fn changes_audited(store: &Store, s: &Setting) -> Vec<String> {
+        let mut entries = store
+            .search_audit(
+                &s.manager,
+                &AuditQuery {
+                    action: Some(AuditAction::Update),
+                    record_type: Some("contract".into()),
+                    record_id: Some(s.contract.to_string()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        entries.reverse();
+        entries
+            .into_iter()
+            .map(|e| e.reason.unwrap_or_default())
+            .collect()
     }
 }
 

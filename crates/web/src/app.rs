@@ -292,6 +292,10 @@ pub fn router(state: AppState) -> Router {
             get(commissioning::new_form).post(commissioning::create),
         )
         .route("/contracts/{id}", get(commissioning::show))
+        .route(
+            "/contracts/{id}/edit",
+            get(commissioning::edit_form).post(commissioning::change),
+        )
         .route("/contracts/{id}/report", get(commissioning::report))
         .route("/contracts/{id}/report.csv", get(commissioning::report_csv))
         .route(

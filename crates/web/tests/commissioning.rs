@@ -197,7 +197,7 @@ fn words(html: &str) -> Vec<String> {
 fn ethnicity_rows(cells: &[String]) -> Vec<(String, String)> {
     let caption = cells
         .iter()
-        .rposition(|c| c == "People who started advocacy, by Ethnic group")
+        .rposition(|c| c == "People who started advocacy: ethnic group")
         .expect("the ethnicity table");
     let mut rows = Vec::new();
     let mut i = caption + 1;
@@ -282,7 +282,7 @@ async fn a_group_of_three_cannot_be_worked_out_from_the_page_the_csv_or_the_spre
     let rows: Vec<(String, String)> = reader
         .records()
         .map(|r| r.unwrap())
-        .filter(|r| &r[1] == "People who started advocacy, by Ethnic group")
+        .filter(|r| &r[1] == "People who started advocacy: ethnic group")
         .map(|r| (r[2].to_string(), r[3].to_string()))
         .collect();
     assert_three_cannot_be_recovered(&rows, "the CSV file");
@@ -299,7 +299,7 @@ async fn a_group_of_three_cannot_be_worked_out_from_the_page_the_csv_or_the_spre
     let ethnicity: Vec<(String, String)> = rows
         .into_iter()
         .filter(|r| {
-            r.get(1).map(String::as_str) == Some("People who started advocacy, by Ethnic group")
+            r.get(1).map(String::as_str) == Some("People who started advocacy: ethnic group")
         })
         .map(|r| (r[2].clone(), r[3].clone()))
         .collect();
@@ -568,8 +568,9 @@ async fn a_manager_records_a_contract_and_bad_input_names_the_field_and_changes_
         ("core_cases", "10"),
         ("payment_per_case", "100"),
         ("reporting", "quarterly"),
-        ("urgent_days", "2"),
+        ("urgent_days", "9"),
         ("standard_days", "5"),
+        ("target_first_contact", "150"),
     ]);
     let refused = s
         .app
@@ -581,6 +582,8 @@ async fn a_manager_records_a_contract_and_bad_input_names_the_field_and_changes_
         "must end on or after",
         "in pounds",
         "Choose at least one kind of advocacy",
+        "Enter the target for first contact as a share from 0 to 100",
+        "for urgent referrals must be no more than for other referrals",
     ] {
         assert!(refused.body.contains(message), "{message}");
     }
@@ -599,6 +602,116 @@ async fn a_manager_records_a_contract_and_bad_input_names_the_field_and_changes_
         s.app.get("/contracts/new", Some(&officer)).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// The contract form as the setting's contract was recorded, with `changes` made to it.
+fn contract_form(council: i64, version: &str, changes: &[(&str, &str)]) -> String {
+    let council = council.to_string();
+    let mut pairs = vec![
+        ("version", version),
+        ("name", "Care Act advocacy"),
+        ("commissioner", council.as_str()),
+        ("duties", "care_act"),
+        ("areas", "Northshire"),
+        ("starts_on", "2025-01-01"),
+        ("ends_on", "2099-12-31"),
+        ("core_funding", "100000"),
+        ("core_cases", "200"),
+        ("payment_per_case", "300"),
+        ("reporting", "quarterly"),
+        ("threshold", "7"),
+        ("urgent_days", "2"),
+        ("standard_days", "5"),
+        ("target_declined", "10"),
+    ];
+    for (name, value) in changes {
+        match pairs.iter_mut().find(|(n, _)| n == name) {
+            Some(pair) => pair.1 = value,
+            None => pairs.push((name, value)),
+        }
+    }
+    encode(&pairs)
+}
+
+#[tokio::test]
+async fn a_manager_changes_a_contract_and_a_bad_field_is_named_and_changes_nothing() {
+    let s = setting();
+    let session = s.app.session_for(s.manager);
+    let store = &s.app.db.store;
+    let saved = || {
+        store
+            .contract(&s.app.actor(s.manager), s.contract)
+            .unwrap()
+            .record
+    };
+    let council = saved().commissioner_id;
+    let page = format!("/contracts/{}", s.contract);
+    let edit = format!("/contracts/{}/edit", s.contract);
+    // The contract page offers its manager the change.
+    let shown = s.app.get(&page, Some(&session)).await;
+    assert!(shown.body.contains(&format!("href=\"{edit}\"")));
+    // The form holds what is saved.
+    let form = s.app.get(&edit, Some(&session)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    for value in [
+        r#"value="Care Act advocacy""#,
+        r#"value="2025-01-01""#,
+        r#"value="2099-12-31""#,
+        r#"value="100000""#,
+        r#"value="10""#,
+        r#"name="version" value="1""#,
+        "Northshire",
+        "counted again",
+    ] {
+        assert!(form.body.contains(value), "{value} not on the form");
+    }
+    // An end before the start is named, what was typed stays, and nothing changes.
+    let wrong = contract_form(
+        council,
+        "1",
+        &[("name", "Renamed contract"), ("ends_on", "2024-12-31")],
+    );
+    let refused = s.app.post_form(&edit, Some(&session), &wrong).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("must end on or after"));
+    assert!(refused.body.contains(r#"value="Renamed contract""#));
+    assert_eq!(
+        (saved().name.as_str(), saved().version),
+        ("Care Act advocacy", 1)
+    );
+    // A valid change goes back to the contract, which shows it.
+    let valid = contract_form(council, "1", &[("name", "Care Act advocacy in Northshire")]);
+    let changed = s.app.post_form(&edit, Some(&session), &valid).await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    assert_eq!(common::location(&changed), page);
+    let shown = s.app.get(&page, Some(&session)).await;
+    assert!(shown.body.contains("Care Act advocacy in Northshire"));
+    assert_eq!(saved().version, 2);
+    // A form opened before that change is refused: the saved contract is shown beside
+    // what was typed, and nothing is overwritten.
+    let stale = contract_form(council, "1", &[("name", "Stale name")]);
+    let refused = s.app.post_form(&edit, Some(&session), &stale).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("Someone else saved a change first"));
+    assert!(refused.body.contains("Stale name"));
+    assert!(refused.body.contains(r#"name="version" value="2""#));
+    assert_eq!(saved().name, "Care Act advocacy in Northshire");
+    // A commissioner, and a manager of another provider's contract, find no such page.
+    let officer = s.app.session_for(s.commissioner);
+    assert!(!s.app.get(&page, Some(&officer)).await.body.contains(&edit));
+    let none = s.app.get("/contracts/999999/edit", Some(&officer)).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    for (session, path) in [
+        (&officer, edit.clone()),
+        (&session, format!("/contracts/{}/edit", s.other_contract)),
+    ] {
+        let answer = s.app.get(&path, Some(session)).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(answer.body, none.body);
+        let posted = s.app.post_form(&path, Some(session), &valid).await;
+        assert_eq!(posted.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(saved().version, 2);
 }
 
 #[tokio::test]
@@ -642,15 +755,81 @@ async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
         )))
         .await;
     assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    let location = |answer: &common::Answer| {
+        answer.headers[axum::http::header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        location(&good),
+        format!("/demand?year={year}&saved=population")
+    );
+    let imported = s.app.get(&location(&good), Some(&session)).await;
+    assert!(
+        imported
+            .body
+            .contains(&format!("Population figures for {year} are imported"))
+    );
+    // An area no contract names, a second row for the same area, and more assessments
+    // than adults are each named by line and column, and nothing is imported.
+    for (csv, named) in [
+        (
+            "Northshire,{year},1000,10\nNorth Shire,{year},1000,10",
+            "Line 3, column area",
+        ),
+        (
+            "Northshire,{year},1000,10\nnorthshire,{year},1000,10",
+            "already on line 2",
+        ),
+        ("Northshire,{year},10,1000", "Line 2, column assessments"),
+    ] {
+        let csv = csv.replace("{year}", year);
+        let refused = s
+            .app
+            .send(upload(&format!("area,year,adults,assessments\n{csv}\n")))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains(named), "{named}: {}", refused.body);
+    }
     let rates = s
         .app
         .post_form(
             "/demand/rates",
             Some(&session),
-            &encode(&[("difficulty", "60"), ("no_individual", "25")]),
+            &encode(&[
+                ("difficulty", "60"),
+                ("no_individual", "25"),
+                ("year", year),
+            ]),
         )
         .await;
     assert_eq!(rates.status, StatusCode::SEE_OTHER);
+    // Saving the rates returns to the year being looked at, and says so.
+    assert_eq!(location(&rates), format!("/demand?year={year}&saved=rates"));
+    let wrong_rate = s
+        .app
+        .post_form(
+            "/demand/rates",
+            Some(&session),
+            &encode(&[
+                ("difficulty", "sixty"),
+                ("no_individual", "250"),
+                ("year", year),
+            ]),
+        )
+        .await;
+    assert_eq!(wrong_rate.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong_rate
+            .body
+            .contains("Enter the share of people assessed with substantial difficulty")
+    );
+    assert!(
+        wrong_rate
+            .body
+            .contains("Enter the share with nobody appropriate to support them")
+    );
     let demand = s
         .app
         .get(&format!("/demand?year={year}"), Some(&session))

@@ -25,8 +25,10 @@ use advocase_domain::reporting::{
 use advocase_domain::suppression::Cell;
 use advocase_domain::validation::{Invalid, required_text};
 use advocase_domain::workforce::CHARACTERISTICS;
-use advocase_i18n::{label, msg};
-use advocase_storage::commissioning::{ContractRow, Meeting, NewMeeting, ReportFacts, equality_id};
+use advocase_i18n::{MessageKey, label, msg};
+use advocase_storage::commissioning::{
+    ContractRecord, ContractRow, Meeting, NewMeeting, ReportFacts, equality_id,
+};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
@@ -143,6 +145,8 @@ struct ContractPage {
     layout: Layout,
     errors: FormErrors,
     id: i64,
+    /// Whether the reader may change the contract: the provider's managers may.
+    may_change: bool,
     summary: Vec<(String, String)>,
     targets: Vec<KpiLine>,
     periods: Vec<PeriodLink>,
@@ -244,6 +248,8 @@ fn contract_page(
         },
         errors,
         id,
+        // The store shows a manager only the provider's own contracts.
+        may_change: staff.actor.role == Role::Manager,
         summary,
         targets: kpi_targets(row)
             .into_iter()
@@ -377,7 +383,7 @@ fn contract_form(
                 "contract-payment-per-case",
                 &a.payment_per_case,
             )
-            .hint(t(state, "contract-pounds-hint")),
+            .hint(t(state, "contract-payment-hint")),
             FormField::new(
                 "reporting",
                 t(state, "contract-reporting"),
@@ -454,6 +460,30 @@ async fn commissioner_list(
     blocking(move || store.commissioners(&actor)).await
 }
 
+/// The contract form as posted, to record a contract or to change one.
+fn contract_answers(body: &FormBody) -> ContractAnswers {
+    ContractAnswers {
+        name: body.get("name"),
+        commissioner: body.get("commissioner"),
+        duties: body.all("duties"),
+        areas: body.get("areas"),
+        starts_on: body.get("starts_on"),
+        ends_on: body.get("ends_on"),
+        core_funding: body.get("core_funding"),
+        core_cases: body.get("core_cases"),
+        payment_per_case: body.get("payment_per_case"),
+        reporting: body.get("reporting"),
+        threshold: body.get("threshold"),
+        urgent_days: body.get("urgent_days"),
+        standard_days: body.get("standard_days"),
+        target_imha_introduction: body.get("target_imha_introduction"),
+        target_first_contact: body.get("target_first_contact"),
+        target_declined: body.get("target_declined"),
+        target_outcomes_achieved: body.get("target_outcomes_achieved"),
+        target_feedback: body.get("target_feedback"),
+    }
+}
+
 /// `GET /contracts/new`
 pub async fn new_form(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
     super::manager(&staff)?;
@@ -479,27 +509,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, AppError> {
     super::manager(&staff)?;
-    let body = FormBody::parse(&body);
-    let answers = ContractAnswers {
-        name: body.get("name"),
-        commissioner: body.get("commissioner"),
-        duties: body.all("duties"),
-        areas: body.get("areas"),
-        starts_on: body.get("starts_on"),
-        ends_on: body.get("ends_on"),
-        core_funding: body.get("core_funding"),
-        core_cases: body.get("core_cases"),
-        payment_per_case: body.get("payment_per_case"),
-        reporting: body.get("reporting"),
-        threshold: body.get("threshold"),
-        urgent_days: body.get("urgent_days"),
-        standard_days: body.get("standard_days"),
-        target_imha_introduction: body.get("target_imha_introduction"),
-        target_first_contact: body.get("target_first_contact"),
-        target_declined: body.get("target_declined"),
-        target_outcomes_achieved: body.get("target_outcomes_achieved"),
-        target_feedback: body.get("target_feedback"),
-    };
+    let answers = contract_answers(&FormBody::parse(&body));
     let commissioners = commissioner_list(&state, &staff).await?;
     let again = |errors: FormErrors| {
         show_form(
@@ -516,6 +526,203 @@ pub async fn create(
     let actor = staff.actor.clone();
     match blocking(move || store.create_contract(&actor, &contract)).await {
         Ok(id) => Ok(Redirect::to(&format!("/contracts/{id}")).into_response()),
+        Err(AppError::Invalid(invalid)) => again(invalid.into()),
+        Err(other) => Err(other),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Changing a contract
+// ---------------------------------------------------------------------------------------
+
+/// A contract's saved terms as the form shows them, so that a manager changes what is
+/// there rather than typing it all again.
+fn answers_of(r: &ContractRecord) -> ContractAnswers {
+    let pounds = |pence: i64| {
+        if pence % 100 == 0 {
+            (pence / 100).to_string()
+        } else {
+            format!("{}.{:02}", pence / 100, pence % 100)
+        }
+    };
+    let share = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+    ContractAnswers {
+        name: r.name.clone(),
+        commissioner: r.commissioner_id.to_string(),
+        duties: r.duty_codes(),
+        areas: r.area_names().join(", "),
+        starts_on: iso_date(r.starts_on),
+        ends_on: iso_date(r.ends_on),
+        core_funding: pounds(r.core_funding_pence),
+        core_cases: r.core_cases.to_string(),
+        payment_per_case: pounds(r.payment_per_case_pence),
+        reporting: r.reporting.clone(),
+        // The threshold the reports use, which a contract saved before the least was
+        // raised holds below: saving the form as shown must not be refused for it.
+        threshold: r.threshold().to_string(),
+        urgent_days: r.urgent_days.to_string(),
+        standard_days: r.standard_days.to_string(),
+        target_imha_introduction: share(r.target_imha_introduction),
+        target_first_contact: share(r.target_first_contact),
+        target_declined: share(r.target_declined),
+        target_outcomes_achieved: share(r.target_outcomes_achieved),
+        target_feedback: r
+            .target_feedback
+            .map(|tenths| format!("{}.{}", tenths / 10, tenths % 10))
+            .unwrap_or_default(),
+    }
+}
+
+/// The contract form, sent back to change contract `id` as saved at `version`.
+fn change_form(
+    state: &AppState,
+    commissioners: &[(i64, String)],
+    id: i64,
+    version: i64,
+    a: &ContractAnswers,
+) -> FormSpec {
+    let mut form = contract_form(state, commissioners, a);
+    form.intro = t(state, "contract-edit-intro");
+    form.action = format!("/contracts/{id}/edit");
+    form.back = format!("/contracts/{id}");
+    form.button = t(state, "contract-edit-button");
+    form.hidden = vec![("version".into(), version.to_string())];
+    form
+}
+
+/// The answers where what is saved differs from what was typed, in words, for the
+/// table shown after a refused stale change.
+fn contract_differences(
+    state: &AppState,
+    commissioners: &[(i64, String)],
+    saved: &ContractAnswers,
+    typed: &ContractAnswers,
+) -> Vec<(String, String, String)> {
+    let commissioner = |a: &ContractAnswers| {
+        commissioners
+            .iter()
+            .find(|(id, _)| id.to_string() == a.commissioner.trim())
+            .map(|(_, name)| name.clone())
+            .unwrap_or_else(|| a.commissioner.clone())
+    };
+    let duties = |a: &ContractAnswers| {
+        a.duties
+            .iter()
+            .filter_map(|d| advocase_domain::reporting::parse_duty(d))
+            .map(|d| t(state, &code_key("report-code", duty_code(d))))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let reporting = |a: &ContractAnswers| match ReportingPeriod::parse(&a.reporting) {
+        Some(r) => t(state, &code_key("contract-reporting", r.as_str())),
+        None => a.reporting.clone(),
+    };
+    let both = |f: fn(&ContractAnswers) -> &String| (f(saved).clone(), f(typed).clone());
+    let row = |key: &'static str, (saved, typed): (String, String)| (key, saved, typed);
+    super::forms::differences(
+        &state.catalogue,
+        [
+            row("contract-name", both(|a| &a.name)),
+            row(
+                "contract-commissioner",
+                (commissioner(saved), commissioner(typed)),
+            ),
+            row("contract-duties", (duties(saved), duties(typed))),
+            row("contract-areas", both(|a| &a.areas)),
+            row("contract-starts", both(|a| &a.starts_on)),
+            row("contract-ends", both(|a| &a.ends_on)),
+            row("contract-core-funding", both(|a| &a.core_funding)),
+            row("contract-core-cases", both(|a| &a.core_cases)),
+            row("contract-payment-per-case", both(|a| &a.payment_per_case)),
+            row("contract-reporting", (reporting(saved), reporting(typed))),
+            row("contract-urgent-days-label", both(|a| &a.urgent_days)),
+            row("contract-standard-days-label", both(|a| &a.standard_days)),
+            row("contract-threshold", both(|a| &a.threshold)),
+            row(
+                "contract-target-imha-introduction",
+                both(|a| &a.target_imha_introduction),
+            ),
+            row(
+                "contract-target-first-contact",
+                both(|a| &a.target_first_contact),
+            ),
+            row("contract-target-declined", both(|a| &a.target_declined)),
+            row(
+                "contract-target-outcomes-achieved",
+                both(|a| &a.target_outcomes_achieved),
+            ),
+            row("contract-target-feedback", both(|a| &a.target_feedback)),
+        ],
+    )
+}
+
+/// `GET /contracts/{id}/edit`: the contract form filled with what is saved, for the
+/// provider's managers. Anyone else finds no such page.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    super::manager(&staff)?;
+    let row = load_contract(&state, &staff, id).await?;
+    let commissioners = commissioner_list(&state, &staff).await?;
+    show_form(
+        Layout::staff(&state, &staff, "contract-edit-heading", "/contracts"),
+        FormErrors::none(),
+        change_form(
+            &state,
+            &commissioners,
+            id,
+            row.record.version,
+            &answers_of(&row.record),
+        ),
+    )
+}
+
+/// `POST /contracts/{id}/edit`. A change another manager saved since the form was
+/// opened is never overwritten: the form comes back with what is saved now, beside
+/// what was typed wherever the two differ.
+pub async fn change(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    super::manager(&staff)?;
+    // Read first, so that a contract that is not the manager's is not found whatever
+    // was posted, and the attempt is in the audit trail.
+    load_contract(&state, &staff, id).await?;
+    let body = FormBody::parse(&body);
+    let version = body.version()?;
+    let answers = contract_answers(&body);
+    let commissioners = commissioner_list(&state, &staff).await?;
+    let layout = || Layout::staff(&state, &staff, "contract-edit-heading", "/contracts");
+    let again = |errors: FormErrors| {
+        show_form(
+            layout(),
+            errors,
+            change_form(&state, &commissioners, id, version, &answers),
+        )
+    };
+    let contract = match answers.parse() {
+        Ok(c) => c,
+        Err(invalid) => return again(invalid.into()),
+    };
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    match blocking(move || store.change_contract(&actor, id, version, &contract)).await {
+        Ok(()) => Ok(Redirect::to(&format!("/contracts/{id}")).into_response()),
+        Err(AppError::Conflict) => {
+            let saved = load_contract(&state, &staff, id).await?;
+            let now = answers_of(&saved.record);
+            let mut form = change_form(&state, &commissioners, id, saved.record.version, &now);
+            form.changed = contract_differences(&state, &commissioners, &now, &answers);
+            if form.changed.is_empty() {
+                // Someone else saved exactly what was typed: there is nothing to compare.
+                return Ok(Redirect::to(&format!("/contracts/{id}")).into_response());
+            }
+            show_form(layout(), FormErrors::none(), form)
+        }
         Err(AppError::Invalid(invalid)) => again(invalid.into()),
         Err(other) => Err(other),
     }
@@ -647,7 +854,8 @@ fn table_view(state: &AppState, table: &PublishedTable) -> TableView {
             })
             .collect(),
         total: cell_words(state, table.total),
-        chart_height: table.rows.len() * 28 + 8,
+        // A row is a line of label over a bar, 46 units high (see contracts/report.html).
+        chart_height: table.rows.len() * 46 + 6,
     }
 }
 
@@ -762,10 +970,13 @@ fn build_report(state: &AppState, row: &ContractRow, facts: &ReportFacts) -> Rep
                 view.caption = state.catalogue.text_with(
                     "report-equality-caption",
                     "characteristic",
+                    // Inside a sentence the characteristic is not capitalised, as
+                    // a heading of its own would be.
                     &t(
                         state,
                         &code_key("characteristic", p.id.trim_start_matches("equality-")),
-                    ),
+                    )
+                    .to_lowercase(),
                 );
                 view.definition = definition("equality");
                 view
@@ -1164,7 +1375,8 @@ struct AnnualPage {
     other_version: String,
     back: String,
     period: String,
-    provider: String,
+    /// The contract and its provider, so that two contracts' reports are told apart.
+    contract: String,
     /// Sentences, each with its figure already in words.
     sentences: Vec<String>,
     kpis: Vec<KpiView>,
@@ -1280,7 +1492,7 @@ async fn annual(
         },
         back: format!("/contracts/{id}"),
         period: period_words(period),
-        provider: row.provider.clone(),
+        contract: format!("{}: {}", row.record.name, row.provider),
         sentences,
         kpis,
     })
@@ -1510,12 +1722,17 @@ struct DemandPage {
     teams: Vec<(String, String)>,
     difficulty: String,
     no_individual: String,
+    /// What was just saved, said back after the redirect.
+    notice: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 pub struct YearQuery {
     #[serde(default)]
     year: Option<i32>,
+    /// Set by the redirect after a save: `rates` or `population`.
+    #[serde(default)]
+    saved: Option<String>,
 }
 
 /// Referrals received from each area (lower-cased) in the finished reporting periods
@@ -1563,7 +1780,7 @@ async fn published_referrals_by_area(
 }
 
 /// Tenths of a per cent as typed: "62.5" is 625.
-fn permille(field: &str, value: &str) -> Result<i64, Invalid> {
+fn permille(field: &str, label: MessageKey, value: &str) -> Result<i64, Invalid> {
     value
         .trim()
         .trim_end_matches('%')
@@ -1571,7 +1788,7 @@ fn permille(field: &str, value: &str) -> Result<i64, Invalid> {
         .ok()
         .filter(|n| (0.0..=100.0).contains(n))
         .map(|n| (n * 10.0).round() as i64)
-        .ok_or_else(|| Invalid::one(field, msg::DEMAND_SHARE_INVALID))
+        .ok_or_else(|| Invalid::one(field, msg::DEMAND_SHARE_INVALID.with("label", label)))
 }
 
 async fn demand_page(
@@ -1580,8 +1797,18 @@ async fn demand_page(
     year: i32,
     errors: FormErrors,
     typed: Option<(String, String)>,
+    saved: Option<&str>,
 ) -> Result<Response, AppError> {
     super::require_role(staff, &[Role::Commissioner])?;
+    let notice = match saved {
+        Some("rates") => Some(t(state, "demand-rates-saved")),
+        Some("population") => Some(state.catalogue.text_with(
+            "demand-population-saved",
+            "year",
+            &year.to_string(),
+        )),
+        _ => None,
+    };
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let facts = blocking(move || store.demand(&actor, year)).await?;
@@ -1667,6 +1894,7 @@ async fn demand_page(
             teams,
             difficulty: typed_difficulty,
             no_individual: typed_none,
+            notice,
         },
     )
 }
@@ -1691,6 +1919,7 @@ pub async fn demand(
         query.year.unwrap_or_else(this_year),
         FormErrors::none(),
         None,
+        query.saved.as_deref(),
     )
     .await
 }
@@ -1701,6 +1930,9 @@ pub struct RatesForm {
     difficulty: String,
     #[serde(default)]
     no_individual: String,
+    /// The year the page showed, so that saving the rates returns to it.
+    #[serde(default)]
+    year: Option<i32>,
 }
 
 /// `POST /demand/rates`
@@ -1710,8 +1942,17 @@ pub async fn set_rates(
     axum::Form(form): axum::Form<RatesForm>,
 ) -> Result<Response, AppError> {
     super::require_role(&staff, &[Role::Commissioner])?;
-    let difficulty = permille("difficulty", &form.difficulty);
-    let no_individual = permille("no_individual", &form.no_individual);
+    let year = form.year.unwrap_or_else(this_year);
+    let difficulty = permille(
+        "difficulty",
+        label::SHARE_ASSESSED_WITH_SUBSTANTIAL_DIFFICULTY,
+        &form.difficulty,
+    );
+    let no_individual = permille(
+        "no_individual",
+        label::SHARE_WITH_NOBODY_APPROPRIATE,
+        &form.no_individual,
+    );
     let (difficulty, no_individual) = match (difficulty, no_individual) {
         (Ok(a), Ok(b)) => (a, b),
         (a, b) => {
@@ -1722,9 +1963,10 @@ pub async fn set_rates(
             return demand_page(
                 &state,
                 &staff,
-                this_year(),
+                year,
                 invalid.into(),
                 Some((form.difficulty, form.no_individual)),
+                None,
             )
             .await;
         }
@@ -1732,7 +1974,7 @@ pub async fn set_rates(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.set_demand_rates(&actor, difficulty, no_individual)).await?;
-    Ok(Redirect::to("/demand").into_response())
+    Ok(Redirect::to(&format!("/demand?year={year}&saved=rates")).into_response())
 }
 
 /// `POST /demand/population`: a CSV file of population figures. A bad row is named and
@@ -1744,8 +1986,11 @@ pub async fn import_population(
 ) -> Result<Response, AppError> {
     super::require_role(&staff, &[Role::Commissioner])?;
     let mut text = String::new();
+    let mut chosen = false;
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some("file") {
+            // A browser sends the field with an empty name when no file was chosen.
+            chosen = field.file_name().is_some_and(|name| !name.is_empty());
             let bytes = field.bytes().await.map_err(|_| {
                 AppError::Invalid(Invalid::one("file", msg::POPULATION_FILE_UNREADABLE))
             })?;
@@ -1753,11 +1998,17 @@ pub async fn import_population(
         }
     }
     if text.trim().is_empty() {
+        let problem = if chosen {
+            msg::POPULATION_FILE_EMPTY
+        } else {
+            msg::POPULATION_FILE_MISSING
+        };
         return demand_page(
             &state,
             &staff,
             this_year(),
-            Invalid::one("file", msg::POPULATION_FILE_MISSING).into(),
+            Invalid::one("file", problem).into(),
+            None,
             None,
         )
         .await;
@@ -1765,14 +2016,34 @@ pub async fn import_population(
     let rows = match parse_population_csv(&text) {
         Ok(rows) => rows,
         Err(invalid) => {
-            return demand_page(&state, &staff, this_year(), invalid.into(), None).await;
+            return demand_page(&state, &staff, this_year(), invalid.into(), None, None).await;
         }
     };
+    // Figures for an area no contract names would never meet a referral: a typo in
+    // the file would leave that area out of the comparison without a word.
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let contracts = blocking(move || store.contracts(&actor)).await?;
+    let unknown = rows.iter().enumerate().find(|(_, row)| {
+        !contracts
+            .iter()
+            .flat_map(|c| c.record.area_names())
+            .any(|area| area.eq_ignore_ascii_case(&row.area))
+    });
+    if let Some((index, row)) = unknown {
+        let invalid = Invalid::one(
+            "file",
+            msg::POPULATION_LINE_AREA_UNKNOWN
+                .with("line", index + 2)
+                .with("area", &row.area),
+        );
+        return demand_page(&state, &staff, this_year(), invalid.into(), None, None).await;
+    }
     let year = rows[0].year;
     let store = state.store.clone();
     let actor = staff.actor.clone();
     blocking(move || store.import_population(&actor, &rows)).await?;
-    Ok(Redirect::to(&format!("/demand?year={year}")).into_response())
+    Ok(Redirect::to(&format!("/demand?year={year}&saved=population")).into_response())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1832,10 +2103,17 @@ pub async fn definitions(
         definitions: DEFINED
             .iter()
             .map(|id| {
+                // A KPI's own key is its name on the report, so its definition has
+                // a key of its own.
+                let body = if id.starts_with("kpi-") {
+                    format!("{id}-definition")
+                } else {
+                    id.to_string()
+                };
                 (
                     id.to_string(),
                     t(&state, &format!("{id}-title")),
-                    t(&state, id),
+                    t(&state, &body),
                 )
             })
             .collect(),
