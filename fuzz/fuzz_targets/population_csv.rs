@@ -23,16 +23,23 @@ fuzz_target!(|data: &[u8]| {
                 assert!((0..=100_000_000).contains(&row.assessments), "{row:?}");
             }
             let written = write(&rows);
-            assert_eq!(
-                parse_population_csv(&written).as_ref(),
-                Ok(&rows),
-                "written as {written:?}"
-            );
+            // Lines may differ (blank lines are not written back); the figures may not.
+            let figures = |rows: &[PopulationRow]| {
+                rows.iter()
+                    .map(|r| (r.area.clone(), r.year, r.adults, r.assessments))
+                    .collect::<Vec<_>>()
+            };
+            let again = parse_population_csv(&written).expect("what was read reads again");
+            assert_eq!(figures(&again), figures(&rows), "written as {written:?}");
         }
         Err(invalid) => {
             assert_eq!(invalid.0.len(), 1);
             assert_eq!(invalid.0[0].field, "file");
-            assert!(!Catalogue::english().message(&invalid.0[0].message).is_empty());
+            assert!(
+                !Catalogue::english()
+                    .message(&invalid.0[0].message)
+                    .is_empty()
+            );
         }
     }
 });

@@ -315,8 +315,11 @@ fn contract(store: &Store, commissioner: i64) -> anyhow::Result<()> {
         ("Westfold (demo)", 58_000, 1_020),
     ]
     .into_iter()
+    .enumerate()
     .map(
-        |(area, adults, assessments)| advocase_domain::reporting::PopulationRow {
+        |(index, (area, adults, assessments))| advocase_domain::reporting::PopulationRow {
+            // As if read from a file with a header line.
+            line: index + 2,
             area: area.into(),
             year: today.year(),
             adults,

@@ -179,11 +179,16 @@ impl ContractAnswers {
                 .parse::<i64>()
                 .map_err(|_| FieldError::new("commissioner", msg::CONTRACT_COMMISSIONER_MISSING)),
         );
-        let mut duties: Vec<Duty> = self.duties.iter().filter_map(|d| parse_duty(d)).collect();
-        let all_known = duties.len() == self.duties.len();
+        let named: Vec<Duty> = self.duties.iter().filter_map(|d| parse_duty(d)).collect();
+        let all_known = named.len() == self.duties.len();
         // A duty or an area named twice would be counted twice, and the difference
         // between two totals would then give its count back.
-        duties.dedup();
+        let mut duties: Vec<Duty> = Vec::new();
+        for duty in named {
+            if !duties.contains(&duty) {
+                duties.push(duty);
+            }
+        }
         if duties.is_empty() || !all_known {
             invalid.push("duties", msg::CONTRACT_DUTIES_MISSING);
         }
@@ -546,6 +551,8 @@ pub fn period_months(period: Period) -> (u32, i32, u32, i32) {
 /// One row of population figures as imported: an area and its counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PopulationRow {
+    /// The line of the file it came from, for naming it in an error.
+    pub line: usize,
     pub area: String,
     pub year: i32,
     pub adults: i64,
@@ -568,11 +575,31 @@ pub fn parse_population_csv(text: &str) -> Result<Vec<PopulationRow>, Invalid> {
         return Err(Invalid::one("file", msg::POPULATION_FILE_HEADERS));
     }
     let mut rows = Vec::new();
+    // Each area and year with the line it was first on, lower-cased as areas match.
+    let mut first_lines: std::collections::HashMap<(String, i64), usize> = Default::default();
     for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let record = record.map_err(|_| {
-            Invalid::one("file", msg::POPULATION_LINE_UNREADABLE.with("line", line))
+        // The reader skips blank lines and does not count them in its own line
+        // numbers, and a row's position may be that of the blank lines before it, so
+        // its line is worked out from the text: the lines before it, and the blank
+        // ones it starts with.
+        let line_at = |position: Option<&csv::Position>| {
+            let start = position.map(|p| p.byte() as usize)?;
+            let (before, after) = (text.get(..start)?, text.get(start..)?);
+            let blank = after
+                .chars()
+                .take_while(|c| matches!(c, '\n' | '\r'))
+                .filter(|c| *c == '\n')
+                .count();
+            Some(before.matches('\n').count() + blank + 1)
+        };
+        let line_at = |position: Option<&csv::Position>| line_at(position).unwrap_or(index + 2);
+        let record = record.map_err(|e| {
+            Invalid::one(
+                "file",
+                msg::POPULATION_LINE_UNREADABLE.with("line", line_at(e.position())),
+            )
         })?;
+        let line = line_at(record.position());
         if record.len() != 4 {
             return Err(Invalid::one(
                 "file",
@@ -625,17 +652,16 @@ pub fn parse_population_csv(text: &str) -> Result<Vec<PopulationRow>, Invalid> {
             ));
         }
         // A second row for the same area and year would silently replace the first.
-        if let Some(first) = rows.iter().position(|r: &PopulationRow| {
-            r.year == year as i32 && r.area.eq_ignore_ascii_case(&area)
-        }) {
+        if let Some(first) = first_lines.insert((area.to_lowercase(), year), line) {
             return Err(Invalid::one(
                 "file",
                 msg::POPULATION_LINE_DUPLICATE
                     .with("line", line)
-                    .with("first", first + 2),
+                    .with("first", first),
             ));
         }
         rows.push(PopulationRow {
+            line,
             area,
             year: year as i32,
             adults,
@@ -749,10 +775,10 @@ mod tests {
     fn a_duty_or_area_named_twice_counts_once_and_negative_money_is_refused() {
         let mut twice = answers();
         twice.areas = "Northshire, northshire, Southby".into();
-        twice.duties = vec!["imha".into(), "imha".into()];
+        twice.duties = vec!["imha".into(), "care_act".into(), "imha".into()];
         let contract = twice.parse().unwrap();
         assert_eq!(contract.areas, vec!["Northshire", "Southby"]);
-        assert_eq!(contract.duties, vec![Duty::Imha]);
+        assert_eq!(contract.duties, vec![Duty::Imha, Duty::CareAct]);
         let mut negative = answers();
         negative.payment_per_case = "0.-5".into();
         negative.core_funding = "-0.50".into();
@@ -933,6 +959,9 @@ mod tests {
             crate::validation::words_for(&parse_population_csv(twice).unwrap_err(), "file");
         assert!(message.contains("Line 3, column area"), "{message}");
         assert!(message.contains("line 2"), "{message}");
+        let gap = "area,year,adults,assessments\nSouthby,2026,90000,1500\n\nNorthshire,2026,x,1\n";
+        let message = crate::validation::words_for(&parse_population_csv(gap).unwrap_err(), "file");
+        assert!(message.contains("Line 4, column adults"), "{message}");
         let swapped = "area,year,adults,assessments\nSouthby,2026,1500,90000\n";
         let message =
             crate::validation::words_for(&parse_population_csv(swapped).unwrap_err(), "file");

@@ -221,6 +221,9 @@ declare_keys! {
     CONTRACT_TARGET_FEEDBACK_INVALID = "contract-target-feedback-invalid";
     CONTRACT_THRESHOLD_INVALID = "contract-threshold-invalid";
     CONTRACT_URGENT_LONGER = "contract-urgent-longer";
+    CONTRACT_TERM_PUBLISHED = "contract-term-published";
+    CONTRACT_COMMISSIONER_PUBLISHED = "contract-commissioner-published";
+    CONTRACT_THRESHOLD_PUBLISHED = "contract-threshold-published";
     CONTRACT_IMHA_TARGET_WITHOUT_IMHA = "contract-imha-target-without-imha";
     REPORT_PERIOD_ENDS_BEFORE_START = "report-period-ends-before-start";
     REPORT_PERIOD_NOT_ENDED = "report-period-not-ended";

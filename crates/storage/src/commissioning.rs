@@ -455,6 +455,27 @@ impl Store {
             check_commissioner(conn, contract.commissioner_id)?;
             let terms = ContractTerms::of(contract);
             let changed = terms.changed_from(&saved);
+            // Once a period's figures are kept they are published: counting them again
+            // by other terms, or showing them under a lower threshold, would let the old
+            // and new figures be set side by side to work out a count the first hid. A
+            // new commissioner would also be given the old one's reports and meetings.
+            let published = diesel::select(diesel::dsl::exists(
+                report_snapshots::table.filter(report_snapshots::contract_id.eq(contract_id)),
+            ))
+            .get_result::<bool>(conn)?;
+            if published {
+                let mut invalid = Invalid::default();
+                for term in changed.iter().filter(|t| COUNTED_TERMS.contains(t)) {
+                    invalid.push(*term, msg::CONTRACT_TERM_PUBLISHED);
+                }
+                if changed.contains(&"commissioner") {
+                    invalid.push("commissioner", msg::CONTRACT_COMMISSIONER_PUBLISHED);
+                }
+                if contract.threshold < saved.threshold() {
+                    invalid.push("threshold", msg::CONTRACT_THRESHOLD_PUBLISHED);
+                }
+                invalid.into_result()?;
+            }
             let updated = diesel::update(
                 contracts::table
                     .filter(contracts::id.eq(contract_id))
@@ -466,34 +487,14 @@ impl Store {
             if updated != 1 {
                 return Err(StoreError::Conflict);
             }
-            let recount = changed.iter().any(|term| COUNTED_TERMS.contains(term));
-            let discarded = if recount {
-                diesel::delete(
-                    report_snapshots::table.filter(report_snapshots::contract_id.eq(contract_id)),
-                )
-                .execute(conn)?
-            } else {
-                0
-            };
             let what = if changed.is_empty() {
                 "nothing changed".to_string()
             } else {
                 format!("changed {}", changed.join(", "))
             };
-            let kept = match (recount, discarded) {
-                (false, _) => "the kept figures stay".to_string(),
-                (true, 0) => "no figures were kept yet".to_string(),
-                (true, 1) => "the kept figures of 1 finished period were discarded, to be \
-                              counted again by the new terms"
-                    .to_string(),
-                (true, n) => format!(
-                    "the kept figures of {n} finished periods were discarded, to be counted \
-                     again by the new terms"
-                ),
-            };
             trail.record(
                 AuditEvent::by(actor, AuditAction::Update, "contract", Some(contract_id))
-                    .because(format!("{what}; {kept}")),
+                    .because(what),
             );
             Ok(())
         })
@@ -555,9 +556,30 @@ impl Store {
     /// out a count that suppression hid. Counting runs before the audited write, so a
     /// large count never holds up everybody else's writes; the write keeps the counts
     /// unless another request kept its own first, and then gives those. A contract
-    /// changed between the count and the write is answered `StoreError::Conflict`:
-    /// what was counted by its old terms is neither kept nor given.
+    /// changed between the count and the write is counted again by its new terms: what
+    /// was counted by its old ones is neither kept nor given.
     pub fn report_facts_by_period(
+        &self,
+        actor: &Actor,
+        contract_id: i64,
+        periods: &[Period],
+        calendar: &WorkingDayCalendar,
+        today: NaiveDate,
+    ) -> Result<Vec<ReportFacts>, StoreError> {
+        // A change saved while counting is rare; a reader caught by one every time is
+        // told so rather than kept waiting for ever.
+        for _ in 0..3 {
+            match self.report_facts_once(actor, contract_id, periods, calendar, today) {
+                Err(StoreError::Conflict) => continue,
+                answer => return answer,
+            }
+        }
+        Err(StoreError::Conflict)
+    }
+
+    /// One attempt of [`Store::report_facts_by_period`]: `Conflict` when the contract
+    /// changed between the count and the write.
+    fn report_facts_once(
         &self,
         actor: &Actor,
         contract_id: i64,
@@ -941,31 +963,52 @@ impl Store {
                 .filter(contracts::commissioner_id.eq(actor.organisation_id))
                 .select(ContractRecord::as_select())
                 .load(conn)?;
-            let mut providers: Vec<i64> = funded.iter().map(|c| c.provider_id).collect();
-            providers.sort_unstable();
-            providers.dedup();
-            // Teams are counted over the areas the commissioner funds advocacy for,
-            // whether or not population figures for them have been imported yet.
-            let mut areas: Vec<String> = funded.iter().flat_map(|c| c.area_names()).collect();
-            areas.extend(figures.iter().map(|f| f.area.clone()));
-            areas.sort_unstable();
-            areas.dedup();
             let (from, to) = (
                 NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
                 NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),
             );
-            let by_team: Vec<(Option<String>, i64)> = referrals::table
+            // Teams are counted over what the commissioner funds: each provider's
+            // referrals from the areas of its own contracts with them that ran in the
+            // year, not another commissioner's work in the same place.
+            let funded: Vec<ContractRecord> = funded
+                .into_iter()
+                .filter(|c| c.starts_on <= to && c.ends_on >= from)
+                .collect();
+            let mut providers: Vec<i64> = funded.iter().map(|c| c.provider_id).collect();
+            providers.sort_unstable();
+            providers.dedup();
+            let mut areas: Vec<String> = funded.iter().flat_map(|c| c.area_names()).collect();
+            areas.sort_unstable();
+            areas.dedup();
+            let by_team: Vec<(i64, Option<String>, Option<String>, i64)> = referrals::table
                 .filter(referrals::provider_id.eq_any(&providers))
                 .filter(referrals::local_authority.eq_any(&areas))
                 .filter(referrals::referrer_kind.eq("professional"))
                 .filter(referrals::received_at.ge(uk_day_start(from)))
                 .filter(referrals::received_at.lt(after(to)))
-                .group_by(referrals::referrer_organisation)
-                .select((referrals::referrer_organisation, diesel::dsl::count_star()))
+                .group_by((
+                    referrals::provider_id,
+                    referrals::local_authority,
+                    referrals::referrer_organisation,
+                ))
+                .select((
+                    referrals::provider_id,
+                    referrals::local_authority,
+                    referrals::referrer_organisation,
+                    diesel::dsl::count_star(),
+                ))
                 .load(conn)?;
+            let by_team = by_team.into_iter().filter(|(provider, area, _, _)| {
+                funded.iter().any(|c| {
+                    c.provider_id == *provider
+                        && area
+                            .as_deref()
+                            .is_some_and(|area| c.area_names().iter().any(|a| a == area))
+                })
+            });
             trail.record(AuditEvent::by(actor, AuditAction::Read, "demand", None));
             let mut teams: BTreeMap<String, u64> = BTreeMap::new();
-            for (team, n) in by_team {
+            for (_, _, team, n) in by_team {
                 let team = team.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
                 *teams
                     .entry(team.unwrap_or_else(|| "not_given".into()))

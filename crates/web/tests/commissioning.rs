@@ -661,7 +661,7 @@ async fn a_manager_changes_a_contract_and_a_bad_field_is_named_and_changes_nothi
         r#"value="10""#,
         r#"name="version" value="1""#,
         "Northshire",
-        "counted again",
+        "can no longer be changed",
     ] {
         assert!(form.body.contains(value), "{value} not on the form");
     }

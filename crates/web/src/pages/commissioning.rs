@@ -2024,17 +2024,17 @@ pub async fn import_population(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let contracts = blocking(move || store.contracts(&actor)).await?;
-    let unknown = rows.iter().enumerate().find(|(_, row)| {
+    let unknown = rows.iter().find(|row| {
         !contracts
             .iter()
             .flat_map(|c| c.record.area_names())
             .any(|area| area.eq_ignore_ascii_case(&row.area))
     });
-    if let Some((index, row)) = unknown {
+    if let Some(row) = unknown {
         let invalid = Invalid::one(
             "file",
             msg::POPULATION_LINE_AREA_UNKNOWN
-                .with("line", index + 2)
+                .with("line", row.line)
                 .with("area", &row.area),
         );
         return demand_page(&state, &staff, this_year(), invalid.into(), None, None).await;
