@@ -459,22 +459,24 @@ impl Store {
             // by other terms, or showing them under a lower threshold, would let the old
             // and new figures be set side by side to work out a count the first hid. A
             // new commissioner would also be given the old one's reports and meetings.
-            let published = diesel::select(diesel::dsl::exists(
-                report_snapshots::table.filter(report_snapshots::contract_id.eq(contract_id)),
-            ))
-            .get_result::<bool>(conn)?;
-            if published {
-                let mut invalid = Invalid::default();
-                for term in changed.iter().filter(|t| COUNTED_TERMS.contains(t)) {
-                    invalid.push(*term, msg::CONTRACT_TERM_PUBLISHED);
-                }
-                if changed.contains(&"commissioner") {
-                    invalid.push("commissioner", msg::CONTRACT_COMMISSIONER_PUBLISHED);
-                }
-                if contract.threshold < saved.threshold() {
-                    invalid.push("threshold", msg::CONTRACT_THRESHOLD_PUBLISHED);
-                }
-                invalid.into_result()?;
+            let mut fixed = Invalid::default();
+            for term in changed.iter().filter(|t| COUNTED_TERMS.contains(t)) {
+                fixed.push(*term, msg::CONTRACT_TERM_PUBLISHED);
+            }
+            if changed.contains(&"commissioner") {
+                fixed.push("commissioner", msg::CONTRACT_COMMISSIONER_PUBLISHED);
+            }
+            if contract.threshold < saved.threshold() {
+                fixed.push("threshold", msg::CONTRACT_THRESHOLD_PUBLISHED);
+            }
+            // Only a change of what is fixed asks whether anything is published yet.
+            if !fixed.0.is_empty()
+                && diesel::select(diesel::dsl::exists(
+                    report_snapshots::table.filter(report_snapshots::contract_id.eq(contract_id)),
+                ))
+                .get_result::<bool>(conn)?
+            {
+                return Err(fixed.into());
             }
             let updated = diesel::update(
                 contracts::table
