@@ -1687,7 +1687,10 @@ report-state-column = Result
 report-column-section = Section
 report-column-figure = Figure
 report-column-category = Category
-report-column-value = Count
+report-column-value = Value
+report-column-contract = Contract
+report-column-period = Period
+report-kpis-table = Table of key performance indicators
 report-chart-title = Bar chart of { $table }. The table beside it holds the same figures.
 report-equality-caption = People who started advocacy: { $characteristic }
 report-section-activity = Activity
@@ -1803,6 +1806,16 @@ meetings-heading = Link meetings
 meetings-link = See and record link meetings
 meetings-intro = Meetings between the commissioner and the provider about this contract, with the actions agreed.
 meetings-none = No meetings recorded yet.
+meetings-next-due = The next link meeting is due by { $date }. They are held every three months.
+meetings-open-actions = { $count ->
+    [one] 1 action agreed at link meetings is not done yet
+   *[other] { $count } actions agreed at link meetings are not done yet
+}
+meetings-actions-overdue = { $count ->
+    [one] 1 overdue
+   *[other] { $count } overdue
+}
+home-meetings-heading = Link meetings
 meeting-attendees = Who was there
 meeting-discussed = What was discussed
 meeting-actions = Actions agreed
@@ -1958,7 +1971,8 @@ sa-evidence-label = Evidence (optional)
 sa-evidence-hint = What shows this: documents, meetings, feedback.
 sa-policies-label = Policies and procedures that show this (optional)
 sa-pages-label = Pages of figures in Advocase (optional)
-sa-pages-hint = One address a line, starting with /, like /quality or /workforce.
+sa-pages-hint = One address a line, starting with /, like /quality or /workforce. Copy it from the address bar of the page.
+sa-page-numbered = { $page } { $number }
 sa-cases-label = Case files sampled (optional)
 sa-cases-hint = Case numbers separated by commas, like 12, 40.
 sa-save = Save the self-assessment

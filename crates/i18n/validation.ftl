@@ -290,6 +290,7 @@ assessment-actions-missing = Enter the actions for { $title }, which you scored 
         *[red] red
     }
 assessment-links-invalid = Links to figures for { $title } must be pages of Advocase starting with /, like /quality
+assessment-page-unknown = { $page } is not a page of figures that can be given as evidence for { $title }. Copy the address from the page, like /quality or /contracts/1/report
 assessment-links-too-many = Link to { $max } pages of figures or fewer for { $title }
 assessment-cases-invalid = Enter the case numbers sampled for { $title } as numbers separated by commas, like 12, 40
 assessment-cases-too-many = Sample { $max } case files or fewer for { $title }

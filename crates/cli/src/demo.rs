@@ -22,6 +22,7 @@ use advocase_storage::casework::{
 use advocase_storage::referrals::{
     CaseRecord, DecisionRecord, PersonRecord, ReferralRecord, name_key, status,
 };
+use advocase_storage::workforce::NewEqualityAnswer;
 use advocase_web::pages::sign_in::{DEMO_PASSWORD, DEMO_ROLES};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 use rand::rngs::StdRng;
@@ -1012,6 +1013,7 @@ impl Generator {
             communication_needs: someone.communication_needs.map(str::to_string),
             restricted: false,
         });
+        self.equality(batch, person_id, someone.born, self.decided(received));
         let script = match fresh {
             Some((_, Fresh::Introduction(slot))) => Script::AwaitingIntroduction(self.demo[slot]),
             Some((_, Fresh::Waiting(_))) => Script::Waiting,
@@ -1155,6 +1157,46 @@ impl Generator {
 
     /// When a referral received at `received` was decided: usually the same or the
     /// next working day.
+    /// Equality answers (DOMAIN.md §10) as monitoring forms come back: most people
+    /// answer, some questions are skipped or "prefer not to say", and a few are never
+    /// asked. Drawn from a generator of the person's own, so adding them leaves every
+    /// other made-up fact as it was.
+    fn equality(&self, batch: &mut Batch, person_id: i64, born: NaiveDate, at: NaiveDateTime) {
+        let mut rng = StdRng::seed_from_u64(
+            self.seed ^ (person_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
+        if rng.random_bool(0.15) {
+            return;
+        }
+        let years = at.date().years_since(born).unwrap_or(0);
+        let age = match years {
+            0..=24 => "under_25",
+            25..=44 => "25_to_44",
+            45..=64 => "45_to_64",
+            _ => "65_and_over",
+        };
+        for (characteristic, answers) in EQUALITY_ANSWERS {
+            if rng.random_bool(0.1) {
+                continue;
+            }
+            let answer = if *characteristic == "age" {
+                age
+            } else {
+                answers
+                    .choose_weighted(&mut rng, |(_, weight)| *weight)
+                    .map_or(advocase_domain::workforce::PREFER_NOT_TO_SAY, |(a, _)| *a)
+            };
+            batch.equality.push(NewEqualityAnswer {
+                provider_id: self.staff.provider,
+                user_id: None,
+                person_id: Some(person_id),
+                characteristic: characteristic.to_string(),
+                answer: answer.to_string(),
+                recorded_at: at,
+            });
+        }
+    }
+
     fn decided(&self, received: NaiveDateTime) -> NaiveDateTime {
         // Derived from the time itself rather than the generator, so the person record
         // and the referral agree without passing it around.
@@ -2512,6 +2554,80 @@ const FAMILY: &[&str] = &[
     "Dunmore",
     "Eastwood",
     "Fairbairn",
+];
+
+/// How often each equality answer is given, in parts per thousand, roughly as among
+/// people who use advocacy in England: more disabled and older people than the whole
+/// population. Age is worked out from the date of birth instead.
+const EQUALITY_ANSWERS: &[(&str, &[(&str, u32)])] = &[
+    (
+        "sex",
+        &[("female", 520), ("male", 460), ("prefer_not_to_say", 20)],
+    ),
+    (
+        "ethnicity",
+        &[
+            ("white", 800),
+            ("asian", 90),
+            ("black", 50),
+            ("mixed", 30),
+            ("other_ethnicity", 20),
+            ("prefer_not_to_say", 10),
+        ],
+    ),
+    (
+        "disability",
+        &[
+            ("disabled", 700),
+            ("not_disabled", 250),
+            ("prefer_not_to_say", 50),
+        ],
+    ),
+    ("age", &[]),
+    (
+        "religion",
+        &[
+            ("christian", 430),
+            ("no_religion", 380),
+            ("muslim", 60),
+            ("hindu", 20),
+            ("sikh", 10),
+            ("jewish", 5),
+            ("buddhist", 5),
+            ("other_religion", 10),
+            ("prefer_not_to_say", 80),
+        ],
+    ),
+    (
+        "sexual_orientation",
+        &[
+            ("heterosexual", 850),
+            ("gay_or_lesbian", 25),
+            ("bisexual", 20),
+            ("other_orientation", 5),
+            ("prefer_not_to_say", 100),
+        ],
+    ),
+    (
+        "gender_reassignment",
+        &[("not_trans", 960), ("trans", 10), ("prefer_not_to_say", 30)],
+    ),
+    (
+        "marriage",
+        &[
+            ("not_married", 640),
+            ("married_or_civil_partner", 330),
+            ("prefer_not_to_say", 30),
+        ],
+    ),
+    (
+        "pregnancy",
+        &[
+            ("not_pregnant", 970),
+            ("pregnant_or_new_parent", 15),
+            ("prefer_not_to_say", 15),
+        ],
+    ),
 ];
 
 /// The local authority areas, the demo's own first.

@@ -723,6 +723,14 @@ pub fn to_nearest_ten(count: u64) -> Option<u64> {
     (count >= 10).then(|| (count + 5) / 10 * 10)
 }
 
+/// Link meetings between commissioner and provider are held each quarter (seed 003
+/// §13): the next is due three months after the last one, or three months after the
+/// contract started when none has been held.
+pub fn next_link_meeting_due(starts_on: NaiveDate, last_held_on: Option<NaiveDate>) -> NaiveDate {
+    let from = last_held_on.map_or(starts_on, |held| held.max(starts_on));
+    from.checked_add_months(Months::new(3)).unwrap_or(from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -986,5 +994,20 @@ mod tests {
         // 4,000 assessments, 60% with substantial difficulty, 25% of those without an
         // appropriate individual: 600 expected.
         assert_eq!(expected_referrals(4000, 600, 250), 600);
+    }
+
+    #[test]
+    fn link_meetings_fall_due_a_quarter_after_the_last_or_the_start() {
+        let start = day("2026-04-01");
+        assert_eq!(next_link_meeting_due(start, None), day("2026-07-01"));
+        assert_eq!(
+            next_link_meeting_due(start, Some(day("2026-08-31"))),
+            day("2026-11-30")
+        );
+        // A meeting held before the contract began does not make the first one overdue.
+        assert_eq!(
+            next_link_meeting_due(start, Some(day("2026-02-01"))),
+            day("2026-07-01")
+        );
     }
 }

@@ -254,6 +254,7 @@ declare_keys! {
     ASSESSMENT_ACTIONS_MISSING = "assessment-actions-missing" (title, rating);
     ASSESSMENT_LINKS_INVALID = "assessment-links-invalid" (title);
     ASSESSMENT_LINKS_TOO_MANY = "assessment-links-too-many" (title, max);
+    ASSESSMENT_PAGE_UNKNOWN = "assessment-page-unknown" (title, page);
     ASSESSMENT_CASES_INVALID = "assessment-cases-invalid" (title);
     ASSESSMENT_CASES_TOO_MANY = "assessment-cases-too-many" (title, max);
     ASSESSMENT_CASE_NOT_SEEN = "assessment-case-not-seen" (case);

@@ -16,9 +16,10 @@ use crate::casework::{
 use crate::referrals::{CaseRecord, DecisionRecord, PersonRecord, ReferralRecord};
 use crate::schema::{
     advocate_settings, allocations, case_issues, case_work, cases, challenge_steps, challenges,
-    contacts, organisations, people, referral_decisions, referrals, users,
+    contacts, equality_answers, organisations, people, referral_decisions, referrals, users,
 };
 use crate::sealing::Keyring;
+use crate::workforce::NewEqualityAnswer;
 use crate::{DbConnection, Store, StoreError};
 use diesel::connection::SimpleConnection;
 use diesel::dsl::max;
@@ -51,6 +52,8 @@ pub struct Batch {
     pub work: Vec<WorkRecord>,
     pub challenges: Vec<ChallengeRecord>,
     pub challenge_steps: Vec<ChallengeStepRecord>,
+    /// Numbered by the database, not the caller: nothing refers to them.
+    pub equality: Vec<NewEqualityAnswer>,
 }
 
 /// A batch whose free text is sealed, ready to be written.
@@ -98,6 +101,7 @@ pub struct BulkCounts {
     pub work: u64,
     pub challenges: u64,
     pub challenge_steps: u64,
+    pub equality: u64,
 }
 
 impl BulkCounts {
@@ -115,6 +119,7 @@ impl BulkCounts {
         self.work += n(batch.work.len());
         self.challenges += n(batch.challenges.len());
         self.challenge_steps += n(batch.challenge_steps.len());
+        self.equality += n(batch.equality.len());
     }
 
     /// Every row written, all tables together.
@@ -131,6 +136,7 @@ impl BulkCounts {
             + self.work
             + self.challenges
             + self.challenge_steps
+            + self.equality
     }
 }
 
@@ -441,6 +447,19 @@ fn insert_batch(conn: &mut DbConnection, batch: SealedBatch) -> Result<(), Store
             taken_on,
             outcome,
             recorded_by,
+            recorded_at,
+        ]
+    );
+    insert_rows!(
+        conn,
+        equality_answers,
+        batch.equality,
+        [
+            provider_id,
+            user_id,
+            person_id,
+            characteristic,
+            answer,
             recorded_at,
         ]
     );

@@ -177,6 +177,17 @@ pub struct Meeting {
     pub actions: Vec<MeetingActionRecord>,
 }
 
+/// A running contract's next link meeting and its open actions (see
+/// [`Store::link_meeting_reminders`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingReminder {
+    pub contract_id: i64,
+    pub contract_name: String,
+    pub next_due: NaiveDate,
+    pub open_actions: usize,
+    pub overdue_actions: usize,
+}
+
 /// A link meeting as recorded, checked at the edge.
 #[derive(Debug, Clone)]
 pub struct NewMeeting {
@@ -678,7 +689,7 @@ impl Store {
     /// before `today` are counted: records are often entered some days late, and the
     /// first count is the one kept. At most `limit` periods are counted in one call, each
     /// contract's on its own read and its own short audited write, so a long backlog
-    /// never holds the database for long. Answers how many periods were counted.
+    /// never holds the database for long. Answers how many periods were counted and kept.
     pub fn count_settled_reports(
         &self,
         calendar: &WorkingDayCalendar,
@@ -722,13 +733,14 @@ impl Store {
         // `due` lists each contract's periods together, and a contract's periods are
         // counted in one walk over its records: a year and its quarters cost about
         // what the year alone does.
+        let mut kept = 0;
         for of_contract in due.chunk_by(|(a, _), (b, _)| a.id == b.id) {
             let contract = &of_contract[0].0;
             let periods: Vec<Period> = of_contract.iter().map(|(_, period)| *period).collect();
             let counts = self.read(|conn| {
                 conn.transaction(|conn| count_reports(conn, contract, &periods, calendar, today))
             })?;
-            self.write(|conn, trail| {
+            kept += self.write(|conn, trail| {
                 // A contract changed since it was read was counted by terms it no longer
                 // has: nothing is kept, and the next run counts it by the new ones.
                 let version: Option<i64> = contracts::table
@@ -737,13 +749,15 @@ impl Store {
                     .first(conn)
                     .optional()?;
                 if version != Some(contract.version) {
-                    return Ok(());
+                    return Ok(0);
                 }
+                let mut kept = 0;
                 for (period, counts) in periods.iter().zip(&counts) {
                     if is_kept(conn, contract.id, *period)? {
                         continue;
                     }
                     keep_report(conn, contract.id, *period, counts)?;
+                    kept += 1;
                     trail.record(
                         AuditEvent::anonymous(
                             AuditAction::Create,
@@ -757,10 +771,10 @@ impl Store {
                         )),
                     );
                 }
-                Ok(())
+                Ok(kept)
             })?;
         }
-        Ok(due.len())
+        Ok(kept)
     }
 
     /// Records a link meeting on a contract, with its actions.
@@ -874,8 +888,68 @@ impl Store {
         })
     }
 
+    /// For each running contract the actor may see: when its next link meeting is due
+    /// and how many actions agreed at its meetings are still open, and overdue. For the
+    /// home pages of managers and commissioners; nothing in it is about a person.
+    pub fn link_meeting_reminders(
+        &self,
+        actor: &Actor,
+        today: NaiveDate,
+    ) -> Result<Vec<MeetingReminder>, StoreError> {
+        let (commissioner, provider) = contract_scope(actor);
+        self.read(|conn| {
+            let running: Vec<(i64, String, NaiveDate)> = visible_contracts(commissioner, provider)
+                .filter(contracts::starts_on.le(today))
+                .filter(contracts::ends_on.ge(today))
+                .order((contracts::starts_on.asc(), contracts::id.asc()))
+                .select((contracts::id, contracts::name, contracts::starts_on))
+                .load(conn)?;
+            let ids: Vec<i64> = running.iter().map(|(id, _, _)| *id).collect();
+            let last_held: Vec<(i64, Option<NaiveDate>)> = link_meetings::table
+                .filter(link_meetings::contract_id.eq_any(&ids))
+                .group_by(link_meetings::contract_id)
+                .select((
+                    link_meetings::contract_id,
+                    diesel::dsl::max(link_meetings::held_on),
+                ))
+                .load(conn)?;
+            let open: Vec<(i64, Option<NaiveDate>)> = meeting_actions::table
+                .inner_join(
+                    link_meetings::table.on(link_meetings::id.eq(meeting_actions::meeting_id)),
+                )
+                .filter(link_meetings::contract_id.eq_any(&ids))
+                .filter(meeting_actions::done_on.is_null())
+                .select((link_meetings::contract_id, meeting_actions::due_on))
+                .load(conn)?;
+            Ok(running
+                .into_iter()
+                .map(|(id, name, starts_on)| {
+                    let last = last_held
+                        .iter()
+                        .find(|(contract, _)| *contract == id)
+                        .and_then(|(_, held)| *held);
+                    let actions = open.iter().filter(|(contract, _)| *contract == id);
+                    MeetingReminder {
+                        contract_id: id,
+                        contract_name: name,
+                        next_due: advocase_domain::reporting::next_link_meeting_due(
+                            starts_on, last,
+                        ),
+                        open_actions: actions.clone().count(),
+                        overdue_actions: actions
+                            .filter(|(_, due)| due.is_some_and(|d| d < today))
+                            .count(),
+                    }
+                })
+                .collect())
+        })
+    }
+
     /// Replaces a commissioner's population figures for the areas and years in `rows`,
-    /// all in one transaction.
+    /// all in one transaction. Each area must be one a contract of theirs names, matched
+    /// without regard to capitals and stored as the contract spells it: figures for an
+    /// area no contract names would never meet a referral, and the same area typed
+    /// another way must replace its figures, not sit beside them.
     pub fn import_population(
         &self,
         actor: &Actor,
@@ -883,19 +957,42 @@ impl Store {
     ) -> Result<usize, StoreError> {
         require_role(actor, &[Role::Commissioner])?;
         self.write(|conn, trail| {
+            let named: Vec<String> = contracts::table
+                .filter(contracts::commissioner_id.eq(actor.organisation_id))
+                .select(ContractRecord::as_select())
+                .load::<ContractRecord>(conn)?
+                .iter()
+                .flat_map(ContractRecord::area_names)
+                .collect();
             let at = now();
             for row in rows {
+                let Some(area) = named.iter().find(|a| a.eq_ignore_ascii_case(&row.area)) else {
+                    return Err(Invalid::one(
+                        "file",
+                        msg::POPULATION_LINE_AREA_UNKNOWN
+                            .with("line", row.line)
+                            .with("area", &row.area),
+                    )
+                    .into());
+                };
+                let kept: Vec<(i64, String)> = population_figures::table
+                    .filter(population_figures::commissioner_id.eq(actor.organisation_id))
+                    .filter(population_figures::year.eq(row.year))
+                    .select((population_figures::id, population_figures::area))
+                    .load(conn)?;
+                let replaced: Vec<i64> = kept
+                    .into_iter()
+                    .filter(|(_, kept)| kept.eq_ignore_ascii_case(area))
+                    .map(|(id, _)| id)
+                    .collect();
                 diesel::delete(
-                    population_figures::table
-                        .filter(population_figures::commissioner_id.eq(actor.organisation_id))
-                        .filter(population_figures::area.eq(&row.area))
-                        .filter(population_figures::year.eq(row.year)),
+                    population_figures::table.filter(population_figures::id.eq_any(&replaced)),
                 )
                 .execute(conn)?;
                 diesel::insert_into(population_figures::table)
                     .values((
                         population_figures::commissioner_id.eq(actor.organisation_id),
-                        population_figures::area.eq(&row.area),
+                        population_figures::area.eq(area),
                         population_figures::year.eq(row.year),
                         population_figures::adults.eq(row.adults),
                         population_figures::assessments.eq(row.assessments),

@@ -1437,6 +1437,19 @@ fn write_profile(
     Ok(())
 }
 
+/// One equality answer to write, by a member of staff about themselves or recorded
+/// about a person served (exactly one of the two ids is set); the database numbers it.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = equality_answers)]
+pub struct NewEqualityAnswer {
+    pub provider_id: i64,
+    pub user_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub characteristic: String,
+    pub answer: String,
+    pub recorded_at: NaiveDateTime,
+}
+
 fn insert_answers(
     conn: &mut DbConnection,
     provider_id: i64,
@@ -1444,17 +1457,21 @@ fn insert_answers(
     person_id: Option<i64>,
     answers: &[(&str, String)],
 ) -> Result<(), StoreError> {
-    let at = now();
-    for (characteristic, answer) in answers {
+    let recorded_at = now();
+    let rows: Vec<NewEqualityAnswer> = answers
+        .iter()
+        .map(|(characteristic, answer)| NewEqualityAnswer {
+            provider_id,
+            user_id,
+            person_id,
+            characteristic: characteristic.to_string(),
+            answer: answer.clone(),
+            recorded_at,
+        })
+        .collect();
+    for row in &rows {
         diesel::insert_into(equality_answers::table)
-            .values((
-                equality_answers::provider_id.eq(provider_id),
-                equality_answers::user_id.eq(user_id),
-                equality_answers::person_id.eq(person_id),
-                equality_answers::characteristic.eq(*characteristic),
-                equality_answers::answer.eq(answer),
-                equality_answers::recorded_at.eq(at),
-            ))
+            .values(row)
             .execute(conn)?;
     }
     Ok(())

@@ -314,6 +314,7 @@ async fn a_self_assessment_with_wrong_answers_names_each_area_and_stores_nothing
                     ("actions-safeguarding", ""),
                     ("strengths-equality", ""),
                     ("pages-accountability", "https://example.org/figures"),
+                    ("pages-clarity_of_purpose", "/quality\n/qualty"),
                     ("assessed_on", "2099-01-01"),
                 ],
             ),
@@ -340,6 +341,10 @@ async fn a_self_assessment_with_wrong_answers_names_each_area_and_stores_nothing
         (
             "pages-accountability",
             "must be pages of Advocase starting with /",
+        ),
+        (
+            "pages-clarity_of_purpose",
+            "/qualty is not a page of figures that can be given as evidence",
         ),
     ] {
         assert!(
@@ -452,7 +457,7 @@ async fn evidence_links_to_a_case_the_manager_cannot_see_are_refused_without_rev
             .body
             .contains(&format!("href=\"/cases/{}\"", w.case_id))
     );
-    assert!(theirs.body.contains("href=\"/quality\""));
+    assert!(theirs.body.contains("href=\"/quality\">Quality</a>"));
     assert!(
         theirs
             .body

@@ -279,11 +279,25 @@ async fn a_group_of_three_cannot_be_worked_out_from_the_page_the_csv_or_the_spre
             .starts_with("text/csv")
     );
     let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
-    let rows: Vec<(String, String)> = reader
-        .records()
-        .map(|r| r.unwrap())
-        .filter(|r| &r[1] == "People who started advocacy: ethnic group")
-        .map(|r| (r[2].to_string(), r[3].to_string()))
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    // Every line says which contract and period it is from.
+    assert!(
+        records
+            .iter()
+            .all(|r| &r[0] == "Care Act advocacy" && r[1].contains(" to ")),
+        "{records:?}"
+    );
+    // An indicator says whether its target was met, not only its figures.
+    let declined: Vec<&str> = records
+        .iter()
+        .filter(|r| &r[2] == "Key performance indicators" && r[3].contains("declined"))
+        .map(|r| &r[4])
+        .collect();
+    assert_eq!(declined, ["Target", "This period", "Result"], "{records:?}");
+    let rows: Vec<(String, String)> = records
+        .iter()
+        .filter(|r| &r[3] == "People who started advocacy: ethnic group")
+        .map(|r| (r[4].to_string(), r[5].to_string()))
         .collect();
     assert_three_cannot_be_recovered(&rows, "the CSV file");
 
@@ -792,6 +806,19 @@ async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refused.body.contains(named), "{named}: {}", refused.body);
     }
+    // The same area in other capitals replaces its figures, kept as the contract
+    // spells the area.
+    let again = s
+        .app
+        .send(upload(&format!(
+            "area,year,adults,assessments\nNORTHSHIRE,{year},260000,4100\n"
+        )))
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let figures = s.app.get(&location(&again), Some(&session)).await;
+    assert!(figures.body.contains("260000"), "{}", figures.body);
+    assert!(!figures.body.contains("250000"));
+    assert!(!figures.body.contains("NORTHSHIRE"));
     let rates = s
         .app
         .post_form(
@@ -834,9 +861,9 @@ async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
         .app
         .get(&format!("/demand?year={year}"), Some(&session))
         .await;
-    // 4,000 assessments at 60% and 25%: 600 expected, against 35 referrals, shown as a
-    // band and never as the count, which the reports may hide.
-    assert!(demand.body.contains(">600<"), "{}", demand.body);
+    // 4,100 assessments (as imported again) at 60% and 25%: 615 expected, against 35
+    // referrals, shown as a band and never as the count, which the reports may hide.
+    assert!(demand.body.contains(">615<"), "{}", demand.body);
     assert!(demand.body.contains("Possible under-referral"));
     assert!(demand.body.contains("Fewer than half of those expected"));
     assert!(!demand.body.contains(">35<"));
@@ -849,5 +876,74 @@ async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
             .await
             .status,
         StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn home_pages_say_when_the_next_link_meeting_is_due_and_which_actions_are_open() {
+    let s = setting();
+    let commissioner = s.app.session_for(s.commissioner);
+    let manager = s.app.session_for(s.manager);
+    // No meeting yet: the first was due three months after the contract began.
+    for session in [&commissioner, &manager] {
+        let home = s.app.get("/", Some(session)).await;
+        assert!(
+            home.body
+                .contains("The next link meeting is due by 1 April 2025."),
+            "{}",
+            home.body
+        );
+        assert!(home.body.contains("Overdue"));
+    }
+    let held = today();
+    let recorded = s
+        .app
+        .post_form(
+            &format!("/contracts/{}/meetings", s.contract),
+            Some(&commissioner),
+            &encode(&[
+                ("held_on", &held.to_string()),
+                ("attendees", "Commissioning officer, service manager"),
+                ("discussed", "Waiting times"),
+                ("action_1", "Send the waiting list figures"),
+                ("owner_1", "Service manager"),
+                ("due_1", &(held - chrono::Duration::days(1)).to_string()),
+                ("action_2", "Book the next meeting"),
+                ("owner_2", "Commissioning officer"),
+                ("due_2", &(held + chrono::Duration::days(30)).to_string()),
+            ]),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let next = held.checked_add_months(chrono::Months::new(3)).unwrap();
+    let due_words = format!(
+        "The next link meeting is due by {}.",
+        next.format("%-d %B %Y")
+    );
+    for session in [&commissioner, &manager] {
+        let home = s.app.get("/", Some(session)).await;
+        assert!(home.body.contains(&due_words), "{}", home.body);
+        assert!(
+            home.body
+                .contains("2 actions agreed at link meetings are not done yet")
+        );
+        assert!(home.body.contains("1 overdue"));
+    }
+    let meetings = s
+        .app
+        .get(
+            &format!("/contracts/{}/meetings", s.contract),
+            Some(&manager),
+        )
+        .await;
+    assert!(meetings.body.contains(&due_words));
+    // Another commissioner's home says nothing of this contract.
+    let other = s.app.session_for(s.other_commissioner);
+    let home = s.app.get("/", Some(&other)).await;
+    let link = format!("/contracts/{}/meetings", s.contract);
+    assert!(!home.body.contains(&link), "{}", home.body);
+    assert!(
+        home.body
+            .contains(&format!("/contracts/{}/meetings", s.other_contract))
     );
 }

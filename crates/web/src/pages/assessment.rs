@@ -338,6 +338,105 @@ fn form_page(
 
 /// The register a form offers as evidence: the manager's, and nothing for a
 /// commissioner, whose framework takes no evidence.
+/// The pages a manager may cite as evidence of quality, by address, with the message
+/// that names each. `{id}` stands for a record number. Pages of one person or case are
+/// not here: a sample case is cited by its number, so the evidence names no one.
+const EVIDENCE_PAGES: &[(&str, &str)] = &[
+    ("/quality", "quality-heading"),
+    ("/feedback/results", "feedback-results-heading"),
+    ("/complaints", "complaints-page-heading"),
+    ("/safeguarding", "nav-safeguarding"),
+    ("/breaches", "nav-breaches"),
+    ("/retention", "nav-retention"),
+    ("/audit", "nav-audit"),
+    ("/waiting-list", "nav-waiting-list"),
+    ("/advocates", "nav-advocates"),
+    ("/workforce", "nav-workforce"),
+    ("/workforce/rules", "rules-heading"),
+    ("/workforce/equality", "equality-heading"),
+    ("/policies", "nav-policies"),
+    ("/definitions", "definitions-heading"),
+    ("/contracts", "nav-contracts"),
+    ("/contracts/{id}", "contract-heading"),
+    ("/contracts/{id}/report", "report-heading"),
+    ("/contracts/{id}/annual-report", "annual-heading"),
+    ("/contracts/{id}/meetings", "meetings-heading"),
+    ("/self-assessment", "sa-heading"),
+    ("/self-assessment/{id}", "sa-heading"),
+];
+
+/// The words for an evidence address: the page's name, with its record number when it
+/// has one, or nothing when the address is not a page that may be cited. The query and
+/// fragment (a report's period, a section) do not change which page it is.
+fn evidence_page_name(state: &AppState, address: &str) -> Option<String> {
+    let path = address.split(['?', '#']).next().unwrap_or_default();
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    EVIDENCE_PAGES.iter().find_map(|(pattern, key)| {
+        let pattern: Vec<&str> = pattern.split('/').collect();
+        if pattern.len() != segments.len() {
+            return None;
+        }
+        let mut number = None;
+        for (want, got) in pattern.iter().zip(&segments) {
+            if *want == "{id}" {
+                // Record numbers are digits; anything else is not that page.
+                if got.is_empty() || !got.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                number = Some(*got);
+            } else if want != got {
+                return None;
+            }
+        }
+        let name = t(state, key);
+        Some(match number {
+            Some(n) => state.catalogue.text_with_args(
+                "sa-page-numbered",
+                &[("page", name.as_str()), ("number", n)],
+            ),
+            None => name,
+        })
+    })
+}
+
+/// Adds to `invalid`, by the item's field, any evidence address that is not a page that
+/// may be cited (see [`EVIDENCE_PAGES`]), so a typing mistake is caught when it is made
+/// rather than found later as a dead link. A field already refused for its form keeps
+/// that message.
+fn check_evidence_pages(
+    state: &AppState,
+    framework: Framework,
+    answers: &AssessmentAnswers,
+    invalid: &mut advocase_domain::validation::Invalid,
+) {
+    for (code, typed) in &answers.items {
+        let Some(item) = Item::parse(framework, code) else {
+            continue;
+        };
+        let field = field("pages", item);
+        if invalid.message_for(&field).is_some() {
+            continue;
+        }
+        if let Some(unknown) = typed
+            .pages
+            .lines()
+            .map(str::trim)
+            .find(|page| !page.is_empty() && evidence_page_name(state, page).is_none())
+        {
+            invalid.push(
+                field,
+                advocase_i18n::msg::ASSESSMENT_PAGE_UNKNOWN
+                    .with("title", item_title(state, item))
+                    .with("page", unknown),
+            );
+        }
+    }
+}
+
 async fn evidence_policies(
     state: &AppState,
     staff: &Staff,
@@ -379,6 +478,12 @@ pub async fn submit(
     let framework = framework(&staff)?;
     let answers = answers_from(framework, &FormBody::parse(&body));
     let parsed = answers.parse(framework, clock::today(), |item| item_title(&state, item));
+    let mut invalid = parsed.as_ref().err().cloned().unwrap_or_default();
+    check_evidence_pages(&state, framework, &answers, &mut invalid);
+    let parsed = match parsed {
+        Ok(assessment) if invalid.is_empty() => Ok(assessment),
+        _ => Err(invalid),
+    };
     let assessment = match parsed {
         Ok(assessment) => assessment,
         Err(invalid) => {
@@ -465,7 +570,11 @@ fn record_groups(state: &AppState, file: &AssessmentFile) -> Vec<RecordGroup> {
                                     policy_name(state, kind, title.as_deref()),
                                 )
                             }),
-                            (None, Some(page), _) => Some((page.clone(), page.clone())),
+                            (None, Some(page), _) => Some((
+                                page.clone(),
+                                // Kept before pages were checked: shown as typed.
+                                evidence_page_name(state, page).unwrap_or_else(|| page.clone()),
+                            )),
                             (None, None, Some(case)) => Some((
                                 format!("/cases/{case}"),
                                 state

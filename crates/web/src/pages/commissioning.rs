@@ -1204,13 +1204,21 @@ pub async fn report(
 /// words as the page; the CSV and the spreadsheet are written from these.
 fn report_rows(state: &AppState, report: &ReportView) -> Vec<[String; 4]> {
     let mut rows = Vec::new();
+    // Each indicator is three rows, like the page's three columns, so that the file
+    // says whether the target was met and not only the two figures.
     for kpi in &report.kpis {
-        rows.push([
-            t(state, "report-kpis-heading"),
-            kpi.name.clone(),
-            kpi.target.clone(),
-            kpi.actual.clone(),
-        ]);
+        for (column, value) in [
+            ("report-target-column", &kpi.target),
+            ("report-actual-column", &kpi.actual),
+            ("report-state-column", &kpi.state),
+        ] {
+            rows.push([
+                t(state, "report-kpis-heading"),
+                kpi.name.clone(),
+                t(state, column),
+                value.clone(),
+            ]);
+        }
     }
     for section in &report.sections {
         for (words, value, _) in &section.figures {
@@ -1272,24 +1280,34 @@ pub async fn report_csv(
     Path(id): Path<i64>,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
-    let (_, period, report) = match report_for(&state, &staff, id, &query, false).await? {
+    let (row, period, report) = match report_for(&state, &staff, id, &query, false).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
     let mut writer = csv::Writer::from_writer(Vec::new());
     let failed =
         |e: csv::Error| AppError::Internal(anyhow::anyhow!("writing a report as CSV failed: {e}"));
+    // Every line names its contract and period, so files from several reports can be
+    // put together in one table and still be told apart.
+    let (contract, period_named) = (row.record.name.clone(), period_words(period));
     writer
         .write_record([
+            t(&state, "report-column-contract"),
+            t(&state, "report-column-period"),
             t(&state, "report-column-section"),
             t(&state, "report-column-figure"),
             t(&state, "report-column-category"),
             t(&state, "report-column-value"),
         ])
         .map_err(failed)?;
-    for row in report_rows(&state, &report) {
+    for line in report_rows(&state, &report) {
         writer
-            .write_record(row.iter().map(|cell| defused(cell)))
+            .write_record(
+                [&contract, &period_named]
+                    .into_iter()
+                    .chain(line.iter())
+                    .map(|cell| defused(cell)),
+            )
             .map_err(failed)?;
     }
     let body = writer
@@ -1530,6 +1548,8 @@ struct MeetingsPage {
     id: i64,
     contract: String,
     meetings: Vec<Meeting>,
+    /// When the next meeting is due, while the contract runs.
+    next: Option<MeetingLine>,
     form: MeetingForm,
     today: NaiveDate,
 }
@@ -1620,6 +1640,54 @@ impl MeetingForm {
     }
 }
 
+/// A running contract's link meetings in words, for the home page and the meetings page.
+pub struct MeetingLine {
+    pub contract_id: i64,
+    pub contract: String,
+    /// "The next link meeting is due by 1 March 2027."
+    pub next_due: String,
+    pub meeting_overdue: bool,
+    /// "2 actions agreed at link meetings are open", when any is.
+    pub actions: Option<String>,
+    /// "1 overdue", when any open action is past its date.
+    pub actions_overdue: Option<String>,
+}
+
+/// Each running contract's next link meeting and open actions, as the actor may see them.
+pub async fn meeting_lines(state: &AppState, staff: &Staff) -> Result<Vec<MeetingLine>, AppError> {
+    let store = state.store.clone();
+    let actor = staff.actor.clone();
+    let today = clock::today();
+    let reminders = blocking(move || store.link_meeting_reminders(&actor, today)).await?;
+    Ok(reminders
+        .into_iter()
+        .map(|r| MeetingLine {
+            contract_id: r.contract_id,
+            contract: r.contract_name,
+            next_due: state.catalogue.text_with(
+                "meetings-next-due",
+                "date",
+                &super::long_date(r.next_due),
+            ),
+            meeting_overdue: r.next_due < today,
+            actions: (r.open_actions > 0).then(|| {
+                state.catalogue.text_with_count(
+                    "meetings-open-actions",
+                    "count",
+                    r.open_actions as i64,
+                )
+            }),
+            actions_overdue: (r.overdue_actions > 0).then(|| {
+                state.catalogue.text_with_count(
+                    "meetings-actions-overdue",
+                    "count",
+                    r.overdue_actions as i64,
+                )
+            }),
+        })
+        .collect())
+}
+
 async fn meetings_page(
     state: &AppState,
     staff: &Staff,
@@ -1631,6 +1699,10 @@ async fn meetings_page(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let meetings = blocking(move || store.meetings(&actor, id)).await?;
+    let next = meeting_lines(state, staff)
+        .await?
+        .into_iter()
+        .find(|line| line.contract_id == id);
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -1644,6 +1716,7 @@ async fn meetings_page(
             id,
             contract: row.record.name,
             meetings,
+            next,
             form,
             today: clock::today(),
         },
@@ -2019,31 +2092,16 @@ pub async fn import_population(
             return demand_page(&state, &staff, this_year(), invalid.into(), None, None).await;
         }
     };
-    // Figures for an area no contract names would never meet a referral: a typo in
-    // the file would leave that area out of the comparison without a word.
-    let store = state.store.clone();
-    let actor = staff.actor.clone();
-    let contracts = blocking(move || store.contracts(&actor)).await?;
-    let unknown = rows.iter().find(|row| {
-        !contracts
-            .iter()
-            .flat_map(|c| c.record.area_names())
-            .any(|area| area.eq_ignore_ascii_case(&row.area))
-    });
-    if let Some(row) = unknown {
-        let invalid = Invalid::one(
-            "file",
-            msg::POPULATION_LINE_AREA_UNKNOWN
-                .with("line", row.line)
-                .with("area", &row.area),
-        );
-        return demand_page(&state, &staff, this_year(), invalid.into(), None, None).await;
-    }
     let year = rows[0].year;
     let store = state.store.clone();
     let actor = staff.actor.clone();
-    blocking(move || store.import_population(&actor, &rows)).await?;
-    Ok(Redirect::to(&format!("/demand?year={year}&saved=population")).into_response())
+    match blocking(move || store.import_population(&actor, &rows)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/demand?year={year}&saved=population")).into_response()),
+        Err(AppError::Invalid(invalid)) => {
+            demand_page(&state, &staff, this_year(), invalid.into(), None, None).await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 // ---------------------------------------------------------------------------------------

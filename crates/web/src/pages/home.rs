@@ -36,6 +36,9 @@ struct HomePage {
     concerns: Option<super::safeguarding::Table>,
     /// For managers: how many policies are overdue for review, in words, when any is.
     overdue_policies: Option<String>,
+    /// For managers and commissioners: each running contract's next link meeting and
+    /// open actions.
+    link_meetings: Vec<super::commissioning::MeetingLine>,
 }
 
 /// The tiles of a role's home page: the menu's destinations with what each is for.
@@ -97,6 +100,12 @@ pub async fn show(
         Role::Manager => super::assessment::overdue_line(&state, &staff).await?,
         _ => None,
     };
+    let link_meetings = match role {
+        Role::Manager | Role::Commissioner => {
+            super::commissioning::meeting_lines(&state, &staff).await?
+        }
+        _ => Vec::new(),
+    };
     let page = HomePage {
         layout: Layout::staff(&state, &staff, "nav-home", "/"),
         errors: super::FormErrors::none(),
@@ -112,6 +121,7 @@ pub async fn show(
         reminders: super::workforce::own_reminders(&state, &staff).await?,
         concerns,
         overdue_policies,
+        link_meetings,
     };
     render(&page)
 }

@@ -1,0 +1,1 @@
+DROP INDEX equality_answers_person;
