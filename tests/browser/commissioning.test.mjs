@@ -6,7 +6,9 @@
 //    found" for a case, a person and another contract;
 // 2. the commissioner records a link meeting with an action using the keyboard only;
 // 3. the annual report, its easy-read version, demand and the definitions meet WCAG
-//    2.2 AA; the manager's forms to record a contract and to change one do too.
+//    2.2 AA; the manager's forms to record a contract and to change one do too;
+// 4. at 320 pixels wide every page of the portal reflows, a refused import included,
+//    and home says when the next link meeting is due.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -136,6 +138,50 @@ test("the annual report, easy read, demand and the contract form meet WCAG 2.2 A
     } finally {
       await manager.close();
     }
+  } finally {
+    await context.close();
+  }
+});
+
+/// Throws unless the page fits the window's width: at 320 CSS pixels (400% zoom of a
+/// 1280 pixel screen) nothing may make the whole page scroll sideways (WCAG 1.4.10).
+/// Wide tables scroll inside their own region, which is allowed.
+async function expectReflow(page) {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }));
+  assert.ok(scrollWidth <= clientWidth, `${page.url()} is ${scrollWidth} pixels wide at ${clientWidth}`);
+}
+
+test("the commissioner's pages fit 320 pixels, a refused import too, and home says when to meet", async () => {
+  const context = await newContext(browser, { withJavaScriptDisabled: true, viewport: { width: 320, height: 800 } });
+  try {
+    const page = await context.newPage();
+    await signIn(page, COMMISSIONER, PASSWORD);
+    await visit(page, "/");
+    assert.match(await mainText(page), /The next link meeting is due by \d+ \w+ \d{4}/);
+    await expectReflow(page);
+    const contract = await openContract(page);
+    await expectReflow(page);
+    for (const name of [/^Report for /, /^Annual report for /]) {
+      await visit(page, contract);
+      await follow(page, page.getByRole("link", { name }).first());
+      await expectReflow(page);
+    }
+    await visit(page, `${contract}/meetings`);
+    await expectReflow(page);
+    await visit(page, "/demand");
+    await expectReflow(page);
+    await page.getByLabel("CSV file of population figures").setInputFiles({
+      name: "population.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("area,year,adults,assessments\nNowhere (demo),2026,1000,10\n"),
+    });
+    await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.getByRole("button", { name: "Import the figures" }).click()]);
+    await checkPage(page);
+    assert.match(await page.locator(".govuk-error-summary").innerText(), /Line 2, column area/);
+    await expectReflow(page);
   } finally {
     await context.close();
   }
