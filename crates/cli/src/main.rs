@@ -184,7 +184,11 @@ fn main() -> ExitCode {
     if matches!(cli.command, Command::Serve { .. }) {
         serve_with_few_malloc_arenas();
     }
-    match run(cli) {
+    let outcome = run(cli);
+    // The audit head file is written off the request path; what the command wrote is
+    // in it before the process ends.
+    advocase_storage::audit::settle_audit_heads();
+    match outcome {
         Ok(code) => code,
         Err(error) => {
             eprintln!("advocase: {}", describe(&error));

@@ -181,19 +181,137 @@ pub(crate) fn lock_head(conn: &mut DbConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Keeps the file outside the database that holds the chain's newest link up to date,
+/// off the path of the request whose write made the link. Syncing that file to disk
+/// cost every write a second sync after the database's own; now the write hands its
+/// head over and returns, and one thread at a time writes the newest head handed over,
+/// so under load one sync of the file serves many writes.
+///
+/// The file may therefore lag the database by the writes of the last moments. That is
+/// safe: `audit verify` asks only that every entry up to the file's head is there, so
+/// a file behind the database is never a false alarm, and the file is never ahead of
+/// a commit. What a lag gives up is the detection of the newest few entries being cut
+/// off between a crash and the next write. [`HeadPublisher::settle`] waits for the file
+/// to catch up, as verifying and shutting down do.
+#[derive(Debug, Default)]
+pub(crate) struct HeadPublisher {
+    state: std::sync::Mutex<PublisherState>,
+    written: std::sync::Condvar,
+}
+
+#[derive(Debug, Default)]
+struct PublisherState {
+    /// The newest head handed over and not yet written.
+    pending: Option<ChainHead>,
+    /// Whether a thread is writing heads now.
+    busy: bool,
+}
+
+impl HeadPublisher {
+    fn lock(&self) -> std::sync::MutexGuard<'_, PublisherState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Hands `head` over to be written to `file` (when there is one) and returns at
+    /// once. The head is logged either way.
+    pub(crate) fn publish(self: &std::sync::Arc<Self>, file: Option<&Path>, head: ChainHead) {
+        tracing::info!(audit_sequence = head.sequence, audit_chain_hash = %head.chain_hash, "audit head");
+        let Some(file) = file else { return };
+        let mut state = self.lock();
+        if state
+            .pending
+            .as_ref()
+            .is_none_or(|pending| pending.sequence < head.sequence)
+        {
+            state.pending = Some(head);
+        }
+        if state.busy {
+            return;
+        }
+        state.busy = true;
+        drop(state);
+        let publisher = std::sync::Arc::clone(self);
+        let path = file.to_path_buf();
+        let started = std::thread::Builder::new()
+            .name("audit-head".into())
+            .spawn(move || publisher.write_pending(&path));
+        if let Err(error) = started {
+            // Without a thread of its own the head is written here, as it always was.
+            tracing::warn!(%error, "could not start a thread to write the audit head");
+            self.write_pending(file);
+        }
+    }
+
+    /// Writes the newest pending head until none is left, then says so to whoever
+    /// waits in [`HeadPublisher::settle`].
+    fn write_pending(&self, file: &Path) {
+        loop {
+            let head = {
+                let mut state = self.lock();
+                match state.pending.take() {
+                    Some(head) => head,
+                    None => {
+                        state.busy = false;
+                        self.written.notify_all();
+                        return;
+                    }
+                }
+            };
+            write_head_file(file, &head);
+        }
+    }
+
+    /// A publisher the process can settle before it exits (see [`settle_audit_heads`]).
+    pub(crate) fn registered() -> std::sync::Arc<Self> {
+        let publisher = std::sync::Arc::<Self>::default();
+        let mut all = PUBLISHERS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        all.retain(|weak| weak.strong_count() > 0);
+        all.push(std::sync::Arc::downgrade(&publisher));
+        publisher
+    }
+
+    /// Waits until every head handed over so far is in the file.
+    pub(crate) fn settle(&self) {
+        let mut state = self.lock();
+        while state.busy {
+            state = self
+                .written
+                .wait(state)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+}
+
+/// Every store's publisher in this process, so that a command can wait for all of them
+/// before it exits: a thread still writing a head would otherwise be cut off.
+static PUBLISHERS: std::sync::Mutex<Vec<std::sync::Weak<HeadPublisher>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Waits until every store of this process has written its newest audit head to its
+/// file. For a command to call before it exits.
+pub fn settle_audit_heads() {
+    let all: Vec<std::sync::Arc<HeadPublisher>> = PUBLISHERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .iter()
+        .filter_map(std::sync::Weak::upgrade)
+        .collect();
+    for publisher in all {
+        publisher.settle();
+    }
+}
+
 /// Writes the newest link to the file outside the database, replacing it atomically.
 /// Several processes may share the file; a process never moves the head backwards.
 /// Failure to write is logged, not fatal: the database commit has already happened and
 /// `audit verify` will report the mismatch.
-pub(crate) fn publish_head(file: Option<&Path>, head: &ChainHead) {
-    tracing::info!(audit_sequence = head.sequence, audit_chain_hash = %head.chain_hash, "audit head");
-    let Some(file) = file else { return };
-    // Writers of this process take turns, so the head never moves backwards here;
-    // processes sharing the file each use their own temporary name.
-    static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = WRITING
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+fn write_head_file(file: &Path, head: &ChainHead) {
+    // Processes sharing the file each use their own temporary name; within a process
+    // one thread writes at a time (see `HeadPublisher`).
     if let Ok(Some(existing)) = read_head(file)
         && existing.sequence >= head.sequence
     {
@@ -352,6 +470,7 @@ impl Store {
     /// Checks the whole chain in order, in batches so that a long trail does not have
     /// to fit in memory, and then the head kept outside the database.
     pub fn verify_audit(&self) -> Result<Result<Verification, ChainBreak>, StoreError> {
+        self.settle_audit_head();
         // The head is read before the entries: a server still writing may add entries
         // after it, which is fine; entries missing up to the head are not.
         let head = match self.audit_head_file.as_deref() {

@@ -55,6 +55,8 @@ pub struct Store {
     keys: Option<std::sync::Arc<sealing::Keyring>>,
     /// Where reads of personal data leave their audit entries to be committed together.
     read_audits: std::sync::Arc<audit::ReadAudits>,
+    /// Writes the audit chain's newest link to `audit_head_file`, off the request path.
+    head_publisher: std::sync::Arc<audit::HeadPublisher>,
 }
 
 impl std::fmt::Debug for Store {
@@ -88,6 +90,7 @@ impl Store {
             writers: std::sync::Arc::default(),
             keys: None,
             read_audits: std::sync::Arc::default(),
+            head_publisher: audit::HeadPublisher::registered(),
         })
     }
 
@@ -168,11 +171,12 @@ impl Store {
                 Ok::<_, StoreError>((value, head))
             })?
         };
-        // The head file is written after the turn is given up, so the next writer
-        // commits while this one syncs the file; a head that a later writer has already
-        // written is skipped, so under load one sync of the file serves several writes.
+        // The head file is written by a thread of its own once the turn is given up
+        // (see `audit::HeadPublisher`): the next writer commits, and this one answers,
+        // without waiting for the file to reach the disk.
         if let Some(head) = head {
-            audit::publish_head(self.audit_head_file.as_deref(), &head);
+            self.head_publisher
+                .publish(self.audit_head_file.as_deref(), head);
         }
         Ok(value)
     }
@@ -253,6 +257,12 @@ impl Store {
 
     pub fn audit_head_file(&self) -> Option<&std::path::Path> {
         self.audit_head_file.as_deref()
+    }
+
+    /// Waits until the audit head file holds the newest link this process wrote: before
+    /// checking the trail against it, copying it, or stopping.
+    pub fn settle_audit_head(&self) {
+        self.head_publisher.settle();
     }
 }
 
