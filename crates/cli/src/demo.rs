@@ -1157,15 +1157,15 @@ impl Generator {
 
     /// When a referral received at `received` was decided: usually the same or the
     /// next working day.
-    /// Equality answers (DOMAIN.md §10) as monitoring forms come back: most people
-    /// answer, some questions are skipped or "prefer not to say", and a few are never
-    /// asked. Drawn from a generator of the person's own, so adding them leaves every
+    /// Equality answers (DOMAIN.md §10) as monitoring forms come back: a little over
+    /// half the people return one, skipping some questions or preferring not to say;
+    /// the rest are "not known". Drawn from a generator of the person's own, so adding them leaves every
     /// other made-up fact as it was.
     fn equality(&self, batch: &mut Batch, person_id: i64, born: NaiveDate, at: NaiveDateTime) {
         let mut rng = StdRng::seed_from_u64(
             self.seed ^ (person_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
         );
-        if rng.random_bool(0.15) {
+        if rng.random_bool(0.4) {
             return;
         }
         let years = at.date().years_since(born).unwrap_or(0);
