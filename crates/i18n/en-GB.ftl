@@ -1807,6 +1807,7 @@ meetings-link = See and record link meetings
 meetings-intro = Meetings between the commissioner and the provider about this contract, with the actions agreed.
 meetings-none = No meetings recorded yet.
 meetings-next-due = The next link meeting is due by { $date }. They are held every three months.
+meetings-next-was-due = The next link meeting was due by { $date }. They are held every three months.
 meetings-open-actions = { $count ->
     [one] 1 action agreed at link meetings is not done yet
    *[other] { $count } actions agreed at link meetings are not done yet

@@ -1155,8 +1155,6 @@ impl Generator {
         }
     }
 
-    /// When a referral received at `received` was decided: usually the same or the
-    /// next working day.
     /// Equality answers (DOMAIN.md §10) as monitoring forms come back: a little over
     /// half the people return one, skipping some questions or preferring not to say;
     /// the rest are "not known". Drawn from a generator of the person's own, so adding them leaves every
@@ -1197,6 +1195,8 @@ impl Generator {
         }
     }
 
+    /// When a referral received at `received` was decided: usually the same or the
+    /// next working day.
     fn decided(&self, received: NaiveDateTime) -> NaiveDateTime {
         // Derived from the time itself rather than the generator, so the person record
         // and the referral agree without passing it around.
@@ -3393,6 +3393,26 @@ pub fn quality_records(store: &Store) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The demo's equality answers are the domain's own codes: the bulk load writes
+    /// them unchecked, and a code the reports do not know would be counted nowhere.
+    #[test]
+    fn the_demo_gives_only_answers_the_equality_questions_have() {
+        use advocase_domain::workforce::{CHARACTERISTICS, PREFER_NOT_TO_SAY};
+        for (code, answers) in EQUALITY_ANSWERS {
+            let characteristic = CHARACTERISTICS
+                .iter()
+                .find(|c| c.code == *code)
+                .unwrap_or_else(|| panic!("{code} is not a characteristic"));
+            for (answer, _) in *answers {
+                assert!(
+                    *answer == PREFER_NOT_TO_SAY || characteristic.answers.contains(answer),
+                    "{code}: {answer}"
+                );
+            }
+        }
+        assert_eq!(EQUALITY_ANSWERS.len(), CHARACTERISTICS.len());
+    }
     use advocase_domain::eligibility::{EligibilityOutcome, assess, parse_request};
     use std::collections::{HashMap, HashSet};
 

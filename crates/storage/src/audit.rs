@@ -205,6 +205,28 @@ struct PublisherState {
     pending: Option<ChainHead>,
     /// Whether a thread is writing heads now.
     busy: bool,
+    /// The sequence of the newest head handed over, and of the newest written (or found
+    /// already written by another process), for `settle` to wait on.
+    handed: i64,
+    written: i64,
+}
+
+/// Gives the turn to write up if the thread writing heads stops by a panic, so that
+/// the next head starts another and nobody waits in `settle` for ever.
+struct Turn<'a> {
+    publisher: &'a HeadPublisher,
+    held: bool,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if self.held {
+            let mut state = self.publisher.lock();
+            state.busy = false;
+            state.written = state.handed;
+            self.publisher.written.notify_all();
+        }
+    }
 }
 
 impl HeadPublisher {
@@ -225,6 +247,7 @@ impl HeadPublisher {
             .as_ref()
             .is_none_or(|pending| pending.sequence < head.sequence)
         {
+            state.handed = state.handed.max(head.sequence);
             state.pending = Some(head);
         }
         if state.busy {
@@ -247,19 +270,32 @@ impl HeadPublisher {
     /// Writes the newest pending head until none is left, then says so to whoever
     /// waits in [`HeadPublisher::settle`].
     fn write_pending(&self, file: &Path) {
+        let mut turn = Turn {
+            publisher: self,
+            held: true,
+        };
+        let mut done = None;
         loop {
             let head = {
                 let mut state = self.lock();
+                if let Some(sequence) = done {
+                    state.written = state.written.max(sequence);
+                    self.written.notify_all();
+                }
                 match state.pending.take() {
                     Some(head) => head,
                     None => {
+                        // Given up while the lock is held, so a head handed over now
+                        // finds the turn free and starts a writer of its own.
                         state.busy = false;
+                        turn.held = false;
                         self.written.notify_all();
                         return;
                     }
                 }
             };
             write_head_file(file, &head);
+            done = Some(head.sequence);
         }
     }
 
@@ -274,10 +310,12 @@ impl HeadPublisher {
         publisher
     }
 
-    /// Waits until every head handed over so far is in the file.
+    /// Waits until every head handed over so far is in the file (heads handed over
+    /// later, by writes still going on, are not waited for).
     pub(crate) fn settle(&self) {
         let mut state = self.lock();
-        while state.busy {
+        let target = state.handed;
+        while state.busy && state.written < target {
             state = self
                 .written
                 .wait(state)
@@ -311,7 +349,11 @@ pub fn settle_audit_heads() {
 /// `audit verify` will report the mismatch.
 fn write_head_file(file: &Path, head: &ChainHead) {
     // Processes sharing the file each use their own temporary name; within a process
-    // one thread writes at a time (see `HeadPublisher`).
+    // the writers of every store take turns here, as two stores may share a file.
+    static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = WRITING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Ok(Some(existing)) = read_head(file)
         && existing.sequence >= head.sequence
     {

@@ -336,8 +336,6 @@ fn form_page(
     )
 }
 
-/// The register a form offers as evidence: the manager's, and nothing for a
-/// commissioner, whose framework takes no evidence.
 /// The pages a manager may cite as evidence of quality, by address, with the message
 /// that names each. `{id}` stands for a record number. Pages of one person or case are
 /// not here: a sample case is cited by its number, so the evidence names no one.
@@ -437,6 +435,8 @@ fn check_evidence_pages(
     }
 }
 
+/// The register a form offers as evidence: the manager's, and nothing for a
+/// commissioner, whose framework takes no evidence.
 async fn evidence_policies(
     state: &AppState,
     staff: &Staff,

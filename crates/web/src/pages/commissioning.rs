@@ -1665,7 +1665,11 @@ pub async fn meeting_lines(state: &AppState, staff: &Staff) -> Result<Vec<Meetin
             contract_id: r.contract_id,
             contract: r.contract_name,
             next_due: state.catalogue.text_with(
-                "meetings-next-due",
+                if r.next_due < today {
+                    "meetings-next-was-due"
+                } else {
+                    "meetings-next-due"
+                },
                 "date",
                 &super::long_date(r.next_due),
             ),
