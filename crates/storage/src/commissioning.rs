@@ -890,15 +890,21 @@ impl Store {
 
     /// For each running contract the actor may see: when its next link meeting is due
     /// and how many actions agreed at its meetings are still open, and overdue. For the
-    /// home pages of managers and commissioners; nothing in it is about a person.
+    /// home pages of managers and commissioners (every contract) and a contract's
+    /// meetings page (`only` that one); nothing in it is about a person.
     pub fn link_meeting_reminders(
         &self,
         actor: &Actor,
         today: NaiveDate,
+        only: Option<i64>,
     ) -> Result<Vec<MeetingReminder>, StoreError> {
         let (commissioner, provider) = contract_scope(actor);
         self.read(|conn| {
-            let running: Vec<(i64, String, NaiveDate)> = visible_contracts(commissioner, provider)
+            let mut query = visible_contracts(commissioner, provider).into_boxed();
+            if let Some(id) = only {
+                query = query.filter(contracts::id.eq(id));
+            }
+            let running: Vec<(i64, String, NaiveDate)> = query
                 .filter(contracts::starts_on.le(today))
                 .filter(contracts::ends_on.ge(today))
                 .order((contracts::starts_on.asc(), contracts::id.asc()))

@@ -1653,12 +1653,17 @@ pub struct MeetingLine {
     pub actions_overdue: Option<String>,
 }
 
-/// Each running contract's next link meeting and open actions, as the actor may see them.
-pub async fn meeting_lines(state: &AppState, staff: &Staff) -> Result<Vec<MeetingLine>, AppError> {
+/// Each running contract's next link meeting and open actions, as the actor may see
+/// them: every contract's, or `only` one's.
+pub async fn meeting_lines(
+    state: &AppState,
+    staff: &Staff,
+    only: Option<i64>,
+) -> Result<Vec<MeetingLine>, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let today = clock::today();
-    let reminders = blocking(move || store.link_meeting_reminders(&actor, today)).await?;
+    let reminders = blocking(move || store.link_meeting_reminders(&actor, today, only)).await?;
     Ok(reminders
         .into_iter()
         .map(|r| MeetingLine {
@@ -1703,10 +1708,7 @@ async fn meetings_page(
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let meetings = blocking(move || store.meetings(&actor, id)).await?;
-    let next = meeting_lines(state, staff)
-        .await?
-        .into_iter()
-        .find(|line| line.contract_id == id);
+    let next = meeting_lines(state, staff, Some(id)).await?.pop();
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

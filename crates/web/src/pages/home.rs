@@ -102,7 +102,7 @@ pub async fn show(
     };
     let link_meetings = match role {
         Role::Manager | Role::Commissioner => {
-            super::commissioning::meeting_lines(&state, &staff).await?
+            super::commissioning::meeting_lines(&state, &staff, None).await?
         }
         _ => Vec::new(),
     };
