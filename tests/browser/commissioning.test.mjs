@@ -73,6 +73,12 @@ test("the commissioner reads their contract's report, prints it and sees nobody"
     await page.emulateMedia({ media: "print" });
     assert.equal(await page.locator(".moj-primary-navigation").isVisible(), false);
     assert.equal(await page.getByRole("heading", { name: "Equality monitoring" }).isVisible(), true);
+    // Paths within Advocase are not printed after each figure's link.
+    const printedAddress = await page
+      .locator('main a[href^="/definitions#"]')
+      .first()
+      .evaluate((link) => getComputedStyle(link, "::after").content);
+    assert.ok(["none", "normal"].includes(printedAddress), printedAddress);
     await page.emulateMedia({ media: "screen" });
     // Nothing about a person is reachable.
     for (const path of ["/cases/1", "/people/1", "/referrals", "/waiting-list", `${contract}9999`]) {

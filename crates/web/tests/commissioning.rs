@@ -310,12 +310,26 @@ async fn a_group_of_three_cannot_be_worked_out_from_the_page_the_csv_or_the_spre
         .await;
     assert_eq!(status, StatusCode::OK);
     let rows = spreadsheet_rows(bytes);
+    // The same columns as the CSV file, the header first.
+    assert_eq!(
+        rows[0],
+        [
+            "Contract", "Period", "Section", "Figure", "Category", "Value"
+        ],
+        "{rows:?}"
+    );
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r[0] == "Care Act advocacy" && r[1].contains(" to ")),
+        "{rows:?}"
+    );
     let ethnicity: Vec<(String, String)> = rows
         .into_iter()
         .filter(|r| {
-            r.get(1).map(String::as_str) == Some("People who started advocacy: ethnic group")
+            r.get(3).map(String::as_str) == Some("People who started advocacy: ethnic group")
         })
-        .map(|r| (r[2].clone(), r[3].clone()))
+        .map(|r| (r[4].clone(), r[5].clone()))
         .collect();
     assert_three_cannot_be_recovered(&ethnicity, "the spreadsheet");
 }
@@ -353,7 +367,7 @@ fn spreadsheet_rows(bytes: Vec<u8>) -> Vec<Vec<String>> {
         .split("<row")
         .skip(1)
         .map(|row| {
-            let mut cells = vec![String::new(); 4];
+            let mut cells = vec![String::new(); 6];
             for cell in row.split("<c ").skip(1) {
                 let reference = cell
                     .split("r=\"")
@@ -376,7 +390,7 @@ fn spreadsheet_rows(bytes: Vec<u8>) -> Vec<Vec<String>> {
                 } else {
                     inline.or(value).unwrap_or_default()
                 };
-                if column < 4 {
+                if column < cells.len() {
                     cells[column] = text;
                 }
             }

@@ -1340,15 +1340,11 @@ pub async fn report_xlsx(
     let sheet = book.add_worksheet();
     sheet.set_name("Report").map_err(failed)?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    sheet
-        .write_string_with_format(
-            0,
-            0,
-            format!("{} – {}", row.record.name, period_words(period)),
-            &bold,
-        )
-        .map_err(failed)?;
+    // The same columns as the CSV file, header first, so that sheets from several
+    // reports can be stacked or filtered and every row still says where it is from.
     let heads = [
+        t(&state, "report-column-contract"),
+        t(&state, "report-column-period"),
         t(&state, "report-column-section"),
         t(&state, "report-column-figure"),
         t(&state, "report-column-category"),
@@ -1356,22 +1352,26 @@ pub async fn report_xlsx(
     ];
     for (c, head) in heads.iter().enumerate() {
         sheet
-            .write_string_with_format(2, c as u16, head, &bold)
+            .write_string_with_format(0, c as u16, head, &bold)
             .map_err(failed)?;
     }
+    let value_column = heads.len() - 1;
+    let (contract, period_named) = (row.record.name.clone(), period_words(period));
     for (r, line) in report_rows(&state, &report).iter().enumerate() {
-        let r = (r + 3) as u32;
-        for (c, value) in line.iter().enumerate() {
+        let r = (r + 1) as u32;
+        let cells = [&contract, &period_named].into_iter().chain(line.iter());
+        for (c, value) in cells.enumerate() {
             // Figures go in as numbers so a commissioner can chart them; words as text.
             match value.parse::<f64>() {
-                Ok(n) if c == 3 => sheet.write_number(r, c as u16, n).map_err(failed)?,
+                Ok(n) if c == value_column => sheet.write_number(r, c as u16, n).map_err(failed)?,
                 _ => sheet.write_string(r, c as u16, value).map_err(failed)?,
             };
         }
     }
-    sheet.set_column_width(0, 24).map_err(failed)?;
-    sheet.set_column_width(1, 48).map_err(failed)?;
-    sheet.set_column_width(2, 36).map_err(failed)?;
+    sheet.set_freeze_panes(1, 0).map_err(failed)?;
+    for (c, width) in [32, 28, 24, 48, 36].into_iter().enumerate() {
+        sheet.set_column_width(c as u16, width).map_err(failed)?;
+    }
     let body = book.save_to_buffer().map_err(failed)?;
     Ok(download(
         body,
