@@ -17,6 +17,15 @@ use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The most threads the server runs blocking work on (database reads and writes,
+/// password hashing). The database pool holds 8 (SQLite) or 16 (PostgreSQL)
+/// connections, so many more threads than that only wait for one while each keeps
+/// memory of its own. With the runtime's default of 512, fifty busy connections kept
+/// over a hundred threads, and on a million people the case page served fewer pages
+/// (about 1,050–1,260 a second against 1,450–1,540) with a higher peak memory; 12 was
+/// slower again (BENCHMARKS.md). Work beyond this waits in the runtime's queue, in order.
+const BLOCKING_THREADS: usize = 24;
+
 #[derive(Parser)]
 #[command(
     name = "advocase",
@@ -726,7 +735,10 @@ fn serve(
     if demo {
         state.demo_accounts = demo::sign_in_list();
     }
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&listen)
             .await
