@@ -662,3 +662,73 @@ impl Drop for Leader<'_> {
         self.audits.settled.notify_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+
+    fn head(sequence: i64) -> ChainHead {
+        ChainHead {
+            sequence,
+            chain_hash: format!("{sequence:064x}"),
+        }
+    }
+
+    /// Many writers hand heads over at once, in an order unrelated to their sequence,
+    /// as committing transactions do. While they do, the file never moves backwards and
+    /// always holds a whole head; once they stop, `settle` returns with the newest
+    /// head in the file.
+    #[test]
+    fn heads_handed_over_by_many_writers_end_with_the_newest_in_the_file() {
+        let dir = advocase_testkit::fresh_dir();
+        let file = dir.join("audit-head.json");
+        let publisher = HeadPublisher::registered();
+        let next = Arc::new(AtomicI64::new(1));
+        let stop = Arc::new(AtomicBool::new(false));
+        let watcher = {
+            let (file, stop) = (file.clone(), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let mut seen = 0;
+                let mut looks = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    if let Some(found) = read_head(&file).expect("a whole head, never a part") {
+                        assert!(found.sequence >= seen, "{} after {seen}", found.sequence);
+                        assert_eq!(found, head(found.sequence));
+                        seen = found.sequence;
+                        looks += 1;
+                    }
+                }
+                looks
+            })
+        };
+        let writers: Vec<_> = (0..8)
+            .map(|_| {
+                let (publisher, next, file) =
+                    (Arc::clone(&publisher), Arc::clone(&next), file.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..150 {
+                        let sequence = next.fetch_add(1, Ordering::SeqCst);
+                        publisher.publish(Some(&file), head(sequence));
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        publisher.settle();
+        let newest = next.load(Ordering::SeqCst) - 1;
+        assert_eq!(newest, 8 * 150);
+        assert_eq!(read_head(&file).unwrap(), Some(head(newest)));
+        stop.store(true, Ordering::Relaxed);
+        assert!(watcher.join().unwrap() > 0, "the file was never seen");
+        // The turn to write is not stuck with a thread that has stopped: a later head
+        // is written too.
+        publisher.publish(Some(&file), head(newest + 1));
+        publisher.settle();
+        assert_eq!(read_head(&file).unwrap(), Some(head(newest + 1)));
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
