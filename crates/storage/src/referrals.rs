@@ -104,20 +104,48 @@ impl ReferralRecord {
 
     /// The stored eligibility answers, read back through the contract's parser.
     pub fn eligibility(&self) -> advocase_domain::eligibility::EligibilityRequest {
-        advocase_domain::eligibility::parse_request(&self.eligibility_answers).unwrap_or_default()
+        stored_eligibility(&self.eligibility_answers)
     }
 
     pub fn is_detained(&self) -> bool {
-        self.eligibility()
-            .mental_health_act
-            .and_then(|m| m.status)
-            .is_some_and(|s| {
-                matches!(
-                    s,
-                    advocase_domain::eligibility::MentalHealthActStatus::Detained
-                )
-            })
+        detained_by(&self.eligibility_answers)
     }
+}
+
+/// Stored eligibility answers read back through the contract's parser.
+fn stored_eligibility(answers: &str) -> advocase_domain::eligibility::EligibilityRequest {
+    advocase_domain::eligibility::parse_request(answers).unwrap_or_default()
+}
+
+/// Whether stored eligibility answers say the person is detained under the Mental
+/// Health Act.
+fn detained_by(answers: &str) -> bool {
+    stored_eligibility(answers)
+        .mental_health_act
+        .and_then(|m| m.status)
+        .is_some_and(|s| {
+            matches!(
+                s,
+                advocase_domain::eligibility::MentalHealthActStatus::Detained
+            )
+        })
+}
+
+/// What the waiting list needs of a referral. Its free text, sealed and the largest
+/// part of the row, is left in the database: at a million people the list reads 254
+/// referrals on every view of it and of the home page.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = referrals)]
+struct WaitingReferral {
+    reference: String,
+    received_at: NaiveDateTime,
+    compulsion_date: Option<NaiveDate>,
+    meeting_date: Option<NaiveDate>,
+    deadline_date: Option<NaiveDate>,
+    eligibility_answers: String,
+    #[diesel(select_expression = referrals::safeguarding_concerns.is_not_null())]
+    #[diesel(select_expression_type = diesel::dsl::IsNotNull<referrals::safeguarding_concerns>)]
+    safeguarding_risk: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
@@ -708,7 +736,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         self.read_audited(|conn, trail| {
-            type Row = (CaseRecord, String, String, Option<String>, ReferralRecord);
+            type Row = (CaseRecord, String, String, Option<String>, WaitingReferral);
             let rows: Vec<Row> = cases::table
                 .inner_join(people::table)
                 .inner_join(referrals::table)
@@ -720,7 +748,7 @@ impl Store {
                     people::given_name,
                     people::family_name,
                     people::local_authority,
-                    ReferralRecord::as_select(),
+                    WaitingReferral::as_select(),
                 ))
                 .load(conn)?;
             let contracts: Vec<ContractRecord> = contracts::table
@@ -740,7 +768,7 @@ impl Store {
                     let urgent = is_urgent(
                         received_on,
                         referral.compulsion_date,
-                        referral.safeguarding_concerns.is_some(),
+                        referral.safeguarding_risk,
                         [referral.meeting_date, referral.deadline_date]
                             .into_iter()
                             .flatten()
@@ -754,9 +782,9 @@ impl Store {
                     WaitingRow {
                         first_contact_days,
                         person_name: format!("{given} {family}"),
-                        reference: referral.reference.clone(),
-                        detained: referral.is_detained(),
-                        safeguarding_risk: referral.safeguarding_concerns.is_some(),
+                        detained: detained_by(&referral.eligibility_answers),
+                        reference: referral.reference,
+                        safeguarding_risk: referral.safeguarding_risk,
                         meeting_date: referral.meeting_date,
                         deadline_date: referral.deadline_date,
                         received_at: referral.received_at,

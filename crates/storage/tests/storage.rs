@@ -624,6 +624,7 @@ mod referral_storage {
                 consent: "given".into(),
                 mha_status: "detained".into(),
                 mha_section: "3".into(),
+                safeguarding_concerns: "Her son takes her pension".into(),
                 ..Default::default()
             };
             let referral = answers.parse(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()).unwrap();
@@ -645,7 +646,8 @@ mod referral_storage {
             let waiting = db.store.waiting_list(&intake).unwrap();
             assert_eq!(waiting.len(), 2);
             assert!(waiting.iter().all(|w| w.case.person_id == waiting[0].case.person_id));
-            assert!(waiting.iter().all(|w| w.detained));
+            assert!(waiting.iter().all(|w| w.detained && w.safeguarding_risk));
+            assert!(waiting.iter().all(|w| w.reference == "R-AAAA-BBBB"));
             // The next referral about the same person finds the existing record.
             let again = db.store.submit_referral(org, &referral, advocase_storage::referrals::Source::Public, None, "R-CCCC-DDDD", "h2").unwrap();
             let record = db.store.find_referral(&intake, again).unwrap();
