@@ -682,7 +682,12 @@ mod tests {
     /// head in the file.
     #[test]
     fn heads_handed_over_by_many_writers_end_with_the_newest_in_the_file() {
-        let dir = advocase_testkit::fresh_dir();
+        let dir = std::env::temp_dir().join(format!(
+            "advocase-head-publisher-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("audit-head.json");
         let publisher = HeadPublisher::registered();
         let next = Arc::new(AtomicI64::new(1));
@@ -692,15 +697,20 @@ mod tests {
             std::thread::spawn(move || {
                 let mut seen = 0;
                 let mut looks = 0;
-                while !stop.load(Ordering::Relaxed) {
+                loop {
+                    // Asked before the file is read, so that the last look comes after
+                    // the writers have settled and always finds the file.
+                    let stopping = stop.load(Ordering::SeqCst);
                     if let Some(found) = read_head(&file).expect("a whole head, never a part") {
                         assert!(found.sequence >= seen, "{} after {seen}", found.sequence);
                         assert_eq!(found, head(found.sequence));
                         seen = found.sequence;
                         looks += 1;
                     }
+                    if stopping {
+                        return looks;
+                    }
                 }
-                looks
             })
         };
         let writers: Vec<_> = (0..8)
@@ -722,7 +732,7 @@ mod tests {
         let newest = next.load(Ordering::SeqCst) - 1;
         assert_eq!(newest, 8 * 150);
         assert_eq!(read_head(&file).unwrap(), Some(head(newest)));
-        stop.store(true, Ordering::Relaxed);
+        stop.store(true, Ordering::SeqCst);
         assert!(watcher.join().unwrap() > 0, "the file was never seen");
         // The turn to write is not stuck with a thread that has stopped: a later head
         // is written too.

@@ -653,6 +653,16 @@ mod referral_storage {
             let record = db.store.find_referral(&intake, again).unwrap();
             let matches = db.store.matching_people(&intake, &record).unwrap();
             assert_eq!(matches.len(), 1);
+            // A referral without concerns, about someone not detained, waits without
+            // either mark.
+            let calm = plain_self_referral();
+            let calm_id = db.store.submit_referral(org, &calm, advocase_storage::referrals::Source::Public, None, "R-GGGG-HHHH", "calm").unwrap();
+            db.store
+                .decide_referral(&intake, calm_id, 1, &[decide("care_act")], advocase_storage::referrals::PersonChoice::Create, None)
+                .unwrap();
+            let waiting = db.store.waiting_list(&intake).unwrap();
+            let calm_row = waiting.iter().find(|w| w.reference == "R-GGGG-HHHH").unwrap();
+            assert!(!calm_row.detained && !calm_row.safeguarding_risk);
         }
 
         fn the_referral_status_link_shows_only_the_reference_and_status(db) {

@@ -309,7 +309,20 @@ async fn a_group_of_three_cannot_be_worked_out_from_the_page_the_csv_or_the_spre
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let rows = spreadsheet_rows(bytes);
+    let rows = spreadsheet_rows(&bytes);
+    // Figures are numbers, so that they can be charted, and only figures: a cell with
+    // no type is a number, and only the value column (F) has them.
+    let sheet = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
+    let number_columns: Vec<&str> = sheet
+        .split("<c r=\"")
+        .skip(1)
+        .filter(|cell| !cell.split('>').next().unwrap().contains(" t=\""))
+        .map(|cell| &cell[..1])
+        .collect();
+    assert!(
+        !number_columns.is_empty() && number_columns.iter().all(|column| *column == "F"),
+        "{number_columns:?}"
+    );
     // The same columns as the CSV file, the header first.
     assert_eq!(
         rows[0],
@@ -334,18 +347,20 @@ async fn a_group_of_three_cannot_be_worked_out_from_the_page_the_csv_or_the_spre
     assert_three_cannot_be_recovered(&ethnicity, "the spreadsheet");
 }
 
-/// The rows of the spreadsheet's first sheet as text, read from the XLSX file's XML.
-fn spreadsheet_rows(bytes: Vec<u8>) -> Vec<Vec<String>> {
+/// One part of an XLSX file (a zip archive of XML), or nothing when it has none.
+fn xlsx_part(bytes: &[u8], name: &str) -> String {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut read = |name: &str| {
-        let mut text = String::new();
-        if let Ok(mut file) = archive.by_name(name) {
-            file.read_to_string(&mut text).unwrap();
-        }
-        text
-    };
-    let shared_xml = read("xl/sharedStrings.xml");
-    let sheet = read("xl/worksheets/sheet1.xml");
+    let mut text = String::new();
+    if let Ok(mut file) = archive.by_name(name) {
+        file.read_to_string(&mut text).unwrap();
+    }
+    text
+}
+
+/// The rows of the spreadsheet's first sheet as text, read from the XLSX file's XML.
+fn spreadsheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let shared_xml = xlsx_part(bytes, "xl/sharedStrings.xml");
+    let sheet = xlsx_part(bytes, "xl/worksheets/sheet1.xml");
     let unescape = |t: &str| {
         t.replace("&amp;", "&")
             .replace("&lt;", "<")

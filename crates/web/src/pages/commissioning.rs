@@ -1249,6 +1249,46 @@ fn report_rows(state: &AppState, report: &ReportView) -> Vec<[String; 4]> {
     rows
 }
 
+/// The whole report as one table, header first, for the CSV file and the spreadsheet
+/// alike. Every row starts with the contract and the period, so that files from several
+/// reports can be put together in one table and still be told apart.
+fn report_table(
+    state: &AppState,
+    row: &ContractRow,
+    period: Period,
+    report: &ReportView,
+) -> Vec<[String; 6]> {
+    let (contract, period_named) = (row.record.name.clone(), period_words(period));
+    let header = [
+        "report-column-contract",
+        "report-column-period",
+        "report-column-section",
+        "report-column-figure",
+        "report-column-category",
+        "report-column-value",
+    ]
+    .map(|key| t(state, key));
+    std::iter::once(header)
+        .chain(
+            report_rows(state, report)
+                .into_iter()
+                .map(|[section, figure, category, value]| {
+                    [
+                        contract.clone(),
+                        period_named.clone(),
+                        section,
+                        figure,
+                        category,
+                        value,
+                    ]
+                }),
+        )
+        .collect()
+}
+
+/// The column of [`report_table`] that holds the figures.
+const REPORT_VALUE_COLUMN: usize = 5;
+
 /// A CSV cell a spreadsheet would run as a formula (an area typed as "=…") is written
 /// with a leading apostrophe, so it opens as text.
 fn defused(cell: &str) -> String {
@@ -1287,27 +1327,9 @@ pub async fn report_csv(
     let mut writer = csv::Writer::from_writer(Vec::new());
     let failed =
         |e: csv::Error| AppError::Internal(anyhow::anyhow!("writing a report as CSV failed: {e}"));
-    // Every line names its contract and period, so files from several reports can be
-    // put together in one table and still be told apart.
-    let (contract, period_named) = (row.record.name.clone(), period_words(period));
-    writer
-        .write_record([
-            t(&state, "report-column-contract"),
-            t(&state, "report-column-period"),
-            t(&state, "report-column-section"),
-            t(&state, "report-column-figure"),
-            t(&state, "report-column-category"),
-            t(&state, "report-column-value"),
-        ])
-        .map_err(failed)?;
-    for line in report_rows(&state, &report) {
+    for line in report_table(&state, &row, period, &report) {
         writer
-            .write_record(
-                [&contract, &period_named]
-                    .into_iter()
-                    .chain(line.iter())
-                    .map(|cell| defused(cell)),
-            )
+            .write_record(line.iter().map(|cell| defused(cell)))
             .map_err(failed)?;
     }
     let body = writer
@@ -1340,32 +1362,20 @@ pub async fn report_xlsx(
     let sheet = book.add_worksheet();
     sheet.set_name("Report").map_err(failed)?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    // The same columns as the CSV file, header first, so that sheets from several
-    // reports can be stacked or filtered and every row still says where it is from.
-    let heads = [
-        t(&state, "report-column-contract"),
-        t(&state, "report-column-period"),
-        t(&state, "report-column-section"),
-        t(&state, "report-column-figure"),
-        t(&state, "report-column-category"),
-        t(&state, "report-column-value"),
-    ];
-    for (c, head) in heads.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, head, &bold)
-            .map_err(failed)?;
-    }
-    let value_column = heads.len() - 1;
-    let (contract, period_named) = (row.record.name.clone(), period_words(period));
-    for (r, line) in report_rows(&state, &report).iter().enumerate() {
-        let r = (r + 1) as u32;
-        let cells = [&contract, &period_named].into_iter().chain(line.iter());
-        for (c, value) in cells.enumerate() {
+    // The same table as the CSV file, so that the two cannot differ.
+    for (r, line) in report_table(&state, &row, period, &report)
+        .iter()
+        .enumerate()
+    {
+        for (c, value) in line.iter().enumerate() {
+            let (r, c16) = (r as u32, c as u16);
             // Figures go in as numbers so a commissioner can chart them; words as text.
             match value.parse::<f64>() {
-                Ok(n) if c == value_column => sheet.write_number(r, c as u16, n).map_err(failed)?,
-                _ => sheet.write_string(r, c as u16, value).map_err(failed)?,
-            };
+                _ if r == 0 => sheet.write_string_with_format(r, c16, value, &bold),
+                Ok(n) if c == REPORT_VALUE_COLUMN => sheet.write_number(r, c16, n),
+                _ => sheet.write_string(r, c16, value),
+            }
+            .map_err(failed)?;
         }
     }
     sheet.set_freeze_panes(1, 0).map_err(failed)?;
