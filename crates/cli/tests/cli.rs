@@ -836,14 +836,60 @@ fn demo_fills_an_empty_folder_with_plausible_casework_and_adds_more_on_a_second_
     );
     demo_has_a_register_and_earlier_self_assessments(&store);
 
+    let indexes_before = sqlite_indexes(&store);
+    assert!(
+        indexes_before
+            .iter()
+            .any(|(name, _)| name == "contacts_case"),
+        "{indexes_before:?}"
+    );
     let more = advocase(&["demo", "--people", "40", "--seed", "7"], &data, None);
     assert_eq!(more.status.code(), Some(0), "{}", stderr(&more));
     let again = demo_counts(&store);
     assert_eq!(again.people, counts.people + 40);
     assert_eq!(again.demo_audit_entries, 2);
+    // The load sets the indexes of the tables it fills aside and builds them again.
+    assert_eq!(sqlite_indexes(&store), indexes_before);
+    let integrity: Vec<String> = store
+        .read(|conn| {
+            #[derive(diesel::QueryableByName)]
+            struct Check {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                integrity_check: String,
+            }
+            Ok(diesel::sql_query("PRAGMA integrity_check")
+                .load::<Check>(conn)?
+                .into_iter()
+                .map(|c| c.integrity_check)
+                .collect())
+        })
+        .unwrap();
+    assert_eq!(integrity, ["ok"]);
     let verified = advocase(&["audit", "verify"], &data, None);
     assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
     a_person_can_still_be_added(&store);
+}
+
+/// Every index of a SQLite database, by name, with the statement that makes it.
+fn sqlite_indexes(store: &Store) -> Vec<(String, String)> {
+    #[derive(diesel::QueryableByName)]
+    struct Index {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        sql: String,
+    }
+    store
+        .read(|conn| {
+            Ok(diesel::sql_query(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+            )
+            .load::<Index>(conn)?
+            .into_iter()
+            .map(|i| (i.name, i.sql))
+            .collect())
+        })
+        .unwrap()
 }
 
 #[test]

@@ -76,8 +76,15 @@ impl Store {
     pub fn rotate_keys(&self, progress: &mut dyn FnMut(&str, u64)) -> Result<u64, StoreError> {
         let keys = self.keys()?;
         keys.add_current_key()?;
+        let key_added = std::time::Instant::now();
+        // A server goes on sealing under the old key until it next looks at the key
+        // file; a pass that starts this long after the new key was written sees all it
+        // sealed, allowing a second for the transaction that wrote it to commit.
+        let all_noticed =
+            crate::sealing::ROTATION_NOTICED_WITHIN + std::time::Duration::from_secs(1);
         let mut total = 0;
         loop {
+            let pass_started = key_added.elapsed();
             let mut this_pass = 0;
             for (table, column) in SEALED_COLUMNS {
                 let done = self.reseal_column(table, column)?;
@@ -90,12 +97,17 @@ impl Store {
             progress("documents", documents);
             this_pass += documents;
             total += this_pass;
-            if this_pass == 0 {
+            if this_pass == 0 && pass_started >= all_noticed {
                 break;
             }
             // A server that sealed with the old key just before it noticed the new one
-            // may have committed since this pass read its table: look again.
-            std::thread::sleep(std::time::Duration::from_millis(200));
+            // may have committed since this pass read its table: look again, once every
+            // server has noticed.
+            std::thread::sleep(
+                all_noticed
+                    .saturating_sub(key_added.elapsed())
+                    .max(std::time::Duration::from_millis(200)),
+            );
         }
         keys.retire_old_keys()?;
         self.write(|_conn, trail| {
