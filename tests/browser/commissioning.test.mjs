@@ -134,6 +134,13 @@ test("the annual report, easy read, demand and the contract form meet WCAG 2.2 A
     assert.match(await mainText(page), /We do not show very small numbers/);
     await visit(page, "/demand");
     assert.match(await mainText(page), /Westfold \(demo\)/);
+    // The demo's areas each refer enough people a quarter for the reports to publish
+    // their counts, so every area is compared with what is expected.
+    const bands = await page.locator("table").first().locator("tbody tr td:last-child").allInnerTexts();
+    assert.equal(bands.length, 3, bands.join(" | "));
+    for (const band of bands) {
+      assert.match(band, /^(Fewer than half of those|Between half and three quarters of those|About as many as|More than) expected$/);
+    }
     const manager = await newContext(browser, { withJavaScriptDisabled: true });
     try {
       const managerPage = await manager.newPage();

@@ -34,8 +34,10 @@ pub const DEMO_PROVIDER: &str = "Riverside Advocacy (demo)";
 const DEMO_COMMISSIONER: &str = "Northshire County Council (demo)";
 
 /// How many made-up people `serve --demo` starts with: enough for full caseloads and a
-/// few pages of everything, and quick to make.
-pub const SERVE_PEOPLE: u64 = 200;
+/// few pages of everything, and quick to make. Enough, too, that each of the demo
+/// contract's two small areas refers about twenty people a quarter: a count under eight
+/// is not published, and with 200 people the demand page had no area to compare.
+pub const SERVE_PEOPLE: u64 = 2000;
 /// The seed used when none is given, so the demo is the same every time.
 pub const DEFAULT_SEED: u64 = 2014;
 
@@ -329,7 +331,7 @@ fn contract(store: &Store, commissioner: i64) -> anyhow::Result<()> {
     )
     .collect();
     store.import_population(&council, &figures)?;
-    store.set_demand_rates(&council, 600, 250)?;
+    store.set_demand_rates(&council, 600, 200)?;
     store.record_meeting(
         &council,
         id,

@@ -674,15 +674,24 @@ pub fn parse_population_csv(text: &str) -> Result<Vec<PopulationRow>, Invalid> {
     Ok(rows)
 }
 
-/// Expected referrals for an area: the assessments in the year, times the share of
-/// people with substantial difficulty in being involved, times the share of those
-/// without an appropriate individual to support them (both in tenths of a per cent).
+/// Expected referrals for an area over `covered_days` of a year of `year_days`: the
+/// assessments in the year, times the share of people with substantial difficulty in
+/// being involved, times the share of those without an appropriate individual to
+/// support them (both in tenths of a per cent), times the share of the year covered.
+/// Referrals are compared only over the reporting periods that have ended, so in
+/// October a year's expected figure is set against three quarters' referrals, not
+/// the whole year's.
 pub fn expected_referrals(
     assessments: i64,
     difficulty_permille: i64,
     no_individual_permille: i64,
+    covered_days: i64,
+    year_days: i64,
 ) -> i64 {
-    (assessments * difficulty_permille * no_individual_permille + 500_000) / 1_000_000
+    let whole = 1_000_000 * year_days.max(1);
+    (assessments * difficulty_permille * no_individual_permille * covered_days.clamp(0, year_days)
+        + whole / 2)
+        / whole
 }
 
 codes! {
@@ -990,10 +999,15 @@ mod tests {
     }
 
     #[test]
-    fn expected_referrals_multiply_the_two_rates() {
+    fn expected_referrals_multiply_the_two_rates_and_the_share_of_the_year() {
         // 4,000 assessments, 60% with substantial difficulty, 25% of those without an
-        // appropriate individual: 600 expected.
-        assert_eq!(expected_referrals(4000, 600, 250), 600);
+        // appropriate individual: 600 expected in a whole year.
+        assert_eq!(expected_referrals(4000, 600, 250, 365, 365), 600);
+        // Three quarters of 2026 (1 January to 30 September): 273 of 365 days.
+        assert_eq!(expected_referrals(4000, 600, 250, 273, 365), 449);
+        assert_eq!(expected_referrals(4000, 600, 250, 0, 365), 0);
+        // Days beyond the year count as the whole year, never more.
+        assert_eq!(expected_referrals(4000, 600, 250, 400, 365), 600);
     }
 
     #[test]

@@ -1824,21 +1824,32 @@ pub struct YearQuery {
     saved: Option<String>,
 }
 
+/// Referrals received from one area in the finished reporting periods that start in a
+/// year, as the contract reports published them.
+#[derive(Default)]
+struct PublishedReferrals {
+    /// `None` when any period's count was not shown.
+    count: Option<u64>,
+    /// The days of the year those periods cover, to set against the same part of the
+    /// year's expected referrals.
+    days: std::collections::BTreeSet<NaiveDate>,
+}
+
 /// Referrals received from each area (lower-cased) in the finished reporting periods
-/// that start in `year`, summed from the counts the contract reports published: `None`
-/// for an area when any of them was not shown. The demand page compares expected
-/// referrals with these only, so it tells nothing the reports did not, and the expected
-/// figure a commissioner sets cannot be used to ask about a hidden count.
+/// that start in `year`, summed from the counts the contract reports published. The
+/// demand page compares expected referrals with these only, so it tells nothing the
+/// reports did not, and the expected figure a commissioner sets cannot be used to ask
+/// about a hidden count.
 async fn published_referrals_by_area(
     state: &AppState,
     staff: &Staff,
     year: i32,
-) -> Result<std::collections::HashMap<String, Option<u64>>, AppError> {
+) -> Result<std::collections::HashMap<String, PublishedReferrals>, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let contracts = blocking(move || store.contracts(&actor)).await?;
     let today = clock::today();
-    let mut sums: std::collections::HashMap<String, Option<u64>> = Default::default();
+    let mut sums: std::collections::HashMap<String, PublishedReferrals> = Default::default();
     let calendar = super::referrals::calendar(state).await?;
     for row in contracts {
         let threshold = row.record.threshold();
@@ -1853,14 +1864,26 @@ async fn published_referrals_by_area(
         let actor = staff.actor.clone();
         let calendar = calendar.clone();
         let id = row.record.id;
+        let asked = periods.clone();
         let counted =
-            blocking(move || store.report_facts_by_period(&actor, id, &periods, &calendar, today))
+            blocking(move || store.report_facts_by_period(&actor, id, &asked, &calendar, today))
                 .await?;
-        for facts in counted {
+        for (facts, period) in counted.iter().zip(&periods) {
             if let Some(breakdown) = facts.breakdown("referrals-by-area") {
                 for (area, cell) in publish(breakdown, threshold).rows {
-                    let sum = sums.entry(area.to_lowercase()).or_insert(Some(0));
-                    *sum = sum.zip(cell.shown()).map(|(a, b)| a + b);
+                    let sum =
+                        sums.entry(area.to_lowercase())
+                            .or_insert_with(|| PublishedReferrals {
+                                count: Some(0),
+                                days: Default::default(),
+                            });
+                    sum.count = sum.count.zip(cell.shown()).map(|(a, b)| a + b);
+                    sum.days.extend(
+                        period
+                            .from
+                            .iter_days()
+                            .take_while(|day| *day <= period.to && day.year() == year),
+                    );
                 }
             }
         }
@@ -1907,10 +1930,20 @@ async fn demand_page(
         .areas
         .iter()
         .map(|area| {
-            let expected = facts
-                .rates
-                .map(|_| expected_referrals(area.assessments, difficulty, no_individual));
-            let actual = published.get(&area.area.to_lowercase()).copied().flatten();
+            let published = published.get(&area.area.to_lowercase());
+            // With no report published yet there is nothing to compare, and the whole
+            // year's figure is shown.
+            let covered = published.map_or(days_in_year(year), |p| p.days.len() as i64);
+            let expected = facts.rates.map(|_| {
+                expected_referrals(
+                    area.assessments,
+                    difficulty,
+                    no_individual,
+                    covered,
+                    days_in_year(year),
+                )
+            });
+            let actual = published.and_then(|p| p.count);
             let band = expected.zip(actual).and_then(|(e, a)| demand_band(a, e));
             DemandLine {
                 area: area.area.clone(),
@@ -1986,6 +2019,10 @@ async fn demand_page(
             notice,
         },
     )
+}
+
+fn days_in_year(year: i32) -> i64 {
+    NaiveDate::from_ymd_opt(year, 12, 31).map_or(365, |last| i64::from(last.ordinal()))
 }
 
 fn this_year() -> i32 {
