@@ -35,8 +35,9 @@ const DEMO_COMMISSIONER: &str = "Northshire County Council (demo)";
 
 /// How many made-up people `serve --demo` starts with: enough for full caseloads and a
 /// few pages of everything, and quick to make. Enough, too, that each of the demo
-/// contract's two small areas refers about twenty people a quarter: a count under eight
-/// is not published, and with 200 people the demand page had no area to compare.
+/// contract's two small areas refers about twenty people a quarter (an eighth of the
+/// people live in each): a count under eight is not published, and with 200 people the
+/// demand page had no area to compare.
 pub const SERVE_PEOPLE: u64 = 2000;
 /// The seed used when none is given, so the demo is the same every time.
 pub const DEFAULT_SEED: u64 = 2014;
@@ -312,19 +313,24 @@ fn contract(store: &Store, commissioner: i64) -> anyhow::Result<()> {
         .parse()
         .map_err(|e| anyhow::anyhow!("the demo contract is invalid: {e}"))?;
     let id = store.create_contract(&manager, &contract)?;
+    // Last year's figures too: the contract's first three quarters ended then, so the
+    // demand page has a year to compare in every month, the first three of this one too.
     let figures: Vec<advocase_domain::reporting::PopulationRow> = [
-        ("Northshire (demo)", 412_000, 6_900),
-        ("Eastmere (demo)", 64_000, 1_150),
-        ("Westfold (demo)", 58_000, 1_020),
+        ("Northshire (demo)", 410_000, 6_800, today.year() - 1),
+        ("Eastmere (demo)", 63_500, 1_130, today.year() - 1),
+        ("Westfold (demo)", 57_800, 1_010, today.year() - 1),
+        ("Northshire (demo)", 412_000, 6_900, today.year()),
+        ("Eastmere (demo)", 64_000, 1_150, today.year()),
+        ("Westfold (demo)", 58_000, 1_020, today.year()),
     ]
     .into_iter()
     .enumerate()
     .map(
-        |(index, (area, adults, assessments))| advocase_domain::reporting::PopulationRow {
+        |(index, (area, adults, assessments, year))| advocase_domain::reporting::PopulationRow {
             // As if read from a file with a header line.
             line: index + 2,
             area: area.into(),
-            year: today.year(),
+            year,
             adults,
             assessments,
         },
@@ -2638,8 +2644,6 @@ const AREA_NAMES: [&str; 3] = ["Northshire (demo)", "Eastmere (demo)", "Westfold
 /// Local authority areas and the `NS` postcode districts each covers, as often as
 /// people live there.
 const AREAS: &[(&str, (u32, u32))] = &[
-    ("Northshire (demo)", (1, 12)),
-    ("Northshire (demo)", (1, 12)),
     ("Northshire (demo)", (1, 12)),
     ("Northshire (demo)", (1, 12)),
     ("Northshire (demo)", (1, 12)),

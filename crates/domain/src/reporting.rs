@@ -674,13 +674,13 @@ pub fn parse_population_csv(text: &str) -> Result<Vec<PopulationRow>, Invalid> {
     Ok(rows)
 }
 
-/// Expected referrals for an area over `covered_days` of a year of `year_days`: the
+/// Expected referrals for an area over `covered_days`, from a year of `year_days`: the
 /// assessments in the year, times the share of people with substantial difficulty in
 /// being involved, times the share of those without an appropriate individual to
-/// support them (both in tenths of a per cent), times the share of the year covered.
-/// Referrals are compared only over the reporting periods that have ended, so in
-/// October a year's expected figure is set against three quarters' referrals, not
-/// the whole year's.
+/// support them (both in tenths of a per cent), times the days covered over the days
+/// in the year. Referrals are compared over the reporting periods that have ended,
+/// whole: in October a year's expected figure is set against three quarters'
+/// referrals, and a contract year from April against its twelve months.
 pub fn expected_referrals(
     assessments: i64,
     difficulty_permille: i64,
@@ -689,8 +689,7 @@ pub fn expected_referrals(
     year_days: i64,
 ) -> i64 {
     let whole = 1_000_000 * year_days.max(1);
-    (assessments * difficulty_permille * no_individual_permille * covered_days.clamp(0, year_days)
-        + whole / 2)
+    (assessments * difficulty_permille * no_individual_permille * covered_days.max(0) + whole / 2)
         / whole
 }
 
@@ -1006,8 +1005,8 @@ mod tests {
         // Three quarters of 2026 (1 January to 30 September): 273 of 365 days.
         assert_eq!(expected_referrals(4000, 600, 250, 273, 365), 449);
         assert_eq!(expected_referrals(4000, 600, 250, 0, 365), 0);
-        // Days beyond the year count as the whole year, never more.
-        assert_eq!(expected_referrals(4000, 600, 250, 400, 365), 600);
+        // A period that runs into the next year counts all its days.
+        assert_eq!(expected_referrals(4000, 600, 250, 730, 365), 1200);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! service keeps running.
 //!
 //! The new key goes first in the key file before anything is re-sealed, so a running
-//! server (which reads the file again when it changes) seals new text under it at once
-//! and still opens the old. Rows are re-sealed in small transactions, each update
+//! server (which looks at the file every quarter of a second) seals new text under it
+//! within that time and still opens the old. Rows are re-sealed in small transactions, each update
 //! guarded by the value it read, so an edit made meanwhile is never overwritten. Passes
 //! repeat until none under an old key is left; only then is the old key dropped.
 
@@ -78,13 +78,22 @@ impl Store {
         keys.add_current_key()?;
         let key_added = std::time::Instant::now();
         // A server goes on sealing under the old key until it next looks at the key
-        // file; a pass that starts this long after the new key was written sees all it
-        // sealed, allowing a second for the transaction that wrote it to commit.
+        // file. Only a pass that starts after every server has noticed, and after the
+        // writes in progress then have committed, may end the rotation; a value sealed
+        // more than a second before its own write began could still be missed.
         let all_noticed =
             crate::sealing::ROTATION_NOTICED_WITHIN + std::time::Duration::from_secs(1);
         let mut total = 0;
         loop {
             let pass_started = key_added.elapsed();
+            if pass_started >= all_noticed {
+                // Writers take their turn one at a time (on SQLite the write lock, on
+                // PostgreSQL the audit chain's head row), so an empty write waits for
+                // the write in progress, however long, to commit. Behind a load in
+                // another process that outlasts SQLite's busy timeout it fails, and
+                // the rotation stops with both keys kept.
+                self.write(|_, _| Ok(()))?;
+            }
             let mut this_pass = 0;
             for (table, column) in SEALED_COLUMNS {
                 let done = self.reseal_column(table, column)?;

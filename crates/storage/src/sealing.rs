@@ -40,10 +40,11 @@ struct NamedKey {
 }
 
 /// How soon a process seals under a key that another process's rotation has put
-/// first in the key file. The file is looked at no more often than this: looking
-/// before every value sealed cost a file-system call per value, a tenth of the time
-/// of loading the million-person demonstration. `advocase keys rotate` waits longer
-/// than this before its last pass, so nothing sealed under the old key is missed.
+/// first in the key file. The file is looked at no more than once in this time:
+/// looking before every value sealed was a file-system call per value, about a quarter
+/// of the processor time the demonstration's loader spent in the kernel. `advocase keys
+/// rotate` waits longer than this, and for the writes then in progress, before the
+/// pass that may end it.
 pub const ROTATION_NOTICED_WITHIN: Duration = Duration::from_millis(250);
 
 /// The keys that seal and open free text; the first is the current one.
@@ -59,15 +60,16 @@ pub struct Keyring {
 #[derive(Default)]
 struct FileSeen {
     /// The file's stamp when it was read.
-    modified: Option<FileStamp>,
+    stamp: Option<FileStamp>,
     /// When the modification time was last compared.
     checked: Option<Instant>,
 }
 
 impl FileSeen {
-    fn read_now(path: &Path) -> Self {
+    /// The file's stamp now, as just looked at.
+    fn looked_at(path: &Path) -> Self {
         Self {
-            modified: modified(path),
+            stamp: stamp(path),
             checked: Some(Instant::now()),
         }
     }
@@ -83,7 +85,7 @@ struct FileStamp {
     inode: u64,
 }
 
-fn modified(path: &Path) -> Option<FileStamp> {
+fn stamp(path: &Path) -> Option<FileStamp> {
     let metadata = std::fs::metadata(path).ok()?;
     #[cfg(unix)]
     let inode = std::os::unix::fs::MetadataExt::ino(&metadata);
@@ -231,7 +233,7 @@ impl Keyring {
         Ok(Self {
             file: Some(path.to_path_buf()),
             keys: RwLock::new(parse(&text)?),
-            seen: Mutex::new(FileSeen::read_now(path)),
+            seen: Mutex::new(FileSeen::looked_at(path)),
         })
     }
 
@@ -248,7 +250,7 @@ impl Keyring {
         Ok(Self {
             file: Some(path.to_path_buf()),
             keys: RwLock::new(keys),
-            seen: Mutex::new(FileSeen::read_now(path)),
+            seen: Mutex::new(FileSeen::looked_at(path)),
         })
     }
 
@@ -394,7 +396,7 @@ impl Keyring {
                 return;
             }
             seen.checked = Some(Instant::now());
-            modified(file) != seen.modified
+            stamp(file) != seen.stamp
         };
         if changed && let Err(error) = self.reload() {
             tracing::error!(%error, "the encryption key file could not be read again");
@@ -406,7 +408,7 @@ impl Keyring {
         let Some(file) = &self.file else {
             return Ok(());
         };
-        let when = FileSeen::read_now(file);
+        let when = FileSeen::looked_at(file);
         let text = std::fs::read_to_string(file)?;
         let fresh = parse(&text)?;
         *self.keys.write().unwrap_or_else(|p| p.into_inner()) = fresh;
@@ -423,7 +425,7 @@ impl Keyring {
         keys.insert(0, key);
         if let Some(file) = &self.file {
             write_file(file, &keys)?;
-            *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = FileSeen::read_now(file);
+            *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = FileSeen::looked_at(file);
         }
         Ok(id)
     }
@@ -434,7 +436,7 @@ impl Keyring {
         keys.truncate(1);
         if let Some(file) = &self.file {
             write_file(file, &keys)?;
-            *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = FileSeen::read_now(file);
+            *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = FileSeen::looked_at(file);
         }
         Ok(())
     }
@@ -703,7 +705,7 @@ mod tests {
         let path = dir.join("advocase.keys");
         let serving = Keyring::create(&path).unwrap();
         let old_id = serving.current_id();
-        // Sealing once looks at the file, so the next look is an interval away.
+        // Opening the file counts as looking at it: the next look is an interval away.
         serving.seal("contacts.discussed", "first");
         let new_id = Keyring::open(&path).unwrap().add_current_key().unwrap();
         std::thread::sleep(ROTATION_NOTICED_WITHIN + Duration::from_millis(50));

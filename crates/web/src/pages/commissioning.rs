@@ -1826,12 +1826,13 @@ pub struct YearQuery {
 
 /// Referrals received from one area in the finished reporting periods that start in a
 /// year, as the contract reports published them.
-#[derive(Default)]
 struct PublishedReferrals {
-    /// `None` when any period's count was not shown.
+    /// `None` when any period's count was not shown, or when the contracts covering the
+    /// area have not published the same days (their sum would set one provider's months
+    /// against another's).
     count: Option<u64>,
-    /// The days of the year those periods cover, to set against the same part of the
-    /// year's expected referrals.
+    /// The days those periods cover (a period that starts in the year may end in the
+    /// next), to set against as many days of the year's expected referrals.
     days: std::collections::BTreeSet<NaiveDate>,
 }
 
@@ -1853,37 +1854,61 @@ async fn published_referrals_by_area(
     let calendar = super::referrals::calendar(state).await?;
     for row in contracts {
         let threshold = row.record.threshold();
-        let periods: Vec<Period> = periods_of(&row, false)
+        let in_year: Vec<Period> = periods_of(&row, false)
             .into_iter()
-            .filter(|p| p.from.year() == year && has_ended(*p, today))
+            .filter(|p| p.from.year() == year)
             .collect();
-        if periods.is_empty() {
+        if in_year.is_empty() {
+            // The contract did not run in the year.
             continue;
         }
-        let store = state.store.clone();
-        let actor = staff.actor.clone();
-        let calendar = calendar.clone();
-        let id = row.record.id;
-        let asked = periods.clone();
-        let counted =
-            blocking(move || store.report_facts_by_period(&actor, id, &asked, &calendar, today))
-                .await?;
-        for (facts, period) in counted.iter().zip(&periods) {
-            if let Some(breakdown) = facts.breakdown("referrals-by-area") {
-                for (area, cell) in publish(breakdown, threshold).rows {
-                    let sum =
-                        sums.entry(area.to_lowercase())
-                            .or_insert_with(|| PublishedReferrals {
-                                count: Some(0),
-                                days: Default::default(),
-                            });
-                    sum.count = sum.count.zip(cell.shown()).map(|(a, b)| a + b);
-                    sum.days.extend(
-                        period
-                            .from
-                            .iter_days()
-                            .take_while(|day| *day <= period.to && day.year() == year),
-                    );
+        let periods: Vec<Period> = in_year
+            .into_iter()
+            .filter(|p| has_ended(*p, today))
+            .collect();
+        let days: std::collections::BTreeSet<NaiveDate> = periods
+            .iter()
+            .flat_map(|p| p.from.iter_days().take_while(|day| *day <= p.to))
+            .collect();
+        let mut published: std::collections::HashMap<String, Option<u64>> = row
+            .record
+            .area_names()
+            .iter()
+            .map(|area| (area.to_lowercase(), Some(0)))
+            .collect();
+        if !periods.is_empty() {
+            let store = state.store.clone();
+            let actor = staff.actor.clone();
+            let calendar = calendar.clone();
+            let id = row.record.id;
+            let counted = blocking(move || {
+                store.report_facts_by_period(&actor, id, &periods, &calendar, today)
+            })
+            .await?;
+            for facts in counted {
+                if let Some(breakdown) = facts.breakdown("referrals-by-area") {
+                    for (area, cell) in publish(breakdown, threshold).rows {
+                        let sum = published.entry(area.to_lowercase()).or_insert(Some(0));
+                        *sum = sum.zip(cell.shown()).map(|(a, b)| a + b);
+                    }
+                }
+            }
+        }
+        for (area, count) in published {
+            match sums.entry(area) {
+                std::collections::hash_map::Entry::Vacant(first) => {
+                    first.insert(PublishedReferrals {
+                        count,
+                        days: days.clone(),
+                    });
+                }
+                std::collections::hash_map::Entry::Occupied(mut other) => {
+                    let sum = other.get_mut();
+                    sum.count = if sum.days == days {
+                        sum.count.zip(count).map(|(a, b)| a + b)
+                    } else {
+                        None
+                    };
                 }
             }
         }
@@ -1933,7 +1958,10 @@ async fn demand_page(
             let published = published.get(&area.area.to_lowercase());
             // With no report published yet there is nothing to compare, and the whole
             // year's figure is shown.
-            let covered = published.map_or(days_in_year(year), |p| p.days.len() as i64);
+            let covered = published
+                .map(|p| p.days.len() as i64)
+                .filter(|days| *days > 0)
+                .unwrap_or_else(|| days_in_year(year));
             let expected = facts.rates.map(|_| {
                 expected_referrals(
                     area.assessments,
