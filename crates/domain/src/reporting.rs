@@ -356,6 +356,13 @@ pub struct Period {
     pub to: NaiveDate,
 }
 
+impl Period {
+    /// How many days the period covers, both ends included.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+}
+
 /// The contract's reporting periods from its start: quarters or years, the last one cut
 /// at the end of the contract.
 pub fn contract_periods(
@@ -995,6 +1002,27 @@ mod tests {
         assert_eq!(to_nearest_ten(9), None);
         assert_eq!(to_nearest_ten(14), Some(10));
         assert_eq!(to_nearest_ten(15), Some(20));
+    }
+
+    #[test]
+    fn a_period_counts_both_its_ends() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert_eq!(
+            Period {
+                from: day(1, 1),
+                to: day(3, 31)
+            }
+            .days(),
+            90
+        );
+        assert_eq!(
+            Period {
+                from: day(4, 1),
+                to: day(4, 1)
+            }
+            .days(),
+            1
+        );
     }
 
     #[test]

@@ -695,14 +695,20 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_process_seals_under_a_rotated_key_once_it_has_looked_at_the_file_again() {
+    /// A new folder, and where a key file would go in it.
+    fn key_file_in_a_folder_of_its_own() -> (PathBuf, PathBuf) {
         let dir = std::env::temp_dir().join(format!(
             "advocase-keys-{}",
             hex::encode(random_bytes::<6>())
         ));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("advocase.keys");
+        (dir, path)
+    }
+
+    #[test]
+    fn a_process_seals_under_a_rotated_key_once_it_has_looked_at_the_file_again() {
+        let (dir, path) = key_file_in_a_folder_of_its_own();
         let serving = Keyring::create(&path).unwrap();
         let old_id = serving.current_id();
         // Opening the file counts as looking at it: the next look is an interval away.
@@ -720,12 +726,7 @@ mod tests {
 
     #[test]
     fn after_rotation_old_values_open_until_the_old_key_is_retired() {
-        let dir = std::env::temp_dir().join(format!(
-            "advocase-keys-{}",
-            hex::encode(random_bytes::<6>())
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("advocase.keys");
+        let (dir, path) = key_file_in_a_folder_of_its_own();
         let keys = Keyring::create(&path).unwrap();
         let old = keys.seal("contacts.discussed", "before");
         // A second process (the rotation) adds a key; this one learns it from the file.

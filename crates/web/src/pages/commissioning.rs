@@ -1831,9 +1831,9 @@ struct PublishedReferrals {
     /// area have not published the same days (their sum would set one provider's months
     /// against another's).
     count: Option<u64>,
-    /// The days those periods cover (a period that starts in the year may end in the
-    /// next), to set against as many days of the year's expected referrals.
-    days: std::collections::BTreeSet<NaiveDate>,
+    /// Those periods (one that starts in the year may end in the next), whose days are
+    /// set against as many days of the year's expected referrals.
+    periods: Vec<Period>,
 }
 
 /// Referrals received from each area (lower-cased) in the finished reporting periods
@@ -1866,10 +1866,6 @@ async fn published_referrals_by_area(
             .into_iter()
             .filter(|p| has_ended(*p, today))
             .collect();
-        let days: std::collections::BTreeSet<NaiveDate> = periods
-            .iter()
-            .flat_map(|p| p.from.iter_days().take_while(|day| *day <= p.to))
-            .collect();
         let mut published: std::collections::HashMap<String, Option<u64>> = row
             .record
             .area_names()
@@ -1881,8 +1877,9 @@ async fn published_referrals_by_area(
             let actor = staff.actor.clone();
             let calendar = calendar.clone();
             let id = row.record.id;
+            let asked = periods.clone();
             let counted = blocking(move || {
-                store.report_facts_by_period(&actor, id, &periods, &calendar, today)
+                store.report_facts_by_period(&actor, id, &asked, &calendar, today)
             })
             .await?;
             for facts in counted {
@@ -1899,12 +1896,12 @@ async fn published_referrals_by_area(
                 std::collections::hash_map::Entry::Vacant(first) => {
                     first.insert(PublishedReferrals {
                         count,
-                        days: days.clone(),
+                        periods: periods.clone(),
                     });
                 }
                 std::collections::hash_map::Entry::Occupied(mut other) => {
                     let sum = other.get_mut();
-                    sum.count = if sum.days == days {
+                    sum.count = if sum.periods == periods {
                         sum.count.zip(count).map(|(a, b)| a + b)
                     } else {
                         None
@@ -1959,7 +1956,7 @@ async fn demand_page(
             // With no report published yet there is nothing to compare, and the whole
             // year's figure is shown.
             let covered = published
-                .map(|p| p.days.len() as i64)
+                .map(|p| p.periods.iter().map(Period::days).sum::<i64>())
                 .filter(|days| *days > 0)
                 .unwrap_or_else(|| days_in_year(year));
             let expected = facts.rates.map(|_| {
