@@ -757,30 +757,148 @@ async fn a_manager_changes_a_contract_and_a_bad_field_is_named_and_changes_nothi
     assert_eq!(saved().version, 2);
 }
 
+/// A population CSV sent to the demand page as the browser sends a chosen file.
+fn population_upload(session: &str, csv: &str) -> axum::http::Request<axum::body::Body> {
+    let boundary = "XBOUNDARYX";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    axum::http::Request::post("/demand/population")
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(
+            axum::http::header::COOKIE,
+            format!("{}={session}", common::COOKIE),
+        )
+        .header(axum::http::header::HOST, "localhost")
+        .header(axum::http::header::ORIGIN, "http://localhost")
+        .header("sec-fetch-site", "same-origin")
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+/// The cells of one area's line in the demand table.
+fn demand_line(html: &str, area: &str) -> Vec<String> {
+    let start = html
+        .find(&format!(
+            r#"<th scope="row" class="govuk-table__header">{area}"#
+        ))
+        .unwrap_or_else(|| panic!("no line for {area}: {html}"));
+    let end = start + html[start..].find("</tr>").unwrap();
+    words(&html[start..end])
+}
+
+#[tokio::test]
+async fn expected_referrals_cover_the_days_the_reports_compared_and_contracts_that_differ_are_not_summed()
+ {
+    let s = setting();
+    let session = s.app.session_for(s.commissioner);
+    let council = s
+        .app
+        .db
+        .store
+        .contract(&s.app.actor(s.commissioner), s.contract)
+        .unwrap()
+        .record
+        .commissioner_id;
+    let store = &s.app.db.store;
+    let south_manager = s
+        .app
+        .add_user(s.app.south, "second@south.example", Role::Manager);
+    // Eastmere's contract started in April 2025, so its 2025 reports cover 275 days.
+    let eastmere = ContractAnswers {
+        areas: "Eastmere".into(),
+        starts_on: "2025-04-01".into(),
+        ..contract_answers(council)
+    };
+    store
+        .create_contract(&s.app.actor(south_manager), &eastmere.parse().unwrap())
+        .unwrap();
+    let sent = s
+        .app
+        .send(population_upload(
+            &session,
+            "area,year,adults,assessments\nNorthshire,2025,250000,4100\nEastmere,2025,90000,4100\n",
+        ))
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let rates = s
+        .app
+        .post_form(
+            "/demand/rates",
+            Some(&session),
+            &encode(&[
+                ("difficulty", "60"),
+                ("no_individual", "25"),
+                ("year", "2025"),
+            ]),
+        )
+        .await;
+    assert_eq!(rates.status, StatusCode::SEE_OTHER);
+    let page = s.app.get("/demand?year=2025", Some(&session)).await;
+    // 4,100 assessments at 60% and 25% are 615 referrals a year: all of them for
+    // Northshire's four quarters, and 615 × 275 / 365 = 463 for Eastmere's three.
+    let north = demand_line(&page.body, "Northshire");
+    assert!(
+        north.contains(&"1 January 2025 to 31 December 2025".to_string()),
+        "{north:?}"
+    );
+    assert!(north.contains(&"615".to_string()), "{north:?}");
+    assert!(
+        north.contains(&"Fewer than half of those expected".to_string()),
+        "{north:?}"
+    );
+    let east = demand_line(&page.body, "Eastmere");
+    assert!(
+        east.contains(&"1 April 2025 to 31 December 2025".to_string()),
+        "{east:?}"
+    );
+    assert!(east.contains(&"463".to_string()), "{east:?}");
+    // Nobody was referred from Eastmere, and a count of none is published.
+    assert!(
+        east.contains(&"Fewer than half of those expected".to_string()),
+        "{east:?}"
+    );
+
+    // A second contract for Northshire that began in July reports over other days:
+    // its referrals cannot be added to the first one's, so the area is not compared.
+    let later = ContractAnswers {
+        starts_on: "2025-07-01".into(),
+        ..contract_answers(council)
+    };
+    store
+        .create_contract(&s.app.actor(south_manager), &later.parse().unwrap())
+        .unwrap();
+    let page = s.app.get("/demand?year=2025", Some(&session)).await;
+    let north = demand_line(&page.body, "Northshire");
+    assert!(
+        north.contains(
+            &"Not compared: the contracts covering this area report over different periods"
+                .to_string()
+        ),
+        "{north:?}"
+    );
+    assert!(
+        !north.contains(&"Fewer than half of those expected".to_string()),
+        "{north:?}"
+    );
+    assert!(
+        !north
+            .iter()
+            .any(|cell| cell.contains("Possible under-referral")),
+        "{north:?}"
+    );
+    // Eastmere is untouched by Northshire's contracts.
+    assert_eq!(demand_line(&page.body, "Eastmere"), east);
+}
+
 #[tokio::test]
 async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
     let s = setting();
     let session = s.app.session_for(s.commissioner);
-    let upload = |csv: &str| {
-        let boundary = "XBOUNDARYX";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-        );
-        axum::http::Request::post("/demand/population")
-            .header(
-                axum::http::header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .header(
-                axum::http::header::COOKIE,
-                format!("{}={session}", common::COOKIE),
-            )
-            .header(axum::http::header::HOST, "localhost")
-            .header(axum::http::header::ORIGIN, "http://localhost")
-            .header("sec-fetch-site", "same-origin")
-            .body(axum::body::Body::from(body))
-            .unwrap()
-    };
+    let upload = |csv: &str| population_upload(&session, csv);
     // The year of the finished quarter the referrals were moved into.
     let year = "2025";
     let bad = s.app.send(upload(&format!("area,year,adults,assessments\nNorthshire,{year},250000,4000\nSouthby,{year},many,1500\n"))).await;

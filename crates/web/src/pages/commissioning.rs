@@ -1795,6 +1795,8 @@ pub struct DemandLine {
     pub adults: String,
     pub assessments: String,
     pub expected: String,
+    /// The days the expected and received referrals are counted over, in words.
+    pub compared_over: String,
     /// How the referrals compare with those expected, in words.
     pub band: String,
     pub flag: bool,
@@ -1834,6 +1836,8 @@ struct PublishedReferrals {
     /// Those periods (one that starts in the year may end in the next), whose days are
     /// set against as many days of the year's expected referrals.
     periods: Vec<Period>,
+    /// The contracts covering the area published different periods.
+    differs: bool,
 }
 
 /// Referrals received from each area (lower-cased) in the finished reporting periods
@@ -1897,14 +1901,16 @@ async fn published_referrals_by_area(
                     first.insert(PublishedReferrals {
                         count,
                         periods: periods.clone(),
+                        differs: false,
                     });
                 }
                 std::collections::hash_map::Entry::Occupied(mut other) => {
                     let sum = other.get_mut();
-                    sum.count = if sum.periods == periods {
-                        sum.count.zip(count).map(|(a, b)| a + b)
-                    } else {
+                    sum.differs |= sum.periods != periods;
+                    sum.count = if sum.differs {
                         None
+                    } else {
+                        sum.count.zip(count).map(|(a, b)| a + b)
                     };
                 }
             }
@@ -1970,6 +1976,19 @@ async fn demand_page(
             });
             let actual = published.and_then(|p| p.count);
             let band = expected.zip(actual).and_then(|(e, a)| demand_band(a, e));
+            // The periods of one contract follow each other, so their days run from the
+            // first one's start to the last one's end.
+            let span = published.and_then(|p| {
+                Some(Period {
+                    from: p.periods.iter().map(|p| p.from).min()?,
+                    to: p.periods.iter().map(|p| p.to).max()?,
+                })
+            });
+            let compared_over = match (published, span) {
+                (Some(p), _) if p.differs => t(state, "demand-compared-differs"),
+                (_, Some(span)) => period_words(span),
+                (_, None) => t(state, "demand-compared-whole-year"),
+            };
             DemandLine {
                 area: area.area.clone(),
                 adults: area.adults.to_string(),
@@ -1977,6 +1996,7 @@ async fn demand_page(
                 expected: expected
                     .map(|e| e.to_string())
                     .unwrap_or_else(|| t(state, "demand-no-rates")),
+                compared_over,
                 band: match (expected, band) {
                     (None, _) => t(state, "demand-no-rates"),
                     (Some(_), Some(b)) => t(state, &code_key("demand-band", b.as_str())),
