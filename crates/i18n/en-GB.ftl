@@ -60,6 +60,9 @@ error-unavailable-heading = Sorry, the service is unavailable
 error-unavailable-message = Try again in a few minutes.
 error-internal-heading = Sorry, there is a problem with the service
 error-internal-message = Try again later. The problem has been logged.
+error-still-counting-heading = These figures are still being counted
+error-still-counting-message = Nobody has asked for the figures of this period before, so they are being counted now. For a large service this can take a minute or two. Once counted, the figures are kept and this page opens at once. Try again in a minute.
+error-check-again = Check again
 
 ## The API's answers without a field to blame (the JSON envelope's "detail")
 api-not-found = Not found.
@@ -73,6 +76,7 @@ api-too-large = The request body is too large.
 api-not-json = Send the body as application/json.
 api-bad-request = The request could not be read.
 api-internal = Something went wrong on our side. It has been logged.
+api-still-counting = The figures of this period are being counted for the first time. Ask again after the number of seconds in the Retry-After header.
 api-reason-needed = A manager gives a reason before first opening a case that is not allocated to them. Open the case in the browser once and give the reason.
 
 ## Sign in
@@ -1859,6 +1863,7 @@ demand-band-below = Between half and three quarters of those expected
 demand-band-as-expected = About as many as expected
 demand-band-above = More than expected
 demand-fewer-than-ten = fewer than 10
+demand-still-counting = Some contract reports for this year are being counted for the first time. Their areas cannot be compared until the figures are kept, usually within a minute or two.
 demand-band-not-published = Not shown: a contract report for this year did not show this area's count, or has not been published yet
 demand-other-teams = Other teams, each fewer than 10
 demand-teams-intro = Referrals from professionals, to the nearest ten, so that no figure here can be set against the contract reports to give back a hidden count.

@@ -64,6 +64,9 @@ pub struct Settings {
     /// Count finished periods' figures in the background. Off, a period is counted the
     /// first time its report is asked for.
     pub report_background_count: bool,
+    /// Seconds a reader waits for a report's first count before being told to come
+    /// back for it; the count goes on.
+    pub report_wait_seconds: u64,
     /// Log lines as JSON (for log collectors) instead of plain text.
     pub log_json: bool,
     /// The mail relay for emailed sign-in codes (`smtps://user:pass@host`); empty turns
@@ -117,6 +120,7 @@ impl Default for Settings {
             signal_period_days: web.signal_period_days,
             report_settle_days: web.report_settle_days.unwrap_or(14),
             report_background_count: web.report_settle_days.is_some(),
+            report_wait_seconds: web.report_wait.as_secs(),
             key_file: None,
             log_json: false,
             smtp_url: SecretString::from(String::new()),
@@ -216,6 +220,7 @@ impl Settings {
             report_settle_days: self
                 .report_background_count
                 .then_some(self.report_settle_days),
+            report_wait: std::time::Duration::from_secs(self.report_wait_seconds),
             smtp_url: self.smtp_url.clone(),
             mail_from: self.mail_from.clone(),
             ..advocase_web::WebConfig::default()

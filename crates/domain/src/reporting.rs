@@ -350,7 +350,7 @@ fn feedback_target(value: &str) -> Result<Option<u32>, FieldError> {
 }
 
 /// One reporting period of a contract, both days included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,

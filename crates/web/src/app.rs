@@ -36,6 +36,8 @@ pub struct AppState {
     /// The mail relay, when `smtp_url` is set: people who use the service can then sign
     /// in with an emailed code.
     pub mailer: Option<Arc<Mailer>>,
+    /// The first counts of report figures going on in this process.
+    pub counting: Arc<crate::report_counting::CountsInProgress>,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             throttles: Arc::default(),
             hashing: crate::auth::password::HashingLimit::per_core(),
             mailer: mailer.map(Arc::new),
+            counting: Arc::default(),
         }
     }
 }
@@ -539,6 +542,10 @@ async fn not_found() -> crate::error::AppError {
 async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let path = request.uri().path().to_string();
+    let asked = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |asked| asked.to_string());
     let is_get = request.method() == axum::http::Method::GET;
     let response = next.run(request).await;
     if !is_api
@@ -560,10 +567,10 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
         return axum::response::Redirect::to(&format!("/reason?next={next}")).into_response();
     }
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    let marked = response.extensions().get::<ErrorPage>().is_some();
+    if !(marked || status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let marked = response.extensions().get::<ErrorPage>().is_some();
     let content_type = response
         .headers()
         .get(CONTENT_TYPE)
@@ -583,7 +590,9 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
         return (status, axum::Json(envelope)).into_response();
     }
     if marked || !content_type.starts_with("text/html") {
-        let mut page = pages::error_page(&state, status);
+        // Figures still being counted are worth asking for again: the page links back.
+        let again = (status == axum::http::StatusCode::ACCEPTED && is_get).then_some(asked);
+        let mut page = pages::error_page(&state, status, again);
         // Keep the headers the handler set, such as `Allow` on a 405.
         for (name, value) in response.headers() {
             if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {

@@ -51,6 +51,9 @@ pub struct WebConfig {
     /// background, so that its report opens at once; records entered late within these
     /// days are still counted. `None`: only counted when first asked for.
     pub report_settle_days: Option<u32>,
+    /// How long a reader waits for a report whose figures are being counted for the
+    /// first time before being told to come back; the count goes on meanwhile.
+    pub report_wait: std::time::Duration,
     /// The mail relay for emailed sign-in codes, such as `smtps://user:pass@host`; empty
     /// turns emailed codes off. A secret: it can hold a password, and `Debug` hides it.
     pub smtp_url: SecretString,
@@ -80,6 +83,7 @@ impl Default for WebConfig {
             signal_recurrent_cases: 3,
             signal_period_days: 90,
             report_settle_days: Some(14),
+            report_wait: std::time::Duration::from_secs(5),
             smtp_url: SecretString::from(String::new()),
             mail_from: String::new(),
         }

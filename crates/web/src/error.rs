@@ -33,6 +33,10 @@ pub enum AppError {
     TooManyRequests,
     #[error("the database is unavailable")]
     Unavailable,
+    /// A report's figures are being counted for the first time and took longer than a
+    /// reader is kept waiting; asking again later gives them.
+    #[error("still counting")]
+    StillCounting,
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -68,6 +72,19 @@ impl AppError {
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            // Accepted, not an error: the count goes on and its figures will be there.
+            AppError::StillCounting => StatusCode::ACCEPTED,
+        }
+    }
+
+    /// Headers that belong to the answer whatever its body: when to ask again for
+    /// figures still being counted.
+    fn add_headers(&self, response: &mut Response) {
+        if let AppError::StillCounting = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(STILL_COUNTING_RETRY_SECONDS),
+            );
         }
     }
 
@@ -79,6 +96,9 @@ impl AppError {
         }
     }
 }
+
+/// Seconds after which figures still being counted are worth asking for again.
+const STILL_COUNTING_RETRY_SECONDS: &str = "30";
 
 /// Marks a response the error-page layer turns into the "why are you opening this?"
 /// form, which brings the manager back to the page asked for.
@@ -98,6 +118,7 @@ impl IntoResponse for AppError {
         }
         let status = self.status();
         let mut response = status.into_response();
+        self.add_headers(&mut response);
         response.extensions_mut().insert(ErrorPage(status));
         if let AppError::ReasonNeeded = self {
             response.extensions_mut().insert(ReasonNeeded);
@@ -171,6 +192,7 @@ pub fn api_detail(status: StatusCode) -> String {
         StatusCode::TOO_MANY_REQUESTS => "api-too-many",
         StatusCode::SERVICE_UNAVAILABLE => "api-unavailable",
         StatusCode::METHOD_NOT_ALLOWED => "api-method",
+        StatusCode::ACCEPTED => "api-still-counting",
         StatusCode::PAYLOAD_TOO_LARGE => "api-too-large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "api-not-json",
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "api-bad-request",
@@ -183,6 +205,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
         let status = self.0.status();
-        (status, Json(ApiErrors::of(&self.0))).into_response()
+        let mut response = (status, Json(ApiErrors::of(&self.0))).into_response();
+        self.0.add_headers(&mut response);
+        response
     }
 }

@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod mail;
 pub mod ops;
 pub mod pages;
+pub mod report_counting;
 pub mod security;
 pub mod throttle;
 

@@ -51,7 +51,11 @@ fn contract_answers(commissioner: i64) -> ContractAnswers {
 /// A provider with a contract for Northshire, 35 people who started Care Act advocacy
 /// this quarter: 3 Asian, 12 Black, 20 White.
 fn setting() -> Setting {
-    let app = TestApp::new();
+    setting_with(advocase_web::WebConfig::default())
+}
+
+fn setting_with(config: advocase_web::WebConfig) -> Setting {
+    let app = TestApp::with_config(config);
     let manager = app.add_user(app.north, "manager@north.example", Role::Manager);
     let intake = app.add_user(app.north, "intake@north.example", Role::IntakeWorker);
     let south_manager = app.add_user(app.south, "manager@south.example", Role::Manager);
@@ -755,6 +759,56 @@ async fn a_manager_changes_a_contract_and_a_bad_field_is_named_and_changes_nothi
         assert_eq!(posted.status, StatusCode::NOT_FOUND, "{path}");
     }
     assert_eq!(saved().version, 2);
+}
+
+#[tokio::test]
+async fn figures_still_being_counted_answer_so_at_once_and_are_given_once_kept() {
+    let wait = std::time::Duration::from_millis(200);
+    let s = setting_with(advocase_web::WebConfig {
+        report_wait: wait,
+        ..advocase_web::WebConfig::default()
+    });
+    let session = s.app.session_for(s.commissioner);
+    let page = format!("/contracts/{}/report?{}", s.contract, s.query);
+    let quarter = contract_periods(
+        chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
+        ReportingPeriod::Quarterly,
+    )[0];
+    // A count of the quarter is going on (as a long first count at a million people
+    // would be): a reader waits for it no longer than the wait set, and is told so.
+    let going_on = s.app.counting.claim(s.contract, vec![quarter]).ok().unwrap();
+    let started = std::time::Instant::now();
+    let counting = s.app.get(&page, Some(&session)).await;
+    assert!(started.elapsed() >= wait);
+    assert_eq!(counting.status, StatusCode::ACCEPTED, "{}", counting.body);
+    assert!(counting.body.contains("These figures are still being counted"));
+    assert!(
+        counting.body.contains(&format!(r#"href="{}""#, page.replace('&', "&#38;"))),
+        "the page links back to itself: {}",
+        counting.body
+    );
+    assert_eq!(counting.headers[axum::http::header::RETRY_AFTER], "30");
+    // Nothing of the figures is on it.
+    assert!(!counting.body.contains("People who started advocacy"));
+    let api = s
+        .app
+        .get(&format!("/api/v1/contracts/{}/report?{}", s.contract, s.query), Some(&session))
+        .await;
+    assert_eq!(api.status, StatusCode::ACCEPTED, "{}", api.body);
+    assert!(api.body.contains("being counted for the first time"), "{}", api.body);
+    assert_eq!(api.headers[axum::http::header::RETRY_AFTER], "30");
+    // Someone who may not see the contract is told it does not exist, count or not.
+    let stranger = s
+        .app
+        .get(&page, Some(&s.app.session_for(s.other_commissioner)))
+        .await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND);
+    // Once that count is over, the figures are counted (or read) and shown.
+    drop(going_on);
+    let shown = s.app.get(&page, Some(&session)).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(shown.body.contains("People who started advocacy"));
 }
 
 /// A population CSV sent to the demand page as the browser sends a chosen file.

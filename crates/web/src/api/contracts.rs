@@ -101,9 +101,12 @@ pub async fn contracts(
 
 /// A contract's anonymised report for one of its reporting periods. A contract the
 /// caller may not see answers 404, as one that does not exist; a period that is not
-/// one of the contract's answers 422 naming `from` or `to`.
+/// one of the contract's answers 422 naming `from` or `to`; a period whose figures are
+/// being counted for the first time, and take longer than a few seconds, answers 202.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}/report", tag = "contracts", params(("id" = i64, Path, description = "The contract"), PeriodQuery),
     responses((status = 200, body = ReportView),
+        (status = 202, body = ApiErrors, description = "The period's figures are being counted for the first time and were not ready in time. The count goes on; ask again after the seconds in `Retry-After`.",
+            headers(("Retry-After" = u32, description = "Seconds to wait before asking again."))),
         (status = 400, body = ApiErrors, description = "The contract number is not a whole number that fits in 64 bits."),
         (status = 401, body = ApiErrors), (status = 404, body = ApiErrors), (status = 422, body = ApiErrors)),
     security(("bearer" = []), ("session" = [])))]
@@ -122,7 +125,7 @@ pub async fn report(
         &periods_of(&row, false),
         clock::today(),
     )?;
-    let facts = facts_for(&state, &caller.actor, id, period).await?;
+    let facts = facts_for(&state, &caller.actor, &row, period).await?;
     let threshold = row.record.threshold();
     Ok(Json(ReportView {
         contract_id: id,

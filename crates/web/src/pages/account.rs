@@ -192,6 +192,7 @@ fn link_expired(state: &AppState) -> Result<Response, AppError> {
         errors: FormErrors::none(),
         heading: state.catalogue.text("link-expired-heading"),
         message: state.catalogue.text("link-expired-message"),
+        again: None,
     };
     render_with(StatusCode::NOT_FOUND, &page)
 }

@@ -2047,6 +2047,7 @@ pub async fn reopen(
                     layout,
                     errors: FormErrors::none(),
                     message,
+                    again: None,
                 },
             )
         }

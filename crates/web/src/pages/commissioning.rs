@@ -16,6 +16,7 @@ use crate::auth::Staff;
 use crate::auth::session::blocking;
 use crate::clock;
 use crate::error::AppError;
+use crate::report_counting::counted_reports;
 use advocase_domain::identity::Role;
 use advocase_domain::reporting::{
     ContractAnswers, DemandBand, Kpi, KpiResult, KpiState, Period, PublishedTable, ReportingPeriod,
@@ -1126,17 +1127,17 @@ struct ReportPage {
     report: ReportView,
 }
 
-/// The counts of one contract and period, as the actor may see them.
+/// The counts of one period of a contract the actor has been shown.
 pub(crate) async fn facts_for(
     state: &AppState,
     actor: &advocase_domain::identity::Actor,
-    id: i64,
+    contract: &ContractRow,
     period: Period,
 ) -> Result<ReportFacts, AppError> {
-    let calendar = super::referrals::calendar(state).await?;
-    let store = state.store.clone();
-    let actor = actor.clone();
-    blocking(move || store.report_facts(&actor, id, period, &calendar, clock::today())).await
+    counted_reports(state, actor, contract, vec![period])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
 }
 
 /// The contract and the report for the period asked for, or the contract page with the
@@ -1152,7 +1153,7 @@ async fn report_for(
         Ok(found) => found,
         Err(page) => return Ok(Err(page)),
     };
-    let facts = facts_for(state, &staff.actor, id, period).await?;
+    let facts = facts_for(state, &staff.actor, &row, period).await?;
     let report = build_report(state, &row, &facts);
     Ok(Ok((row, period, report)))
 }
@@ -1433,13 +1434,7 @@ async fn annual(
                 .filter(|q| q.from >= period.from && q.to <= period.to),
         );
     }
-    let calendar = super::referrals::calendar(&state).await?;
-    let store = state.store.clone();
-    let actor = staff.actor.clone();
-    let counted = blocking(move || {
-        store.report_facts_by_period(&actor, id, &periods, &calendar, clock::today())
-    })
-    .await?;
+    let counted = counted_reports(&state, &staff.actor, &row, periods).await?;
     let mut reports = counted
         .iter()
         .map(|facts| build_report(&state, &row, facts));
@@ -1815,6 +1810,8 @@ struct DemandPage {
     no_individual: String,
     /// What was just saved, said back after the redirect.
     notice: Option<String>,
+    /// Some contract reports of the year are still being counted.
+    still_counting: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -1824,6 +1821,14 @@ pub struct YearQuery {
     /// Set by the redirect after a save: `rates` or `population`.
     #[serde(default)]
     saved: Option<String>,
+}
+
+/// Referrals by area (lower-cased) in the reports of a year.
+#[derive(Default)]
+struct PublishedByArea {
+    areas: std::collections::HashMap<String, PublishedReferrals>,
+    /// Some reports' figures were still being counted when the page was asked for.
+    still_counting: bool,
 }
 
 /// Referrals received from one area in the finished reporting periods that start in a
@@ -1849,15 +1854,16 @@ async fn published_referrals_by_area(
     state: &AppState,
     staff: &Staff,
     year: i32,
-) -> Result<std::collections::HashMap<String, PublishedReferrals>, AppError> {
+) -> Result<PublishedByArea, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let contracts = blocking(move || store.contracts(&actor)).await?;
     let today = clock::today();
-    let mut sums: std::collections::HashMap<String, PublishedReferrals> = Default::default();
-    let calendar = super::referrals::calendar(state).await?;
+    // The finished periods of each contract that ran in the year, counted side by side
+    // so that the page waits for the slowest count only, not for their sum.
+    let mut counts = tokio::task::JoinSet::new();
+    let mut asked = Vec::new();
     for row in contracts {
-        let threshold = row.record.threshold();
         let in_year: Vec<Period> = periods_of(&row, false)
             .into_iter()
             .filter(|p| p.from.year() == year)
@@ -1870,33 +1876,52 @@ async fn published_referrals_by_area(
             .into_iter()
             .filter(|p| has_ended(*p, today))
             .collect();
+        if !periods.is_empty() {
+            let (state, actor, row, periods) = (
+                state.clone(),
+                staff.actor.clone(),
+                row.clone(),
+                periods.clone(),
+            );
+            let at = asked.len();
+            counts.spawn(async move { (at, counted_reports(&state, &actor, &row, periods).await) });
+        }
+        asked.push((row, periods, None));
+    }
+    while let Some(counted) = counts.join_next().await {
+        let (at, counted) = counted
+            .map_err(|join| AppError::Internal(anyhow::anyhow!("a report count failed: {join}")))?;
+        asked[at].2 = Some(counted);
+    }
+    let mut by_area = PublishedByArea::default();
+    for (row, periods, counted) in asked {
+        let threshold = row.record.threshold();
         let mut published: std::collections::HashMap<String, Option<u64>> = row
             .record
             .area_names()
             .iter()
             .map(|area| (area.to_lowercase(), Some(0)))
             .collect();
-        if !periods.is_empty() {
-            let store = state.store.clone();
-            let actor = staff.actor.clone();
-            let calendar = calendar.clone();
-            let id = row.record.id;
-            let asked = periods.clone();
-            let counted = blocking(move || {
-                store.report_facts_by_period(&actor, id, &asked, &calendar, today)
-            })
-            .await?;
-            for facts in counted {
-                if let Some(breakdown) = facts.breakdown("referrals-by-area") {
-                    for (area, cell) in publish(breakdown, threshold).rows {
-                        let sum = published.entry(area.to_lowercase()).or_insert(Some(0));
-                        *sum = sum.zip(cell.shown()).map(|(a, b)| a + b);
-                    }
+        let counted = match counted {
+            None => Vec::new(),
+            Some(Err(AppError::StillCounting)) => {
+                // Until its figures are kept, the contract's areas cannot be compared.
+                by_area.still_counting = true;
+                published.values_mut().for_each(|count| *count = None);
+                Vec::new()
+            }
+            Some(counted) => counted?,
+        };
+        for facts in counted {
+            if let Some(breakdown) = facts.breakdown("referrals-by-area") {
+                for (area, cell) in publish(breakdown, threshold).rows {
+                    let sum = published.entry(area.to_lowercase()).or_insert(Some(0));
+                    *sum = sum.zip(cell.shown()).map(|(a, b)| a + b);
                 }
             }
         }
         for (area, count) in published {
-            match sums.entry(area) {
+            match by_area.areas.entry(area) {
                 std::collections::hash_map::Entry::Vacant(first) => {
                     first.insert(PublishedReferrals {
                         count,
@@ -1916,7 +1941,7 @@ async fn published_referrals_by_area(
             }
         }
     }
-    Ok(sums)
+    Ok(by_area)
 }
 
 /// Tenths of a per cent as typed: "62.5" is 625.
@@ -1953,6 +1978,8 @@ async fn demand_page(
     let actor = staff.actor.clone();
     let facts = blocking(move || store.demand(&actor, year)).await?;
     let published = published_referrals_by_area(state, staff, year).await?;
+    let still_counting = published.still_counting;
+    let published = published.areas;
     let (difficulty, no_individual) = facts.rates.unwrap_or((0, 0));
     let lines = facts
         .areas
@@ -2062,6 +2089,7 @@ async fn demand_page(
             difficulty: typed_difficulty,
             no_individual: typed_none,
             notice,
+            still_counting,
         },
     )
 }

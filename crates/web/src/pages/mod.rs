@@ -282,12 +282,15 @@ pub(crate) struct ErrorTemplate {
     pub(crate) errors: FormErrors,
     pub(crate) heading: String,
     pub(crate) message: String,
+    /// The address to ask again, for an answer that is worth waiting for.
+    pub(crate) again: Option<String>,
 }
 
 /// The page for an error status, used by the error-page layer for every HTML response
 /// that carries no page of its own (404, 405, 413 and the rest).
-pub fn error_page(state: &AppState, status: StatusCode) -> Response {
+pub fn error_page(state: &AppState, status: StatusCode, again: Option<String>) -> Response {
     let key = match status {
+        StatusCode::ACCEPTED => "still-counting",
         StatusCode::NOT_FOUND => "not-found",
         StatusCode::FORBIDDEN => "forbidden",
         StatusCode::METHOD_NOT_ALLOWED => "method",
@@ -304,6 +307,7 @@ pub fn error_page(state: &AppState, status: StatusCode) -> Response {
         errors: FormErrors::none(),
         heading: state.catalogue.text(&heading_key),
         message: state.catalogue.text(&format!("error-{key}-message")),
+        again,
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub app: Router,
     pub north: i64,
     pub south: i64,
+    /// The report counts going on in the application, as its state holds them.
+    pub counting: std::sync::Arc<advocase_web::report_counting::CountsInProgress>,
 }
 
 pub struct Answer {
@@ -45,12 +47,15 @@ impl TestApp {
             .store
             .create_organisation(OrganisationKind::Provider, "South Advocacy")
             .unwrap();
-        let app = router(AppState::new(db.store.clone(), config));
+        let state = AppState::new(db.store.clone(), config);
+        let counting = state.counting.clone();
+        let app = router(state);
         Self {
             db,
             app,
             north,
             south,
+            counting,
         }
     }
 
