@@ -3103,3 +3103,84 @@ mod assessment_storage {
         }
     }
 }
+
+/// A bulk load into an empty SQLite database sets the indexes of the tables it fills
+/// aside while it writes; a load that fails part of the way leaves the database as it
+/// found it, indexes and all, and wrote none of its rows.
+#[test]
+fn a_failed_bulk_load_leaves_the_indexes_and_no_rows_behind() {
+    use advocase_storage::bulk::Batch;
+    use advocase_storage::workforce::NewEqualityAnswer;
+    let db = TestDb::new(TestBackend::Sqlite).unwrap();
+    let indexes = || -> Vec<(String, String)> {
+        #[derive(diesel::QueryableByName)]
+        struct Index {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            sql: String,
+        }
+        db.store
+            .read(|conn| {
+                Ok(diesel::sql_query(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+                )
+                .load::<Index>(conn)?
+                .into_iter()
+                .map(|i| (i.name, i.sql))
+                .collect())
+            })
+            .unwrap()
+    };
+    let before = indexes();
+    assert!(
+        before.iter().any(|(name, _)| name == "contacts_case"),
+        "{before:?}"
+    );
+    let answer = |provider_id| NewEqualityAnswer {
+        provider_id,
+        user_id: None,
+        person_id: None,
+        characteristic: "sex".into(),
+        answer: "prefer_not_to_say".into(),
+        recorded_at: chrono::NaiveDate::from_ymd_opt(2026, 1, 5)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .unwrap(),
+    };
+    let provider = db
+        .store
+        .create_organisation(OrganisationKind::Provider, "North")
+        .unwrap();
+    let keys = db.store.keys().unwrap();
+    // The first batch is good; the second names a provider that does not exist.
+    let batches = [
+        Batch {
+            equality: vec![answer(provider)],
+            ..Batch::default()
+        },
+        Batch {
+            equality: vec![answer(provider + 1000)],
+            ..Batch::default()
+        },
+    ]
+    .map(|batch| batch.seal(keys));
+    let numbered_after = db.store.largest_ids().unwrap();
+    let loaded = db
+        .store
+        .bulk_load(&numbered_after, batches, &mut |_| {}, |_| {
+            advocase_storage::audit::AuditEvent::anonymous(AuditAction::Create, "demo_data", None)
+        });
+    assert!(loaded.is_err(), "the load with a bad row failed");
+    assert_eq!(indexes(), before);
+    assert_eq!(
+        count_of(&db, "SELECT COUNT(*) AS n FROM equality_answers"),
+        0
+    );
+    assert_eq!(
+        count_of(
+            &db,
+            "SELECT COUNT(*) AS n FROM audit_entries WHERE record_type = 'demo_data'"
+        ),
+        0
+    );
+}

@@ -777,14 +777,25 @@ async fn figures_still_being_counted_answer_so_at_once_and_are_given_once_kept()
     )[0];
     // A count of the quarter is going on (as a long first count at a million people
     // would be): a reader waits for it no longer than the wait set, and is told so.
-    let going_on = s.app.counting.claim(s.contract, vec![quarter]).ok().unwrap();
+    let going_on = s
+        .app
+        .counting
+        .claim(s.contract, vec![quarter])
+        .ok()
+        .unwrap();
     let started = std::time::Instant::now();
     let counting = s.app.get(&page, Some(&session)).await;
     assert!(started.elapsed() >= wait);
     assert_eq!(counting.status, StatusCode::ACCEPTED, "{}", counting.body);
-    assert!(counting.body.contains("These figures are still being counted"));
     assert!(
-        counting.body.contains(&format!(r#"href="{}""#, page.replace('&', "&#38;"))),
+        counting
+            .body
+            .contains("These figures are still being counted")
+    );
+    assert!(
+        counting
+            .body
+            .contains(&format!(r#"href="{}""#, page.replace('&', "&#38;"))),
         "the page links back to itself: {}",
         counting.body
     );
@@ -793,10 +804,17 @@ async fn figures_still_being_counted_answer_so_at_once_and_are_given_once_kept()
     assert!(!counting.body.contains("People who started advocacy"));
     let api = s
         .app
-        .get(&format!("/api/v1/contracts/{}/report?{}", s.contract, s.query), Some(&session))
+        .get(
+            &format!("/api/v1/contracts/{}/report?{}", s.contract, s.query),
+            Some(&session),
+        )
         .await;
     assert_eq!(api.status, StatusCode::ACCEPTED, "{}", api.body);
-    assert!(api.body.contains("being counted for the first time"), "{}", api.body);
+    assert!(
+        api.body.contains("being counted for the first time"),
+        "{}",
+        api.body
+    );
     assert_eq!(api.headers[axum::http::header::RETRY_AFTER], "30");
     // Someone who may not see the contract is told it does not exist, count or not.
     let stranger = s
