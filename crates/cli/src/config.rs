@@ -220,7 +220,9 @@ impl Settings {
             report_settle_days: self
                 .report_background_count
                 .then_some(self.report_settle_days),
-            report_wait: std::time::Duration::from_secs(self.report_wait_seconds),
+            // At least a second, or a kept report's own read could never finish in
+            // time; at most five minutes, longer than any page should hang.
+            report_wait: std::time::Duration::from_secs(self.report_wait_seconds.clamp(1, 300)),
             smtp_url: self.smtp_url.clone(),
             mail_from: self.mail_from.clone(),
             ..advocase_web::WebConfig::default()

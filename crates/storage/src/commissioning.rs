@@ -683,6 +683,20 @@ impl Store {
         .ok_or(StoreError::NotFound)
     }
 
+    /// Whether the counts of every one of `periods` of a contract are kept, so that
+    /// asking for them reads and counts nothing. Says nothing about what they are, and
+    /// is asked only about a contract its reader has been shown.
+    pub fn reports_kept(&self, contract_id: i64, periods: &[Period]) -> Result<bool, StoreError> {
+        self.read(|conn| {
+            for period in periods {
+                if !is_kept(conn, contract_id, *period)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })
+    }
+
     /// Counts and keeps, in the background, the figures of finished periods that no one
     /// has asked for yet, so that a report opens at once instead of counting a year of
     /// records while its reader waits. Only periods that ended at least `settle_days`

@@ -591,7 +591,13 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
     }
     if marked || !content_type.starts_with("text/html") {
         // Figures still being counted are worth asking for again: the page links back.
-        let again = (status == axum::http::StatusCode::ACCEPTED && is_get).then_some(asked);
+        // The address is this server's own path, never another site's.
+        let again = (status == axum::http::StatusCode::ACCEPTED
+            && is_get
+            && asked.starts_with('/')
+            && !asked.starts_with("//")
+            && !asked.starts_with("/\\"))
+        .then_some(asked);
         let mut page = pages::error_page(&state, status, again);
         // Keep the headers the handler set, such as `Allow` on a 405.
         for (name, value) in response.headers() {

@@ -7,8 +7,12 @@
 //! reverse proxy's usual time-out. So a request waits at most `report_wait` for the
 //! count. If the count is not done by then, the request answers "still counting" and
 //! the count goes on by itself until its figures are kept; asking again later gives
-//! them at once. Readers asking for figures that are already being counted wait for
-//! that count instead of starting another one beside it.
+//! them at once. Readers asking for the same figures (the same contract and periods)
+//! while they are being counted wait for that count instead of starting another one
+//! beside it, and figures already kept are read at once, never waited for. At most
+//! [`FIRST_COUNTS_AT_ONCE`] first counts run in a process at a time: each holds a
+//! database connection for as long as it lasts, and a page asking for many (the demand
+//! page) must not take every connection the other requests need.
 
 use crate::auth::session::blocking;
 use crate::error::AppError;
@@ -18,16 +22,30 @@ use advocase_domain::reporting::Period;
 use advocase_storage::commissioning::{ContractRow, ReportFacts};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{Semaphore, oneshot, watch};
+use tracing::Instrument;
 
 /// Which figures: a contract and the periods counted together.
 type Counted = (i64, Vec<Period>);
 
 /// The counts this process is making now, each with a signal that turns true when it
 /// has finished (kept, or failed).
-#[derive(Default)]
 pub struct CountsInProgress {
     running: Mutex<HashMap<Counted, watch::Receiver<bool>>>,
+    /// Turns for the first counts themselves.
+    turns: Semaphore,
+}
+
+/// First counts running at once in one process: one per core of our 2-core machines.
+pub const FIRST_COUNTS_AT_ONCE: usize = 2;
+
+impl Default for CountsInProgress {
+    fn default() -> Self {
+        Self {
+            running: Mutex::default(),
+            turns: Semaphore::new(FIRST_COUNTS_AT_ONCE),
+        }
+    }
 }
 
 /// The right to count some figures: while it is held, anyone else asking for the same
@@ -85,14 +103,20 @@ pub async fn counted_reports(
     periods: Vec<Period>,
 ) -> Result<Vec<ReportFacts>, AppError> {
     let deadline = tokio::time::Instant::now() + state.config.report_wait;
+    let id = contract.record.id;
     let claim = loop {
-        match state.counting.claim(contract.record.id, periods.clone()) {
+        // Figures already kept are read straight away, whatever else is going on.
+        let (store, asked) = (state.store.clone(), periods.clone());
+        if blocking(move || store.reports_kept(id, &asked)).await? {
+            return read_or_count(state, actor.clone(), id, periods).await;
+        }
+        match state.counting.claim(id, periods.clone()) {
             Ok(claim) => break claim,
             Err(mut finished) => {
-                // Someone else's count of the same figures: once it is over its counts
-                // are kept, and this reader reads them with their own audited read.
-                // The sender goes away only after finishing, so an error here means
-                // the same as `true`.
+                // Someone else's count of the same figures: once it is over they are
+                // kept (or the count failed, and this reader counts them). The sender
+                // goes away only after finishing, so an error here means the same as
+                // `true`.
                 if tokio::time::timeout_at(deadline, finished.wait_for(|done| *done))
                     .await
                     .is_err()
@@ -103,25 +127,24 @@ pub async fn counted_reports(
         }
     };
     let (answer, answered) = oneshot::channel();
-    let (counting_state, actor, id) = (state.clone(), actor.clone(), contract.record.id);
-    tokio::spawn(async move {
-        let result = match crate::pages::referrals::calendar(&counting_state).await {
-            Ok(calendar) => {
-                let store = counting_state.store.clone();
-                blocking(move || {
-                    store.report_facts_by_period(&actor, id, &periods, &calendar, clock::today())
-                })
-                .await
-            }
-            Err(error) => Err(error),
+    let (counting_state, actor) = (state.clone(), actor.clone());
+    let count = async move {
+        let result = match counting_state.counting.turns.acquire().await {
+            Ok(_turn) => read_or_count(&counting_state, actor, id, periods).await,
+            Err(closed) => Err(AppError::Internal(closed.into())),
         };
         drop(claim);
-        // A reader who stopped waiting has gone; the counts are kept all the same,
-        // and only a failure is worth a line in the log.
-        if let Err(Err(AppError::Internal(error))) = answer.send(result) {
-            tracing::error!(error = %format!("{error:#}"), "a report count failed");
+        // A reader who stopped waiting has gone, and the figures are kept all the same;
+        // a count that failed meanwhile is logged, as nobody else will hear of it.
+        match answer.send(result) {
+            Err(Err(AppError::Internal(error))) => {
+                tracing::error!(error = %format!("{error:#}"), "a report count failed");
+            }
+            Err(Err(error)) => tracing::warn!(%error, "a report count did not finish"),
+            _ => {}
         }
-    });
+    };
+    tokio::spawn(count.in_current_span());
     match tokio::time::timeout_at(deadline, answered).await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err(AppError::Internal(anyhow::anyhow!(
@@ -129,4 +152,19 @@ pub async fn counted_reports(
         ))),
         Err(_) => Err(AppError::StillCounting),
     }
+}
+
+/// The figures as the store gives them: read if kept, counted (and kept) if not.
+async fn read_or_count(
+    state: &AppState,
+    actor: Actor,
+    contract_id: i64,
+    periods: Vec<Period>,
+) -> Result<Vec<ReportFacts>, AppError> {
+    let calendar = crate::pages::referrals::calendar(state).await?;
+    let store = state.store.clone();
+    blocking(move || {
+        store.report_facts_by_period(&actor, contract_id, &periods, &calendar, clock::today())
+    })
+    .await
 }

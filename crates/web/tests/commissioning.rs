@@ -827,28 +827,66 @@ async fn figures_still_being_counted_answer_so_at_once_and_are_given_once_kept()
     let shown = s.app.get(&page, Some(&session)).await;
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
     assert!(shown.body.contains("People who started advocacy"));
+    // Kept figures are read at once, even while a count of the same figures is going on
+    // and whatever the wait.
+    let _going_on = s
+        .app
+        .counting
+        .claim(s.contract, vec![quarter])
+        .ok()
+        .unwrap();
+    let kept = s.app.get(&page, Some(&session)).await;
+    assert_eq!(kept.status, StatusCode::OK, "{}", kept.body);
+    assert_eq!(kept.body, shown.body);
 }
 
-/// A population CSV sent to the demand page as the browser sends a chosen file.
-fn population_upload(session: &str, csv: &str) -> axum::http::Request<axum::body::Body> {
-    let boundary = "XBOUNDARYX";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+#[tokio::test]
+async fn a_first_count_longer_than_the_wait_goes_on_and_its_figures_are_kept() {
+    // A wait too short for any count: the reader is told to come back, and the count
+    // they started keeps its figures for when they do.
+    let s = setting_with(advocase_web::WebConfig {
+        report_wait: std::time::Duration::from_nanos(1),
+        ..advocase_web::WebConfig::default()
+    });
+    let session = s.app.session_for(s.commissioner);
+    let page = format!(
+        "/contracts/{}/annual-report?from=2025-01-01&to=2025-12-31",
+        s.contract
     );
-    axum::http::Request::post("/demand/population")
-        .header(
-            axum::http::header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header(
-            axum::http::header::COOKIE,
-            format!("{}={session}", common::COOKIE),
-        )
-        .header(axum::http::header::HOST, "localhost")
-        .header(axum::http::header::ORIGIN, "http://localhost")
-        .header("sec-fetch-site", "same-origin")
-        .body(axum::body::Body::from(body))
-        .unwrap()
+    let first = s.app.get(&page, Some(&session)).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.body);
+    let mut answer = first;
+    for _ in 0..200 {
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        answer = s.app.get(&page, Some(&session)).await;
+        if answer.status != StatusCode::ACCEPTED {
+            break;
+        }
+    }
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    // The 35 people referred in February 2025.
+    assert!(
+        answer.body.contains("We received 35 referrals."),
+        "{}",
+        answer.body
+    );
+    // The year and its four quarters were each counted once and kept.
+    let mut conn =
+        <advocase_storage::DbConnection as diesel::Connection>::establish(&s.app.db.url).unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Kept {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let kept: Kept = diesel::RunQueryDsl::get_result(
+        diesel::sql_query(format!(
+            "SELECT COUNT(*) AS n FROM report_snapshots WHERE contract_id = {}",
+            s.contract
+        )),
+        &mut conn,
+    )
+    .unwrap();
+    assert_eq!(kept.n, 5);
 }
 
 /// The cells of one area's line in the demand table.
@@ -890,10 +928,13 @@ async fn expected_referrals_cover_the_days_the_reports_compared_and_contracts_th
         .unwrap();
     let sent = s
         .app
-        .send(population_upload(
+        .upload_as(
+            "/demand/population",
             &session,
-            "area,year,adults,assessments\nNorthshire,2025,250000,4100\nEastmere,2025,90000,4100\n",
-        ))
+            "file",
+            "p.csv",
+            b"area,year,adults,assessments\nNorthshire,2025,250000,4100\nEastmere,2025,90000,4100\n",
+        )
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let rates = s
@@ -964,16 +1005,71 @@ async fn expected_referrals_cover_the_days_the_reports_compared_and_contracts_th
     );
     // Eastmere is untouched by Northshire's contracts.
     assert_eq!(demand_line(&page.body, "Eastmere"), east);
+
+    // A contract that starts today has published nothing for this year: its area is not
+    // compared yet, and never flagged for the referrals it has not had time to get.
+    let this_year = chrono::Datelike::year(&today());
+    let westfold = ContractAnswers {
+        areas: "Westfold".into(),
+        starts_on: today().to_string(),
+        ..contract_answers(council)
+    };
+    store
+        .create_contract(&s.app.actor(south_manager), &westfold.parse().unwrap())
+        .unwrap();
+    let sent = s
+        .app
+        .upload_as(
+            "/demand/population",
+            &session,
+            "file",
+            "p.csv",
+            format!("area,year,adults,assessments\nWestfold,{this_year},50000,4100\n").as_bytes(),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let page = s
+        .app
+        .get(&format!("/demand?year={this_year}"), Some(&session))
+        .await;
+    let west = demand_line(&page.body, "Westfold");
+    assert!(
+        west.contains(&"Not compared yet: no report for this year has been published".to_string()),
+        "{west:?}"
+    );
+    assert!(
+        west.contains(&"The whole year (no report for this year yet)".to_string()),
+        "{west:?}"
+    );
+    assert!(
+        !west
+            .iter()
+            .any(|cell| cell.contains("Possible under-referral")),
+        "{west:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
     let s = setting();
     let session = s.app.session_for(s.commissioner);
-    let upload = |csv: &str| population_upload(&session, csv);
+    let (app, cookie) = (&s.app, &session);
+    let upload = move |csv: String| async move {
+        app.upload_as(
+            "/demand/population",
+            cookie,
+            "file",
+            "p.csv",
+            csv.as_bytes(),
+        )
+        .await
+    };
     // The year of the finished quarter the referrals were moved into.
     let year = "2025";
-    let bad = s.app.send(upload(&format!("area,year,adults,assessments\nNorthshire,{year},250000,4000\nSouthby,{year},many,1500\n"))).await;
+    let bad = upload(format!(
+        "area,year,adults,assessments\nNorthshire,{year},250000,4000\nSouthby,{year},many,1500\n"
+    ))
+    .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert!(bad.body.contains("Line 3, column adults"));
     let demand = s
@@ -981,12 +1077,10 @@ async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
         .get(&format!("/demand?year={year}"), Some(&session))
         .await;
     assert!(!demand.body.contains("250000"));
-    let good = s
-        .app
-        .send(upload(&format!(
-            "area,year,adults,assessments\nNorthshire,{year},250000,4000\n"
-        )))
-        .await;
+    let good = upload(format!(
+        "area,year,adults,assessments\nNorthshire,{year},250000,4000\n"
+    ))
+    .await;
     assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
     let location = |answer: &common::Answer| {
         answer.headers[axum::http::header::LOCATION]
@@ -1018,10 +1112,7 @@ async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
         ("Northshire,{year},10,1000", "Line 2, column assessments"),
     ] {
         let csv = csv.replace("{year}", year);
-        let refused = s
-            .app
-            .send(upload(&format!("area,year,adults,assessments\n{csv}\n")))
-            .await;
+        let refused = upload(format!("area,year,adults,assessments\n{csv}\n")).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refused.body.contains(named), "{named}: {}", refused.body);
     }
@@ -1034,12 +1125,10 @@ async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
     assert!(!kept.body.contains(">1000<"));
     // The same area in other capitals replaces its figures, kept as the contract
     // spells the area.
-    let again = s
-        .app
-        .send(upload(&format!(
-            "area,year,adults,assessments\nNORTHSHIRE,{year},260000,4100\n"
-        )))
-        .await;
+    let again = upload(format!(
+        "area,year,adults,assessments\nNORTHSHIRE,{year},260000,4100\n"
+    ))
+    .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
     let figures = s.app.get(&location(&again), Some(&session)).await;
     assert!(figures.body.contains("260000"), "{}", figures.body);

@@ -1843,6 +1843,8 @@ struct PublishedReferrals {
     periods: Vec<Period>,
     /// The contracts covering the area published different periods.
     differs: bool,
+    /// A report of a contract covering the area was still being counted.
+    still_counting: bool,
 }
 
 /// Referrals received from each area (lower-cased) in the finished reporting periods
@@ -1896,21 +1898,23 @@ async fn published_referrals_by_area(
     let mut by_area = PublishedByArea::default();
     for (row, periods, counted) in asked {
         let threshold = row.record.threshold();
+        // With no period of the year ended, nothing is published to compare.
+        let start = (!periods.is_empty()).then_some(0);
         let mut published: std::collections::HashMap<String, Option<u64>> = row
             .record
             .area_names()
             .iter()
-            .map(|area| (area.to_lowercase(), Some(0)))
+            .map(|area| (area.to_lowercase(), start))
             .collect();
-        let counted = match counted {
-            None => Vec::new(),
+        let (counted, still_counting) = match counted {
+            None => (Vec::new(), false),
             Some(Err(AppError::StillCounting)) => {
                 // Until its figures are kept, the contract's areas cannot be compared.
                 by_area.still_counting = true;
                 published.values_mut().for_each(|count| *count = None);
-                Vec::new()
+                (Vec::new(), true)
             }
-            Some(counted) => counted?,
+            Some(counted) => (counted?, false),
         };
         for facts in counted {
             if let Some(breakdown) = facts.breakdown("referrals-by-area") {
@@ -1927,11 +1931,13 @@ async fn published_referrals_by_area(
                         count,
                         periods: periods.clone(),
                         differs: false,
+                        still_counting,
                     });
                 }
                 std::collections::hash_map::Entry::Occupied(mut other) => {
                     let sum = other.get_mut();
                     sum.differs |= sum.periods != periods;
+                    sum.still_counting |= still_counting;
                     sum.count = if sum.differs {
                         None
                     } else {
@@ -2027,7 +2033,16 @@ async fn demand_page(
                 band: match (expected, band) {
                     (None, _) => t(state, "demand-no-rates"),
                     (Some(_), Some(b)) => t(state, &code_key("demand-band", b.as_str())),
-                    (Some(_), None) => t(state, "demand-band-not-published"),
+                    (Some(_), None) => t(
+                        state,
+                        match published {
+                            None => "demand-band-no-contract",
+                            Some(p) if p.differs => "demand-band-not-compared",
+                            Some(p) if p.still_counting => "demand-band-still-counting",
+                            Some(p) if p.periods.is_empty() => "demand-band-not-yet",
+                            Some(_) => "demand-band-hidden",
+                        },
+                    ),
                 },
                 flag: band == Some(DemandBand::WellBelow),
             }

@@ -143,9 +143,22 @@ impl TestApp {
     /// Sends a file as a browser's upload form would: a multipart form with one file,
     /// `document`.
     pub async fn upload(&self, path: &str, session: &str, file_name: &str, bytes: &[u8]) -> Answer {
+        self.upload_as(path, session, "document", file_name, bytes)
+            .await
+    }
+
+    /// Sends a file as the form field `field` of an upload form.
+    pub async fn upload_as(
+        &self,
+        path: &str,
+        session: &str,
+        field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Answer {
         let boundary = "advocase-test-boundary";
         let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
         )
         .into_bytes();
         body.extend_from_slice(bytes);
