@@ -43,18 +43,25 @@ fn t(state: &AppState, key: &str) -> String {
 }
 
 fn money(pence: i64) -> String {
-    let pounds = pence / 100;
-    let mut digits = pounds.to_string();
-    let mut grouped = String::new();
+    let pounds = grouped(pence / 100);
+    if pence % 100 == 0 {
+        format!("£{pounds}")
+    } else {
+        format!("£{pounds}.{:02}", pence % 100)
+    }
+}
+
+/// A whole number with its thousands marked, as people read large numbers: 412,000.
+/// Only for pages; files keep plain numbers, which spreadsheets read.
+fn grouped(number: i64) -> String {
+    let mut digits = number.unsigned_abs().to_string();
+    let mut marked = String::new();
     while digits.len() > 3 {
         let tail = digits.split_off(digits.len() - 3);
-        grouped = format!(",{tail}{grouped}");
+        marked = format!(",{tail}{marked}");
     }
-    if pence % 100 == 0 {
-        format!("£{digits}{grouped}")
-    } else {
-        format!("£{digits}{grouped}.{:02}", pence % 100)
-    }
+    let sign = if number < 0 { "-" } else { "" };
+    format!("{sign}{digits}{marked}")
 }
 
 fn period_words(period: Period) -> String {
@@ -1478,6 +1485,8 @@ async fn annual(
             left_out = true;
             continue;
         }
+        // Counts are read in sentences here, so their thousands are marked.
+        let year = year.parse::<i64>().map(grouped).unwrap_or(year);
         sentences.push(
             state
                 .catalogue
@@ -2024,10 +2033,10 @@ async fn demand_page(
             };
             DemandLine {
                 area: area.area.clone(),
-                adults: area.adults.to_string(),
-                assessments: area.assessments.to_string(),
+                adults: grouped(area.adults),
+                assessments: grouped(area.assessments),
                 expected: expected
-                    .map(|e| e.to_string())
+                    .map(grouped)
                     .unwrap_or_else(|| t(state, "demand-no-rates")),
                 compared_over,
                 band: match (expected, band) {
