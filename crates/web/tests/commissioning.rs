@@ -870,6 +870,22 @@ async fn a_first_count_longer_than_the_wait_goes_on_and_its_figures_are_kept() {
         "{}",
         answer.body
     );
+    // None were raised: said in words, not as a count of none.
+    assert!(answer.body.contains("We raised no safeguarding concerns."));
+    let easy = s
+        .app
+        .get(
+            &page.replace("annual-report?", "annual-report/easy-read?"),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(easy.status, StatusCode::OK, "{}", easy.body);
+    assert!(
+        easy.body
+            .contains("We did not need to tell anyone that a person might be being hurt."),
+        "{}",
+        easy.body
+    );
     // The year and its four quarters were each counted once and kept.
     let mut conn =
         <advocase_storage::DbConnection as diesel::Connection>::establish(&s.app.db.url).unwrap();

@@ -1485,7 +1485,13 @@ async fn annual(
             left_out = true;
             continue;
         }
-        // Counts are read in sentences here, so their thousands are marked.
+        // Counts are read in sentences here, so their thousands are marked, and a
+        // sentence that reads badly with none in it has its own words for none.
+        let none = format!("{prefix}-{sentence}-none");
+        if year == "0" && state.catalogue.has(&none) {
+            sentences.push(t(&state, &none));
+            continue;
+        }
         let year = year.parse::<i64>().map(grouped).unwrap_or(year);
         sentences.push(
             state
