@@ -822,7 +822,7 @@ fn demo_fills_an_empty_folder_with_plausible_casework_and_adds_more_on_a_second_
     // indexes of the tables it fills aside and builds them again.
     let migrated = advocase(&["migrate"], &data, None);
     assert_eq!(migrated.status.code(), Some(0), "{}", stderr(&migrated));
-    let indexes_before = sqlite_indexes(
+    let indexes_before = advocase_testkit::sqlite_indexes(
         &Store::open(data.join("advocase.sqlite3").to_str().unwrap(), None).unwrap(),
     );
     assert!(
@@ -848,14 +848,14 @@ fn demo_fills_an_empty_folder_with_plausible_casework_and_adds_more_on_a_second_
         "one audit entry for the whole load"
     );
     demo_has_a_register_and_earlier_self_assessments(&store);
-    assert_eq!(sqlite_indexes(&store), indexes_before);
+    assert_eq!(advocase_testkit::sqlite_indexes(&store), indexes_before);
 
     let more = advocase(&["demo", "--people", "40", "--seed", "7"], &data, None);
     assert_eq!(more.status.code(), Some(0), "{}", stderr(&more));
     let again = demo_counts(&store);
     assert_eq!(again.people, counts.people + 40);
     assert_eq!(again.demo_audit_entries, 2);
-    assert_eq!(sqlite_indexes(&store), indexes_before);
+    assert_eq!(advocase_testkit::sqlite_indexes(&store), indexes_before);
     let integrity: Vec<String> = store
         .read(|conn| {
             #[derive(diesel::QueryableByName)]
@@ -874,28 +874,6 @@ fn demo_fills_an_empty_folder_with_plausible_casework_and_adds_more_on_a_second_
     let verified = advocase(&["audit", "verify"], &data, None);
     assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
     a_person_can_still_be_added(&store);
-}
-
-/// Every index of a SQLite database, by name, with the statement that makes it.
-fn sqlite_indexes(store: &Store) -> Vec<(String, String)> {
-    #[derive(diesel::QueryableByName)]
-    struct Index {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        name: String,
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        sql: String,
-    }
-    store
-        .read(|conn| {
-            Ok(diesel::sql_query(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
-            )
-            .load::<Index>(conn)?
-            .into_iter()
-            .map(|i| (i.name, i.sql))
-            .collect())
-        })
-        .unwrap()
 }
 
 #[test]

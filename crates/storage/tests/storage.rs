@@ -3112,26 +3112,7 @@ fn a_failed_bulk_load_leaves_the_indexes_and_no_rows_behind() {
     use advocase_storage::bulk::Batch;
     use advocase_storage::workforce::NewEqualityAnswer;
     let db = TestDb::new(TestBackend::Sqlite).unwrap();
-    let indexes = || -> Vec<(String, String)> {
-        #[derive(diesel::QueryableByName)]
-        struct Index {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            name: String,
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            sql: String,
-        }
-        db.store
-            .read(|conn| {
-                Ok(diesel::sql_query(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
-                )
-                .load::<Index>(conn)?
-                .into_iter()
-                .map(|i| (i.name, i.sql))
-                .collect())
-            })
-            .unwrap()
-    };
+    let indexes = || advocase_testkit::sqlite_indexes(&db.store);
     let before = indexes();
     assert!(
         before.iter().any(|(name, _)| name == "contacts_case"),

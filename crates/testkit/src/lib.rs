@@ -130,6 +130,29 @@ pub fn database_url(server: &str, name: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// Every index of a SQLite database that has a statement (those SQLite makes itself for
+/// keys have none), by name, with that statement.
+pub fn sqlite_indexes(store: &Store) -> Vec<(String, String)> {
+    #[derive(diesel::QueryableByName)]
+    struct Index {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        sql: String,
+    }
+    store
+        .read(|conn| {
+            Ok(diesel::sql_query(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+            )
+            .load::<Index>(conn)?
+            .into_iter()
+            .map(|i| (i.name, i.sql))
+            .collect())
+        })
+        .expect("the indexes of a SQLite database")
+}
+
 /// A new, empty temporary folder.
 pub fn fresh_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("advocase-test-{}", random_suffix()));

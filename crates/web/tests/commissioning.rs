@@ -905,6 +905,18 @@ async fn a_first_count_longer_than_the_wait_goes_on_and_its_figures_are_kept() {
     assert_eq!(kept.n, 5);
 }
 
+/// A population CSV file sent as the demand page's import form sends it.
+async fn import_population(app: &TestApp, session: &str, csv: &str) -> common::Answer {
+    app.upload_as(
+        "/demand/population",
+        session,
+        "file",
+        "p.csv",
+        csv.as_bytes(),
+    )
+    .await
+}
+
 /// The cells of one area's line in the demand table.
 fn demand_line(html: &str, area: &str) -> Vec<String> {
     let start = html
@@ -942,16 +954,12 @@ async fn expected_referrals_cover_the_days_the_reports_compared_and_contracts_th
     store
         .create_contract(&s.app.actor(south_manager), &eastmere.parse().unwrap())
         .unwrap();
-    let sent = s
-        .app
-        .upload_as(
-            "/demand/population",
-            &session,
-            "file",
-            "p.csv",
-            b"area,year,adults,assessments\nNorthshire,2025,250000,4100\nEastmere,2025,90000,4100\n",
-        )
-        .await;
+    let sent = import_population(
+        &s.app,
+        &session,
+        "area,year,adults,assessments\nNorthshire,2025,250000,4100\nEastmere,2025,90000,4100\n",
+    )
+    .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let rates = s
         .app
@@ -1033,16 +1041,12 @@ async fn expected_referrals_cover_the_days_the_reports_compared_and_contracts_th
     store
         .create_contract(&s.app.actor(south_manager), &westfold.parse().unwrap())
         .unwrap();
-    let sent = s
-        .app
-        .upload_as(
-            "/demand/population",
-            &session,
-            "file",
-            "p.csv",
-            format!("area,year,adults,assessments\nWestfold,{this_year},50000,4100\n").as_bytes(),
-        )
-        .await;
+    let sent = import_population(
+        &s.app,
+        &session,
+        &format!("area,year,adults,assessments\nWestfold,{this_year},50000,4100\n"),
+    )
+    .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let page = s
         .app
@@ -1070,16 +1074,7 @@ async fn a_population_file_with_a_bad_row_names_it_and_imports_nothing() {
     let s = setting();
     let session = s.app.session_for(s.commissioner);
     let (app, cookie) = (&s.app, &session);
-    let upload = move |csv: String| async move {
-        app.upload_as(
-            "/demand/population",
-            cookie,
-            "file",
-            "p.csv",
-            csv.as_bytes(),
-        )
-        .await
-    };
+    let upload = move |csv: String| async move { import_population(app, cookie, &csv).await };
     // The year of the finished quarter the referrals were moved into.
     let year = "2025";
     let bad = upload(format!(
