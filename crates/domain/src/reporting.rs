@@ -361,6 +361,14 @@ impl Period {
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days() + 1
     }
+
+    /// From the first day of any of `periods` to the last day of any, if there are any.
+    pub fn spanning(periods: &[Period]) -> Option<Period> {
+        Some(Period {
+            from: periods.iter().map(|p| p.from).min()?,
+            to: periods.iter().map(|p| p.to).max()?,
+        })
+    }
 }
 
 /// The contract's reporting periods from its start: quarters or years, the last one cut
@@ -1002,6 +1010,17 @@ mod tests {
         assert_eq!(to_nearest_ten(9), None);
         assert_eq!(to_nearest_ten(14), Some(10));
         assert_eq!(to_nearest_ten(15), Some(20));
+    }
+
+    #[test]
+    fn periods_span_from_the_first_start_to_the_last_end() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let period = |from, to| Period { from, to };
+        assert_eq!(
+            Period::spanning(&[period(day(7, 1), day(9, 30)), period(day(4, 1), day(6, 30)),]),
+            Some(period(day(4, 1), day(9, 30)))
+        );
+        assert_eq!(Period::spanning(&[]), None);
     }
 
     #[test]

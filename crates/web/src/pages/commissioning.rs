@@ -1838,14 +1838,6 @@ pub struct YearQuery {
     saved: Option<String>,
 }
 
-/// Referrals by area (lower-cased) in the reports of a year.
-#[derive(Default)]
-struct PublishedByArea {
-    areas: std::collections::HashMap<String, PublishedReferrals>,
-    /// Some reports' figures were still being counted when the page was asked for.
-    still_counting: bool,
-}
-
 /// Referrals received from one area in the finished reporting periods that start in a
 /// year, as the contract reports published them.
 struct PublishedReferrals {
@@ -1871,7 +1863,7 @@ async fn published_referrals_by_area(
     state: &AppState,
     staff: &Staff,
     year: i32,
-) -> Result<PublishedByArea, AppError> {
+) -> Result<std::collections::HashMap<String, PublishedReferrals>, AppError> {
     let store = state.store.clone();
     let actor = staff.actor.clone();
     let contracts = blocking(move || store.contracts(&actor)).await?;
@@ -1910,7 +1902,7 @@ async fn published_referrals_by_area(
             .map_err(|join| AppError::Internal(anyhow::anyhow!("a report count failed: {join}")))?;
         asked[at].2 = Some(counted);
     }
-    let mut by_area = PublishedByArea::default();
+    let mut by_area: std::collections::HashMap<String, PublishedReferrals> = Default::default();
     for (row, periods, counted) in asked {
         let threshold = row.record.threshold();
         // With no period of the year ended, nothing is published to compare.
@@ -1925,7 +1917,6 @@ async fn published_referrals_by_area(
             None => (Vec::new(), false),
             Some(Err(AppError::StillCounting)) => {
                 // Until its figures are kept, the contract's areas cannot be compared.
-                by_area.still_counting = true;
                 published.values_mut().for_each(|count| *count = None);
                 (Vec::new(), true)
             }
@@ -1940,7 +1931,7 @@ async fn published_referrals_by_area(
             }
         }
         for (area, count) in published {
-            match by_area.areas.entry(area) {
+            match by_area.entry(area) {
                 std::collections::hash_map::Entry::Vacant(first) => {
                     first.insert(PublishedReferrals {
                         count,
@@ -1999,8 +1990,7 @@ async fn demand_page(
     let actor = staff.actor.clone();
     let facts = blocking(move || store.demand(&actor, year)).await?;
     let published = published_referrals_by_area(state, staff, year).await?;
-    let still_counting = published.still_counting;
-    let published = published.areas;
+    let still_counting = published.values().any(|p| p.still_counting);
     let (difficulty, no_individual) = facts.rates.unwrap_or((0, 0));
     let lines = facts
         .areas
@@ -2026,12 +2016,7 @@ async fn demand_page(
             let band = expected.zip(actual).and_then(|(e, a)| demand_band(a, e));
             // The periods of one contract follow each other, so their days run from the
             // first one's start to the last one's end.
-            let span = published.and_then(|p| {
-                Some(Period {
-                    from: p.periods.iter().map(|p| p.from).min()?,
-                    to: p.periods.iter().map(|p| p.to).max()?,
-                })
-            });
+            let span = published.and_then(|p| Period::spanning(&p.periods));
             let compared_over = match (published, span) {
                 (Some(p), _) if p.differs => t(state, "demand-compared-differs"),
                 (_, Some(span)) => period_words(span),
