@@ -905,6 +905,106 @@ async fn a_first_count_longer_than_the_wait_goes_on_and_its_figures_are_kept() {
     assert_eq!(kept.n, 5);
 }
 
+#[tokio::test]
+async fn the_annual_report_of_a_quarterly_contract_gives_a_figure_only_where_every_quarter_publishes_it()
+ {
+    let s = setting();
+    let mut conn =
+        <advocase_storage::DbConnection as diesel::Connection>::establish(&s.app.db.url).unwrap();
+    // Three of the 35 referrals arrived in the second quarter: too few to publish there,
+    // so the year's 35 less the first quarter's 32 would give them back.
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "UPDATE referrals SET received_at = '2025-05-10 10:00:00' WHERE id IN (SELECT id FROM referrals ORDER BY id LIMIT 3)",
+        ),
+        &mut conn,
+    )
+    .unwrap();
+    // Ten answers to the questionnaire in each quarter, half of them 4 and half 5.
+    for (n, day) in ["2025-02-01", "2025-05-01", "2025-08-01", "2025-11-01"]
+        .iter()
+        .flat_map(|day| (0..10).map(move |n| (n, day)))
+    {
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(format!(
+                "INSERT INTO feedback_responses (provider_id, submitted_on, filled_in, easy_read, listened, understood, speak_up, overall) VALUES ({}, '{day}', 'alone', FALSE, 1, 1, 1, {})",
+                s.app.north,
+                4 + n % 2
+            )),
+            &mut conn,
+        )
+        .unwrap();
+    }
+    let session = s.app.session_for(s.commissioner);
+    let year = "from=2025-01-01&to=2025-12-31";
+    let api = s
+        .app
+        .get(
+            &format!("/api/v1/contracts/{}/annual-report?{year}", s.contract),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let report: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let figure = |name: &str| {
+        report["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["figure"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {report}"))["value"]
+            .clone()
+    };
+    assert!(figure("referrals").is_null(), "{report}");
+    assert_eq!(figure("cases-opened"), 35);
+    assert_eq!(figure("contacts"), 0);
+    assert_eq!(figure("feedback"), 45);
+    // A quarterly contract's targets are judged in its quarters.
+    assert_eq!(report["kpis"].as_array().unwrap().len(), 0);
+    // The page tells the same figures in sentences.
+    let page = s
+        .app
+        .get(
+            &format!("/contracts/{}/annual-report?{year}", s.contract),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(!page.body.contains("referrals."), "{}", page.body);
+    assert!(page.body.contains("We started 35 pieces of advocacy."));
+    assert!(
+        page.body
+            .contains("scored their advocacy 4.5 out of 5, on average.")
+    );
+    assert!(page.body.contains("Some figures are left out"));
+    // A quarter is not a year, and the other council's officer is told nothing.
+    let quarter = s
+        .app
+        .get(
+            &format!("/api/v1/contracts/{}/annual-report?{}", s.contract, s.query),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(quarter.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(quarter.body.contains("from"), "{}", quarter.body);
+    let stranger = s
+        .app
+        .get(
+            &format!("/api/v1/contracts/{}/annual-report?{year}", s.contract),
+            Some(&s.app.session_for(s.other_commissioner)),
+        )
+        .await;
+    let none = s
+        .app
+        .get(
+            &format!("/api/v1/contracts/999999/annual-report?{year}"),
+            Some(&s.app.session_for(s.other_commissioner)),
+        )
+        .await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND);
+    assert_eq!(stranger.body, none.body);
+}
+
 /// A population CSV file sent as the demand page's import form sends it.
 async fn import_population(app: &TestApp, session: &str, csv: &str) -> common::Answer {
     app.upload_as(

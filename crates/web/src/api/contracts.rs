@@ -6,9 +6,13 @@ use crate::app::AppState;
 use crate::auth::ApiCaller;
 use crate::auth::session::blocking;
 use crate::clock;
-use crate::error::{ApiError, ApiErrors};
-use crate::pages::commissioning::{PeriodQuery, facts_for, kpi_results, periods_of};
+use crate::error::{ApiError, ApiErrors, AppError};
+use crate::pages::commissioning::{
+    PeriodQuery, annual_figures, annual_periods, facts_for, kpi_results, periods_of,
+};
+use crate::report_counting::counted_reports;
 use advocase_domain::reporting::{KpiState, parse_period, publish};
+use advocase_storage::commissioning::{ContractRow, ReportFacts};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Serialize;
@@ -67,6 +71,31 @@ pub struct ReportView {
     pub to: chrono::NaiveDate,
     pub kpis: Vec<KpiView>,
     pub tables: Vec<TableView>,
+}
+
+/// One figure of an annual report: `null` when it is not published.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnnualFigureView {
+    /// `referrals`, `cases-opened`, `contacts`, `hours`, `outcomes`, `concerns` (safeguarding
+    /// concerns raised), or `feedback` (the average answer to the overall question, out of
+    /// 5 in tenths).
+    pub figure: String,
+    pub value: Option<u64>,
+}
+
+/// A contract's annual report for one of its contract years: the figures the annual
+/// report page tells in sentences.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnnualReportView {
+    pub contract_id: i64,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    /// For a quarterly contract a figure is published only when the year's and every
+    /// quarter's are, or the year less three quarters would give back a hidden fourth.
+    pub figures: Vec<AnnualFigureView>,
+    /// Only for a contract that reports yearly: a quarterly contract's targets are judged
+    /// in its quarterly reports.
+    pub kpis: Vec<KpiView>,
 }
 
 /// The contracts the caller's organisation funds (a commissioner) or delivers (a
@@ -131,21 +160,7 @@ pub async fn report(
         contract_id: id,
         from: period.from,
         to: period.to,
-        kpis: kpi_results(&row, &facts)
-            .iter()
-            .map(|k| KpiView {
-                kpi: k.kpi.as_str().to_string(),
-                actual: k.actual,
-                target: k.target,
-                state: match k.state {
-                    KpiState::Met => "met",
-                    KpiState::Missed => "missed",
-                    KpiState::NoTarget => "no_target",
-                    KpiState::NotShown => "not_shown",
-                }
-                .to_string(),
-            })
-            .collect(),
+        kpis: kpi_views(&row, &facts),
         tables: facts
             .breakdowns
             .iter()
@@ -165,5 +180,74 @@ pub async fn report(
                 }
             })
             .collect(),
+    }))
+}
+
+/// The key performance indicators of one period's counts, as the API gives them.
+fn kpi_views(row: &ContractRow, facts: &ReportFacts) -> Vec<KpiView> {
+    kpi_results(row, facts)
+        .iter()
+        .map(|k| KpiView {
+            kpi: k.kpi.as_str().to_string(),
+            actual: k.actual,
+            target: k.target,
+            state: match k.state {
+                KpiState::Met => "met",
+                KpiState::Missed => "missed",
+                KpiState::NoTarget => "no_target",
+                KpiState::NotShown => "not_shown",
+            }
+            .to_string(),
+        })
+        .collect()
+}
+
+/// A contract's annual report for one of its contract years (each year runs from the
+/// day the contract started), as the annual report page tells it. A contract the caller
+/// may not see answers 404; a period that is not one of the contract's years answers
+/// 422 naming `from` or `to`; figures being counted for the first time that take longer
+/// than a few seconds answer 202.
+#[utoipa::path(get, path = "/api/v1/contracts/{id}/annual-report", tag = "contracts", params(("id" = i64, Path, description = "The contract"), PeriodQuery),
+    responses((status = 200, body = AnnualReportView),
+        (status = 202, body = ApiErrors, description = "The year's figures are being counted for the first time and were not ready in time. The count goes on; ask again after the seconds in `Retry-After`.",
+            headers(("Retry-After" = u32, description = "Seconds to wait before asking again."))),
+        (status = 400, body = ApiErrors, description = "The contract number is not a whole number that fits in 64 bits."),
+        (status = 401, body = ApiErrors), (status = 404, body = ApiErrors), (status = 422, body = ApiErrors)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn annual_report(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Json<AnnualReportView>, ApiError> {
+    let store = state.store.clone();
+    let actor = caller.actor.clone();
+    let row = blocking(move || store.contract(&actor, id)).await?;
+    let year = parse_period(
+        &query.from,
+        &query.to,
+        &periods_of(&row, true),
+        clock::today(),
+    )?;
+    let counted = counted_reports(&state, &caller.actor, &row, annual_periods(&row, year)).await?;
+    let Some((facts, quarters)) = counted.split_first() else {
+        return Err(AppError::NotFound.into());
+    };
+    Ok(Json(AnnualReportView {
+        contract_id: id,
+        from: year.from,
+        to: year.to,
+        figures: annual_figures(&row, facts, quarters)
+            .into_iter()
+            .map(|(figure, value)| AnnualFigureView {
+                figure: figure.key().to_string(),
+                value,
+            })
+            .collect(),
+        kpis: if quarters.is_empty() {
+            kpi_views(&row, facts)
+        } else {
+            Vec::new()
+        },
     }))
 }

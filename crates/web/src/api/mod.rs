@@ -37,6 +37,10 @@ pub fn router() -> Router<AppState> {
         .route("/signals", get(signals::signals))
         .route("/contracts", get(contracts::contracts))
         .route("/contracts/{id}/report", get(contracts::report))
+        .route(
+            "/contracts/{id}/annual-report",
+            get(contracts::annual_report),
+        )
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
 }
@@ -213,10 +217,10 @@ impl Modify for SecuritySchemes {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Advocase API", description = "Case management for independent advocacy.", license(name = "AGPL-3.0-or-later")),
-    paths(me, user, audit, eligibility, cases::caseload, cases::case, signals::signals, contracts::contracts, contracts::report),
+    paths(me, user, audit, eligibility, cases::caseload, cases::case, signals::signals, contracts::contracts, contracts::report, contracts::annual_report),
     components(schemas(Me, AuditEntryView, ApiErrors, crate::error::ApiProblem,
         cases::CaseSummary, cases::CaseView, cases::ContactView, cases::IssueView, cases::DueView, signals::SignalView,
-        contracts::ContractView, contracts::ReportView, contracts::TableView, contracts::CountView, contracts::KpiView)),
+        contracts::ContractView, contracts::ReportView, contracts::TableView, contracts::CountView, contracts::KpiView, contracts::AnnualReportView, contracts::AnnualFigureView)),
     modifiers(&SecuritySchemes),
 )]
 pub struct ApiDoc;

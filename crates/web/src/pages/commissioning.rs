@@ -1402,6 +1402,100 @@ pub async fn report_xlsx(
 // The annual report, in plain English and easy read
 // ---------------------------------------------------------------------------------------
 
+/// A figure of the annual report, in the order its sentences tell them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AnnualFigure {
+    Referrals,
+    CasesOpened,
+    Contacts,
+    Hours,
+    Outcomes,
+    Concerns,
+    /// The average answer to the overall feedback question, in tenths of a point.
+    FeedbackAverage,
+}
+
+impl AnnualFigure {
+    pub(crate) const ALL: [AnnualFigure; 7] = [
+        AnnualFigure::Referrals,
+        AnnualFigure::CasesOpened,
+        AnnualFigure::Contacts,
+        AnnualFigure::Hours,
+        AnnualFigure::Outcomes,
+        AnnualFigure::Concerns,
+        AnnualFigure::FeedbackAverage,
+    ];
+
+    /// The name of the figure in the annual report's sentences (`annual-{key}`).
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            AnnualFigure::Referrals => "referrals",
+            AnnualFigure::CasesOpened => "cases-opened",
+            AnnualFigure::Contacts => "contacts",
+            AnnualFigure::Hours => "hours",
+            AnnualFigure::Outcomes => "outcomes",
+            AnnualFigure::Concerns => "concerns",
+            AnnualFigure::FeedbackAverage => "feedback",
+        }
+    }
+
+    /// The figure as one period's report publishes it: a table's total, the hours only
+    /// beside a published count of contacts, the average only of enough answers.
+    fn published(self, facts: &ReportFacts, threshold: u64) -> Option<u64> {
+        let total = |id: &str| {
+            facts
+                .breakdown(id)
+                .and_then(|b| publish(b, threshold).total.shown())
+        };
+        match self {
+            AnnualFigure::Referrals => total("referrals-by-referrer"),
+            AnnualFigure::CasesOpened => total("cases-opened-by-duty"),
+            AnnualFigure::Contacts => total("contacts-by-mode"),
+            AnnualFigure::Hours => total("contacts-by-mode").map(|_| facts.contact_minutes / 60),
+            AnnualFigure::Outcomes => total("outcomes-by-level"),
+            AnnualFigure::Concerns => total("concerns-by-category"),
+            AnnualFigure::FeedbackAverage => feedback_average(facts, threshold),
+        }
+    }
+}
+
+/// The periods counted for the annual report of `year`: the year, and for a quarterly
+/// contract each of its quarters in the year.
+pub(crate) fn annual_periods(row: &ContractRow, year: Period) -> Vec<Period> {
+    let mut periods = vec![year];
+    if row.record.reporting_period() == ReportingPeriod::Quarterly {
+        periods.extend(
+            periods_of(row, false)
+                .into_iter()
+                .filter(|q| q.from >= year.from && q.to <= year.to),
+        );
+    }
+    periods
+}
+
+/// The annual report's figures from the counts of the year and (for a quarterly
+/// contract) of each of its quarters. A quarterly contract's year is the sum of its
+/// quarters: a year total beside three published quarters would give back a fourth the
+/// quarter's report hid. So a figure is told only when the year's and every quarter's
+/// are published.
+pub(crate) fn annual_figures(
+    row: &ContractRow,
+    year: &ReportFacts,
+    quarters: &[ReportFacts],
+) -> Vec<(AnnualFigure, Option<u64>)> {
+    let threshold = row.record.threshold();
+    AnnualFigure::ALL
+        .into_iter()
+        .map(|figure| {
+            let every_quarter = quarters
+                .iter()
+                .all(|q| figure.published(q, threshold).is_some());
+            let value = figure.published(year, threshold).filter(|_| every_quarter);
+            (figure, value)
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "contracts/annual.html")]
 struct AnnualPage {
@@ -1429,75 +1523,34 @@ async fn annual(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    // A quarterly contract's year is the sum of its quarters: a year total beside three
-    // published quarters would give back a fourth the quarter's report hid. So a
-    // figure is told only when every quarter's is published too. The year and its
-    // quarters are counted in one audited read.
-    let mut periods = vec![period];
-    if row.record.reporting_period() == ReportingPeriod::Quarterly {
-        periods.extend(
-            periods_of(&row, false)
-                .into_iter()
-                .filter(|q| q.from >= period.from && q.to <= period.to),
-        );
-    }
-    let counted = counted_reports(&state, &staff.actor, &row, periods).await?;
-    let mut reports = counted
-        .iter()
-        .map(|facts| build_report(&state, &row, facts));
-    let Some(report) = reports.next() else {
+    let counted = counted_reports(&state, &staff.actor, &row, annual_periods(&row, period)).await?;
+    let Some((year, quarters)) = counted.split_first() else {
         return Err(AppError::NotFound);
-    };
-    let quarters: Vec<ReportView> = reports.collect();
-    let not_shown = t(&state, "report-not-shown");
-    let value = |report: &ReportView, key: &str| -> String {
-        let words = t(&state, key);
-        report
-            .sections
-            .iter()
-            .flat_map(|s| s.tables.iter())
-            .find(|table| table.id == key)
-            .map(|table| table.total.clone())
-            .or_else(|| {
-                report
-                    .sections
-                    .iter()
-                    .flat_map(|s| s.figures.iter())
-                    .find(|(w, _, _)| *w == words)
-                    .map(|(_, v, _)| v.clone())
-            })
-            .unwrap_or_else(|| not_shown.clone())
     };
     let prefix = if easy_read { "annual-easy" } else { "annual" };
     let mut sentences = Vec::new();
     let mut left_out = false;
-    for (sentence, key) in [
-        ("referrals", "referrals-by-referrer"),
-        ("cases-opened", "cases-opened-by-duty"),
-        ("contacts", "contacts-by-mode"),
-        ("hours", "report-figure-hours"),
-        ("outcomes", "outcomes-by-level"),
-        ("concerns", "concerns-by-category"),
-        ("feedback", "report-figure-feedback-average"),
-    ] {
-        let year = value(&report, key);
-        if year == not_shown || quarters.iter().any(|q| value(q, key) == not_shown) {
+    for (figure, value) in annual_figures(&row, year, quarters) {
+        let Some(value) = value else {
             left_out = true;
             continue;
-        }
-        // Counts are read in sentences here, so their thousands are marked, and a
-        // sentence that reads badly with none in it has its own words for none.
-        let none = format!("{prefix}-{sentence}-none");
-        if year == "0" && state.catalogue.has(&none) {
+        };
+        // A sentence that reads badly with none in it has its own words for none.
+        let none = format!("{prefix}-{}-none", figure.key());
+        if value == 0 && state.catalogue.has(&none) {
             sentences.push(t(&state, &none));
             continue;
         }
-        let year = year.parse::<i64>().map(grouped).unwrap_or(year);
-        sentences.push(
-            state
-                .catalogue
-                .text_with(&format!("{prefix}-{sentence}"), "count", &year),
-        );
+        // Counts are read in sentences here, so their thousands are marked.
+        let words = match figure {
+            AnnualFigure::FeedbackAverage => format!("{:.1}", value as f64 / 10.0),
+            _ => grouped(i64::try_from(value).unwrap_or(i64::MAX)),
+        };
+        sentences.push(state.catalogue.text_with(
+            &format!("{prefix}-{}", figure.key()),
+            "count",
+            &words,
+        ));
     }
     if left_out {
         sentences.push(t(&state, &format!("{prefix}-left-out")));
@@ -1505,7 +1558,7 @@ async fn annual(
     // Shares for the year beside the quarters' would also give figures back; they are
     // told only when the contract reports yearly.
     let kpis = if quarters.is_empty() {
-        report.kpis
+        build_report(&state, &row, year).kpis
     } else {
         Vec::new()
     };
