@@ -33,6 +33,14 @@ use std::fmt::Write;
 use std::hash::Hash;
 use std::ops::Range;
 
+// Outcomes are counted grouped by their own columns and their case's kind of advocacy
+// together; Diesel allows columns of two tables in one GROUP BY only when told so.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    case_issues::outcome,
+    case_issues::process,
+    cases::duty,
+);
+
 /// The cases a contract counts: the provider's, of the duties it covers, for people whose
 /// record names one of its areas.
 #[diesel::dsl::auto_type]
@@ -152,15 +160,25 @@ impl Segments {
     }
 }
 
-/// The segment a row falls in, to group counts by beside a column: a `CASE` over the
-/// cuts. Diesel checks at compile time that every selected column is grouped by, and
-/// knows nothing of a piece of SQL text; this type tells it that the text is no column,
-/// so grouping by it and a column together is accepted. The cuts are written into the
+/// A whole number worked out from a row in SQL, to group counts by beside columns: the
+/// segment a row falls in (a `CASE` over the cuts), or whether a column is filled in.
+/// Diesel checks at compile time that every selected column is grouped by, and knows
+/// nothing of a piece of SQL text; this type tells it that the text is no column, so
+/// grouping by it and a column together is accepted. Everything is written into the
 /// text rather than bound: PostgreSQL accepts a selected expression as grouped only when
 /// the grouping one is written the same, and each bound parameter is numbered anew.
-/// They are dates made here, never input.
+/// The text is made here from dates and column names, never from input.
 #[derive(Debug, Clone)]
 struct SegmentOfRow(SqlLiteral<Integer>);
+
+impl SegmentOfRow {
+    /// 1 where `column` is filled in, 0 where it is empty (NULL).
+    fn filled_in(column: &str) -> Self {
+        SegmentOfRow(diesel::dsl::sql::<Integer>(&format!(
+            "CASE WHEN {column} IS NULL THEN 0 ELSE 1 END"
+        )))
+    }
+}
 
 impl Expression for SegmentOfRow {
     type SqlType = Integer;
@@ -632,7 +650,70 @@ fn count_first_contacts(
     let Some(span) = segments.span() else {
         return Ok(());
     };
-    let (start, end) = (uk_day_start(span.from), after(span.to));
+    let mut timing = vec![[0u64; 5]; periods.len()];
+    // The cases are read a month at a time, so that at most a month's are held in
+    // memory: a year can open hundreds of thousands.
+    let mut month = span.from;
+    loop {
+        let month_end = month
+            .checked_add_months(chrono::Months::new(1))
+            .and_then(|next| next.pred_opt())
+            .map_or(span.to, |end| end.min(span.to));
+        count_first_contacts_opened(
+            conn,
+            contract,
+            Period {
+                from: month,
+                to: month_end,
+            },
+            (periods, segments),
+            all,
+            &mut timing,
+            (calendar, today),
+        )?;
+        match month_end.succ_opt() {
+            Some(next) if month_end < span.to => month = next,
+            _ => break,
+        }
+    }
+    let covers_imha = contract.duty_codes().iter().any(|d| d == "imha");
+    for (facts, timing) in all.iter_mut().zip(timing) {
+        facts.first_contact = (timing[0] + timing[2], timing[1] + timing[3]);
+        facts.breakdowns.push(Breakdown {
+            id: "first-contact".into(),
+            rows: vec![
+                ("urgent_within".into(), timing[0]),
+                ("urgent_later".into(), timing[1]),
+                ("standard_within".into(), timing[2]),
+                ("standard_later".into(), timing[3]),
+                ("not_yet_due".into(), timing[4]),
+            ],
+        });
+        if covers_imha {
+            facts.breakdowns.push(Breakdown {
+                id: "imha-introduction".into(),
+                rows: vec![
+                    ("met".into(), facts.imha.0),
+                    ("missed".into(), facts.imha.1),
+                ],
+            });
+        }
+    }
+    Ok(())
+}
+
+/// [`count_first_contacts`] for the cases opened in one stretch of the span (`opened`),
+/// adding to each period's facts and to its `timing` counts.
+fn count_first_contacts_opened(
+    conn: &mut crate::DbConnection,
+    contract: &ContractRecord,
+    opened: Period,
+    (periods, segments): (&[Period], &Segments),
+    all: &mut [ReportFacts],
+    timing: &mut [[u64; 5]],
+    (calendar, today): (&WorkingDayCalendar, NaiveDate),
+) -> Result<(), StoreError> {
+    let (start, end) = (uk_day_start(opened.from), after(opened.to));
     let scope = in_contract(
         contract.provider_id,
         contract.duty_codes(),
@@ -645,7 +726,7 @@ fn count_first_contacts(
         Option<NaiveDate>,
         NaiveDateTime,
         Option<NaiveDate>,
-        Option<String>,
+        bool,
         Option<NaiveDate>,
         Option<NaiveDate>,
     );
@@ -662,7 +743,8 @@ fn count_first_contacts(
             cases::introduction_due,
             referrals::received_at,
             referrals::compulsion_date,
-            referrals::safeguarding_concerns,
+            // Sealed when given, so only whether there are any can be read here.
+            referrals::safeguarding_concerns.is_not_null(),
             referrals::meeting_date,
             referrals::deadline_date,
         ))
@@ -680,7 +762,6 @@ fn count_first_contacts(
                 .filter_map(|(id, at)| at.map(|at| (id, at.date()))),
         );
     }
-    let mut timing = vec![[0u64; 5]; periods.len()];
     for (
         id,
         opened_at,
@@ -700,9 +781,7 @@ fn count_first_contacts(
         let urgent = is_urgent(
             received,
             *compulsion,
-            safeguarding
-                .as_deref()
-                .is_some_and(|s| !s.trim().is_empty()),
+            *safeguarding,
             // The nearer of the meeting and the deadline decides.
             [*meeting, *deadline].into_iter().flatten().min(),
         );
@@ -745,29 +824,6 @@ fn count_first_contacts(
             }
         }
     }
-    let covers_imha = contract.duty_codes().iter().any(|d| d == "imha");
-    for (facts, timing) in all.iter_mut().zip(timing) {
-        facts.first_contact = (timing[0] + timing[2], timing[1] + timing[3]);
-        facts.breakdowns.push(Breakdown {
-            id: "first-contact".into(),
-            rows: vec![
-                ("urgent_within".into(), timing[0]),
-                ("urgent_later".into(), timing[1]),
-                ("standard_within".into(), timing[2]),
-                ("standard_later".into(), timing[3]),
-                ("not_yet_due".into(), timing[4]),
-            ],
-        });
-        if covers_imha {
-            facts.breakdowns.push(Breakdown {
-                id: "imha-introduction".into(),
-                rows: vec![
-                    ("met".into(), facts.imha.0),
-                    ("missed".into(), facts.imha.1),
-                ],
-            });
-        }
-    }
     Ok(())
 }
 
@@ -785,8 +841,13 @@ fn count_outcomes(
     };
     let duties = contract.duty_codes();
     let duty_order: Vec<&str> = duties.iter().map(String::as_str).collect();
-    type Outcome = (Option<NaiveDateTime>, Option<String>, String, String, bool);
-    let outcome_rows: Vec<Outcome> = case_issues::table
+    // Counted in the database, by segment and every way the report breaks them down:
+    // a year holds hundreds of thousands of outcomes, and loading each one would hold
+    // them all in memory at once for the length of the count.
+    let recorded_in = || segments.sql("case_issues.outcome_recorded_at", utc_cut);
+    let own_view = || SegmentOfRow::filled_in("case_issues.outcome_in_their_words");
+    type Outcomes = (i32, Option<String>, String, String, i32, i64);
+    let outcome_rows: Vec<Outcomes> = case_issues::table
         .inner_join(cases::table.on(cases::id.eq(case_issues::case_id)))
         .inner_join(people::table.on(people::id.eq(cases::person_id)))
         .filter(in_contract(
@@ -796,39 +857,55 @@ fn count_outcomes(
         ))
         .filter(case_issues::outcome_recorded_at.ge(uk_day_start(span.from)))
         .filter(case_issues::outcome_recorded_at.lt(after(span.to)))
-        .select((
-            case_issues::outcome_recorded_at,
+        .group_by((
+            recorded_in(),
             case_issues::outcome,
             case_issues::process,
             cases::duty,
-            case_issues::outcome_in_their_words.is_not_null(),
+            own_view(),
+        ))
+        .select((
+            recorded_in(),
+            case_issues::outcome,
+            case_issues::process,
+            cases::duty,
+            own_view(),
+            count_star(),
         ))
         .load(conn)?;
-    for (facts, period) in all.iter_mut().zip(periods) {
-        let covered = segments.of_period(*period);
-        let rows: Vec<&Outcome> = outcome_rows
+    let by = |key: fn(&Outcomes) -> String| -> Vec<(i32, String, i64)> {
+        outcome_rows
             .iter()
-            .filter(|row| {
-                row.0
-                    .and_then(|at| segments.of_instant(at))
-                    .is_some_and(|s| covered.contains(&s))
-            })
-            .collect();
-        let tally = |key: &dyn Fn(&Outcome) -> String, order: &[&str]| {
-            let mut map: HashMap<String, i64> = HashMap::new();
-            for row in &rows {
-                *map.entry(key(row)).or_default() += 1;
+            .map(|row| (row.0, key(row), row.5))
+            .collect()
+    };
+    let levels = segments.per_period(periods, &by(|r| r.1.clone().unwrap_or_default()));
+    let processes = segments.per_period(periods, &by(|r| r.2.clone()));
+    let by_duty = segments.per_period(periods, &by(|r| r.3.clone()));
+    let own_views = segments.per_period(
+        periods,
+        &by(|r| {
+            if r.4 == 1 {
+                "recorded".into()
+            } else {
+                "not_recorded".into()
             }
-            counts(map.into_iter().collect(), order)
-        };
-        let levels = tally(&|r| r.1.clone().unwrap_or_default(), OUTCOME_LEVELS);
+        }),
+    );
+    for (((facts, levels), (processes, by_duty)), own_views) in all
+        .iter_mut()
+        .zip(levels)
+        .zip(processes.into_iter().zip(by_duty))
+        .zip(own_views)
+    {
+        let levels = counts(levels, OUTCOME_LEVELS);
         facts.outcomes = (
             levels
                 .iter()
                 .find(|(c, _)| c == "achieved")
                 .map(|(_, n)| *n)
                 .unwrap_or(0),
-            rows.len() as u64,
+            levels.iter().map(|(_, n)| n).sum(),
         );
         facts.breakdowns.push(Breakdown {
             id: "outcomes-by-level".into(),
@@ -836,24 +913,15 @@ fn count_outcomes(
         });
         facts.breakdowns.push(Breakdown {
             id: "outcomes-by-process".into(),
-            rows: tally(&|r| r.2.clone(), PROCESSES),
+            rows: counts(processes, PROCESSES),
         });
         facts.breakdowns.push(Breakdown {
             id: "outcomes-by-duty".into(),
-            rows: tally(&|r| r.3.clone(), &duty_order),
+            rows: counts(by_duty, &duty_order),
         });
         facts.breakdowns.push(Breakdown {
             id: "outcomes-own-view".into(),
-            rows: tally(
-                &|r| {
-                    if r.4 {
-                        "recorded".into()
-                    } else {
-                        "not_recorded".into()
-                    }
-                },
-                &["recorded", "not_recorded"],
-            ),
+            rows: counts(own_views, &["recorded", "not_recorded"]),
         });
     }
     Ok(())

@@ -2600,6 +2600,14 @@ mod commissioning_storage {
             assert_eq!(count(&together[0], "contacts-by-mode", "phone"), 3);
             assert_eq!(together[0].contact_minutes, 30 + 32 + 34);
             assert_eq!(count(&together[0], "outcomes-by-level", "achieved"), 3);
+            assert_eq!(count(&together[0], "outcomes-by-process", "assessment"), 3);
+            assert_eq!(count(&together[0], "outcomes-by-duty", "care_act"), 3);
+            assert_eq!(count(&together[0], "outcomes-own-view", "not_recorded"), 3);
+            assert_eq!(together[0].outcomes, (3, 3));
+            // Every case opened in the year is timed once, whichever month it opened in.
+            let timed: u64 = together[0].breakdown("first-contact").unwrap().rows.iter().map(|(_, n)| n).sum();
+            assert_eq!(timed, 7);
+            assert_eq!(together[0].first_contact_days.0.len() + together[0].first_contact_days.1.len(), 4);
             assert_eq!(count(&together[4], "waiting-at-end", "waiting"), 4);
             assert_eq!(count(&together[0], "waiting-at-end", "waiting"), 4);
             assert_eq!(count(&together[0], "equality-ethnicity", "asian"), 3);
