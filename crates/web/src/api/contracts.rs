@@ -11,7 +11,7 @@ use crate::pages::commissioning::{
     PeriodQuery, annual_figures, annual_periods, facts_for, kpi_results, periods_of,
 };
 use crate::report_counting::counted_reports;
-use advocase_domain::reporting::{KpiState, parse_period, publish};
+use advocase_domain::reporting::{KpiState, Period, parse_period, publish};
 use advocase_storage::commissioning::{ContractRow, ReportFacts};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -145,15 +145,7 @@ pub async fn report(
     Path(id): Path<i64>,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Json<ReportView>, ApiError> {
-    let store = state.store.clone();
-    let actor = caller.actor.clone();
-    let row = blocking(move || store.contract(&actor, id)).await?;
-    let period = parse_period(
-        &query.from,
-        &query.to,
-        &periods_of(&row, false),
-        clock::today(),
-    )?;
+    let (row, period) = contract_and_period(&state, &caller, id, &query, false).await?;
     let facts = facts_for(&state, &caller.actor, &row, period).await?;
     let threshold = row.record.threshold();
     Ok(Json(ReportView {
@@ -181,6 +173,27 @@ pub async fn report(
             })
             .collect(),
     }))
+}
+
+/// The contract, if the caller may see it, and the period asked for, if it is one of the
+/// contract's finished reporting periods (`annual`: one of its years).
+async fn contract_and_period(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: i64,
+    query: &PeriodQuery,
+    annual: bool,
+) -> Result<(ContractRow, Period), ApiError> {
+    let store = state.store.clone();
+    let actor = caller.actor.clone();
+    let row = blocking(move || store.contract(&actor, id)).await?;
+    let period = parse_period(
+        &query.from,
+        &query.to,
+        &periods_of(&row, annual),
+        clock::today(),
+    )?;
+    Ok((row, period))
 }
 
 /// The key performance indicators of one period's counts, as the API gives them.
@@ -220,15 +233,7 @@ pub async fn annual_report(
     Path(id): Path<i64>,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Json<AnnualReportView>, ApiError> {
-    let store = state.store.clone();
-    let actor = caller.actor.clone();
-    let row = blocking(move || store.contract(&actor, id)).await?;
-    let year = parse_period(
-        &query.from,
-        &query.to,
-        &periods_of(&row, true),
-        clock::today(),
-    )?;
+    let (row, year) = contract_and_period(&state, &caller, id, &query, true).await?;
     let counted = counted_reports(&state, &caller.actor, &row, annual_periods(&row, year)).await?;
     let Some((facts, quarters)) = counted.split_first() else {
         return Err(AppError::NotFound.into());
